@@ -1,0 +1,119 @@
+// The only source of randomness in guanxi: Random123's Philox4x64-10 (Salmon et al., SC 2011),
+// a counter-based generator. A draw is a pure function of (seed, stream, counter words), so
+// results do not depend on threads, scheduling or the order in which draws are made.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+
+#include <Random123/philox.h>
+
+namespace guanxi {
+
+// Stream ids: one per purpose, so that no two uses of a seed share random numbers by accident.
+namespace stream {
+inline constexpr std::uint64_t gnp = 0x0101;
+inline constexpr std::uint64_t gnm = 0x0102;
+inline constexpr std::uint64_t barabasi_albert = 0x0103;
+inline constexpr std::uint64_t watts_strogatz = 0x0104;
+inline constexpr std::uint64_t holme_kim = 0x0105;
+inline constexpr std::uint64_t sbm = 0x0106;
+inline constexpr std::uint64_t configuration = 0x0107;
+inline constexpr std::uint64_t powerlaw_degrees = 0x0108;
+inline constexpr std::uint64_t rmat = 0x0109;
+inline constexpr std::uint64_t uniform_edges = 0x010a;
+inline constexpr std::uint64_t tie_uniform = 0x0201;
+}  // namespace stream
+
+__extension__ using uint128_t = unsigned __int128;
+
+// High 64 bits of a 64x64-bit product: maps random bits to [0, bound) by multiply-shift.
+inline std::uint64_t mul_high(std::uint64_t a, std::uint64_t b) noexcept {
+  return static_cast<std::uint64_t>((static_cast<uint128_t>(a) * b) >> 64);
+}
+
+// 53 random bits as a double in [0, 1): u < p is true with probability p for p in [0, 1].
+inline double to_unit(std::uint64_t bits) noexcept {
+  return static_cast<double>(bits >> 11) * 0x1.0p-53;
+}
+
+// Keyed generator: four 64-bit words from one (a, b, c, d) counter.
+class Random {
+ public:
+  using Block = std::array<std::uint64_t, 4>;
+
+  constexpr Random(std::uint64_t seed, std::uint64_t stream_id) noexcept
+      : seed_(seed), stream_(stream_id) {}
+
+  Block block(std::uint64_t a, std::uint64_t b = 0, std::uint64_t c = 0,
+              std::uint64_t d = 0) const noexcept {
+    r123::Philox4x64::ctr_type ctr = {{a, b, c, d}};
+    r123::Philox4x64::key_type key = {{seed_, stream_}};
+    const auto out = r123::Philox4x64()(ctr, key);
+    return {out[0], out[1], out[2], out[3]};
+  }
+  std::uint64_t bits(std::uint64_t a, std::uint64_t b = 0, std::uint64_t c = 0,
+                     std::uint64_t d = 0) const noexcept {
+    return block(a, b, c, d)[0];
+  }
+  double uniform(std::uint64_t a, std::uint64_t b = 0, std::uint64_t c = 0,
+                 std::uint64_t d = 0) const noexcept {
+    return to_unit(bits(a, b, c, d));
+  }
+
+  std::uint64_t seed() const noexcept { return seed_; }
+  std::uint64_t stream_id() const noexcept { return stream_; }
+
+ private:
+  std::uint64_t seed_;
+  std::uint64_t stream_;
+};
+
+// A sequence of draws along one counter prefix (a, b, c): for inherently sequential algorithms
+// (preferential attachment, shuffles). Position d advances by one per block of four words.
+class RandomSequence {
+ public:
+  RandomSequence(Random random, std::uint64_t a, std::uint64_t b = 0, std::uint64_t c = 0) noexcept
+      : random_(random), a_(a), b_(b), c_(c) {}
+
+  std::uint64_t next() noexcept {
+    if (used_ == 4) {
+      buffer_ = random_.block(a_, b_, c_, position_++);
+      used_ = 0;
+    }
+    return buffer_[used_++];
+  }
+  double uniform() noexcept { return to_unit(next()); }
+  bool bernoulli(double p) noexcept { return uniform() < p; }
+
+  // Uniform integer in [0, bound), unbiased (Lemire 2019, multiply and reject).
+  std::uint64_t below(std::uint64_t bound) noexcept {
+    uint128_t m = static_cast<uint128_t>(next()) * bound;
+    auto low = static_cast<std::uint64_t>(m);
+    if (low < bound) {
+      const std::uint64_t threshold = (0 - bound) % bound;
+      while (low < threshold) {
+        m = static_cast<uint128_t>(next()) * bound;
+        low = static_cast<std::uint64_t>(m);
+      }
+    }
+    return static_cast<std::uint64_t>(m >> 64);
+  }
+
+  // Number of failures before the first success of a Bernoulli(p) sequence, p in (0, 1],
+  // given log(1 - p); saturates at 2^63 for vanishing p.
+  std::uint64_t geometric(double log1m_p) noexcept {
+    const double skips = std::floor(std::log1p(-uniform()) / log1m_p);
+    return skips < 0x1.0p63 ? static_cast<std::uint64_t>(skips) : std::uint64_t{1} << 63;
+  }
+
+ private:
+  Random random_;
+  std::uint64_t a_, b_, c_;
+  std::uint64_t position_ = 0;
+  Random::Block buffer_{};
+  int used_ = 4;
+};
+
+}  // namespace guanxi

@@ -1,0 +1,365 @@
+// Network analytics. Components run Boost.Graph on the CSR graph; k-cores follow Batagelj &
+// Zaversnik (2003); triangles intersect sorted adjacency lists; PageRank (Page et al. 1999),
+// eigenvector centrality and the spectral radius are power iterations on Eigen sparse matrices.
+#include "guanxi/analytics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <optional>
+#include <stdexcept>
+
+#include <Eigen/SparseCore>
+#include <boost/graph/connected_components.hpp>
+#include <boost/graph/strong_components.hpp>
+
+#include "guanxi/bgl.hpp"
+#include "guanxi/error.hpp"
+#include "guanxi/builder.hpp"
+#include "guanxi/parallel.hpp"
+
+namespace guanxi {
+namespace {
+
+constexpr std::uint64_t kNodeGrain = 256;
+
+// The graph itself when undirected, else an undirected copy held here.
+class UndirectedOf {
+ public:
+  explicit UndirectedOf(const Graph& g) : g_(&g) {
+    if (g.directed()) {
+      copy_.emplace(to_undirected(g));
+      g_ = &*copy_;
+    }
+  }
+  const Graph& operator*() const { return *g_; }
+  const Graph* operator->() const { return g_; }
+
+ private:
+  const Graph* g_;
+  std::optional<Graph> copy_;
+};
+
+// Distinct common neighbours of u and v, other than u and v themselves.
+std::uint32_t count_common(std::span<const node_t> a, std::span<const node_t> b, node_t u, node_t v) {
+  std::uint32_t count = 0;
+  std::size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (a[i] < b[j]) {
+      ++i;
+    } else if (b[j] < a[i]) {
+      ++j;
+    } else {
+      const node_t w = a[i];
+      count += (w != u && w != v);
+      while (i < a.size() && a[i] == w) ++i;
+      while (j < b.size() && b[j] == w) ++j;
+    }
+  }
+  return count;
+}
+
+// Neighbours other than u itself, each counted once.
+std::uint64_t distinct_degree(const Graph& g, node_t u) {
+  std::uint64_t k = 0;
+  const auto around = g.neighbors(u);
+  for (std::size_t i = 0; i < around.size(); ++i) k += around[i] != u && (i == 0 || around[i] != around[i - 1]);
+  return k;
+}
+
+Components renumber_by_smallest_node(std::vector<node_t> raw, std::uint64_t count) {
+  Components out;
+  std::vector<node_t> rename(count, max_nodes);
+  out.label.resize(raw.size());
+  for (std::size_t v = 0; v < raw.size(); ++v) {
+    node_t& id = rename[raw[v]];
+    if (id == max_nodes) {
+      id = static_cast<node_t>(out.sizes.size());
+      out.sizes.push_back(0);
+    }
+    out.label[v] = id;
+    ++out.sizes[id];
+  }
+  return out;
+}
+
+using SparseMatrix = Eigen::SparseMatrix<double, Eigen::RowMajor, std::int64_t>;
+
+// Row v lists the arcs into v: entry (v, u) = w(u -> v) (or 1), divided by u's out-weight when
+// `per_source` (the PageRank transition matrix).
+SparseMatrix incoming_matrix(const Graph& g, bool weighted, bool per_source, std::vector<double>* out_weight) {
+  std::optional<Graph> reversed;
+  if (g.directed()) reversed.emplace(transpose(g));
+  const Graph& in = reversed ? *reversed : g;  // undirected: in-arcs are the out-arcs
+  const node_t n = g.num_nodes();
+  weighted = weighted && g.has_weights();
+  std::vector<double> out_w(n, 0.0);
+  for (node_t u = 0; u < n; ++u)
+    for (arc_t a = g.arc_begin(u); a < g.arc_end(u); ++a) out_w[u] += weighted ? g.weights()[a] : 1.0;
+  SparseMatrix m(n, n);
+  m.resizeNonZeros(static_cast<Eigen::Index>(in.num_arcs()));
+  std::copy(in.offsets().begin(), in.offsets().end(), m.outerIndexPtr());
+  parallel_for(0, in.num_arcs(), 1u << 15, [&](std::uint64_t a) {
+    const node_t u = in.target(a);
+    const double w = weighted ? in.weights()[a] : 1.0;
+    m.innerIndexPtr()[a] = u;
+    m.valuePtr()[a] = per_source ? w / out_w[u] : w;
+  });
+  if (out_weight) *out_weight = std::move(out_w);
+  return m;
+}
+
+[[noreturn]] void no_convergence(const char* what, const IterativeOptions& options) {
+  throw std::runtime_error(std::string(what) + ": no convergence after " + std::to_string(options.max_iterations) +
+                           " iterations (tolerance " + format_number(options.tolerance) + ")");
+}
+
+void check_options(const IterativeOptions& options) {
+  if (!(options.tolerance > 0)) throw InputError("tolerance: must be > 0");
+  if (options.max_iterations < 1) throw InputError("max_iterations: must be >= 1");
+}
+
+}  // namespace
+
+DegreeStats degree_stats(const Graph& g) {
+  DegreeStats s;
+  const node_t n = g.num_nodes();
+  if (n == 0) return s;
+  s.min = std::numeric_limits<std::uint64_t>::max();
+  double sum = 0, sum2 = 0;
+  for (node_t u = 0; u < n; ++u) {
+    const std::uint64_t k = g.degree(u);
+    s.min = std::min(s.min, k);
+    s.max = std::max(s.max, k);
+    s.isolated += k == 0;
+    sum += static_cast<double>(k);
+    sum2 += static_cast<double>(k) * static_cast<double>(k);
+  }
+  s.mean = sum / n;
+  s.second_moment = sum2 / n;
+  s.std = std::sqrt(std::max(0.0, s.second_moment - s.mean * s.mean));
+  return s;
+}
+
+std::vector<std::uint64_t> in_degrees(const Graph& g) {
+  std::vector<std::uint64_t> in(g.num_nodes(), 0);
+  if (!g.directed()) {
+    for (node_t u = 0; u < g.num_nodes(); ++u) in[u] = g.degree(u);
+    return in;
+  }
+  for (node_t v : g.targets()) ++in[v];
+  return in;
+}
+
+std::uint64_t Components::largest() const {
+  return sizes.empty() ? 0 : *std::max_element(sizes.begin(), sizes.end());
+}
+
+Components connected_components(const Graph& g) {
+  const UndirectedOf und(g);
+  std::vector<node_t> raw(g.num_nodes());
+  const auto count = boost::connected_components(UndirectedView{*und}, raw.data());
+  return renumber_by_smallest_node(std::move(raw), count);
+}
+
+Components strongly_connected_components(const Graph& g) {
+  if (!g.directed()) return connected_components(g);
+  std::vector<node_t> raw(g.num_nodes());
+  const auto count = boost::strong_components(g, raw.data());
+  return renumber_by_smallest_node(std::move(raw), count);
+}
+
+std::vector<std::uint32_t> core_numbers(const Graph& g) {
+  const UndirectedOf und(g);
+  const Graph& h = *und;
+  const node_t n = h.num_nodes();
+  std::vector<std::uint32_t> degree(n), position(n);
+  std::vector<node_t> order(n);
+  std::uint32_t max_degree = 0;
+  for (node_t u = 0; u < n; ++u) {
+    std::uint32_t k = 0;
+    for (node_t v : h.neighbors(u)) k += v != u;
+    degree[u] = k;
+    max_degree = std::max(max_degree, k);
+  }
+  // Bucket sort by degree, then peel in increasing degree order.
+  std::vector<std::uint32_t> bin(max_degree + 2, 0);
+  for (node_t u = 0; u < n; ++u) ++bin[degree[u]];
+  std::uint32_t start = 0;
+  for (auto& b : bin) {
+    const std::uint32_t count = b;
+    b = start;
+    start += count;
+  }
+  for (node_t u = 0; u < n; ++u) {
+    position[u] = bin[degree[u]]++;
+    order[position[u]] = u;
+  }
+  for (std::uint32_t d = max_degree + 1; d > 0; --d) bin[d] = bin[d - 1];
+  bin[0] = 0;
+  for (node_t i = 0; i < n; ++i) {
+    const node_t v = order[i];
+    for (node_t u : h.neighbors(v)) {
+      if (u == v || degree[u] <= degree[v]) continue;
+      const std::uint32_t du = degree[u], pu = position[u], pw = bin[du];
+      const node_t w = order[pw];
+      if (u != w) {
+        std::swap(order[pu], order[pw]);
+        position[u] = pw;
+        position[w] = pu;
+      }
+      ++bin[du];
+      --degree[u];
+    }
+  }
+  return degree;
+}
+
+std::vector<std::uint64_t> triangles(const Graph& g) {
+  const UndirectedOf und(g);
+  const Graph& h = *und;
+  std::vector<std::uint64_t> out(h.num_nodes(), 0);
+  parallel_for(0, h.num_nodes(), kNodeGrain, [&](std::uint64_t uu) {
+    const auto u = static_cast<node_t>(uu);
+    const auto around = h.neighbors(u);
+    std::uint64_t twice = 0;
+    for (std::size_t i = 0; i < around.size(); ++i) {
+      const node_t v = around[i];
+      if (v == u || (i > 0 && around[i - 1] == v)) continue;
+      twice += count_common(around, h.neighbors(v), u, v);
+    }
+    out[u] = twice / 2;
+  });
+  return out;
+}
+
+std::vector<double> local_clustering(const Graph& g) {
+  const UndirectedOf und(g);
+  const auto t = triangles(*und);
+  std::vector<double> c(und->num_nodes(), 0.0);
+  parallel_for(0, c.size(), kNodeGrain, [&](std::uint64_t u) {
+    const double k = static_cast<double>(distinct_degree(*und, static_cast<node_t>(u)));
+    c[u] = k < 2 ? 0.0 : 2.0 * static_cast<double>(t[u]) / (k * (k - 1));
+  });
+  return c;
+}
+
+double average_clustering(const Graph& g) {
+  const auto c = local_clustering(g);
+  if (c.empty()) return 0.0;
+  return std::accumulate(c.begin(), c.end(), 0.0) / static_cast<double>(c.size());
+}
+
+double transitivity(const Graph& g) {
+  const UndirectedOf und(g);
+  const auto t = triangles(*und);
+  double closed = 0, triples = 0;
+  for (node_t u = 0; u < und->num_nodes(); ++u) {
+    const double k = static_cast<double>(distinct_degree(*und, u));
+    closed += static_cast<double>(t[u]);
+    triples += k * (k - 1) / 2;
+  }
+  return triples == 0 ? 0.0 : closed / triples;
+}
+
+std::vector<std::uint32_t> common_neighbors(const Graph& g) {
+  const UndirectedOf und(g);
+  const Graph& h = *und;
+  std::vector<std::uint32_t> out(g.num_ties(), 0);
+  // For a directed graph, tie u->v takes the count of the undirected pair {u, v}.
+  parallel_for(0, g.num_nodes(), kNodeGrain, [&](std::uint64_t uu) {
+    const auto u = static_cast<node_t>(uu);
+    const arc_t begin = g.directed() ? g.arc_begin(u) : g.arc_end(u) - (g.tie_base()[u + 1] - g.tie_base()[u]);
+    for (arc_t a = begin; a < g.arc_end(u); ++a) {
+      const node_t v = g.target(a);
+      out[g.tie_of_arc(u, a)] = v == u ? 0 : count_common(h.neighbors(u), h.neighbors(v), u, v);
+    }
+  });
+  return out;
+}
+
+std::vector<double> neighborhood_overlap(const Graph& g) {
+  const UndirectedOf und(g);
+  const auto common = common_neighbors(g);
+  std::vector<double> out(common.size(), 0.0);
+  std::vector<std::uint64_t> k(und->num_nodes());
+  parallel_for(0, k.size(), kNodeGrain, [&](std::uint64_t u) { k[u] = distinct_degree(*und, static_cast<node_t>(u)); });
+  parallel_for(0, g.num_nodes(), kNodeGrain, [&](std::uint64_t uu) {
+    const auto u = static_cast<node_t>(uu);
+    const arc_t begin = g.directed() ? g.arc_begin(u) : g.arc_end(u) - (g.tie_base()[u + 1] - g.tie_base()[u]);
+    for (arc_t a = begin; a < g.arc_end(u); ++a) {
+      const node_t v = g.target(a);
+      const tie_t t = g.tie_of_arc(u, a);
+      const double c = common[t];
+      const double denominator = static_cast<double>(k[u]) - 1 + static_cast<double>(k[v]) - 1 - c;
+      out[t] = (v == u || denominator <= 0) ? 0.0 : c / denominator;
+    }
+  });
+  return out;
+}
+
+std::vector<double> pagerank(const Graph& g, double damping, const IterativeOptions& options) {
+  check_options(options);
+  if (!(damping >= 0.0 && damping <= 1.0)) throw InputError("damping: must be in [0, 1]");
+  const node_t n = g.num_nodes();
+  if (n == 0) return {};
+  std::vector<double> out_weight;
+  const SparseMatrix m = incoming_matrix(g, options.weighted, true, &out_weight);
+  Eigen::VectorXd x = Eigen::VectorXd::Constant(n, 1.0 / n), next(n);
+  for (int it = 0; it < options.max_iterations; ++it) {
+    double dangling = 0;
+    for (node_t u = 0; u < n; ++u)
+      if (out_weight[u] == 0) dangling += x[u];
+    next.noalias() = damping * (m * x);
+    next.array() += (damping * dangling + (1.0 - damping)) / n;
+    const double change = (next - x).lpNorm<1>();
+    x.swap(next);
+    if (change < options.tolerance) return {x.data(), x.data() + n};
+  }
+  no_convergence("pagerank", options);
+}
+
+std::vector<double> eigenvector_centrality(const Graph& g, const IterativeOptions& options) {
+  check_options(options);
+  const node_t n = g.num_nodes();
+  if (n == 0) return {};
+  const SparseMatrix m = incoming_matrix(g, options.weighted, false, nullptr);
+  Eigen::VectorXd x = Eigen::VectorXd::Constant(n, 1.0 / n), next(n);
+  for (int it = 0; it < options.max_iterations; ++it) {
+    next.noalias() = m * x;
+    next += x;  // (A + I) x: the shift keeps bipartite graphs from oscillating
+    const double norm = next.norm();
+    if (norm > 0) next /= norm;
+    const double change = (next - x).lpNorm<1>();
+    x.swap(next);
+    if (change < options.tolerance) return {x.data(), x.data() + n};
+  }
+  no_convergence("eigenvector_centrality", options);
+}
+
+double spectral_radius(const Graph& g, const IterativeOptions& options) {
+  check_options(options);
+  const node_t n = g.num_nodes();
+  if (n == 0 || g.num_arcs() == 0) return 0.0;
+  const SparseMatrix m = incoming_matrix(g, options.weighted, false, nullptr);
+  Eigen::VectorXd x = Eigen::VectorXd::Constant(n, 1.0 / std::sqrt(static_cast<double>(n))), ax(n);
+  double lambda = 0;
+  for (int it = 0; it < options.max_iterations; ++it) {
+    ax.noalias() = m * x;
+    const double estimate = x.dot(ax);  // Rayleigh quotient, |x| = 1
+    ax += x;
+    x = ax / ax.norm();
+    if (it > 0 && std::abs(estimate - lambda) <= options.tolerance * std::max(1.0, std::abs(estimate))) return estimate;
+    lambda = estimate;
+  }
+  return lambda;  // best estimate after max_iterations
+}
+
+double percolation_threshold(const Graph& g) {
+  const DegreeStats s = degree_stats(g);
+  const double denominator = s.second_moment - s.mean;
+  return denominator > 0 ? s.mean / denominator : std::numeric_limits<double>::infinity();
+}
+
+}  // namespace guanxi

@@ -1,0 +1,27 @@
+"""guanxi: how products spread through social networks — referral cascades, group buys,
+incentives, trust and money — simulated on large graphs, reproducibly.
+
+>>> import guanxi as gx
+>>> g = gx.generators.holme_kim(1000, 3, 0.5, seed=1)
+>>> round(gx.analytics.average_clustering(g), 2) > 0.2
+True
+"""
+
+from . import _guanxi
+from . import analytics, generators, ties
+from .graph import Graph
+
+__version__ = _guanxi.__version__
+
+
+def set_max_threads(threads: int | None) -> None:
+    """Limit the worker threads of guanxi (None or 0: all cores). Results do not depend on it."""
+    _guanxi.set_max_threads(int(threads or 0))
+
+
+def max_threads() -> int:
+    """The current limit on worker threads."""
+    return _guanxi.max_threads()
+
+
+__all__ = ["Graph", "analytics", "generators", "ties", "set_max_threads", "max_threads", "__version__"]

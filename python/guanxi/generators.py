@@ -1,0 +1,137 @@
+"""Graph generators: seeded, deterministic (the same seed gives the same graph for any
+number of threads) and validated (errors name the parameter).
+
+Examples
+--------
+>>> import guanxi as gx
+>>> g = gx.generators.holme_kim(1000, 3, 0.5, seed=1)
+>>> g.num_nodes, g.num_ties
+(1000, 2994)
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence
+
+import numpy as np
+
+from . import _guanxi
+from .graph import Graph
+
+__all__ = [
+    "erdos_renyi",
+    "gnm",
+    "barabasi_albert",
+    "watts_strogatz",
+    "holme_kim",
+    "stochastic_block",
+    "configuration_model",
+    "powerlaw_degrees",
+    "configuration_powerlaw",
+    "rmat",
+    "complete",
+    "uniform_random_edges",
+]
+
+
+def erdos_renyi(n: int, p: float, seed: int = 0, directed: bool = False) -> Graph:
+    """Erdős–Rényi G(n, p): every pair tied independently with probability ``p``.
+
+    Mean degree ``p (n - 1)``; uses geometric skipping, O(n + m).
+    """
+    return Graph(_guanxi.erdos_renyi(n, p, seed, directed))
+
+
+def gnm(n: int, m: int, seed: int = 0, directed: bool = False) -> Graph:
+    """Erdős–Rényi G(n, m): ``m`` distinct pairs chosen uniformly at random."""
+    return Graph(_guanxi.gnm(n, m, seed, directed))
+
+
+def barabasi_albert(n: int, m: int, seed: int = 0) -> Graph:
+    """Barabási–Albert preferential attachment.
+
+    A star on ``m + 1`` nodes, then every new node links to ``m`` distinct nodes chosen with
+    probability proportional to degree (as ``networkx.barabasi_albert_graph``). The degree
+    distribution tends to ``P(k) = 2m(m+1) / (k(k+1)(k+2))``.
+    """
+    return Graph(_guanxi.barabasi_albert(n, m, seed))
+
+
+def watts_strogatz(n: int, k: int, p: float, seed: int = 0) -> Graph:
+    """Watts–Strogatz small world: a ring where each node ties to its ``k`` nearest
+    neighbours (``k`` even), each tie's far end rewired with probability ``p`` avoiding
+    self-loops and duplicates (as ``networkx.watts_strogatz_graph``).
+
+    Clustering is about ``3(k-2) / (4(k-1)) (1-p)^3`` (Barrat & Weigt 2000).
+    """
+    return Graph(_guanxi.watts_strogatz(n, k, p, seed))
+
+
+def holme_kim(n: int, m: int, p: float, seed: int = 0) -> Graph:
+    """Holme–Kim (2002) growth: preferential attachment with triad formation.
+
+    Each new node makes ``m`` links; after a preferential link, each further link closes a
+    triangle with probability ``p`` (a neighbour of the previous target), else attaches
+    preferentially. Power-law degrees (exponent 3) with clustering that grows with ``p``:
+    the usual model of a social graph (as ``networkx.powerlaw_cluster_graph``).
+    """
+    return Graph(_guanxi.holme_kim(n, m, p, seed))
+
+
+def stochastic_block(sizes: Sequence[int], p, seed: int = 0, directed: bool = False) -> Graph:
+    """Stochastic block model: nodes in blocks of the given ``sizes``; a pair in blocks
+    ``(r, s)`` is tied with probability ``p[r][s]`` (a symmetric matrix when undirected)."""
+    matrix = np.asarray(p, dtype=np.float64)
+    k = len(sizes)
+    if matrix.shape != (k, k):
+        raise ValueError(f"p: must be a {k} x {k} matrix, got shape {matrix.shape}")
+    return Graph(_guanxi.stochastic_block([int(s) for s in sizes], matrix.ravel().tolist(), seed, directed))
+
+
+def configuration_model(degrees: Sequence[int], seed: int = 0, simple: bool = True) -> Graph:
+    """Configuration model: stubs matched uniformly at random. ``simple`` drops self-loops and
+    merges parallel ties (the erased configuration model); otherwise both are kept."""
+    degrees = np.asarray(degrees)
+    if degrees.ndim != 1 or (degrees.size and degrees.min() < 0):
+        raise ValueError("degrees: must be a one-dimensional array of non-negative integers")
+    return Graph(_guanxi.configuration_model(degrees.astype(np.uint64).tolist(), seed, simple))
+
+
+def powerlaw_degrees(n: int, gamma: float, k_min: int = 1, k_max: Optional[int] = None, seed: int = 0) -> np.ndarray:
+    """Degrees drawn from ``P(k) ∝ k^-gamma`` on ``[k_min, k_max]`` (``k_max`` default
+    ``n - 1``); the last degree moves by one if needed to make the sum even."""
+    return _guanxi.powerlaw_degrees(n, gamma, k_min, 0 if k_max is None else k_max, seed)
+
+
+def configuration_powerlaw(
+    n: int, gamma: float, k_min: int = 1, k_max: Optional[int] = None, seed: int = 0, simple: bool = True
+) -> Graph:
+    """Configuration model on power-law degrees (see :func:`powerlaw_degrees`)."""
+    return Graph(_guanxi.configuration_powerlaw(n, gamma, k_min, 0 if k_max is None else k_max, seed, simple))
+
+
+def rmat(
+    scale: int,
+    edge_factor: float = 16,
+    a: float = 0.57,
+    b: float = 0.19,
+    c: float = 0.19,
+    seed: int = 0,
+    directed: bool = False,
+) -> Graph:
+    """R-MAT (Chakrabarti, Zhan & Faloutsos 2004): ``2**scale`` nodes and
+    ``edge_factor * 2**scale`` edges, each placed by recursive quadrant choice with
+    probabilities ``(a, b, c, 1 - a - b - c)`` (Graph500 defaults). Self-loops are dropped
+    and repeated ties merged, so there are somewhat fewer ties than edges."""
+    return Graph(_guanxi.rmat(scale, edge_factor, a, b, c, seed, directed))
+
+
+def complete(n: int, directed: bool = False) -> Graph:
+    """The complete graph on ``n`` nodes."""
+    return Graph(_guanxi.complete(n, directed))
+
+
+def uniform_random_edges(n: int, m: int, seed: int = 0):
+    """``m`` endpoint pairs drawn uniformly from ``[0, n)`` (duplicates and self-loops
+    possible): raw input for :meth:`Graph.from_edges` and benchmarks."""
+    return _guanxi.uniform_random_edges(n, m, seed)

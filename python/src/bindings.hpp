@@ -1,0 +1,50 @@
+// Shared helpers of the pybind11 registrations: zero-copy numpy views that keep their owner
+// alive, numpy input without silent conversion, and the registration entry points.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <vector>
+
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include "guanxi/graph.hpp"
+
+namespace guanxi::python {
+
+namespace py = pybind11;
+
+// A read-only numpy view of memory owned by `owner` (the view keeps the owner alive).
+template <class T>
+py::array_t<T> readonly_view(std::span<const T> data, py::handle owner) {
+  py::array_t<T> view({static_cast<py::ssize_t>(data.size())}, {static_cast<py::ssize_t>(sizeof(T))},
+                      data.data(), owner);
+  py::detail::array_proxy(view.ptr())->flags &= ~py::detail::npy_api::NPY_ARRAY_WRITEABLE_;
+  return view;
+}
+
+// Moves a vector into a numpy array without copying its elements.
+template <class T>
+py::array_t<T> to_numpy(std::vector<T>&& values) {
+  auto* owned = new std::vector<T>(std::move(values));
+  py::capsule free_when_done(owned, [](void* p) { delete static_cast<std::vector<T>*>(p); });
+  return py::array_t<T>({static_cast<py::ssize_t>(owned->size())}, {static_cast<py::ssize_t>(sizeof(T))},
+                        owned->data(), free_when_done);
+}
+
+// Contiguous numpy input of exactly type T (the Python layer converts with range checks).
+template <class T>
+using Array = py::array_t<T, py::array::c_style>;
+
+template <class T>
+std::span<const T> span_of(const Array<T>& a) {
+  return {a.data(), static_cast<std::size_t>(a.size())};
+}
+
+void register_graph(py::module_& m);
+void register_generators(py::module_& m);
+void register_analytics(py::module_& m);
+
+}  // namespace guanxi::python
