@@ -6,7 +6,7 @@ CLI := $(RELEASE)/sim/guanxi
 JOBS ?= $(shell nproc)
 CTEST := ctest --output-on-failure -j $(JOBS)
 
-.PHONY: all deps build test test-release sanitize asan tsan tbb-tsan demo bench clean
+.PHONY: all deps build test test-release sanitize asan tsan tbb-tsan venv-check demo bench clean
 
 all: build
 
@@ -18,8 +18,8 @@ build: deps
 	@cmake --build $(RELEASE)
 
 # Release build with every C++ and Python test (notebooks and doctests included), then the
-# C++ tests under ASan+UBSan and the parallel ones under TSan.
-test: test-release sanitize
+# C++ tests under ASan+UBSan, the parallel ones under TSan, and the pip install route.
+test: test-release sanitize venv-check
 
 test-release: build
 	@cd $(RELEASE) && $(CTEST)
@@ -39,6 +39,9 @@ tsan: tbb-tsan
 	@cmake --build build/tsan
 	@cd build/tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 	  LD_LIBRARY_PATH=$(CURDIR)/build/tbb-tsan/install/lib $(CTEST) -L parallel
+
+venv-check: deps
+	@scripts/check-venv.sh
 
 # The main job on a built-in default: a 100,000-node Holme–Kim social graph and its profile.
 demo: build

@@ -174,7 +174,7 @@ Graph read_matrix_market(const std::string& path, const ReadOptions& options) {
     return detail::line_of_offset(text, detail::data_line_offset(text, body, k, format));
   };
   if (lines.size() != dims[2])
-    throw ParseError(path, lines.size() > dims[2] ? line_of_entry(dims[2]) : detail::line_of_offset(text, text.size()),
+    throw ParseError(path, lines.size() > dims[2] ? line_of_entry(dims[2]) : detail::last_line(text),
                      "entries", "expected " + std::to_string(dims[2]) + " entries, found " +
                                     std::to_string(lines.size()));
   if (pattern && !lines.weights.empty())

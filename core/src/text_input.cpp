@@ -48,7 +48,7 @@ std::string read_gzip(const std::string& path) {
   int code = Z_OK;
   const char* message = gzerror(gz, &code);
   if (code != Z_OK && code != Z_STREAM_END)
-    throw ParseError(path, line_of_offset(bytes, bytes.size()), "gzip",
+    throw ParseError(path, last_line(bytes), "gzip",
                      std::string(code == Z_BUF_ERROR ? "truncated compressed data" : message));
   return bytes;
 }
@@ -202,6 +202,11 @@ std::uint64_t line_of_offset(std::string_view text, std::size_t offset) {
   return 1 + static_cast<std::uint64_t>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
 }
 
+std::uint64_t last_line(std::string_view text) {
+  const bool open_last_line = !text.empty() && text.back() != '\n';
+  return std::max<std::uint64_t>(1, line_of_offset(text, text.size()) - (open_last_line ? 0 : 1));
+}
+
 EdgeLines parse_edge_lines(const std::string& file, std::string_view text, std::size_t start,
                            const EdgeLineFormat& format) {
   const std::size_t header = header_offset(text, start, format);
@@ -230,7 +235,7 @@ EdgeLines parse_edge_lines(const std::string& file, std::string_view text, std::
       throw ParseError(file, line_of_offset(text, r.error_offset), r.error_field, r.error_what);
     if (columns == 0) columns = r.columns;
   }
-  if (columns == 0) throw ParseError(file, line_of_offset(text, text.size()), "", "no edges found");
+  if (columns == 0) throw ParseError(file, last_line(text), "", "no edges found");
   for (const auto& r : results) {
     const int other = columns == 2 ? 3 : 2;
     if (r.first_of[other] != std::string_view::npos)

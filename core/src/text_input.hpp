@@ -18,6 +18,8 @@ std::string read_file_bytes(const std::string& path);
 
 // 1-based line number of a byte offset.
 std::uint64_t line_of_offset(std::string_view text, std::size_t offset);
+// Number of the last line (1 for an empty text): where end-of-file errors point.
+std::uint64_t last_line(std::string_view text);
 
 struct EdgeLines {
   std::vector<std::int64_t> src, dst;        // integer ids
