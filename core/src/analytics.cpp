@@ -1,6 +1,7 @@
 // Network analytics. Components run Boost.Graph on the CSR graph; k-cores follow Batagelj &
-// Zaversnik (2003); triangles intersect sorted adjacency lists; PageRank (Page et al. 1999),
-// eigenvector centrality and the spectral radius are power iterations on Eigen sparse matrices.
+// Zaversnik (2003); triangles intersect sorted adjacency lists; PageRank (Page et al. 1999) and
+// eigenvector centrality are power iterations on Eigen sparse matrices; the spectral radius is
+// Lanczos (undirected) or Arnoldi per strongly connected component (directed), via Spectra.
 #include "guanxi/analytics.hpp"
 
 #include <algorithm>
@@ -10,7 +11,12 @@
 #include <optional>
 #include <stdexcept>
 
+#include <Eigen/Eigenvalues>
 #include <Eigen/SparseCore>
+#include <Spectra/GenEigsSolver.h>
+#include <Spectra/MatOp/SparseGenMatProd.h>
+#include <Spectra/MatOp/SparseSymMatProd.h>
+#include <Spectra/SymEigsSolver.h>
 #include <boost/graph/connected_components.hpp>
 #include <boost/graph/strong_components.hpp>
 
@@ -110,9 +116,45 @@ SparseMatrix incoming_matrix(const Graph& g, bool weighted, bool per_source, std
   return m;
 }
 
+// Below this size a dense eigensolver is exact and cheaper than Lanczos/Arnoldi.
+constexpr Eigen::Index kDenseEigen = 64;
+
+double symmetric_spectral_radius(const SparseMatrix& m, const IterativeOptions& options);
+double general_spectral_radius(const SparseMatrix& m, const IterativeOptions& options);
+
 [[noreturn]] void no_convergence(const char* what, const IterativeOptions& options) {
   throw std::runtime_error(std::string(what) + ": no convergence after " + std::to_string(options.max_iterations) +
                            " iterations (tolerance " + format_number(options.tolerance) + ")");
+}
+
+double symmetric_spectral_radius(const SparseMatrix& m, const IterativeOptions& options) {
+  const Eigen::Index n = m.rows();
+  if (n <= kDenseEigen) {
+    const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> dense(Eigen::MatrixXd(m), Eigen::EigenvaluesOnly);
+    return dense.eigenvalues().cwiseAbs().maxCoeff();
+  }
+  // Perron–Frobenius: for a non-negative symmetric matrix the largest algebraic eigenvalue is
+  // the spectral radius.
+  Spectra::SparseSymMatProd<double, Eigen::Lower, Eigen::RowMajor, std::int64_t> op(m);
+  Spectra::SymEigsSolver<decltype(op)> eigs(op, 1, std::min<Eigen::Index>(n, 24));
+  eigs.init();
+  eigs.compute(Spectra::SortRule::LargestAlge, options.max_iterations, options.tolerance);
+  if (eigs.info() != Spectra::CompInfo::Successful) no_convergence("spectral_radius", options);
+  return eigs.eigenvalues()[0];
+}
+
+double general_spectral_radius(const SparseMatrix& m, const IterativeOptions& options) {
+  const Eigen::Index n = m.rows();
+  if (n <= kDenseEigen) {
+    const Eigen::EigenSolver<Eigen::MatrixXd> dense(Eigen::MatrixXd(m), false);
+    return dense.eigenvalues().cwiseAbs().maxCoeff();
+  }
+  Spectra::SparseGenMatProd<double, Eigen::RowMajor, std::int64_t> op(m);
+  Spectra::GenEigsSolver<decltype(op)> eigs(op, 1, std::min<Eigen::Index>(n, 24));
+  eigs.init();
+  eigs.compute(Spectra::SortRule::LargestMagn, options.max_iterations, options.tolerance);
+  if (eigs.info() != Spectra::CompInfo::Successful) no_convergence("spectral_radius", options);
+  return std::abs(eigs.eigenvalues()[0]);
 }
 
 void check_options(const IterativeOptions& options) {
@@ -340,20 +382,31 @@ std::vector<double> eigenvector_centrality(const Graph& g, const IterativeOption
 
 double spectral_radius(const Graph& g, const IterativeOptions& options) {
   check_options(options);
-  const node_t n = g.num_nodes();
-  if (n == 0 || g.num_arcs() == 0) return 0.0;
-  const SparseMatrix m = incoming_matrix(g, options.weighted, false, nullptr);
-  Eigen::VectorXd x = Eigen::VectorXd::Constant(n, 1.0 / std::sqrt(static_cast<double>(n))), ax(n);
-  double lambda = 0;
-  for (int it = 0; it < options.max_iterations; ++it) {
-    ax.noalias() = m * x;
-    const double estimate = x.dot(ax);  // Rayleigh quotient, |x| = 1
-    ax += x;
-    x = ax / ax.norm();
-    if (it > 0 && std::abs(estimate - lambda) <= options.tolerance * std::max(1.0, std::abs(estimate))) return estimate;
-    lambda = estimate;
+  if (g.num_arcs() == 0) return 0.0;
+  const bool weighted = options.weighted && g.has_weights();
+  if (!g.directed()) return symmetric_spectral_radius(incoming_matrix(g, weighted, false, nullptr), options);
+  // A directed graph's spectral radius is the largest over its strongly connected components
+  // (a block-triangular decomposition); each component is irreducible, so Arnoldi converges.
+  const Components scc = strongly_connected_components(g);
+  std::vector<node_t> local(g.num_nodes());
+  std::vector<std::uint64_t> filled(scc.count(), 0);
+  for (node_t v = 0; v < g.num_nodes(); ++v) local[v] = static_cast<node_t>(filled[scc.label[v]]++);
+  std::vector<std::vector<Eigen::Triplet<double, std::int64_t>>> entries(scc.count());
+  for (node_t u = 0; u < g.num_nodes(); ++u)
+    for (arc_t a = g.arc_begin(u); a < g.arc_end(u); ++a) {
+      const node_t v = g.target(a);
+      if (scc.label[u] == scc.label[v])
+        entries[scc.label[u]].emplace_back(local[u], local[v], weighted ? g.weights()[a] : 1.0);
+    }
+  double radius = 0.0;
+  for (std::size_t c = 0; c < scc.count(); ++c) {
+    if (entries[c].empty()) continue;  // a single node without a self-loop: eigenvalue 0
+    const auto size = static_cast<Eigen::Index>(scc.sizes[c]);
+    SparseMatrix block(size, size);
+    block.setFromTriplets(entries[c].begin(), entries[c].end());
+    radius = std::max(radius, general_spectral_radius(block, options));
   }
-  return lambda;  // best estimate after max_iterations
+  return radius;
 }
 
 double percolation_threshold(const Graph& g) {

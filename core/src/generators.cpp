@@ -351,6 +351,8 @@ std::vector<std::uint64_t> powerlaw_degrees(std::uint64_t n, double gamma, std::
   std::uint64_t sum = 0;
   for (auto d : degrees) sum += d;
   if (sum % 2 != 0) {
+    // Every degree equals k_min == k_max: no even-sum sequence exists in range.
+    if (k_min == k_max) throw InputError("k_max: with k_min == k_max, n * k_min must be even");
     if (degrees.back() < k_max) ++degrees.back();
     else --degrees.back();
   }

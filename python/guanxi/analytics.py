@@ -117,9 +117,11 @@ def eigenvector_centrality(
     return _guanxi.eigenvector_centrality(g._g, tolerance, max_iterations, weighted)
 
 
-def spectral_radius(g: Graph, tolerance: float = 1e-10, max_iterations: int = 2000, weighted: bool = False) -> float:
-    """Largest adjacency eigenvalue λ_max (power iteration on A + I with the Rayleigh
-    quotient); 1/λ_max is the SIS/IC epidemic threshold estimate."""
+def spectral_radius(g: Graph, tolerance: float = 1e-10, max_iterations: int = 1000, weighted: bool = False) -> float:
+    """Spectral radius λ_max of the adjacency matrix; 1/λ_max is the SIS/IC epidemic
+    threshold estimate. Lanczos when undirected, Arnoldi on each strongly connected component
+    when directed (Spectra), dense solvers on small graphs. Raises RuntimeError without
+    convergence."""
     return _guanxi.spectral_radius(g._g, tolerance, max_iterations, weighted)
 
 

@@ -5,8 +5,10 @@ Examples
 --------
 >>> import guanxi as gx
 >>> g = gx.generators.holme_kim(1000, 3, 0.5, seed=1)
->>> g.num_nodes, g.num_ties
-(1000, 2994)
+>>> g.num_nodes, g.num_ties <= 3 * (1000 - 3)   # at most m ties per new node
+(1000, True)
+>>> gx.generators.holme_kim(1000, 3, 0.5, seed=1).num_ties == g.num_ties   # same seed, same graph
+True
 """
 
 from __future__ import annotations
@@ -17,6 +19,22 @@ import numpy as np
 
 from . import _guanxi
 from .graph import Graph
+
+def _count(value, name: str, minimum: int = 0) -> int:
+    """A non-negative integer parameter, or ValueError naming it (not pybind11's TypeError)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise ValueError(f"{name}: must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name}: must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def _real(value, name: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: must be a number, got {value!r}") from None
+
 
 __all__ = [
     "erdos_renyi",
@@ -39,12 +57,12 @@ def erdos_renyi(n: int, p: float, seed: int = 0, directed: bool = False) -> Grap
 
     Mean degree ``p (n - 1)``; uses geometric skipping, O(n + m).
     """
-    return Graph(_guanxi.erdos_renyi(n, p, seed, directed))
+    return Graph(_guanxi.erdos_renyi(_count(n, "n"), _real(p, "p"), _count(seed, "seed"), bool(directed)))
 
 
 def gnm(n: int, m: int, seed: int = 0, directed: bool = False) -> Graph:
     """Erdős–Rényi G(n, m): ``m`` distinct pairs chosen uniformly at random."""
-    return Graph(_guanxi.gnm(n, m, seed, directed))
+    return Graph(_guanxi.gnm(_count(n, "n"), _count(m, "m"), _count(seed, "seed"), bool(directed)))
 
 
 def barabasi_albert(n: int, m: int, seed: int = 0) -> Graph:
@@ -54,7 +72,7 @@ def barabasi_albert(n: int, m: int, seed: int = 0) -> Graph:
     probability proportional to degree (as ``networkx.barabasi_albert_graph``). The degree
     distribution tends to ``P(k) = 2m(m+1) / (k(k+1)(k+2))``.
     """
-    return Graph(_guanxi.barabasi_albert(n, m, seed))
+    return Graph(_guanxi.barabasi_albert(_count(n, "n"), _count(m, "m"), _count(seed, "seed")))
 
 
 def watts_strogatz(n: int, k: int, p: float, seed: int = 0) -> Graph:
@@ -64,7 +82,7 @@ def watts_strogatz(n: int, k: int, p: float, seed: int = 0) -> Graph:
 
     Clustering is about ``3(k-2) / (4(k-1)) (1-p)^3`` (Barrat & Weigt 2000).
     """
-    return Graph(_guanxi.watts_strogatz(n, k, p, seed))
+    return Graph(_guanxi.watts_strogatz(_count(n, "n"), _count(k, "k"), _real(p, "p"), _count(seed, "seed")))
 
 
 def holme_kim(n: int, m: int, p: float, seed: int = 0) -> Graph:
@@ -73,9 +91,11 @@ def holme_kim(n: int, m: int, p: float, seed: int = 0) -> Graph:
     Each new node makes ``m`` links; after a preferential link, each further link closes a
     triangle with probability ``p`` (a neighbour of the previous target), else attaches
     preferentially. Power-law degrees (exponent 3) with clustering that grows with ``p``:
-    the usual model of a social graph (as ``networkx.powerlaw_cluster_graph``).
+    the usual model of a social graph. The algorithm is that of
+    ``networkx.powerlaw_cluster_graph``, except that preferential candidates are used in the
+    order drawn (networkx keeps them in a set, whose iteration order biases which one is used).
     """
-    return Graph(_guanxi.holme_kim(n, m, p, seed))
+    return Graph(_guanxi.holme_kim(_count(n, "n"), _count(m, "m"), _real(p, "p"), _count(seed, "seed")))
 
 
 def stochastic_block(sizes: Sequence[int], p, seed: int = 0, directed: bool = False) -> Graph:
@@ -85,7 +105,8 @@ def stochastic_block(sizes: Sequence[int], p, seed: int = 0, directed: bool = Fa
     k = len(sizes)
     if matrix.shape != (k, k):
         raise ValueError(f"p: must be a {k} x {k} matrix, got shape {matrix.shape}")
-    return Graph(_guanxi.stochastic_block([int(s) for s in sizes], matrix.ravel().tolist(), seed, directed))
+    sizes = [_count(s, f"sizes[{i}]") for i, s in enumerate(sizes)]
+    return Graph(_guanxi.stochastic_block(sizes, matrix.ravel().tolist(), _count(seed, "seed"), bool(directed)))
 
 
 def configuration_model(degrees: Sequence[int], seed: int = 0, simple: bool = True) -> Graph:
@@ -94,20 +115,26 @@ def configuration_model(degrees: Sequence[int], seed: int = 0, simple: bool = Tr
     degrees = np.asarray(degrees)
     if degrees.ndim != 1 or (degrees.size and degrees.min() < 0):
         raise ValueError("degrees: must be a one-dimensional array of non-negative integers")
-    return Graph(_guanxi.configuration_model(degrees.astype(np.uint64).tolist(), seed, simple))
+    return Graph(_guanxi.configuration_model(degrees.astype(np.uint64).tolist(), _count(seed, "seed"), bool(simple)))
 
 
 def powerlaw_degrees(n: int, gamma: float, k_min: int = 1, k_max: Optional[int] = None, seed: int = 0) -> np.ndarray:
     """Degrees drawn from ``P(k) ∝ k^-gamma`` on ``[k_min, k_max]`` (``k_max`` default
     ``n - 1``); the last degree moves by one if needed to make the sum even."""
-    return _guanxi.powerlaw_degrees(n, gamma, k_min, 0 if k_max is None else k_max, seed)
+    k_max = 0 if k_max is None else _count(k_max, "k_max", 1)
+    return _guanxi.powerlaw_degrees(_count(n, "n"), _real(gamma, "gamma"), _count(k_min, "k_min"), k_max, _count(seed, "seed"))
 
 
 def configuration_powerlaw(
     n: int, gamma: float, k_min: int = 1, k_max: Optional[int] = None, seed: int = 0, simple: bool = True
 ) -> Graph:
     """Configuration model on power-law degrees (see :func:`powerlaw_degrees`)."""
-    return Graph(_guanxi.configuration_powerlaw(n, gamma, k_min, 0 if k_max is None else k_max, seed, simple))
+    k_max = 0 if k_max is None else _count(k_max, "k_max", 1)
+    return Graph(
+        _guanxi.configuration_powerlaw(
+            _count(n, "n"), _real(gamma, "gamma"), _count(k_min, "k_min"), k_max, _count(seed, "seed"), bool(simple)
+        )
+    )
 
 
 def rmat(
@@ -123,15 +150,20 @@ def rmat(
     ``edge_factor * 2**scale`` edges, each placed by recursive quadrant choice with
     probabilities ``(a, b, c, 1 - a - b - c)`` (Graph500 defaults). Self-loops are dropped
     and repeated ties merged, so there are somewhat fewer ties than edges."""
-    return Graph(_guanxi.rmat(scale, edge_factor, a, b, c, seed, directed))
+    return Graph(
+        _guanxi.rmat(
+            _count(scale, "scale"), _real(edge_factor, "edge_factor"), _real(a, "a"), _real(b, "b"), _real(c, "c"),
+            _count(seed, "seed"), bool(directed),
+        )
+    )
 
 
 def complete(n: int, directed: bool = False) -> Graph:
     """The complete graph on ``n`` nodes."""
-    return Graph(_guanxi.complete(n, directed))
+    return Graph(_guanxi.complete(_count(n, "n"), bool(directed)))
 
 
 def uniform_random_edges(n: int, m: int, seed: int = 0):
     """``m`` endpoint pairs drawn uniformly from ``[0, n)`` (duplicates and self-loops
     possible): raw input for :meth:`Graph.from_edges` and benchmarks."""
-    return _guanxi.uniform_random_edges(n, m, seed)
+    return _guanxi.uniform_random_edges(_count(n, "n"), _count(m, "m"), _count(seed, "seed"))

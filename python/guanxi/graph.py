@@ -19,8 +19,8 @@ _MAX_ID = np.iinfo(np.uint32).max  # reserved: ids must be smaller
 def _node_ids(values: np.ndarray, name: str) -> np.ndarray:
     """Integer ids as uint32, refusing (not truncating) values outside [0, 2**32 - 1)."""
     if values.size and (values.min() < 0 or values.max() >= _MAX_ID):
-        bad = values[(values < 0) | (values >= _MAX_ID)][0]
-        raise ValueError(f"{name}: node id {bad} out of range [0, {_MAX_ID})")
+        index = int(np.flatnonzero((values < 0) | (values >= _MAX_ID))[0])
+        raise ValueError(f"edge {index}: {name}: node id {values[index]} out of range [0, {_MAX_ID})")
     return np.ascontiguousarray(values, dtype=np.uint32)
 
 

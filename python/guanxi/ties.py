@@ -5,7 +5,7 @@ Examples
 >>> import guanxi as gx
 >>> g = gx.generators.complete(4)
 >>> gx.ties.init(g, "overlap", s_min=0.1, s_max=0.9)
->>> g.strength.round(3).tolist()
+>>> [round(float(s), 3) for s in g.strength]   # every tie of a clique is fully embedded
 [0.9, 0.9, 0.9, 0.9, 0.9, 0.9]
 """
 

@@ -1,5 +1,6 @@
 // The guanxi command-line tool: `info`, `generate`, `convert`. Every failure prints one line
 // "guanxi: error: ..." and exits with a non-zero code.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -69,8 +70,11 @@ void info(const std::string& path, const ReadArgs& args, bool json) {
   const double transitivity = guanxi::transitivity(g);
   guanxi::IterativeOptions spectral;
   spectral.tolerance = 1e-9;
-  spectral.max_iterations = 2000;
-  const double lambda = guanxi::spectral_radius(g, spectral);
+  std::optional<double> lambda;  // empty when the eigensolver does not converge
+  try {
+    lambda = guanxi::spectral_radius(g, spectral);
+  } catch (const std::runtime_error&) {
+  }
   const double threshold = guanxi::percolation_threshold(g);
 
   nlohmann::ordered_json out;
@@ -85,8 +89,8 @@ void info(const std::string& path, const ReadArgs& args, bool json) {
                        {"largest_fraction", g.num_nodes() ? double(components.largest()) / g.num_nodes() : 0.0}};
   out["average_clustering"] = clustering;
   out["transitivity"] = transitivity;
-  out["spectral_radius"] = lambda;
-  out["threshold_spectral"] = lambda > 0 ? 1.0 / lambda : std::numeric_limits<double>::infinity();
+  out["spectral_radius"] = lambda ? nlohmann::json(*lambda) : nlohmann::json(nullptr);
+  out["threshold_spectral"] = lambda && *lambda > 0 ? nlohmann::json(1.0 / *lambda) : nlohmann::json(nullptr);
   out["threshold_degree"] = threshold;
   out["memory_bytes"] = g.memory_bytes();
   out["read_seconds"] = read_seconds;
@@ -103,11 +107,34 @@ void info(const std::string& path, const ReadArgs& args, bool json) {
             << "  components          " << components.count() << " (largest " << components.largest() << ", "
             << fixed(100.0 * components.largest() / std::max<guanxi::node_t>(1, g.num_nodes()), 1) << "%)\n"
             << "  clustering          average " << fixed(clustering) << "  transitivity " << fixed(transitivity) << "\n"
-            << "  spectral radius     " << fixed(lambda) << "  (epidemic threshold 1/lambda = "
-            << fixed(lambda > 0 ? 1.0 / lambda : 0.0, 5) << ")\n"
+            << "  spectral radius     "
+            << (lambda ? fixed(*lambda) + "  (epidemic threshold 1/lambda = " +
+                             (*lambda > 0 ? fixed(1.0 / *lambda, 5) : std::string("inf")) + ")"
+                       : std::string("n/a (eigensolver did not converge)"))
+            << "\n"
             << "  threshold estimate  <k>/(<k^2>-<k>) = " << fixed(threshold, 5) << "\n"
             << "  memory              " << fixed(g.memory_bytes() / 1048576.0, 1) << " MiB  (read in "
             << fixed(read_seconds, 2) << " s)\n";
+}
+
+// CLI11 reports a misspelt subcommand as "A subcommand is required"; name it instead. Checks
+// the first word after `skip` that is not an option (options taking a value are listed).
+void check_subcommand(const CLI::App& cmd, const std::vector<std::string>& args, std::size_t from,
+                      const std::vector<std::string>& options_with_value, const std::string& what) {
+  for (std::size_t i = from; i < args.size(); ++i) {
+    const std::string& word = args[i];
+    if (std::find(options_with_value.begin(), options_with_value.end(), word) != options_with_value.end()) {
+      ++i;
+      continue;
+    }
+    if (!word.empty() && word[0] == '-') continue;
+    std::string names;
+    for (const auto* sub : cmd.get_subcommands([](const CLI::App*) { return true; })) {
+      if (sub->get_name() == word) return;
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    throw guanxi::InputError("unknown " + what + " '" + word + "' (choose from " + names + ")");
+  }
 }
 
 }  // namespace
@@ -156,6 +183,16 @@ int main(int argc, char** argv) {
     cmd->add_option("-o,--output", generate_out, "output file: .gx snapshot, otherwise an edge list")->required();
   }
 
+  try {
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    check_subcommand(app, args, 0, {"--threads"}, "command");
+    const auto generate_at = std::find(args.begin(), args.end(), "generate");
+    if (generate_at != args.end())
+      check_subcommand(*generate_cmd, args, static_cast<std::size_t>(generate_at - args.begin()) + 1, {}, "generator");
+  } catch (const guanxi::InputError& e) {
+    std::cerr << "guanxi: error: " << e.what() << "\n";
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,5 +1,5 @@
 // Network analytics on the CSR graph: degrees, components (Boost.Graph), k-cores, triangles and
-// clustering, PageRank, eigenvector centrality and the spectral radius (Eigen sparse), the
+// clustering, PageRank and eigenvector centrality (Eigen sparse), the spectral radius (Spectra), the
 // percolation threshold estimate and neighbourhood overlap. Measures defined on undirected
 // graphs (components, cores, triangles, clustering, overlap) use the undirected version of a
 // directed graph; self-loops and repeated ties are ignored by triangle-based measures.
@@ -48,7 +48,9 @@ struct IterativeOptions {
 std::vector<double> pagerank(const Graph& g, double damping = 0.85, const IterativeOptions& options = {});
 // Eigenvector centrality x ∝ Aᵀx (in-links count when directed), unit Euclidean norm.
 std::vector<double> eigenvector_centrality(const Graph& g, const IterativeOptions& options = {});
-// Largest eigenvalue of the adjacency matrix (power iteration on A + I).
+// Spectral radius λ_max of the adjacency matrix: Lanczos when undirected, Arnoldi on each
+// strongly connected component when directed (Spectra); dense solvers below 64 nodes.
+// tolerance is relative; throws std::runtime_error without convergence.
 double spectral_radius(const Graph& g, const IterativeOptions& options = {});
 // Bond-percolation / epidemic threshold estimate <k> / (<k²> - <k>) (infinite if <k²> <= <k>).
 double percolation_threshold(const Graph& g);

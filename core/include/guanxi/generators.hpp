@@ -26,7 +26,7 @@ Graph barabasi_albert(std::uint64_t n, std::uint64_t m, std::uint64_t seed);
 Graph watts_strogatz(std::uint64_t n, std::uint64_t k, double p, std::uint64_t seed);
 // Holme–Kim (2002): preferential attachment with triad formation; after each preferential
 // link, with probability p_triad the next link closes a triangle. Power-law degrees with
-// tunable clustering (networkx's powerlaw_cluster_graph).
+// tunable clustering (networkx's powerlaw_cluster_graph, but candidates used in draw order).
 Graph holme_kim(std::uint64_t n, std::uint64_t m, double p_triad, std::uint64_t seed);
 // Stochastic block model: blocks of the given sizes; a pair in blocks (r, s) is tied with
 // probability probs[r * K + s] (symmetric when undirected).
