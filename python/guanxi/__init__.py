@@ -8,7 +8,8 @@ True
 """
 
 from . import _guanxi
-from . import analytics, generators, ties
+from . import analytics, generators, seeding, ties
+from .diffusion import SimulationResult, simulate
 from .graph import Graph
 
 __version__ = _guanxi.__version__
@@ -24,4 +25,15 @@ def max_threads() -> int:
     return _guanxi.max_threads()
 
 
-__all__ = ["Graph", "analytics", "generators", "ties", "set_max_threads", "max_threads", "__version__"]
+__all__ = [
+    "Graph",
+    "SimulationResult",
+    "analytics",
+    "generators",
+    "seeding",
+    "simulate",
+    "ties",
+    "set_max_threads",
+    "max_threads",
+    "__version__",
+]

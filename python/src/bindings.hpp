@@ -46,5 +46,6 @@ std::span<const T> span_of(const Array<T>& a) {
 void register_graph(py::module_& m);
 void register_generators(py::module_& m);
 void register_analytics(py::module_& m);
+void register_simulate(py::module_& m);
 
 }  // namespace guanxi::python

@@ -38,4 +38,5 @@ PYBIND11_MODULE(_guanxi, m) {
   guanxi::python::register_graph(m);
   guanxi::python::register_generators(m);
   guanxi::python::register_analytics(m);
+  guanxi::python::register_simulate(m);
 }

@@ -1,4 +1,4 @@
-// The guanxi command-line tool: `info`, `generate`, `convert`. Every failure prints one line
+// The guanxi command-line tool: `info`, `generate`, `convert`, `simulate`. Every failure prints one line
 // "guanxi: error: ..." and exits with a non-zero code.
 #include <algorithm>
 #include <chrono>
@@ -11,7 +11,13 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
+#include <thread>
+#include <unistd.h>
+
 #include "guanxi/analytics.hpp"
+#include "guanxi/diffusion.hpp"
+#include "guanxi/seeding.hpp"
 #include "guanxi/error.hpp"
 #include "guanxi/generators.hpp"
 #include "guanxi/io.hpp"
@@ -117,6 +123,127 @@ void info(const std::string& path, const ReadArgs& args, bool json) {
             << fixed(read_seconds, 2) << " s)\n";
 }
 
+struct SimulateArgs {
+  std::string path, model = "ic", probability = "uniform", lt_weights = "uniform", seeds = "top-degree:10",
+                    kernel = "auto";
+  double p = 0.01, beta = 0.1, gamma = 0.1, phi = 0.0, bass_p = 0.01, bass_q = 0.3;
+  std::uint32_t k = 2, max_steps = 0;
+  std::uint64_t replicates = 1000, seed = 0;
+  bool json = false, quiet = false;
+};
+
+guanxi::RunControl* active_run = nullptr;  // for the SIGINT handler
+extern "C" void on_interrupt(int) {
+  if (active_run) active_run->cancel.store(true);
+}
+
+// Runs the simulation on a worker thread; this thread draws the progress bar on stderr (when
+// it is a terminal) and Ctrl-C cancels the run within a step.
+guanxi::SimulationResult run_with_progress(const Graph& g, const guanxi::ModelParams& params,
+                                           const guanxi::SeedSet& seeds, const guanxi::RunOptions& options,
+                                           bool show) {
+  guanxi::RunControl control;
+  active_run = &control;
+  std::signal(SIGINT, on_interrupt);
+  guanxi::SimulationResult result;
+  std::exception_ptr failure;
+  std::atomic<bool> finished{false};
+  std::thread worker([&] {
+    try {
+      result = guanxi::simulate(g, params, seeds, options, &control);
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    finished.store(true);
+  });
+  const bool bar = show && ::isatty(STDERR_FILENO);
+  while (!finished.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (bar) {
+      const double done = static_cast<double>(control.replicates_done.load()) / options.replicates;
+      const int width = 40, filled = static_cast<int>(done * width);
+      std::fprintf(stderr, "\r  [%s%s] %5.1f%%", std::string(filled, '#').c_str(),
+                   std::string(width - filled, ' ').c_str(), 100 * done);
+    }
+  }
+  worker.join();
+  if (bar) std::fprintf(stderr, "\r%60s\r", "");
+  std::signal(SIGINT, SIG_DFL);
+  active_run = nullptr;
+  if (failure) std::rethrow_exception(failure);
+  return result;
+}
+
+int simulate_command(const SimulateArgs& args, const ReadArgs& read_args, int threads) {
+  const Graph g = read(args.path, read_args);
+  guanxi::ModelParams params;
+  params.model = guanxi::parse_model(args.model);
+  if (args.model == "wc") params.ic_probability = guanxi::IcProbability::weighted_cascade;
+  else if (args.probability == "weights") params.ic_probability = guanxi::IcProbability::weights;
+  else if (args.probability == "wc") params.ic_probability = guanxi::IcProbability::weighted_cascade;
+  else if (args.probability != "uniform")
+    throw guanxi::InputError("--probability: must be uniform, weights or wc, not '" + args.probability + "'");
+  if (args.lt_weights == "graph") params.lt_weights = guanxi::LtWeights::graph;
+  else if (args.lt_weights != "uniform")
+    throw guanxi::InputError("--lt-weights: must be uniform or graph, not '" + args.lt_weights + "'");
+  params.p = args.p;
+  params.beta = args.beta;
+  params.gamma = args.gamma;
+  params.k = args.k;
+  params.phi = args.phi;
+  params.bass_p = args.bass_p;
+  params.bass_q = args.bass_q;
+  guanxi::SeedSet seeds;
+  if (!(params.model == guanxi::Model::bass && args.seeds == "none")) seeds = guanxi::parse_seeds(g, args.seeds);
+  guanxi::RunOptions options;
+  options.replicates = args.replicates;
+  options.seed = args.seed;
+  options.threads = threads;
+  options.max_steps = args.max_steps;
+  options.kernel = guanxi::parse_kernel(args.kernel);
+  options.record_timeseries = false;
+  const auto result = run_with_progress(g, params, seeds, options, !args.quiet && !args.json);
+
+  const double R = static_cast<double>(result.replicates);
+  double mean = 0, squares = 0, steps = 0;
+  for (std::uint64_t r = 0; r < result.replicates; ++r) {
+    mean += static_cast<double>(result.final_size[r]);
+    steps += result.last_step[r];
+  }
+  mean /= R;
+  steps /= R;
+  for (auto s : result.final_size) squares += (static_cast<double>(s) - mean) * (static_cast<double>(s) - mean);
+  const double sd = result.replicates > 1 ? std::sqrt(squares / (R - 1)) : 0.0;
+  const double half = 1.959963984540054 * sd / std::sqrt(R);  // normal 95% interval of the mean
+  nlohmann::ordered_json out;
+  out["file"] = args.path;
+  out["model"] = args.model;
+  out["kernel"] = guanxi::kernel_name(result.kernel);
+  out["replicates"] = result.replicates;
+  out["seed"] = args.seed;
+  out["mean"] = mean;
+  out["ci95"] = {mean - half, mean + half};
+  out["sd"] = sd;
+  out["mean_fraction"] = mean / g.num_nodes();
+  out["mean_last_step"] = steps;
+  out["seconds"] = result.seconds;
+  out["ms_per_replicate"] = 1e3 * result.seconds / R;
+  if (args.json) {
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << args.model << " on " << args.path << " (" << g.num_nodes() << " nodes, " << g.num_ties()
+            << " ties), " << result.replicates << " replicates, seed " << args.seed << ", kernel "
+            << guanxi::kernel_name(result.kernel) << "\n"
+            << "  final size   mean " << fixed(mean, 2) << "  95% CI [" << fixed(mean - half, 2) << ", "
+            << fixed(mean + half, 2) << "]  sd " << fixed(sd, 2) << "  (" << fixed(100 * mean / g.num_nodes(), 2)
+            << "% of nodes)\n"
+            << "  last step    mean " << fixed(steps, 2) << "\n"
+            << "  time         " << fixed(result.seconds, 3) << " s  (" << fixed(1e3 * result.seconds / R, 4)
+            << " ms per replicate)\n";
+  return 0;
+}
+
 // CLI11 reports a misspelt subcommand as "A subcommand is required"; name it instead. Checks
 // the first word after `skip` that is not an option (options taking a value are listed).
 void check_subcommand(const CLI::App& cmd, const std::vector<std::string>& args, std::size_t from,
@@ -148,7 +275,8 @@ int main(int argc, char** argv) {
       "  guanxi generate holme-kim --n 100000 --m 4 --p 0.5 --seed 1 -o social.gx\n"
       "  guanxi info social.gx\n"
       "  guanxi info ../shared/data/facebook_combined.edges --json\n"
-      "  guanxi convert karate.gml karate.edges");
+      "  guanxi convert karate.gml karate.edges\n"
+      "  guanxi simulate facebook_combined.edges --model ic --p 0.01 --seeds top-degree:10 --replicates 10000 --seed 1");
   int threads = 0;
   app.add_option("--threads", threads, "worker threads (default: all cores)");
 
@@ -166,6 +294,28 @@ int main(int argc, char** argv) {
   convert_cmd->add_option("IN", convert_in, "input graph file")->required();
   convert_cmd->add_option("OUT", convert_out, "output file: .gx snapshot, otherwise an edge list (.gz compresses)")->required();
   add_read_options(convert_cmd, convert_args);
+
+  SimulateArgs sim;
+  ReadArgs sim_read;
+  auto* simulate_cmd = app.add_subcommand("simulate", "Monte Carlo of a classic diffusion model: IC, WC, LT, SI, SIR, SIS, complex, Bass");
+  simulate_cmd->add_option("FILE", sim.path, "graph file")->required();
+  simulate_cmd->add_option("--model", sim.model, "ic, wc (IC with p = 1/in-degree), lt, si, sir, sis, complex, bass")->capture_default_str();
+  simulate_cmd->add_option("--p", sim.p, "IC: arc probability; Bass: innovation p")->capture_default_str();
+  simulate_cmd->add_option("--probability", sim.probability, "IC arc probability: uniform (--p), weights (the graph's), wc (1/in-degree)")->capture_default_str();
+  simulate_cmd->add_option("--lt-weights", sim.lt_weights, "LT in-arc weights: uniform (1/in-degree) or graph (normalised)")->capture_default_str();
+  simulate_cmd->add_option("--beta", sim.beta, "SI/SIR/SIS infection probability per contact per step")->capture_default_str();
+  simulate_cmd->add_option("--gamma", sim.gamma, "SIR/SIS recovery probability per step")->capture_default_str();
+  simulate_cmd->add_option("--k", sim.k, "complex contagion: active in-neighbours needed")->capture_default_str();
+  simulate_cmd->add_option("--phi", sim.phi, "complex contagion: fraction of in-neighbours needed (overrides --k)")->capture_default_str();
+  simulate_cmd->add_option("--bass-q", sim.bass_q, "Bass imitation q")->capture_default_str();
+  simulate_cmd->add_option("--seeds", sim.seeds, "top-degree:K, pagerank:K, kcore:K, random:K (per replicate), node labels '1,2,3', or none (Bass)")->capture_default_str();
+  simulate_cmd->add_option("--replicates", sim.replicates, "Monte Carlo replicates")->capture_default_str();
+  simulate_cmd->add_option("--seed", sim.seed, "random seed")->capture_default_str();
+  simulate_cmd->add_option("--max-steps", sim.max_steps, "stop after this many steps (0: until nothing changes; SIS 100)")->capture_default_str();
+  simulate_cmd->add_option("--kernel", sim.kernel, "auto, scalar (reference), sparse (IC, uniform p), bitparallel (IC, LT)")->capture_default_str();
+  simulate_cmd->add_flag("--json", sim.json, "print JSON");
+  simulate_cmd->add_flag("--quiet", sim.quiet, "no progress bar");
+  add_read_options(simulate_cmd, sim_read);
 
   auto* generate_cmd = app.add_subcommand("generate", "generate a graph: guanxi generate KIND [--param value ...] -o FILE");
   generate_cmd->require_subcommand(1);
@@ -201,6 +351,10 @@ int main(int argc, char** argv) {
 
   try {
     return guanxi::with_threads(threads, [&]() -> int {
+      if (*simulate_cmd) {
+        if (sim.model == "bass") sim.bass_p = sim.p;
+        return simulate_command(sim, sim_read, threads);
+      }
       if (*info_cmd) {
         info(info_path, info_args, json);
       } else if (*convert_cmd) {
@@ -222,6 +376,9 @@ int main(int argc, char** argv) {
       }
       return 0;
     });
+  } catch (const guanxi::Cancelled&) {
+    std::cerr << "guanxi: interrupted\n";
+    return 130;
   } catch (const std::exception& e) {
     std::cerr << "guanxi: error: " << e.what() << "\n";
     return 1;

@@ -1,6 +1,7 @@
 // The only source of randomness in guanxi: Random123's Philox4x64-10 (Salmon et al., SC 2011),
 // a counter-based generator. A draw is a pure function of (seed, stream, counter words), so
-// results do not depend on threads, scheduling or the order in which draws are made.
+// results do not depend on threads, scheduling or the order in which draws are made. (The
+// fused kernels expand Philox keys with a bijective mixer, mix64 below.)
 #pragma once
 
 #include <array>
@@ -24,6 +25,17 @@ inline constexpr std::uint64_t powerlaw_degrees = 0x0108;
 inline constexpr std::uint64_t rmat = 0x0109;
 inline constexpr std::uint64_t uniform_edges = 0x010a;
 inline constexpr std::uint64_t tie_uniform = 0x0201;
+// Diffusion (sim/): each kernel's draws have their own stream.
+inline constexpr std::uint64_t random_seeds = 0x0301;  // seeding "random:k" per replicate
+inline constexpr std::uint64_t seeding_random = 0x0302;  // gx.seeding.random
+inline constexpr std::uint64_t ic_arc = 0x0311;        // scalar IC: (replicate, arc)
+inline constexpr std::uint64_t ic_sparse = 0x0312;     // sparse IC: (replicate, node, draw)
+inline constexpr std::uint64_t ic_lanes = 0x0313;      // fused IC: (batch, arc, lane word, block)
+inline constexpr std::uint64_t lt_threshold = 0x0321;  // scalar LT: (replicate, node)
+inline constexpr std::uint64_t lt_lanes = 0x0322;      // fused LT: (batch, node, lane word, block)
+inline constexpr std::uint64_t infection = 0x0331;     // SI/SIR/SIS: (replicate, step, arc)
+inline constexpr std::uint64_t recovery = 0x0332;      // SIR/SIS: (replicate, step, node)
+inline constexpr std::uint64_t bass = 0x0341;          // Bass: (replicate, step, node)
 }  // namespace stream
 
 __extension__ using uint128_t = unsigned __int128;
@@ -31,6 +43,17 @@ __extension__ using uint128_t = unsigned __int128;
 // High 64 bits of a 64x64-bit product: maps random bits to [0, bound) by multiply-shift.
 inline std::uint64_t mul_high(std::uint64_t a, std::uint64_t b) noexcept {
   return static_cast<std::uint64_t>((static_cast<uint128_t>(a) * b) >> 64);
+}
+
+// The SplitMix64 finaliser (Steele, Lea & Flood 2014), a bijective 64-bit mixer. Used only to
+// expand Philox output: the fused diffusion kernels draw lane words as mix64(key ^ id * φ)
+// with keys from Philox, so one multiply chain yields 64 replicates' bits.
+inline std::uint64_t mix64(std::uint64_t x) noexcept {
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9ULL;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
 }
 
 // 53 random bits as a double in [0, 1): u < p is true with probability p for p in [0, 1].

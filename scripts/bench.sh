@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Runs guanxi's benchmarks against a built tree and prints their tables:
+#   1. bench_graph_build: build from random arrays at 10^7 ties, then at 10^8 ties (each size in
+#      its own process, so peak RSS is that size's), vs the sort-based baseline;
+#   2. bench_graph_build: edge-list read in C++ vs a serial from_chars loop and a plain read;
+#   3. a summary of 1-2 against the issue's targets;
+#   4. bench/bench_io.py: gx.Graph.read vs numpy.loadtxt vs networkx.read_edgelist;
+#   5. bench/bench_snapshot.py: snapshot load vs reading the same graph's edge list.
+# Usage: scripts/bench.sh [build-dir] [--quick]   (default build/bench; --quick skips 10^8 ties)
+# JSON results land in <build-dir>/bench-results/<time>/. Benchmarks are not tests: nothing fails
+# on a missed target; the tables say MET / NOT MET. Takes a few minutes (the 10^8 build dominates).
+set -euo pipefail
+
+PYTHON=/usr/bin/python3  # Debian's interpreter: the python3 on PATH may not see numpy/networkx
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="$ROOT/build/bench"
+QUICK=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) QUICK=1 ;;
+    -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    *) BUILD="$arg" ;;
+  esac
+done
+BUILD="$(cd "$BUILD" && pwd)"
+BIN="$BUILD/bench/bench_graph_build"
+[[ -x "$BIN" ]] || { echo "bench.sh: $BIN not found: configure with GUANXI_BUILD_BENCH=ON and build" >&2; exit 1; }
+[[ -d "$BUILD/python/guanxi" ]] || { echo "bench.sh: $BUILD/python/guanxi not found: build the Python module" >&2; exit 1; }
+export PYTHONPATH="$BUILD/python${PYTHONPATH:+:$PYTHONPATH}"
+
+OUT="$BUILD/bench-results/$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$OUT"
+SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/guanxi-bench.XXXXXX")"
+trap 'rm -rf "$SCRATCH"' EXIT
+export GUANXI_BENCH_DIR="$SCRATCH"  # where bench_graph_build writes its edge-list file
+
+section() { printf '\n=== %s ===\n' "$*"; }
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+
+section "guanxi benchmarks: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo '+dirty'), $(nproc) cores, $(date -Iseconds)"
+echo "load average before: $(load)"
+if awk '{exit !($1 > 0.5)}' /proc/loadavg; then
+  echo "warning: the machine is busy (load > 0.5 before starting): timings and thread scaling will suffer"
+fi
+
+run_gbench() {  # name, filter
+  local name="$1" filter="$2"
+  "$BIN" --benchmark_filter="$filter" --benchmark_counters_tabular=true \
+    --benchmark_out="$OUT/$name.json" --benchmark_out_format=json
+  echo "(load average after: $(load))"
+}
+
+section "1a. Build from random arrays, 10^7 ties (C++, guanxi::build_graph vs SortBaseline)"
+run_gbench build_1e7 '^BM_(Build|SortBaseline)/ties:10000000/'
+if [[ $QUICK == 0 ]]; then
+  section "1b. Build from random arrays, 10^8 ties (C++, own process)"
+  run_gbench build_1e8 '^BM_(Build|SortBaseline)/ties:100000000/'
+fi
+
+section "2. Edge-list read (C++, guanxi::read_edge_list vs ParseBaselineFromChars and ReadFileOnly)"
+run_gbench parse '^BM_(ReadEdgeList|ReadFileOnly|ParseBaselineFromChars)/'
+
+section "3. Summary against the targets"
+"$PYTHON" "$ROOT/bench/summarize.py" "$OUT"/build_*.json "$OUT/parse.json" | tee "$OUT/summary.txt"
+
+section "4. Edge-list parse from Python: guanxi vs numpy.loadtxt vs networkx.read_edgelist"
+"$PYTHON" "$ROOT/bench/bench_io.py" | tee "$OUT/bench_io.txt"
+echo "(load average after: $(load))"
+
+section "5. Snapshot load vs edge-list read (Python)"
+"$PYTHON" "$ROOT/bench/bench_snapshot.py" | tee "$OUT/bench_snapshot.txt"
+echo "(load average after: $(load))"
+
+echo
+echo "JSON results: $OUT"

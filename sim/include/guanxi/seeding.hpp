@@ -1,0 +1,34 @@
+// Seeding strategies: which nodes receive the campaign (or the infection) at step 0.
+// Ties in a ranking go to the smaller node id, so every strategy is deterministic.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "guanxi/diffusion.hpp"
+#include "guanxi/graph.hpp"
+#include "guanxi/rng.hpp"
+
+namespace guanxi {
+
+// k distinct nodes of [0, n) drawn uniformly (Floyd's algorithm), sorted.
+std::vector<node_t> sample_nodes(node_t n, std::uint32_t k, RandomSequence& draws);
+
+std::vector<node_t> seeds_random(const Graph& g, std::uint32_t k, std::uint64_t seed);
+std::vector<node_t> seeds_top_degree(const Graph& g, std::uint32_t k);
+std::vector<node_t> seeds_top_pagerank(const Graph& g, std::uint32_t k);
+// Highest k-core number first, then higher degree, then smaller id.
+std::vector<node_t> seeds_top_kcore(const Graph& g, std::uint32_t k);
+
+// The node whose label is `label` (the input's id), if any.
+std::optional<node_t> find_label(const Graph& g, std::string_view label);
+
+// A seed specification as the CLI and scenario files write it: "top-degree:10",
+// "pagerank:10", "kcore:10", "random:10" (k nodes drawn anew in every replicate), or a
+// comma-separated list of node labels ("1,34"). Errors name the problem.
+SeedSet parse_seeds(const Graph& g, const std::string& spec);
+
+}  // namespace guanxi

@@ -1,0 +1,130 @@
+// Seeding strategies: random, top degree, top PageRank, top k-core, and the textual spec.
+#include "guanxi/seeding.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <numeric>
+#include <unordered_set>
+
+#include "guanxi/analytics.hpp"
+#include "guanxi/error.hpp"
+
+namespace guanxi {
+namespace {
+
+void check_k(const Graph& g, std::uint32_t k) {
+  if (k < 1 || k > g.num_nodes())
+    throw InputError("k: must be in [1, " + std::to_string(g.num_nodes()) + "], got " + std::to_string(k));
+}
+
+// The k best nodes by `better` (a strict order), sorted by rank.
+template <class Better>
+std::vector<node_t> top(const Graph& g, std::uint32_t k, Better better) {
+  check_k(g, k);
+  std::vector<node_t> order(g.num_nodes());
+  std::iota(order.begin(), order.end(), node_t{0});
+  std::partial_sort(order.begin(), order.begin() + k, order.end(), better);
+  order.resize(k);
+  return order;
+}
+
+}  // namespace
+
+std::vector<node_t> sample_nodes(node_t n, std::uint32_t k, RandomSequence& draws) {
+  std::unordered_set<node_t> chosen;
+  std::vector<node_t> out;
+  out.reserve(k);
+  for (std::uint64_t j = std::uint64_t{n} - k; j < n; ++j) {
+    const auto t = static_cast<node_t>(draws.below(j + 1));
+    const node_t pick = chosen.count(t) ? static_cast<node_t>(j) : t;
+    chosen.insert(pick);
+    out.push_back(pick);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<node_t> seeds_random(const Graph& g, std::uint32_t k, std::uint64_t seed) {
+  check_k(g, k);
+  RandomSequence draws(Random(seed, stream::seeding_random), 0);
+  return sample_nodes(g.num_nodes(), k, draws);
+}
+
+std::vector<node_t> seeds_top_degree(const Graph& g, std::uint32_t k) {
+  return top(g, k, [&](node_t a, node_t b) { return g.degree(a) != g.degree(b) ? g.degree(a) > g.degree(b) : a < b; });
+}
+
+std::vector<node_t> seeds_top_pagerank(const Graph& g, std::uint32_t k) {
+  check_k(g, k);
+  const auto rank = pagerank(g);
+  return top(g, k, [&](node_t a, node_t b) { return rank[a] != rank[b] ? rank[a] > rank[b] : a < b; });
+}
+
+std::vector<node_t> seeds_top_kcore(const Graph& g, std::uint32_t k) {
+  check_k(g, k);
+  const auto core = core_numbers(g);
+  return top(g, k, [&](node_t a, node_t b) {
+    if (core[a] != core[b]) return core[a] > core[b];
+    if (g.degree(a) != g.degree(b)) return g.degree(a) > g.degree(b);
+    return a < b;
+  });
+}
+
+std::optional<node_t> find_label(const Graph& g, std::string_view label) {
+  const NodeLabels& labels = g.labels();
+  if (labels.kind() == NodeLabels::Kind::string) {
+    const auto& names = labels.strings();
+    for (std::size_t v = 0; v < names.size(); ++v)
+      if (names[v] == label) return static_cast<node_t>(v);
+    return std::nullopt;
+  }
+  std::int64_t id;
+  const auto [ptr, ec] = std::from_chars(label.data(), label.data() + label.size(), id);
+  if (ec != std::errc() || ptr != label.data() + label.size()) return std::nullopt;
+  if (labels.kind() == NodeLabels::Kind::identity) {
+    if (id < 0 || id >= static_cast<std::int64_t>(g.num_nodes())) return std::nullopt;
+    return static_cast<node_t>(id);
+  }
+  const auto ints = labels.integers();
+  for (std::size_t v = 0; v < ints.size(); ++v)
+    if (ints[v] == id) return static_cast<node_t>(v);
+  return std::nullopt;
+}
+
+SeedSet parse_seeds(const Graph& g, const std::string& spec) {
+  SeedSet out;
+  const auto colon = spec.find(':');
+  if (colon != std::string::npos) {
+    const std::string strategy = spec.substr(0, colon), count = spec.substr(colon + 1);
+    std::uint32_t k = 0;
+    const auto [ptr, ec] = std::from_chars(count.data(), count.data() + count.size(), k);
+    if (ec != std::errc() || ptr != count.data() + count.size() || k == 0)
+      throw InputError("seeds: expected a positive count after '" + strategy + ":', got '" + count + "'");
+    if (strategy == "random") {
+      check_k(g, k);
+      out.random_k = k;
+    } else if (strategy == "top-degree" || strategy == "degree") {
+      out.nodes = seeds_top_degree(g, k);
+    } else if (strategy == "pagerank" || strategy == "top-pagerank") {
+      out.nodes = seeds_top_pagerank(g, k);
+    } else if (strategy == "kcore" || strategy == "top-kcore") {
+      out.nodes = seeds_top_kcore(g, k);
+    } else {
+      throw InputError("seeds: unknown strategy '" + strategy + "' (random, top-degree, pagerank, kcore)");
+    }
+    return out;
+  }
+  std::size_t begin = 0;
+  while (begin <= spec.size()) {
+    std::size_t end = spec.find(',', begin);
+    if (end == std::string::npos) end = spec.size();
+    const std::string label = spec.substr(begin, end - begin);
+    const auto node = find_label(g, label);
+    if (!node) throw InputError("seeds: no node labelled '" + label + "' in the graph");
+    out.nodes.push_back(*node);
+    begin = end + 1;
+  }
+  return out;
+}
+
+}  // namespace guanxi
