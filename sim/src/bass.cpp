@@ -33,7 +33,7 @@ void run_bass(const Prepared& run, std::uint64_t replicate, std::span<const node
       }
   };
   add_influence(w.frontier);
-  for (std::uint32_t step = 1; trace.ever.size() < n && step <= run.max_steps; ++step) {
+  for (std::uint32_t step = 1; trace.ever.size() < n && step <= run.max_steps && !stopping(run); ++step) {
     for (node_t v = 0; v < n; ++v) {
       if (w.mark[v] == epoch) continue;
       const std::uint32_t active_in = w.touched[v] == epoch ? w.count[v] : 0;

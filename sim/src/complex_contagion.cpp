@@ -18,7 +18,7 @@ void run_complex(const Prepared& run, std::uint64_t, std::span<const node_t> see
   };
   const std::uint32_t epoch = w.next_epoch();
   begin_activation(run, seeds, w, epoch, trace);
-  for (std::uint32_t step = 1; !w.frontier.empty() && step <= run.max_steps; ++step) {
+  for (std::uint32_t step = 1; !w.frontier.empty() && step <= run.max_steps && !stopping(run); ++step) {
     for (node_t u : w.frontier)
       for (node_t v : g.neighbors(u)) {
         if (w.mark[v] == epoch) continue;

@@ -52,7 +52,7 @@ void run_epidemic(const Prepared& run, std::uint64_t replicate, std::span<const 
 
   std::vector<node_t>& caught = w.next;
   std::vector<node_t>& staying = w.scratch;
-  for (std::uint32_t step = 1; !sick.empty() && step <= run.max_steps; ++step) {
+  for (std::uint32_t step = 1; !sick.empty() && step <= run.max_steps && !stopping(run); ++step) {
     caught.clear();
     for (node_t u : sick)
       for (arc_t a = g.arc_begin(u); a < g.arc_end(u); ++a) {

@@ -252,7 +252,8 @@ class Fused {
           const std::uint64_t before =
               std::atomic_ref<std::uint64_t>(next_[v][j]).fetch_or(gained[j], std::memory_order_acq_rel);
           std::atomic_ref<std::uint64_t>(visited_[v][j]).fetch_or(gained[j], std::memory_order_release);
-          first = first || (before == 0 && !any_other_word(v, j));
+          // The thread that first sets a word lists v (duplicates are removed after the step).
+          first = first || before == 0;
           for (std::uint64_t bits = gained[j] & wanted_[j]; bits; bits &= bits - 1)
             local_parents.local().push_back({v, u, static_cast<std::uint32_t>(j * 64 + std::countr_zero(bits))});
         }
@@ -271,13 +272,6 @@ class Fused {
         if (i == 0 || all[i].v != all[i - 1].v || all[i].lane != all[i - 1].lane)
           record_parent(all[i].lane, all[i].v, all[i].u, step);
     }
-  }
-
-  // Whether any other lane word of next_[v] is set (a node already listed as touched).
-  bool any_other_word(node_t v, int except) const {
-    for (int j = 0; j < kWords; ++j)
-      if (j != except && std::atomic_ref<const std::uint64_t>(next_[v][j]).load(std::memory_order_relaxed)) return true;
-    return false;
   }
 
   const Prepared& run_;

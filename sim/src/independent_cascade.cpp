@@ -74,7 +74,7 @@ void run_ic_scalar(const Prepared& run, std::uint64_t replicate, std::span<const
   const Random random(run.seed, stream::ic_arc);
   const std::uint32_t epoch = w.next_epoch();
   begin_activation(run, seeds, w, epoch, trace);
-  for (std::uint32_t step = 1; !w.frontier.empty() && step <= run.max_steps; ++step) {
+  for (std::uint32_t step = 1; !w.frontier.empty() && step <= run.max_steps && !stopping(run); ++step) {
     for (node_t u : w.frontier) {
       for (arc_t a = g.arc_begin(u); a < g.arc_end(u); ++a) {
         const node_t v = g.target(a);
@@ -117,7 +117,7 @@ void run_ic_sparse(const Prepared& run, std::uint64_t replicate, std::span<const
   const double p = run.params.p, log1m_p = std::log1p(-p);
   const std::uint32_t epoch = w.next_epoch();
   begin_activation(run, seeds, w, epoch, trace);
-  for (std::uint32_t step = 1; !w.frontier.empty() && step <= run.max_steps; ++step) {
+  for (std::uint32_t step = 1; !w.frontier.empty() && step <= run.max_steps && !stopping(run); ++step) {
     for (node_t u : w.frontier) {
       const auto d = static_cast<std::uint32_t>(g.degree(u));
       NodeDraws draws(key, u);

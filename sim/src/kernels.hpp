@@ -66,7 +66,13 @@ struct Prepared {
   std::uint64_t uniform_threshold = 0;         // IC: fixed point of p
   std::vector<std::uint64_t> node_threshold;   // IC weighted cascade: 2^64 / in-degree
   std::vector<double> no_live_arc;             // sparse IC: (1 - p)^d by out-degree d
+  const std::atomic<bool>* cancel = nullptr;   // checked by kernels at every step
 };
+
+// Whether the caller asked to stop; kernels then return early (the result is discarded).
+inline bool stopping(const Prepared& run) {
+  return run.cancel && run.cancel->load(std::memory_order_relaxed);
+}
 
 Prepared prepare(const Graph& g, const ModelParams& params, std::uint64_t seed, std::uint32_t max_steps,
                  Kernel kernel);

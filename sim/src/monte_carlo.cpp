@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <numeric>
+#include <tuple>
 
 #include <tbb/enumerable_thread_specific.h>
 
@@ -247,7 +248,8 @@ SimulationResult simulate(const Graph& g, const ModelParams& params, const SeedS
   const Kernel kernel = choose_kernel(params, options.kernel);
   std::uint32_t max_steps = options.max_steps;
   if (max_steps == 0) max_steps = params.model == Model::sis ? 100 : params.model == Model::bass ? 10000 : max_nodes;
-  const detail::Prepared run = detail::prepare(g, params, options.seed, max_steps, kernel);
+  detail::Prepared run = detail::prepare(g, params, options.seed, max_steps, kernel);
+  if (control) run.cancel = &control->cancel;
 
   SimulationResult result;
   result.model = params.model;
@@ -338,6 +340,22 @@ SimulationResult simulate(const Graph& g, const ModelParams& params, const SeedS
       for (node_t v = 0; v < n; ++v) result.activation_count[v] += local[v];
   });
   if (cancelled()) throw Cancelled();
+
+  // Cascade records in (step, node) order, whichever kernel or mode produced them.
+  for (auto& [r, c] : result.cascades) {
+    std::vector<std::size_t> order(c.node.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return std::tie(c.step[a], c.node[a]) < std::tie(c.step[b], c.node[b]);
+    });
+    Cascade sorted;
+    for (std::size_t i : order) {
+      sorted.node.push_back(c.node[i]);
+      sorted.parent.push_back(c.parent[i]);
+      sorted.step.push_back(c.step[i]);
+    }
+    c = std::move(sorted);
+  }
 
   // Pad every replicate to the longest: after its end a replicate repeats its final state.
   std::uint64_t steps = 0;

@@ -68,7 +68,7 @@ struct RunOptions {
   std::vector<std::uint64_t> cascades;  // replicates whose cascade tree is kept
 };
 
-// Who activated whom in one replicate. Seeds have parent == max_nodes.
+// Who activated whom in one replicate, in (step, node) order. Seeds have parent == max_nodes.
 struct Cascade {
   std::vector<node_t> node, parent;
   std::vector<std::uint32_t> step;
