@@ -86,6 +86,62 @@ std::uint64_t infer_num_nodes(std::span<const node_t> src, std::span<const node_
   return std::uint64_t{largest} + 1;
 }
 
+// Scatters the kept arcs (order within a node is arbitrary), sorts each adjacency list so the
+// result is canonical, then merges or rejects repeated targets in place: each list is
+// compacted to its front, and the lists are moved left into their final offsets in one
+// sequential pass (every destination lies before its source). Returns offsets and arcs.
+template <class Arc, class Kept, class Mirrored, class MakeArc, class TargetOf, class Merge>
+std::pair<Buffer<arc_t>, Buffer<Arc>> place_arcs(std::span<const node_t> src, std::span<const node_t> dst,
+                                                 Buffer<arc_t> offsets, arc_t num_arcs, const BuildOptions& options,
+                                                 Kept kept, Mirrored mirrored, const NodeLabels& labels,
+                                                 MakeArc make_arc, TargetOf target_of, Merge merge) {
+  const std::uint64_t n = offsets.size() - 1;
+  auto arcs = Buffer<Arc>::allocate(num_arcs);
+  {
+    std::vector<arc_t> cursor(offsets.data(), offsets.data() + n);
+    parallel_for(0, src.size(), kEdgeGrain, [&](std::uint64_t i) {
+      if (!kept(i)) return;
+      const arc_t a = std::atomic_ref<arc_t>(cursor[src[i]]).fetch_add(1, std::memory_order_relaxed);
+      arcs[a] = make_arc(i, dst[i]);
+      if (mirrored(i)) {
+        const arc_t b = std::atomic_ref<arc_t>(cursor[dst[i]]).fetch_add(1, std::memory_order_relaxed);
+        arcs[b] = make_arc(i, src[i]);
+      }
+    });
+  }
+  parallel_blocks(0, n, kNodeGrain, [&](std::uint64_t lo, std::uint64_t hi) {
+    for (std::uint64_t u = lo; u < hi; ++u) std::sort(arcs.data() + offsets[u], arcs.data() + offsets[u + 1]);
+  });
+  if (options.duplicates == Duplicates::keep) return {std::move(offsets), std::move(arcs)};
+
+  auto distinct = Buffer<arc_t>::from_vector(std::vector<arc_t>(n + 1, 0));
+  parallel_for(0, n, kNodeGrain, [&](std::uint64_t u) {
+    arc_t count = 0;
+    for (arc_t a = offsets[u]; a < offsets[u + 1]; ++a)
+      count += (a == offsets[u] || target_of(arcs[a]) != target_of(arcs[a - 1]));
+    distinct[u] = count;
+  });
+  const arc_t final_arcs = exclusive_scan_inplace(distinct.data(), n + 1);
+  if (final_arcs == num_arcs) return {std::move(offsets), std::move(arcs)};
+  if (options.duplicates == Duplicates::error) throw_first_duplicate(src, dst, options.directed, options.self_loops == SelfLoops::keep, labels);
+  parallel_for(0, n, kNodeGrain, [&](std::uint64_t u) {
+    arc_t out = offsets[u];
+    for (arc_t a = offsets[u]; a < offsets[u + 1];) {
+      const arc_t run = a;
+      while (a < offsets[u + 1] && target_of(arcs[a]) == target_of(arcs[run])) ++a;
+      arcs[out++] = merge(arcs[run], arcs.data() + run, arcs.data() + a);
+    }
+  });
+  for (std::uint64_t u = 0; u < n; ++u)
+    if (distinct[u] != offsets[u])
+      std::memmove(arcs.data() + distinct[u], arcs.data() + offsets[u], (distinct[u + 1] - distinct[u]) * sizeof(Arc));
+  // Keep the allocation when little was removed; copy to an exact one otherwise.
+  if (final_arcs * 10 >= num_arcs * 9) return {std::move(distinct), Buffer<Arc>(arcs.owner(), arcs.data(), final_arcs)};
+  auto exact = Buffer<Arc>::allocate(final_arcs);
+  std::copy(arcs.data(), arcs.data() + final_arcs, exact.data());
+  return {std::move(distinct), std::move(exact)};
+}
+
 }  // namespace
 
 SelfLoops parse_self_loops(std::string_view name) {
@@ -172,70 +228,45 @@ Graph build_graph(std::span<const node_t> src, std::span<const node_t> dst,
   });
   const arc_t num_arcs = exclusive_scan_inplace(offsets.data(), n + 1);
 
-  // Scatter arcs (order within a node is arbitrary here; sorting makes it canonical).
-  std::vector<arc_t> cursor(offsets.data(), offsets.data() + n);
-  auto keys = Buffer<std::uint64_t>::allocate(num_arcs);
-  parallel_for(0, num_edges, kEdgeGrain, [&](std::uint64_t i) {
-    if (!kept(i)) return;
-    const float w = weights.empty() ? 0.0f : weights[i];
-    const arc_t a = std::atomic_ref<arc_t>(cursor[src[i]]).fetch_add(1, std::memory_order_relaxed);
-    keys[a] = arc_key(dst[i], w);
-    if (mirrored(i)) {
-      const arc_t b = std::atomic_ref<arc_t>(cursor[dst[i]]).fetch_add(1, std::memory_order_relaxed);
-      keys[b] = arc_key(src[i], w);
-    }
-  });
-  std::vector<arc_t>().swap(cursor);
-  parallel_blocks(0, n, kNodeGrain, [&](std::uint64_t lo, std::uint64_t hi) {
-    for (std::uint64_t u = lo; u < hi; ++u) std::sort(keys.data() + offsets[u], keys.data() + offsets[u + 1]);
-  });
-
-  // Duplicates: count distinct targets per node; merge or reject when any repeat.
-  Buffer<arc_t> final_offsets = offsets;
-  arc_t final_arcs = num_arcs;
-  if (options.duplicates != Duplicates::keep) {
-    auto distinct = Buffer<arc_t>::from_vector(std::vector<arc_t>(n + 1, 0));
-    parallel_for(0, n, kNodeGrain, [&](std::uint64_t u) {
-      arc_t count = 0;
-      for (arc_t a = offsets[u]; a < offsets[u + 1]; ++a)
-        count += (a == offsets[u] || key_target(keys[a]) != key_target(keys[a - 1]));
-      distinct[u] = count;
-    });
-    final_arcs = exclusive_scan_inplace(distinct.data(), n + 1);
-    if (final_arcs != num_arcs) {
-      if (options.duplicates == Duplicates::error)
-        throw_first_duplicate(src, dst, directed, keep_loops, labels);
-      auto merged = Buffer<std::uint64_t>::allocate(final_arcs);
-      const bool sum = options.merge_weights == MergeWeights::sum;
-      parallel_for(0, n, kNodeGrain, [&](std::uint64_t u) {
-        arc_t out = distinct[u];
-        for (arc_t a = offsets[u]; a < offsets[u + 1];) {
-          const node_t v = key_target(keys[a]);
-          double total = 0.0;
-          float largest = 0.0f;
-          for (; a < offsets[u + 1] && key_target(keys[a]) == v; ++a) {
-            total += key_weight(keys[a]);
-            largest = std::max(largest, key_weight(keys[a]));
-          }
-          merged[out++] = arc_key(v, sum ? static_cast<float>(total) : largest);
-        }
-      });
-      keys = std::move(merged);
-      final_offsets = std::move(distinct);
-    }
-  }
-
   Graph::Parts parts;
   parts.directed = directed;
   parts.num_nodes = static_cast<node_t>(n);
-  parts.offsets = final_offsets;
-  parts.targets = Buffer<node_t>::allocate(final_arcs);
-  if (weighted) parts.weights = Buffer<float>::allocate(final_arcs);
-  parallel_for(0, final_arcs, kEdgeGrain, [&](std::uint64_t a) {
-    parts.targets[a] = key_target(keys[a]);
-    if (weighted) parts.weights[a] = key_weight(keys[a]);
-  });
-  keys = {};
+  arc_t final_arcs;
+  if (!weighted) {
+    // Unweighted: scatter 32-bit targets straight into the graph's array (12 bytes per tie).
+    auto placed = place_arcs<node_t>(
+        src, dst, offsets, num_arcs, options, kept, mirrored, labels,
+        [&](std::uint64_t, node_t target) { return target; }, [](node_t a) { return a; },
+        [](node_t first, const node_t*, const node_t*) { return first; });
+    parts.offsets = std::move(placed.first);
+    parts.targets = std::move(placed.second);
+    final_arcs = parts.targets.size();
+  } else {
+    // Weighted: (target, weight) travel as one sortable 64-bit key, then split.
+    const bool sum = options.merge_weights == MergeWeights::sum;
+    auto placed = place_arcs<std::uint64_t>(
+        src, dst, offsets, num_arcs, options, kept, mirrored, labels,
+        [&](std::uint64_t i, node_t target) { return arc_key(target, weights[i]); }, key_target,
+        [sum](std::uint64_t first, const std::uint64_t* begin, const std::uint64_t* end) {
+          double total = 0.0;
+          float largest = 0.0f;
+          for (const std::uint64_t* k = begin; k < end; ++k) {
+            total += key_weight(*k);
+            largest = std::max(largest, key_weight(*k));
+          }
+          return arc_key(key_target(first), sum ? static_cast<float>(total) : largest);
+        });
+    parts.offsets = std::move(placed.first);
+    final_arcs = placed.second.size();
+    parts.targets = Buffer<node_t>::allocate(final_arcs);
+    parts.weights = Buffer<float>::allocate(final_arcs);
+    const auto& keys = placed.second;
+    parallel_for(0, final_arcs, kEdgeGrain, [&](std::uint64_t a) {
+      parts.targets[a] = key_target(keys[a]);
+      parts.weights[a] = key_weight(keys[a]);
+    });
+  }
+  const Buffer<arc_t>& final_offsets = parts.offsets;
 
   tie_t num_ties = final_arcs;
   if (!directed) {
