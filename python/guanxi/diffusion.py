@@ -123,7 +123,7 @@ class SimulationResult:
                 "parent": parent,
                 "step": step.astype(np.int64),
                 "label": labels[node],
-                "parent_label": [labels[p] if p >= 0 else None for p in parent],
+                "parent_label": pd.Series([labels[p] if p >= 0 else None for p in parent], dtype=object),
             }
         )
 

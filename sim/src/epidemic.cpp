@@ -4,8 +4,9 @@
 // step) and then recovers with probability γ: SIR to "recovered" (immune), SIS back to
 // "susceptible"; SI never recovers. All decisions read the state at the start of the step.
 // SIR with γ = 1 is the Independent Cascade with p = β.
-// Stops when nobody is infected (SIR, SIS), when no infected node has a susceptible neighbour
-// (SI), or at max_steps. "cumulative" counts distinct nodes ever infected.
+// Stops when nothing can change any more (nobody infected; or no recovery possible and no
+// infected node with a susceptible neighbour), or at max_steps. "cumulative" counts distinct
+// nodes ever infected.
 #include <algorithm>
 
 #include "kernels.hpp"
@@ -53,6 +54,7 @@ void run_epidemic(const Prepared& run, std::uint64_t replicate, std::span<const 
   std::vector<node_t>& caught = w.next;
   std::vector<node_t>& staying = w.scratch;
   for (std::uint32_t step = 1; !sick.empty() && step <= run.max_steps && !stopping(run); ++step) {
+    const std::size_t infected_before = sick.size();
     caught.clear();
     for (node_t u : sick)
       for (arc_t a = g.arc_begin(u); a < g.arc_end(u); ++a) {
@@ -87,16 +89,18 @@ void run_epidemic(const Prepared& run, std::uint64_t replicate, std::span<const 
     sick.clear();
     std::merge(staying.begin(), staying.end(), caught.begin(), caught.end(), std::back_inserter(sick));
     row(static_cast<std::uint32_t>(caught.size()));
-    if (model == Model::si && caught.empty()) {
-      // SI ends when no infected node has a susceptible out-neighbour left.
+    if (caught.empty() && staying.size() == infected_before) {
+      // A step without change: stop if none can follow (no recovery possible, and no infected
+      // node can reach a susceptible one).
+      const bool can_recover = gamma > 0 && !sick.empty();
       bool exposed = false;
-      for (std::size_t i = 0; i < sick.size() && !exposed; ++i)
+      for (std::size_t i = 0; i < sick.size() && !exposed && beta > 0 && !can_recover; ++i)
         for (node_t v : g.neighbors(sick[i]))
           if (w.state[v] == susceptible) {
             exposed = true;
             break;
           }
-      if (!exposed) break;
+      if (!can_recover && !exposed) break;
     }
   }
   for (node_t v : trace.ever) w.state[v] = susceptible;  // leave the workspace clean

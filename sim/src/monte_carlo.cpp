@@ -168,11 +168,11 @@ void validate(const ModelParams& params, const Graph& g) {
     case Model::ic:
       if (params.ic_probability == IcProbability::uniform) check_probability(params.p, "p");
       if (params.ic_probability == IcProbability::weights) {
-        if (!g.has_weights()) throw InputError("p: 'weights' needs a graph with arc weights");
+        if (!g.has_weights()) throw InputError("probability: 'weights' needs a graph with arc weights");
         for (node_t u = 0; u < g.num_nodes(); ++u)
           for (arc_t a = g.arc_begin(u); a < g.arc_end(u); ++a)
             if (!(g.weights()[a] <= 1.0f))
-              throw InputError("p: arc weights are IC probabilities and must be in [0, 1]; arc " +
+              throw InputError("probability: arc weights are IC probabilities and must be in [0, 1]; arc " +
                                g.labels().to_string(u) + " -> " + g.labels().to_string(g.target(a)) + " has " +
                                format_number(g.weights()[a]));
       }
@@ -369,9 +369,13 @@ SimulationResult simulate(const Graph& g, const ModelParams& params, const SeedS
     const std::uint64_t own = rows.size() / width;
     const std::uint32_t* last = rows.data() + (own - 1) * width;
     result.final_size[r] = last[1];
+    // The last step whose row shows a change: new activations, or any state count moving
+    // (recoveries in SIR/SIS).
     std::uint32_t last_change = 0;
-    for (std::uint64_t s = 0; s < own; ++s)
-      if (rows[s * width] > 0) last_change = static_cast<std::uint32_t>(s);
+    for (std::uint64_t s = 1; s < own; ++s)
+      if (rows[s * width] > 0 || !std::equal(rows.begin() + s * width + 2, rows.begin() + (s + 1) * width,
+                                             rows.begin() + (s - 1) * width + 2))
+        last_change = static_cast<std::uint32_t>(s);
     result.last_step[r] = last_change;
     if (!options.record_timeseries) continue;
     std::uint32_t* out = result.counts.data() + r * steps * width;

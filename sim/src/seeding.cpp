@@ -100,8 +100,9 @@ SeedSet parse_seeds(const Graph& g, const std::string& spec) {
     const auto [ptr, ec] = std::from_chars(count.data(), count.data() + count.size(), k);
     if (ec != std::errc() || ptr != count.data() + count.size() || k == 0)
       throw InputError("seeds: expected a positive count after '" + strategy + ":', got '" + count + "'");
+    if (k > g.num_nodes())
+      throw InputError("seeds: cannot take " + std::to_string(k) + " of " + std::to_string(g.num_nodes()) + " nodes");
     if (strategy == "random") {
-      check_k(g, k);
       out.random_k = k;
     } else if (strategy == "top-degree" || strategy == "degree") {
       out.nodes = seeds_top_degree(g, k);

@@ -278,7 +278,7 @@ TEST(Diffusion, ParametersAndSeedsAreValidated) {
   EXPECT_EQ(message(ic(0.1), too_many).rfind("seeds:", 0), 0u);
   ModelParams weights = ic(0.1);
   weights.ic_probability = IcProbability::weights;
-  EXPECT_EQ(message(weights, nodes({0})).rfind("p:", 0), 0u);  // no weights on this graph
+  EXPECT_EQ(message(weights, nodes({0})).rfind("probability:", 0), 0u);  // no weights on this graph
   RunOptions sparse_lt;
   sparse_lt.kernel = Kernel::sparse;
   ModelParams lt;
