@@ -5,10 +5,12 @@
 #   2. bench_graph_build: edge-list read in C++ vs a serial from_chars loop and a plain read;
 #   3. a summary of 1-2 against the targets;
 #   4. bench/bench_io.py: gx.Graph.read vs numpy.loadtxt vs networkx.read_edgelist;
-#   5. bench/bench_snapshot.py: snapshot load vs reading the same graph's edge list.
+#   5. bench/bench_snapshot.py: snapshot load vs reading the same graph's edge list;
+#   6. bench/bench_diffusion.py: IC Monte Carlo on facebook_combined, guanxi's kernels vs graph-tool
+#      (python3-graph-tool), numpy and networkx, then an R-MAT graph of ~10^8 ties (own process).
 # Usage: scripts/bench.sh [build-dir] [--quick]   (default build/bench; --quick skips 10^8 ties)
 # JSON results land in <build-dir>/bench-results/<time>/. Benchmarks are not tests: nothing fails
-# on a missed target; the tables say MET / NOT MET. Takes a few minutes (the 10^8 build dominates).
+# on a missed target; the tables say MET / NOT MET. Takes ~10 minutes (the 10^8-tie parts dominate).
 set -euo pipefail
 
 PYTHON=/usr/bin/python3  # Debian's interpreter: the python3 on PATH may not see numpy/networkx
@@ -18,7 +20,7 @@ QUICK=0
 for arg in "$@"; do
   case "$arg" in
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) BUILD="$arg" ;;
   esac
 done
@@ -69,6 +71,14 @@ echo "(load average after: $(load))"
 
 section "5. Snapshot load vs edge-list read (Python)"
 "$PYTHON" "$ROOT/bench/bench_snapshot.py" | tee "$OUT/bench_snapshot.txt"
+echo "(load average after: $(load))"
+
+section "6. IC diffusion: guanxi kernels vs graph-tool, numpy, networkx; R-MAT at ~10^8 ties (Python)"
+if [[ $QUICK == 0 ]]; then
+  "$PYTHON" "$ROOT/bench/bench_diffusion.py" | tee "$OUT/bench_diffusion.txt"
+else
+  "$PYTHON" "$ROOT/bench/bench_diffusion.py" --no-rmat | tee "$OUT/bench_diffusion.txt"
+fi
 echo "(load average after: $(load))"
 
 echo

@@ -2,6 +2,8 @@
 // thread while this thread (holding the GIL only briefly) reports progress and checks for
 // signals, so Ctrl-C cancels the run within a step and raises KeyboardInterrupt.
 #include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "bindings.hpp"
@@ -41,7 +43,9 @@ py::dict run_simulation(const Graph& g, const ModelParams& params, const SeedSet
   RunControl control;
   SimulationResult result;
   std::exception_ptr failure;
-  std::atomic<bool> finished{false};
+  std::mutex mutex;
+  std::condition_variable done;
+  bool finished = false;
   std::thread worker;
   {
     py::gil_scoped_release release;  // the worker reads only C++ objects the caller keeps alive
@@ -51,7 +55,9 @@ py::dict run_simulation(const Graph& g, const ModelParams& params, const SeedSet
       } catch (...) {
         failure = std::current_exception();
       }
-      finished.store(true);
+      std::lock_guard<std::mutex> lock(mutex);
+      finished = true;
+      done.notify_one();
     });
   }
   auto stop = [&] {
@@ -61,18 +67,19 @@ py::dict run_simulation(const Graph& g, const ModelParams& params, const SeedSet
   };
   try {
     std::uint64_t reported = 0;
-    for (;;) {
+    for (bool over = false; !over;) {
       {
+        // Wake when the run ends, or every 100 ms to check for signals and report progress.
         py::gil_scoped_release release;
-        for (int i = 0; i < 10 && !finished.load(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        std::unique_lock<std::mutex> lock(mutex);
+        over = done.wait_for(lock, std::chrono::milliseconds(100), [&] { return finished; });
       }
       if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-      const std::uint64_t done = control.replicates_done.load();
-      if (!progress.is_none() && done != reported) {
-        progress(done, options.replicates);
-        reported = done;
+      const std::uint64_t count = control.replicates_done.load();
+      if (!progress.is_none() && count != reported) {
+        progress(count, options.replicates);
+        reported = count;
       }
-      if (finished.load()) break;
     }
   } catch (...) {
     stop();

@@ -23,11 +23,11 @@ namespace guanxi::detail {
 namespace {
 
 // Smallest K with P(Binomial(d, p) <= K) > v: the inverse CDF, nondecreasing in p for fixed v.
-std::uint32_t binomial_quantile(std::uint32_t d, double p, double log1m_p, double v) {
+// `start` is P(K = 0) = (1 - p)^d.
+std::uint32_t binomial_quantile(std::uint32_t d, double p, double log1m_p, double start, double v) {
   if (d == 0 || p <= 0.0) return 0;
   if (p >= 1.0) return d;
   const double ratio = p / (1.0 - p);
-  const double start = std::exp(static_cast<double>(d) * log1m_p);  // P(K = 0)
   if (start > 1e-250) {
     double pmf = start, cdf = start;
     std::uint32_t k = 0;
@@ -123,35 +123,16 @@ void run_ic_sparse(const Prepared& run, std::uint64_t replicate, std::span<const
       NodeDraws draws(key, u);
       const double v = draws.uniform();
       if (v < run.no_live_arc[d]) continue;  // K = 0, the common case
-      const std::uint32_t live = binomial_quantile(d, p, log1m_p, v);
+      const std::uint32_t live = binomial_quantile(d, p, log1m_p, run.no_live_arc[d], v);
       if (live == 0) continue;
-      // The first `live` positions of a Fisher–Yates shuffle of u's arcs; positions moved so
-      // far are remembered in w.positions (identity elsewhere).
+      // The first `live` positions of a Fisher–Yates shuffle of u's arcs (positions moved so
+      // far are stamped with this shuffle; unstamped positions hold themselves).
       const arc_t first = g.arc_begin(u);
-      const bool dense = live * 8 >= d;
-      if (dense) {
-        w.positions.resize(d);
-        for (std::uint32_t i = 0; i < d; ++i) w.positions[i] = i;
-      }
-      w.scratch.clear();  // sparse: pairs (position, value) stored flat
-      auto value_at = [&](std::uint32_t i) -> std::uint32_t {
-        if (dense) return w.positions[i];
-        for (std::size_t j = 0; j < w.scratch.size(); j += 2)
-          if (w.scratch[j] == i) return w.scratch[j + 1];
-        return i;
-      };
+      const std::uint32_t stamp = w.next_shuffle();
+      auto value_at = [&](std::uint32_t i) { return w.moved_stamp[i] == stamp ? w.moved[i] : i; };
       auto set_at = [&](std::uint32_t i, std::uint32_t value) {
-        if (dense) {
-          w.positions[i] = value;
-          return;
-        }
-        for (std::size_t j = 0; j < w.scratch.size(); j += 2)
-          if (w.scratch[j] == i) {
-            w.scratch[j + 1] = value;
-            return;
-          }
-        w.scratch.push_back(i);
-        w.scratch.push_back(value);
+        w.moved_stamp[i] = stamp;
+        w.moved[i] = value;
       };
       for (std::uint32_t i = 0; i < live; ++i) {
         const auto j = i + static_cast<std::uint32_t>(draws.below(d - i));

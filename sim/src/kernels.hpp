@@ -35,10 +35,14 @@ struct Workspace {
   std::vector<std::uint32_t> count;
   std::vector<std::uint8_t> state;
   std::vector<node_t> parent;
-  std::vector<std::uint32_t> positions;  // sparse IC: partial Fisher–Yates over arc positions
+  // Sparse IC: a partial Fisher–Yates shuffle of one node's arc positions. Position i holds
+  // moved[i] when moved_stamp[i] == shuffle, else i, so a shuffle starts in O(1).
+  std::vector<std::uint32_t> moved, moved_stamp;
+  std::uint32_t shuffle = 0;
 
-  void prepare(node_t n);
+  void prepare(node_t n, Model model, std::uint64_t max_degree);
   std::uint32_t next_epoch();
+  std::uint32_t next_shuffle();
 };
 
 // What one replicate produced: one row of state counts per step (step 0 = the seeds), the

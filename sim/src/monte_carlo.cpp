@@ -20,22 +20,38 @@
 namespace guanxi {
 namespace detail {
 
-void Workspace::prepare(node_t n) {
+// Only the arrays a model uses are allocated (a workspace per thread on huge graphs).
+void Workspace::prepare(node_t n, Model model, std::uint64_t max_degree) {
   if (mark.size() == n) return;
   mark.assign(n, 0);
-  touched.assign(n, 0);
-  accumulated.assign(n, 0.0);
-  threshold.assign(n, 0.0);
-  count.assign(n, 0);
-  state.assign(n, 0);
   parent.assign(n, max_nodes);
+  if (model == Model::lt || model == Model::complex || model == Model::bass) touched.assign(n, 0);
+  if (model == Model::lt) {
+    accumulated.assign(n, 0.0);
+    threshold.assign(n, 0.0);
+  }
+  if (model == Model::complex || model == Model::bass) count.assign(n, 0);
+  if (model == Model::si || model == Model::sir || model == Model::sis) state.assign(n, 0);
+  if (model == Model::ic) {
+    moved.assign(max_degree, 0);
+    moved_stamp.assign(max_degree, 0);
+  }
   epoch = 0;
+  shuffle = 0;
+}
+
+std::uint32_t Workspace::next_shuffle() {
+  if (++shuffle == 0) {
+    std::fill(moved_stamp.begin(), moved_stamp.end(), 0);
+    shuffle = 1;
+  }
+  return shuffle;
 }
 
 std::uint32_t Workspace::next_epoch() {
   if (++epoch == 0) {  // wrapped: old stamps could collide
     std::fill(mark.begin(), mark.end(), 0);
-    std::fill(touched.begin(), touched.end(), 0);
+    std::fill(touched.begin(), touched.end(), 0);  // empty when the model does not use it
     epoch = 1;
   }
   return epoch;
@@ -261,6 +277,8 @@ SimulationResult simulate(const Graph& g, const ModelParams& params, const SeedS
   for (std::uint64_t r : options.cascades) result.cascades[r];  // created before threads start
 
   const std::uint64_t replicates = options.replicates;
+  std::uint64_t max_degree = 0;
+  for (node_t u = 0; u < n; ++u) max_degree = std::max(max_degree, g.degree(u));
   std::vector<detail::Trace> traces(replicates);
   for (std::uint64_t r = 0; r < replicates; ++r) {
     traces[r].width = width;
@@ -316,7 +334,7 @@ SimulationResult simulate(const Graph& g, const ModelParams& params, const SeedS
     parallel_for(0, replicates, 1, [&](std::uint64_t r) {
       if (cancelled()) return;
       detail::Workspace& w = workspaces.local();
-      w.prepare(n);
+      w.prepare(n, params.model, max_degree);
       const std::vector<node_t> replicate_seeds = seeds_of(r);
       detail::Trace& trace = traces[r];
       switch (params.model) {

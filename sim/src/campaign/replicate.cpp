@@ -1,0 +1,105 @@
+// One replicate of the campaign model: the order of a step (MODEL.md §3), random draws, the
+// helpers the mechanisms share, and the referral forest.
+#include "replicate.hpp"
+
+#include <algorithm>
+
+namespace guanxi::campaign {
+
+Replicate::Replicate(const Shared& shared, std::uint64_t replicate, std::vector<double>& out,
+                     std::vector<ForestEntry>* forest)
+    : shared_(shared),
+      graph_(*shared.graph),
+      spec_(shared.spec),
+      replicate_(replicate),
+      out_(out),
+      forest_(forest),
+      nodes_(graph_.num_nodes()),
+      attempts_(graph_.num_arcs(), 0),
+      asked_(spec_.policy.bargain.enabled ? graph_.num_arcs() : 0, 0),
+      ties_(graph_.num_ties()),
+      crossings_(spec_.run.steps + 2) {}
+
+void Replicate::refresh_keys(std::uint32_t t) {
+  const Random random(spec_.run.seed, stream::campaign);
+  for (std::uint32_t p = 0; p < kPurposes; p += 4) {
+    const auto block = random.block(replicate_, t, p);
+    for (std::uint32_t q = 0; q < 4 && p + q < kPurposes; ++q) keys_[p + q] = block[q];
+  }
+}
+
+void Replicate::run() {
+  refresh_keys(0);
+  const double budget = spec_.policy.budget;
+  pays_ = shared_.incentives && budget > 0;
+  place_seeds();
+  for (std::uint32_t t = 0; t < spec_.run.steps; ++t) {
+    if (shared_.cancel && shared_.cancel->load(std::memory_order_relaxed)) return;
+    refresh_keys(t);
+    // The policy pays this step unless a payment failed before (MODEL.md §3.4).
+    pays_ = shared_.incentives && !exhausted_ && budget > money.rewards + money.commissions + money.discounts;
+    new_by_channel_.fill(0);
+    reaches_ = conversions_count_ = referral_conversions_ = sharers_ = 0;
+    external_adoption(t);
+    sharing(t);
+    bargain_asks(t);
+    resolve_conversions(t);
+    close_teams(t);
+    close_bargains(t);
+    repeat_purchases(t);
+    pay(t);
+    churn(t);
+    tie_dynamics(t);
+    ladder(t);
+    record_metrics(t);
+  }
+}
+
+double Replicate::share_utility(node_t u) const {
+  if (!pays_) return 1.0;
+  const Policy& policy = spec_.policy;
+  const double price = spec_.product.price;
+  // R_u: reward plus level-1 commission on what a referee would pay.
+  double commission = policy.commission.empty() ? 0.0 : policy.commission[0];
+  if (policy.membership.enabled && nodes_[u].tier == Tier::partner)
+    commission = policy.membership.partner_commission.empty() ? 0.0 : policy.membership.partner_commission[0];
+  const double earned = policy.referral_reward + commission * price * (1.0 - referee_discount());
+  if (earned <= 0) return 1.0;
+  return 1.0 + spec_.behaviour.reward_elasticity * std::pow(earned / price, spec_.behaviour.reward_curvature);
+}
+
+double Replicate::referee_discount() const {
+  if (!pays_) return 0.0;
+  if (spec_.policy.group_buy.enabled) return spec_.policy.group_buy.discount;  // team invitations
+  return spec_.policy.referee_discount;
+}
+
+double Replicate::trust(double s) const {
+  const Behaviour& b = spec_.behaviour;
+  return b.conv_weak + (b.conv_strong - b.conv_weak) * s;
+}
+
+void Replicate::buy(node_t v, Channel channel, double discount_rate, std::uint32_t) {
+  purchases_.push_back({v, channel, discount_rate, !nodes_[v].ever_bought, nodes_[v].ever_bought});
+}
+
+void Replicate::join_forest(node_t v, std::uint32_t t) {
+  Node& n = nodes_[v];
+  const node_t r = n.referrer;
+  node_t parent = max_nodes;
+  if (r != max_nodes && nodes_[r].ever_bought) {
+    n.tree = nodes_[r].tree;
+    n.depth = nodes_[r].depth + 1;
+    parent = r;
+  } else {
+    n.tree = static_cast<std::uint32_t>(trees_.size());
+    n.depth = 0;
+    trees_.push_back({v, {}});
+  }
+  trees_[n.tree].members.push_back(v);
+  largest_tree_ = std::max<std::uint32_t>(largest_tree_, static_cast<std::uint32_t>(trees_[n.tree].members.size()));
+  max_depth_ = std::max(max_depth_, n.depth);
+  if (forest_) forest_->push_back({v, parent, n.channel, t, n.depth});
+}
+
+}  // namespace guanxi::campaign

@@ -1,0 +1,207 @@
+// Internal to the campaign model: the state of one replicate and its mechanisms, one per
+// MODEL.md section, each defined in the file named after it (external_adoption.cpp §3.1,
+// sharing.cpp §3.2–3.3, payments.cpp §3.4, group_buy.cpp §3.5, bargain.cpp §3.6,
+// repeat_purchase.cpp §3.7, churn.cpp §3.8, tie_dynamics.cpp §3.9, ladder.cpp §3.10,
+// metrics.cpp §4–5) and sequenced by step.cpp. Decisions in step t read the state at the start
+// of t; changes are collected and applied at the end of t.
+#pragma once
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "guanxi/campaign.hpp"
+#include "guanxi/rng.hpp"
+
+namespace guanxi::campaign {
+
+enum class Stage : std::uint8_t { prospect, pending, customer, churned };
+enum class Tier : std::uint8_t { none, customer, fan, partner };
+enum Channel : std::uint8_t { seed, external, referral, team, bargain, solo, kChannels };
+
+// Draw purposes: each has its own per-step key, so no two mechanisms share numbers.
+enum Purpose : std::uint32_t {
+  kExternal, kShare, kReach, kConvert, kCredit, kPayOrder, kTeamOrder, kAsk, kHelp, kHelperConvert,
+  kSolo, kRepeat, kChurn, kSpeakIll, kFee, kPurposes
+};
+
+// Inputs shared by all replicates of a run, derived once.
+struct Shared {
+  const Graph* graph = nullptr;
+  CampaignSpec spec;
+  std::vector<float> initial_strength;  // per tie, after ties.init
+  std::vector<tie_t> arc_tie;           // tie id of every arc
+  std::vector<node_t> seeds;            // fixed seeds (strategy != random)
+  bool random_seeds = false;
+  bool incentives = false;              // rewards, commissions, discounts, teams, bargains or fees
+  std::uint32_t commission_levels = 0;
+  // Closed-form tie maps: a step multiplies (s - fixed) by `keep`; powers tabulated by steps.
+  double free_fixed = 0, bonded_fixed = 0;
+  std::vector<double> free_keep_pow, bonded_keep_pow;
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+struct Team {
+  node_t initiator;
+  std::uint32_t opened;
+  std::vector<node_t> members;  // the initiator first
+  bool closed = false;
+};
+
+struct BargainState {
+  node_t initiator;
+  std::uint32_t opened;
+  std::uint32_t helps = 0;
+  bool closed = false;
+};
+
+// A purchase to be paid at the end of the step.
+struct Purchase {
+  node_t buyer;
+  Channel channel;
+  double discount_rate;  // asked for; paid only within the budget
+  bool first;
+  bool repeat;
+};
+
+struct Tree {
+  node_t root;
+  std::vector<node_t> members;
+};
+
+class Replicate {
+ public:
+  Replicate(const Shared& shared, std::uint64_t replicate, std::vector<double>& out, std::vector<ForestEntry>* forest);
+  void run();
+
+  // The mechanisms (their files say which MODEL.md section each implements).
+  void place_seeds();
+  void external_adoption(std::uint32_t t);
+  void sharing(std::uint32_t t);
+  void resolve_conversions(std::uint32_t t);
+  void bargain_asks(std::uint32_t t);
+  void close_teams(std::uint32_t t);
+  void close_bargains(std::uint32_t t);
+  void repeat_purchases(std::uint32_t t);
+  void pay(std::uint32_t t);
+  void churn(std::uint32_t t);
+  void tie_dynamics(std::uint32_t t);
+  void ladder(std::uint32_t t);
+  void record_metrics(std::uint32_t t);
+
+  // ---- state, readable by the tests of each mechanism ----
+  struct Node {
+    Stage stage = Stage::prospect;
+    Tier tier = Tier::none;
+    std::uint8_t channel = kChannels;
+    bool ever_bought = false;
+    bool incentive_customer = false;  // first purchase was incentive-driven
+    node_t referrer = max_nodes;
+    std::uint32_t purchases = 0, referrals = 0, shares = 0;
+    std::uint32_t group = 0;          // team or bargain index while pending
+    std::uint32_t tree = 0, depth = 0;  // referral forest, once a customer
+    std::uint32_t strong_active = 0;  // strong ties to active customers
+    std::uint32_t first_step = 0;
+    float neg = 0;
+  };
+  const Node& node(node_t v) const { return nodes_[v]; }
+  double strength(tie_t t, std::uint32_t at_step) const;  // s at the start of `at_step`
+  bool policy_pays() const { return pays_; }
+  const std::vector<Team>& teams() const { return teams_; }
+
+  // Economy (cumulative) and step counters, public for metrics and tests.
+  struct Money {
+    double revenue = 0, cost_of_goods = 0, rewards = 0, commissions = 0, discounts = 0, fees = 0;
+    double incentive_margin = 0;  // gross margin of incentive-driven purchases
+    std::uint64_t purchases = 0, repeat_purchases = 0, incentive_customers = 0;
+  } money;
+
+ private:
+  friend struct ReplicateProbe;  // tests
+  using Lanes = std::array<std::uint64_t, kPurposes>;
+
+  // Random draws: a per-(purpose, step) Philox key expanded with mix64 of the ids.
+  void refresh_keys(std::uint32_t t);
+  std::uint64_t bits(Purpose p, std::uint64_t a, std::uint64_t b = 0) const {
+    return mix64(keys_[p] ^ (((a << 32) ^ b) * 0x9e3779b97f4a7c15ULL));
+  }
+  double uniform(Purpose p, std::uint64_t a, std::uint64_t b = 0) const { return to_unit(bits(p, a, b)); }
+
+  // Helpers shared by mechanisms.
+  double share_utility(node_t u) const;   // U_share (1 when the policy does not pay)
+  double referee_discount() const;        // d in U_conv and the first purchase (0 unless paying)
+  double trust(double s) const;
+  void become_pending_team(node_t v, node_t referrer, std::uint32_t t, std::uint8_t channel);
+  void become_pending_bargain(node_t v, node_t referrer, std::uint32_t t, std::uint8_t channel);
+  void buy(node_t v, Channel channel, double discount_rate, std::uint32_t t);  // queues a purchase
+  void first_purchase(node_t v, Channel channel, std::uint32_t t);   // bookkeeping after payment
+  void join_forest(node_t v, std::uint32_t t);
+
+  // §3.9 tie state: lazily decayed strengths, aggregates over tracked ties, crossings of θ.
+  struct TieState {
+    float value = 0;        // strength at the start of step `stamp`
+    std::uint32_t stamp = 0;
+    std::uint32_t version = 0;
+    bool touched = false, tracked = false, bonded = false, strong = false;
+  };
+  TieState& tie_state(tie_t t);
+  double settle(tie_t t, std::uint32_t at_step);   // brings the tie to the start of `at_step`
+  void set_strength(tie_t t, std::uint32_t at_step, double value);
+  void reschedule(tie_t t);
+  void track_ties_of(node_t v, std::uint32_t from_step);
+  void retune_ties_of(node_t v, std::uint32_t from_step);  // bonded mode follows stage changes
+  void flip_strong(tie_t t, bool strong);
+  bool active_customer(node_t v) const { return nodes_[v].stage == Stage::customer; }
+  std::pair<node_t, node_t> ends(tie_t t) const { return graph_.tie_endpoints(t); }
+
+  const Shared& shared_;
+  const Graph& graph_;
+  const CampaignSpec& spec_;
+  std::uint64_t replicate_;
+  std::vector<double>& out_;
+  std::vector<ForestEntry>* forest_;
+  Lanes keys_{};
+
+  std::vector<Node> nodes_;
+  std::vector<node_t> active_;   // active customers, in the order they bought
+  std::vector<node_t> pending_;  // pending team members and bargain initiators
+  std::vector<std::uint8_t> attempts_;  // per arc: reaches of u -> v so far
+  std::vector<std::uint8_t> asked_;     // per arc: bargain ask of u -> v done
+  std::vector<TieState> ties_;
+  std::vector<std::vector<std::pair<tie_t, std::uint32_t>>> crossings_;  // by step: (tie, version)
+  std::vector<Team> teams_;
+  std::vector<BargainState> bargains_;
+  std::vector<Tree> trees_;
+  bool pays_ = false;       // the policy pays during this step
+  bool exhausted_ = false;  // a payment failed: the policy stops paying from the next step
+
+  // Collected during a step, applied at its end.
+  struct Conversion {
+    node_t v, u;
+    std::uint64_t credit;  // hash: the smallest credits the referrer
+  };
+  std::vector<Conversion> conversions_;
+  std::vector<node_t> external_;
+  std::vector<Purchase> purchases_;
+  struct TieEvent {
+    tie_t tie;
+    double factor_or_gain;  // multiply (spam, failure) or pull toward 1 (conversion, team)
+    std::uint8_t kind;      // 0 conversion, 1 spam, 2 team, 3 failure (applied in this order)
+  };
+  std::vector<TieEvent> tie_events_;
+  std::vector<node_t> churners_, newly_active_, newly_churned_;
+
+  // Step counters for metrics.
+  std::array<std::uint32_t, kChannels> new_by_channel_{};
+  std::uint64_t reaches_ = 0, conversions_count_ = 0, referral_conversions_ = 0, sharers_ = 0;
+  std::uint64_t teams_done_ = 0, teams_failed_ = 0, bargains_done_ = 0, bargains_failed_ = 0;
+  // Tracked-tie aggregates by mode (0 free, 1 bonded), at the start of the next step.
+  std::array<double, 2> sum_strength_{};
+  std::array<std::uint64_t, 2> tie_count_{}, strong_count_{};
+  std::uint64_t customers_ = 0, churned_ = 0, fans_ = 0, partners_ = 0;
+  std::uint32_t largest_tree_ = 0, max_depth_ = 0;
+};
+
+}  // namespace guanxi::campaign
