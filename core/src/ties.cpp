@@ -22,14 +22,25 @@ TieInit::Kind parse_tie_init(const std::string& name) {
   if (name == "uniform") return TieInit::Kind::uniform;
   if (name == "overlap") return TieInit::Kind::overlap;
   if (name == "column") return TieInit::Kind::column;
-  throw InputError("ties.init: must be 'constant', 'uniform', 'overlap' or 'column', not '" + name + "'");
+  if (name == "graph") return TieInit::Kind::graph;
+  throw InputError("ties.init: must be 'constant', 'uniform', 'overlap', 'column' or 'graph', not '" + name + "'");
 }
 
 void init_strength(Graph& g, const TieInit& init) {
-  auto strength = g.strength();
-  const std::uint64_t ties = strength.size();
+  const std::vector<float> values = initial_strength(g, init);
+  std::copy(values.begin(), values.end(), g.strength().begin());
+}
+
+std::vector<float> initial_strength(const Graph& g, const TieInit& init) {
+  const std::uint64_t ties = g.num_ties();
+  std::vector<float> strength(ties);
   constexpr std::uint64_t kGrain = 1u << 15;
   switch (init.kind) {
+    case TieInit::Kind::graph: {
+      const auto current = g.strength();
+      std::copy(current.begin(), current.end(), strength.begin());
+      break;
+    }
     case TieInit::Kind::constant: {
       check_unit(init.value, "value");
       const auto value = static_cast<float>(init.value);
@@ -76,6 +87,7 @@ void init_strength(Graph& g, const TieInit& init) {
       break;
     }
   }
+  return strength;
 }
 
 }  // namespace guanxi

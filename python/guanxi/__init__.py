@@ -9,6 +9,7 @@ True
 
 from . import _guanxi
 from . import analytics, generators, seeding, ties
+from .campaign import Campaign, CampaignResult, compare
 from .diffusion import SimulationResult, simulate
 from .graph import Graph
 
@@ -26,6 +27,9 @@ def max_threads() -> int:
 
 
 __all__ = [
+    "Campaign",
+    "CampaignResult",
+    "compare",
     "Graph",
     "SimulationResult",
     "analytics",

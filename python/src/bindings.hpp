@@ -2,14 +2,20 @@
 // alive, numpy input without silent conversion, and the registration entry points.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
+#include <exception>
 #include <memory>
+#include <mutex>
 #include <span>
+#include <thread>
 #include <vector>
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "guanxi/diffusion.hpp"
 #include "guanxi/graph.hpp"
 
 namespace guanxi::python {
@@ -43,9 +49,64 @@ std::span<const T> span_of(const Array<T>& a) {
   return {a.data(), static_cast<std::size_t>(a.size())};
 }
 
+// Runs work(control) on a worker thread while this thread, holding the GIL only briefly, reports
+// progress(done, total) and checks for signals every 100 ms: Ctrl-C cancels the work within a
+// step and raises KeyboardInterrupt. The work must touch only C++ objects the caller keeps alive.
+template <class Work>
+auto run_in_background(Work work, std::uint64_t total, py::object progress) {
+  RunControl control;
+  decltype(work(control)) result;
+  std::exception_ptr failure;
+  std::mutex mutex;
+  std::condition_variable done;
+  bool finished = false;
+  std::thread worker;
+  {
+    py::gil_scoped_release release;
+    worker = std::thread([&] {
+      try {
+        result = work(control);
+      } catch (...) {
+        failure = std::current_exception();
+      }
+      std::lock_guard<std::mutex> lock(mutex);
+      finished = true;
+      done.notify_one();
+    });
+  }
+  auto join = [&] {
+    py::gil_scoped_release release;
+    worker.join();
+  };
+  try {
+    std::uint64_t reported = 0;
+    for (bool over = false; !over;) {
+      {
+        py::gil_scoped_release release;
+        std::unique_lock<std::mutex> lock(mutex);
+        over = done.wait_for(lock, std::chrono::milliseconds(100), [&] { return finished; });
+      }
+      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
+      const std::uint64_t count = control.replicates_done.load();
+      if (!progress.is_none() && count != reported) {
+        progress(count, total);
+        reported = count;
+      }
+    }
+  } catch (...) {
+    control.cancel.store(true);
+    join();
+    throw;
+  }
+  join();
+  if (failure) std::rethrow_exception(failure);
+  return result;
+}
+
 void register_graph(py::module_& m);
 void register_generators(py::module_& m);
 void register_analytics(py::module_& m);
 void register_simulate(py::module_& m);
+void register_campaign(py::module_& m);
 
 }  // namespace guanxi::python

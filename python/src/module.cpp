@@ -39,4 +39,5 @@ PYBIND11_MODULE(_guanxi, m) {
   guanxi::python::register_generators(m);
   guanxi::python::register_analytics(m);
   guanxi::python::register_simulate(m);
+  guanxi::python::register_campaign(m);
 }

@@ -1,11 +1,5 @@
-// Python bindings of the diffusion runner and the seeding strategies. The run goes on a worker
-// thread while this thread (holding the GIL only briefly) reports progress and checks for
-// signals, so Ctrl-C cancels the run within a step and raises KeyboardInterrupt.
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
-#include <thread>
-
+// Python bindings of the diffusion runner and the seeding strategies (runs go through
+// run_in_background: progress, and Ctrl-C within a step).
 #include "bindings.hpp"
 #include "guanxi/diffusion.hpp"
 #include "guanxi/error.hpp"
@@ -40,57 +34,9 @@ py::dict to_python(SimulationResult&& r) {
 
 py::dict run_simulation(const Graph& g, const ModelParams& params, const SeedSet& seeds, const RunOptions& options,
                         py::object progress) {
-  RunControl control;
-  SimulationResult result;
-  std::exception_ptr failure;
-  std::mutex mutex;
-  std::condition_variable done;
-  bool finished = false;
-  std::thread worker;
-  {
-    py::gil_scoped_release release;  // the worker reads only C++ objects the caller keeps alive
-    worker = std::thread([&] {
-      try {
-        result = simulate(g, params, seeds, options, &control);
-      } catch (...) {
-        failure = std::current_exception();
-      }
-      std::lock_guard<std::mutex> lock(mutex);
-      finished = true;
-      done.notify_one();
-    });
-  }
-  auto stop = [&] {
-    control.cancel.store(true);
-    py::gil_scoped_release release;
-    worker.join();
-  };
-  try {
-    std::uint64_t reported = 0;
-    for (bool over = false; !over;) {
-      {
-        // Wake when the run ends, or every 100 ms to check for signals and report progress.
-        py::gil_scoped_release release;
-        std::unique_lock<std::mutex> lock(mutex);
-        over = done.wait_for(lock, std::chrono::milliseconds(100), [&] { return finished; });
-      }
-      if (PyErr_CheckSignals() != 0) throw py::error_already_set();
-      const std::uint64_t count = control.replicates_done.load();
-      if (!progress.is_none() && count != reported) {
-        progress(count, options.replicates);
-        reported = count;
-      }
-    }
-  } catch (...) {
-    stop();
-    throw;
-  }
-  {
-    py::gil_scoped_release release;
-    worker.join();
-  }
-  if (failure) std::rethrow_exception(failure);
-  return to_python(std::move(result));
+  return to_python(run_in_background(
+      [&](RunControl& control) { return simulate(g, params, seeds, options, &control); }, options.replicates,
+      std::move(progress)));
 }
 
 IcProbability parse_ic_probability(const std::string& name) {

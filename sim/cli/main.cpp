@@ -1,4 +1,4 @@
-// The guanxi command-line tool: `info`, `generate`, `convert`, `simulate`. Every failure prints one line
+// The guanxi command-line tool: `info`, `generate`, `convert`, `simulate`, `run`, `compare`. Every failure prints one line
 // "guanxi: error: ..." and exits with a non-zero code.
 #include <algorithm>
 #include <chrono>
@@ -15,8 +15,13 @@
 #include <thread>
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "guanxi/analytics.hpp"
+#include "guanxi/campaign.hpp"
 #include "guanxi/diffusion.hpp"
+#include "guanxi/scenario.hpp"
 #include "guanxi/seeding.hpp"
 #include "guanxi/error.hpp"
 #include "guanxi/generators.hpp"
@@ -137,20 +142,19 @@ extern "C" void on_interrupt(int) {
   if (active_run) active_run->cancel.store(true);
 }
 
-// Runs the simulation on a worker thread; this thread draws the progress bar on stderr (when
-// it is a terminal) and Ctrl-C cancels the run within a step.
-guanxi::SimulationResult run_with_progress(const Graph& g, const guanxi::ModelParams& params,
-                                           const guanxi::SeedSet& seeds, const guanxi::RunOptions& options,
-                                           bool show) {
+// Runs `work` on a worker thread; this thread draws a progress bar on stderr (when it is a
+// terminal) and Ctrl-C cancels the run within a step.
+template <class Work>
+auto run_with_progress(Work work, std::uint64_t total, bool show, const std::string& label = "") {
   guanxi::RunControl control;
   active_run = &control;
   std::signal(SIGINT, on_interrupt);
-  guanxi::SimulationResult result;
+  decltype(work(control)) result;
   std::exception_ptr failure;
   std::atomic<bool> finished{false};
   std::thread worker([&] {
     try {
-      result = guanxi::simulate(g, params, seeds, options, &control);
+      result = work(control);
     } catch (...) {
       failure = std::current_exception();
     }
@@ -158,16 +162,16 @@ guanxi::SimulationResult run_with_progress(const Graph& g, const guanxi::ModelPa
   });
   const bool bar = show && ::isatty(STDERR_FILENO);
   while (!finished.load()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
     if (bar) {
-      const double done = static_cast<double>(control.replicates_done.load()) / options.replicates;
+      const double done = static_cast<double>(control.replicates_done.load()) / static_cast<double>(total);
       const int width = 40, filled = static_cast<int>(done * width);
-      std::fprintf(stderr, "\r  [%s%s] %5.1f%%", std::string(filled, '#').c_str(),
+      std::fprintf(stderr, "\r  %s [%s%s] %5.1f%%", label.c_str(), std::string(filled, '#').c_str(),
                    std::string(width - filled, ' ').c_str(), 100 * done);
     }
   }
   worker.join();
-  if (bar) std::fprintf(stderr, "\r%60s\r", "");
+  if (bar) std::fprintf(stderr, "\r%100s\r", "");
   std::signal(SIGINT, SIG_DFL);
   active_run = nullptr;
   if (failure) std::rethrow_exception(failure);
@@ -202,7 +206,9 @@ int simulate_command(const SimulateArgs& args, const ReadArgs& read_args, int th
   options.max_steps = args.max_steps;
   options.kernel = guanxi::parse_kernel(args.kernel);
   options.record_timeseries = false;
-  const auto result = run_with_progress(g, params, seeds, options, !args.quiet && !args.json);
+  const auto result = run_with_progress(
+      [&](guanxi::RunControl& control) { return guanxi::simulate(g, params, seeds, options, &control); },
+      options.replicates, !args.quiet && !args.json);
 
   const double R = static_cast<double>(result.replicates);
   double mean = 0, squares = 0, steps = 0;
@@ -244,6 +250,157 @@ int simulate_command(const SimulateArgs& args, const ReadArgs& read_args, int th
   return 0;
 }
 
+struct CampaignArgs {
+  std::vector<std::string> scenarios;
+  std::string graph, out;
+  std::optional<std::uint64_t> replicates, seed;
+  bool quiet = false, json = false;
+};
+
+// Scenarios with their graph: --graph overrides; otherwise each scenario's own [graph] (scenarios
+// naming the same graph share one copy).
+struct LoadedCampaign {
+  guanxi::Scenario scenario;
+  std::shared_ptr<const Graph> graph;
+};
+
+std::vector<LoadedCampaign> load_campaigns(const CampaignArgs& args, const ReadArgs& read_args) {
+  std::vector<LoadedCampaign> out;
+  std::shared_ptr<const Graph> shared;
+  if (!args.graph.empty()) shared = std::make_shared<const Graph>(read(args.graph, read_args));
+  std::map<std::string, std::shared_ptr<const Graph>> by_source;
+  for (const auto& path : args.scenarios) {
+    LoadedCampaign c{guanxi::load_scenario(path), shared};
+    if (!c.graph) {
+      if (c.scenario.graph.empty())
+        throw guanxi::InputError(path + ": [graph] is missing (give one, or pass --graph FILE)");
+      nlohmann::json key = {{"file", c.scenario.graph.file}, {"generator", c.scenario.graph.generator},
+                            {"params", c.scenario.graph.params}, {"dir", std::filesystem::path(path).parent_path().string()}};
+      auto& g = by_source[key.dump()];
+      if (!g) g = std::make_shared<const Graph>(guanxi::load_scenario_graph(c.scenario));
+      c.graph = g;
+    }
+    guanxi::resolve_seed_labels(c.scenario, *c.graph);
+    if (c.scenario.name.empty()) c.scenario.name = std::filesystem::path(path).stem().string();
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+guanxi::CampaignResult run_loaded(const LoadedCampaign& c, const CampaignArgs& args, int threads) {
+  guanxi::CampaignRunOptions options;
+  options.replicates = args.replicates.value_or(c.scenario.spec.run.replicates);
+  options.seed = args.seed.value_or(c.scenario.spec.run.seed);
+  options.threads = threads;
+  const auto result = run_with_progress(
+      [&](guanxi::RunControl& control) { return guanxi::run_campaign(*c.graph, c.scenario.spec, options, &control); },
+      options.replicates, !args.quiet && !args.json, c.scenario.name);
+  for (const auto& w : result.warnings) std::cerr << "guanxi: warning: " << w << "\n";
+  return result;
+}
+
+std::string number(double x) {
+  if (std::isnan(x)) return "n/a";
+  char text[64];
+  if (std::abs(x) >= 1e6) std::snprintf(text, sizeof text, "%.4g", x);
+  else if (std::abs(x) >= 100) std::snprintf(text, sizeof text, "%.1f", x);
+  else std::snprintf(text, sizeof text, "%.4f", x);
+  return text;
+}
+
+nlohmann::json json_number(double x) { return std::isnan(x) ? nlohmann::json(nullptr) : nlohmann::json(x); }
+
+int run_command(const CampaignArgs& args, const ReadArgs& read_args, int threads) {
+  const auto campaigns = load_campaigns(args, read_args);
+  const LoadedCampaign& c = campaigns.front();
+  const auto result = run_loaded(c, args, threads);
+  const auto summary = guanxi::summarize(result);
+  const auto& names = guanxi::campaign_metrics();
+  if (!args.out.empty()) {
+    std::filesystem::create_directories(args.out);
+    std::ofstream csv(std::filesystem::path(args.out) / "timeseries.csv");
+    csv << "replicate,step,metric,value\n";
+    for (std::uint64_t r = 0; r < result.replicates; ++r)
+      for (std::uint32_t t = 0; t < result.steps; ++t)
+        for (std::size_t k = 0; k < names.size(); ++k) {
+          const double v = result.values[(r * result.steps + t) * names.size() + k];
+          csv << r << ',' << t << ',' << names[k] << ',';
+          if (std::isnan(v)) csv << "nan";
+          else csv << v;
+          csv << '\n';
+        }
+    if (!csv) throw guanxi::IoError(args.out + "/timeseries.csv: write failed");
+  }
+  nlohmann::ordered_json out;
+  out["scenario"] = c.scenario.path;
+  out["name"] = c.scenario.name;
+  out["replicates"] = result.replicates;
+  out["steps"] = result.steps;
+  out["seed"] = args.seed.value_or(c.scenario.spec.run.seed);
+  out["seconds"] = result.seconds;
+  out["warnings"] = result.warnings;
+  for (const auto& m : summary)
+    out["metrics"][m.metric] = {{"mean", json_number(m.mean)}, {"ci95", {json_number(m.ci_low), json_number(m.ci_high)}},
+                                {"sd", json_number(m.sd)}, {"replicates", m.n}};
+  if (!args.out.empty()) {
+    std::ofstream(std::filesystem::path(args.out) / "summary.json") << out.dump(2) << "\n";
+  }
+  if (args.json) {
+    std::cout << out.dump(2) << "\n";
+    return 0;
+  }
+  std::cout << c.scenario.name << " — " << result.replicates << " replicates x " << result.steps
+            << " steps, seed " << out["seed"] << " (" << fixed(result.seconds, 2) << " s)\n";
+  std::printf("  %-24s %14s %14s %14s\n", "metric at the horizon", "mean", "95% CI low", "95% CI high");
+  for (const auto& m : summary)
+    std::printf("  %-24s %14s %14s %14s\n", m.metric.c_str(), number(m.mean).c_str(), number(m.ci_low).c_str(),
+                number(m.ci_high).c_str());
+  if (!args.out.empty()) std::cout << "wrote " << args.out << "/timeseries.csv and summary.json\n";
+  return 0;
+}
+
+int compare_command(const CampaignArgs& args, const ReadArgs& read_args, int threads) {
+  if (args.scenarios.size() < 2) throw guanxi::InputError("compare: give at least two scenarios (the first is the baseline)");
+  auto campaigns = load_campaigns(args, read_args);
+  std::vector<guanxi::CampaignResult> results;
+  CampaignArgs same = args;  // every campaign shares the baseline's replicates, steps and seed
+  same.replicates = args.replicates.value_or(campaigns.front().scenario.spec.run.replicates);
+  same.seed = args.seed.value_or(campaigns.front().scenario.spec.run.seed);
+  for (auto& c : campaigns) {
+    if (c.scenario.spec.run.steps != campaigns.front().scenario.spec.run.steps)
+      throw guanxi::InputError(c.scenario.path + ": run.steps differs from the baseline's (" +
+                               std::to_string(campaigns.front().scenario.spec.run.steps) + ")");
+    results.push_back(run_loaded(c, same, threads));
+  }
+  nlohmann::ordered_json out;
+  out["baseline"] = campaigns.front().scenario.name;
+  out["replicates"] = *same.replicates;
+  out["seed"] = *same.seed;
+  if (!args.json)
+    std::cout << "paired differences against \"" << campaigns.front().scenario.name << "\" (" << *same.replicates
+              << " replicates, seed " << *same.seed << ", common random numbers; at the horizon)\n";
+  for (std::size_t i = 1; i < campaigns.size(); ++i) {
+    const auto rows = guanxi::compare_to_baseline(results.front(), results[i], guanxi::comparison_metrics());
+    const std::string& name = campaigns[i].scenario.name;
+    if (!args.json) {
+      std::printf("\n%s\n  %-24s %12s %12s %12s %24s %8s\n", name.c_str(), "metric", "baseline", "design",
+                  "difference", "95% CI", "higher");
+    }
+    for (const auto& r : rows) {
+      out["designs"][name][r.metric] = {{"baseline", json_number(r.baseline_mean)}, {"design", json_number(r.design_mean)},
+                                        {"difference", json_number(r.mean_difference)},
+                                        {"ci95", {json_number(r.ci_low), json_number(r.ci_high)}},
+                                        {"share_higher", json_number(r.share_higher)}};
+      if (!args.json)
+        std::printf("  %-24s %12s %12s %12s %24s %7.0f%%\n", r.metric.c_str(), number(r.baseline_mean).c_str(),
+                    number(r.design_mean).c_str(), number(r.mean_difference).c_str(),
+                    ("[" + number(r.ci_low) + ", " + number(r.ci_high) + "]").c_str(), 100 * r.share_higher);
+    }
+  }
+  if (args.json) std::cout << out.dump(2) << "\n";
+  return 0;
+}
+
 // CLI11 reports a misspelt subcommand as "A subcommand is required"; name it instead. Checks
 // the first word after `skip` that is not an option (options taking a value are listed).
 void check_subcommand(const CLI::App& cmd, const std::vector<std::string>& args, std::size_t from,
@@ -276,7 +433,9 @@ int main(int argc, char** argv) {
       "  guanxi info social.gx\n"
       "  guanxi info ../shared/data/facebook_combined.edges --json\n"
       "  guanxi convert karate.gml karate.edges\n"
-      "  guanxi simulate facebook_combined.edges --model ic --p 0.01 --seeds top-degree:10 --replicates 10000 --seed 1");
+      "  guanxi simulate facebook_combined.edges --model ic --p 0.01 --seeds top-degree:10 --replicates 10000 --seed 1\n"
+      "  guanxi run examples/05_group_buy.toml --replicates 50 --out results/\n"
+      "  guanxi compare examples/01_no_incentive.toml examples/02_one_sided_referral.toml examples/05_group_buy.toml");
   int threads = 0;
   app.add_option("--threads", threads, "worker threads (default: all cores)");
 
@@ -317,6 +476,24 @@ int main(int argc, char** argv) {
   simulate_cmd->add_flag("--quiet", sim.quiet, "no progress bar");
   add_read_options(simulate_cmd, sim_read);
 
+  CampaignArgs run_args, compare_args;
+  ReadArgs run_read, compare_read;
+  auto add_campaign_options = [&](CLI::App* cmd, CampaignArgs& a, ReadArgs& r) {
+    cmd->add_option("--graph", a.graph, "graph file overriding the scenarios' [graph]");
+    cmd->add_option("--replicates", a.replicates, "Monte Carlo replicates (default: the scenario's [run])");
+    cmd->add_option("--seed", a.seed, "random seed (default: the scenario's [run])");
+    cmd->add_flag("--json", a.json, "print JSON");
+    cmd->add_flag("--quiet", a.quiet, "no progress bar");
+    add_read_options(cmd, r);
+  };
+  auto* run_cmd = app.add_subcommand("run", "run a campaign scenario (TOML) and print its summary at the horizon");
+  run_cmd->add_option("SCENARIO", run_args.scenarios, "scenario file (.toml)")->required()->expected(1);
+  run_cmd->add_option("--out", run_args.out, "write timeseries.csv and summary.json into this folder");
+  add_campaign_options(run_cmd, run_args, run_read);
+  auto* compare_cmd = app.add_subcommand("compare", "compare campaign scenarios with common random numbers (paired differences against the first)");
+  compare_cmd->add_option("SCENARIOS", compare_args.scenarios, "scenario files (.toml); the first is the baseline")->required();
+  add_campaign_options(compare_cmd, compare_args, compare_read);
+
   auto* generate_cmd = app.add_subcommand("generate", "generate a graph: guanxi generate KIND [--param value ...] -o FILE");
   generate_cmd->require_subcommand(1);
   std::string generate_out;
@@ -351,6 +528,8 @@ int main(int argc, char** argv) {
 
   try {
     return guanxi::with_threads(threads, [&]() -> int {
+      if (*run_cmd) return run_command(run_args, run_read, threads);
+      if (*compare_cmd) return compare_command(compare_args, compare_read, threads);
       if (*simulate_cmd) {
         if (sim.model == "bass") sim.bass_p = sim.p;
         return simulate_command(sim, sim_read, threads);

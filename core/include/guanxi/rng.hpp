@@ -36,6 +36,7 @@ inline constexpr std::uint64_t lt_lanes = 0x0322;      // fused LT: (batch, node
 inline constexpr std::uint64_t infection = 0x0331;     // SI/SIR/SIS: (replicate, step, arc)
 inline constexpr std::uint64_t recovery = 0x0332;      // SIR/SIS: (replicate, step, node)
 inline constexpr std::uint64_t bass = 0x0341;          // Bass: (replicate, step, node)
+inline constexpr std::uint64_t campaign = 0x0401;      // campaign keys: (replicate, step, purpose)
 }  // namespace stream
 
 __extension__ using uint128_t = unsigned __int128;

@@ -4,13 +4,14 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "guanxi/graph.hpp"
 
 namespace guanxi {
 
 struct TieInit {
-  enum class Kind { constant, uniform, overlap, column };
+  enum class Kind { constant, uniform, overlap, column, graph };  // graph: keep g's strength
   Kind kind = Kind::overlap;
   double value = 0.5;             // constant
   double low = 0.0, high = 1.0;   // uniform
@@ -18,10 +19,13 @@ struct TieInit {
   std::uint64_t seed = 0;         // uniform
 };
 
-TieInit::Kind parse_tie_init(const std::string& name);  // "constant", "uniform", "overlap", "column"
+// "constant", "uniform", "overlap", "column", "graph"
+TieInit::Kind parse_tie_init(const std::string& name);
 
-// Sets g's strength for every tie; values land in [0, 1]. Errors name the parameter (or the
-// tie, for a weight column outside [0, 1]).
+// The strength of every tie under `init`, in [0, 1], without changing g. Errors name the
+// parameter (or the tie, for a weight column outside [0, 1]).
+std::vector<float> initial_strength(const Graph& g, const TieInit& init);
+// Sets g's strength to initial_strength(g, init).
 void init_strength(Graph& g, const TieInit& init);
 
 }  // namespace guanxi

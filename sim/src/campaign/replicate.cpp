@@ -18,7 +18,8 @@ Replicate::Replicate(const Shared& shared, std::uint64_t replicate, std::vector<
       attempts_(graph_.num_arcs(), 0),
       asked_(spec_.policy.bargain.enabled ? graph_.num_arcs() : 0, 0),
       ties_(graph_.num_ties()),
-      crossings_(spec_.run.steps + 2) {}
+      crossings_(spec_.run.steps + 2),
+      nodes_position_(graph_.num_nodes(), 0) {}
 
 void Replicate::refresh_keys(std::uint32_t t) {
   const Random random(spec_.run.seed, stream::campaign);
@@ -29,30 +30,37 @@ void Replicate::refresh_keys(std::uint32_t t) {
 }
 
 void Replicate::run() {
-  refresh_keys(0);
-  const double budget = spec_.policy.budget;
-  pays_ = shared_.incentives && budget > 0;
-  place_seeds();
+  begin();
   for (std::uint32_t t = 0; t < spec_.run.steps; ++t) {
     if (shared_.cancel && shared_.cancel->load(std::memory_order_relaxed)) return;
-    refresh_keys(t);
-    // The policy pays this step unless a payment failed before (MODEL.md §3.4).
-    pays_ = shared_.incentives && !exhausted_ && budget > money.rewards + money.commissions + money.discounts;
-    new_by_channel_.fill(0);
-    reaches_ = conversions_count_ = referral_conversions_ = sharers_ = 0;
-    external_adoption(t);
-    sharing(t);
-    bargain_asks(t);
-    resolve_conversions(t);
-    close_teams(t);
-    close_bargains(t);
-    repeat_purchases(t);
-    pay(t);
-    churn(t);
-    tie_dynamics(t);
-    ladder(t);
-    record_metrics(t);
+    step(t);
   }
+}
+
+void Replicate::begin() {
+  refresh_keys(0);
+  pays_ = shared_.incentives && spec_.policy.budget > 0;
+  place_seeds();
+}
+
+void Replicate::step(std::uint32_t t) {
+  refresh_keys(t);
+  // The policy pays this step unless a payment failed before (MODEL.md §3.4).
+  pays_ = shared_.incentives && !exhausted_ && spec_.policy.budget > money.rewards + money.commissions + money.discounts;
+  new_by_channel_.fill(0);
+  reaches_ = conversions_count_ = referral_conversions_ = sharers_ = 0;
+  external_adoption(t);
+  sharing(t);
+  bargain_asks(t);
+  resolve_conversions(t);
+  close_teams(t);
+  close_bargains(t);
+  repeat_purchases(t);
+  pay(t);
+  churn(t);
+  tie_dynamics(t);
+  ladder(t);
+  record_metrics(t);
 }
 
 double Replicate::share_utility(node_t u) const {

@@ -33,6 +33,7 @@ struct Shared {
   CampaignSpec spec;
   std::vector<float> initial_strength;  // per tie, after ties.init
   std::vector<tie_t> arc_tie;           // tie id of every arc
+  std::vector<arc_t> in_offsets, in_arcs;  // directed graphs: the arcs into each node
   std::vector<node_t> seeds;            // fixed seeds (strategy != random)
   bool random_seeds = false;
   bool incentives = false;              // rewards, commissions, discounts, teams, bargains or fees
@@ -42,6 +43,9 @@ struct Shared {
   std::vector<double> free_keep_pow, bonded_keep_pow;
   const std::atomic<bool>* cancel = nullptr;
 };
+
+// Everything the replicates of one run share; run_campaign validates `spec` first.
+Shared prepare_shared(const Graph& g, const CampaignSpec& spec, std::uint64_t seed, std::uint64_t replicates);
 
 struct Team {
   node_t initiator;
@@ -53,6 +57,7 @@ struct Team {
 struct BargainState {
   node_t initiator;
   std::uint32_t opened;
+  bool seeded = false;  // opened by a seed before step 0: asks from step 0
   std::uint32_t helps = 0;
   bool closed = false;
 };
@@ -71,10 +76,16 @@ struct Tree {
   std::vector<node_t> members;
 };
 
+// Mean distance between all pairs of a tree's nodes (structural virality), the tree given as
+// members in an order where parents come first and each member's parent index.
+double structural_virality(const std::vector<node_t>& members, const std::vector<node_t>& parent_of_member);
+
 class Replicate {
  public:
   Replicate(const Shared& shared, std::uint64_t replicate, std::vector<double>& out, std::vector<ForestEntry>* forest);
-  void run();
+  void run();                 // begin(), then every step
+  void begin();               // the seeds, before step 0
+  void step(std::uint32_t t);
 
   // The mechanisms (their files say which MODEL.md section each implements).
   void place_seeds();
@@ -119,7 +130,7 @@ class Replicate {
   } money;
 
  private:
-  friend struct ReplicateProbe;  // tests
+  friend struct ReplicateProbe;  // tests (tests/cpp/campaign_probe.hpp)
   using Lanes = std::array<std::uint64_t, kPurposes>;
 
   // Random draws: a per-(purpose, step) Philox key expanded with mix64 of the ids.
@@ -138,10 +149,13 @@ class Replicate {
   void buy(node_t v, Channel channel, double discount_rate, std::uint32_t t);  // queues a purchase
   void first_purchase(node_t v, Channel channel, std::uint32_t t);   // bookkeeping after payment
   void join_forest(node_t v, std::uint32_t t);
+  // New customers of this step (newly_active_): referral forest, tracked ties, bonded modes and
+  // strong-tie counts, effective from the start of `from_step`.
+  void commit_new_customers(std::uint32_t from_step);
 
   // §3.9 tie state: lazily decayed strengths, aggregates over tracked ties, crossings of θ.
   struct TieState {
-    float value = 0;        // strength at the start of step `stamp`
+    double value = 0;       // strength at the start of step `stamp`
     std::uint32_t stamp = 0;
     std::uint32_t version = 0;
     bool touched = false, tracked = false, bonded = false, strong = false;
@@ -153,6 +167,8 @@ class Replicate {
   void track_ties_of(node_t v, std::uint32_t from_step);
   void retune_ties_of(node_t v, std::uint32_t from_step);  // bonded mode follows stage changes
   void flip_strong(tie_t t, bool strong);
+  void count_strong_neighbours(node_t v, int delta);
+  void refresh_strong(std::uint32_t at_step);  // dirty ties: strong flags and crossings
   bool active_customer(node_t v) const { return nodes_[v].stage == Stage::customer; }
   std::pair<node_t, node_t> ends(tie_t t) const { return graph_.tie_endpoints(t); }
 
@@ -171,6 +187,7 @@ class Replicate {
   std::vector<std::uint8_t> asked_;     // per arc: bargain ask of u -> v done
   std::vector<TieState> ties_;
   std::vector<std::vector<std::pair<tie_t, std::uint32_t>>> crossings_;  // by step: (tie, version)
+  std::vector<tie_t> dirty_;  // tracked ties whose strength or mode changed this step
   std::vector<Team> teams_;
   std::vector<BargainState> bargains_;
   std::vector<Tree> trees_;
@@ -191,7 +208,9 @@ class Replicate {
     std::uint8_t kind;      // 0 conversion, 1 spam, 2 team, 3 failure (applied in this order)
   };
   std::vector<TieEvent> tie_events_;
-  std::vector<node_t> churners_, newly_active_, newly_churned_;
+  std::vector<node_t> newly_active_, newly_churned_, ladder_candidates_;
+  std::vector<node_t> fans_list_;  // fans (checked for membership fees)
+  std::vector<std::uint32_t> nodes_position_;  // scratch: a node's index in a tree's members
 
   // Step counters for metrics.
   std::array<std::uint32_t, kChannels> new_by_channel_{};
@@ -199,7 +218,7 @@ class Replicate {
   std::uint64_t teams_done_ = 0, teams_failed_ = 0, bargains_done_ = 0, bargains_failed_ = 0;
   // Tracked-tie aggregates by mode (0 free, 1 bonded), at the start of the next step.
   std::array<double, 2> sum_strength_{};
-  std::array<std::uint64_t, 2> tie_count_{}, strong_count_{};
+  std::array<std::int64_t, 2> tie_count_{}, strong_count_{};
   std::uint64_t customers_ = 0, churned_ = 0, fans_ = 0, partners_ = 0;
   std::uint32_t largest_tree_ = 0, max_depth_ = 0;
 };

@@ -1,0 +1,172 @@
+// The campaign model of docs/model.md (MODEL.md): a strategist's campaign — product, population
+// behaviour, tie dynamics, incentive policy, seeding, horizon — simulated on a social graph,
+// many replicates, reporting money, people, trust, network value and cascades per step. Every
+// default below is MODEL.md §7's; a policy is data, not a class per scheme.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "guanxi/diffusion.hpp"
+#include "guanxi/graph.hpp"
+#include "guanxi/ties.hpp"
+
+namespace guanxi {
+
+struct Product {
+  double price = 100;      // list price P
+  double unit_cost = 60;   // cost of goods per sale
+};
+
+struct TierMultipliers {
+  double customer = 1.0, fan = 1.5, partner = 3.0;
+};
+
+struct Behaviour {
+  double share_prob = 0.05;       // per step, an active customer
+  double team_share_prob = 0.5;   // per step, a pending team member
+  double reach = 0.3;             // a share reaches a given prospect neighbour
+  std::uint32_t max_attempts = 3;  // reaches per ordered pair over the campaign (0: unlimited)
+  std::uint32_t max_shares = 0;    // shares per customer over the campaign (0: unlimited)
+  double conv_weak = 0.01, conv_strong = 0.08;
+  double external_rate = 0.0;     // Bass innovation p_ext
+  double reward_elasticity = 2.0, reward_curvature = 0.5;
+  double discount_elasticity = 3.0;
+  double repeat_prob = 0.01, stickiness = 0.1;
+  std::uint32_t stickiness_cap = 10;
+  double churn_prob = 0.005, embeddedness = 0.3;
+  double neg_prob = 0.2, neg_weight = 0.5;
+  double help_mult = 1.0, aware_mult = 0.5;
+  TierMultipliers tier_mult;
+};
+
+struct TieDynamics {
+  TieInit init;  // default overlap, s_min 0.1, s_max 0.9 (MODEL.md §2)
+  double strong_threshold = 0.5;
+  double alpha_conv = 0.2, alpha_team = 0.1, alpha_bond = 0.01;
+  double beta_spam = 0.05, beta_fail = 0.1;
+  double decay = 0.005, s_floor = 0.05;
+};
+
+struct Ladder {
+  std::uint32_t fan_purchases = 2;
+  std::uint32_t partner_referrals = 5;
+};
+
+// MODEL.md leaves size/deadline/discount of group buys and bargains open; guanxi's defaults
+// (documented in docs/model.md) are a team of 3 within 24 steps at 20% off, and 3 helps within
+// 24 steps for 30% off.
+struct GroupBuy {
+  bool enabled = false;
+  std::uint32_t size = 3, deadline = 24;
+  double discount = 0.2, solo_fallback = 0.3;
+};
+
+struct Bargain {
+  bool enabled = false;
+  std::uint32_t helpers = 3, deadline = 24;
+  double discount = 0.3, solo_fallback = 0.3;
+};
+
+struct Membership {
+  bool enabled = false;
+  double fee = 398, take_rate = 0.01;
+  std::vector<double> partner_commission{0.10, 0.05, 0.02};
+};
+
+struct Policy {
+  double referral_reward = 0, referee_discount = 0;
+  std::vector<double> commission;  // rates by level; level 1 = direct referrer
+  double budget = std::numeric_limits<double>::infinity();
+  GroupBuy group_buy;
+  Bargain bargain;
+  Membership membership;
+};
+
+struct Seeding {
+  std::string strategy = "top_degree";  // top_degree, pagerank, kcore, random, nodes
+  std::uint32_t k = 10;
+  std::vector<node_t> nodes;  // strategy "nodes"
+};
+
+struct Horizon {
+  std::uint32_t steps = 60;
+  std::uint64_t replicates = 100;
+  std::uint64_t seed = 0;
+};
+
+struct CampaignSpec {
+  Product product;
+  Behaviour behaviour;
+  TieDynamics ties;
+  Ladder ladder;
+  Policy policy;
+  Seeding seeding;
+  Horizon run;
+};
+
+// Throws InputError naming the parameter ("behaviour.reach: must be in [0, 1], got 1.5").
+// Returns warnings (commission deeper than three levels).
+std::vector<std::string> validate(const CampaignSpec& spec, const Graph& g);
+
+// The metrics of MODEL.md §5 (and CAC of §4), in the order of CampaignResult's columns.
+const std::vector<std::string>& campaign_metrics();
+
+// One customer of the referral forest (recorded for the replicates asked for).
+struct ForestEntry {
+  node_t node, referrer;  // referrer = max_nodes for roots
+  std::uint8_t channel;   // index into campaign_channels()
+  std::uint32_t step;     // of the first purchase
+  std::uint32_t depth;    // 0 for roots
+};
+const std::vector<std::string>& campaign_channels();  // seed, external, referral, team, bargain, solo
+
+struct CampaignResult {
+  std::uint64_t replicates = 0;
+  std::uint32_t steps = 0;
+  // values[(replicate * steps + step) * metrics + metric], the state at the end of each step.
+  std::vector<double> values;
+  std::vector<std::string> warnings;
+  std::vector<std::pair<std::uint64_t, std::vector<ForestEntry>>> forests;
+  double seconds = 0;
+};
+
+struct CampaignRunOptions {
+  std::uint64_t replicates = 100;
+  std::uint64_t seed = 0;
+  int threads = 0;
+  std::vector<std::uint64_t> forests;  // replicates whose referral forest is kept
+};
+
+// Runs the campaign; replicates are pure functions of (seed, replicate), so campaigns run with
+// the same seed share their random numbers (common random numbers) and thread counts never
+// change results. `g`'s strength is not modified (ties.init is applied to a copy).
+CampaignResult run_campaign(const Graph& g, const CampaignSpec& spec, const CampaignRunOptions& options,
+                            RunControl* control = nullptr);
+
+// Paired comparison of campaigns run with the same seed (common random numbers): per metric at
+// the horizon, the mean of each replicate's difference against the baseline, its normal 95%
+// interval, and the share of replicates where the design is higher. The row "incremental_roi"
+// is the ratio of mean differences, delta profit / delta incentive spend (delta method interval).
+struct PairedDifference {
+  std::string metric;
+  double baseline_mean, design_mean, mean_difference, ci_low, ci_high, share_higher;
+};
+std::vector<PairedDifference> compare_to_baseline(const CampaignResult& baseline, const CampaignResult& design,
+                                                  const std::vector<std::string>& metrics, double level = 0.95);
+// The metrics `guanxi compare` and gx.compare report by default.
+const std::vector<std::string>& comparison_metrics();
+
+// Mean and normal confidence interval of each metric at the horizon (NaN replicates skipped).
+struct MetricSummary {
+  std::string metric;
+  double mean, ci_low, ci_high, sd;
+  std::uint64_t n;
+};
+std::vector<MetricSummary> summarize(const CampaignResult& result, double level = 0.95);
+
+}  // namespace guanxi

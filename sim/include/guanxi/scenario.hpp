@@ -1,0 +1,53 @@
+// Scenario files (TOML) and campaign specs as data. One scenario describes a campaign:
+// [graph] (a file, or a generator with parameters), [product], [behaviour], [ties], [ladder],
+// [policy] (referral, commission, budget, [policy.group_buy], [policy.bargain],
+// [policy.membership]), [seeding], [run]. Every key has MODEL.md's default; an unknown key is an
+// error naming the key, the file and line, and the closest valid key. The same rules apply to
+// the sections Python passes as keyword dictionaries (as JSON text).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "guanxi/campaign.hpp"
+
+namespace guanxi {
+
+// Where the campaign's graph comes from.
+struct GraphSource {
+  std::string file;       // read with the options below, relative to the scenario's folder
+  std::string format;     // "" = from the suffix
+  std::optional<bool> directed;
+  std::string generator;  // or a generator of generator_catalog() with its parameters
+  std::map<std::string, std::string> params;
+  bool empty() const { return file.empty() && generator.empty(); }
+};
+
+struct Scenario {
+  std::string name, description, path;
+  GraphSource graph;
+  CampaignSpec spec;
+  std::vector<std::string> seed_labels;  // [seeding] nodes, as labels, resolved against the graph
+};
+
+// Parses a TOML scenario; errors are ParseError "file:line: section.key: what".
+Scenario load_scenario(const std::string& path);
+
+// Campaign specs as JSON text: {"product": {...}, "behaviour": {...}, ...}. from_json starts from
+// the defaults and applies the given keys (unknown keys are errors with a suggestion; `where`
+// names the origin in messages). to_json writes every key.
+CampaignSpec spec_from_json(const std::string& json, const std::string& where = "campaign");
+std::string spec_to_json(const CampaignSpec& spec);
+
+// Builds the graph of a scenario (file or generator).
+Graph load_scenario_graph(const Scenario& scenario);
+// Resolves [seeding] nodes given as labels against the graph (no-op without labels).
+void resolve_seed_labels(Scenario& scenario, const Graph& g);
+
+// The closest of `candidates` to `word` (Levenshtein distance), for "did you mean" hints.
+std::string closest(const std::string& word, const std::vector<std::string>& candidates);
+
+}  // namespace guanxi

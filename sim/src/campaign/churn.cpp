@@ -1,0 +1,30 @@
+// MODEL.md §3.8 churn and negative word of mouth: each active customer churns with probability
+// churn_prob · exp(-embeddedness · S_u); a churner speaks ill with probability neg_prob, and each
+// neighbour v then gets neg(v) <- 1 - (1 - neg(v)) (1 - neg_weight · s_uv). Decisions read the
+// start of the step (a customer of this step cannot churn before t + 1).
+#include <cmath>
+
+#include "replicate.hpp"
+
+namespace guanxi::campaign {
+
+void Replicate::churn(std::uint32_t t) {
+  const Behaviour& b = spec_.behaviour;
+  newly_churned_.clear();
+  if (b.churn_prob <= 0) return;
+  for (node_t u : active_) {  // customers as of the start of the step
+    const double p = b.churn_prob * std::exp(-b.embeddedness * nodes_[u].strong_active);
+    if (uniform(kChurn, u) < p) newly_churned_.push_back(u);
+  }
+  for (node_t u : newly_churned_) {
+    nodes_[u].stage = Stage::churned;
+    if (uniform(kSpeakIll, u) >= b.neg_prob) continue;
+    for (arc_t a = graph_.arc_begin(u); a < graph_.arc_end(u); ++a) {
+      Node& v = nodes_[graph_.target(a)];
+      const double s = strength(shared_.arc_tie[a], t);
+      v.neg = static_cast<float>(1.0 - (1.0 - v.neg) * (1.0 - b.neg_weight * s));
+    }
+  }
+}
+
+}  // namespace guanxi::campaign

@@ -1,0 +1,54 @@
+// MODEL.md §3.1 external adoption (advertising, the Bass innovation term) and the placement of
+// the seeds before step 0 (§7 seeding). Each prospect adopts with probability external_rate per
+// step; the adopting nodes are found by geometric skips over node ids (cost ~ n · rate per step,
+// the skips depending only on (seed, replicate, step, rate), so campaigns share them). An
+// external adopter buys at list price, or — while the policy pays — opens a team under group
+// buy or a bargain under bargain, as the seeds do.
+#include <cmath>
+
+#include "guanxi/seeding.hpp"
+#include "replicate.hpp"
+
+namespace guanxi::campaign {
+
+void Replicate::place_seeds() {
+  const Policy& policy = spec_.policy;
+  std::vector<node_t> seeds = shared_.seeds;
+  if (shared_.random_seeds) {
+    RandomSequence draws(Random(spec_.run.seed, stream::random_seeds), replicate_);
+    seeds = sample_nodes(graph_.num_nodes(), spec_.seeding.k, draws);
+  }
+  for (node_t s : seeds) {
+    if (pays_ && policy.group_buy.enabled) {
+      become_pending_team(s, max_nodes, 0, seed);
+    } else if (pays_ && policy.bargain.enabled) {
+      become_pending_bargain(s, max_nodes, 0, seed);
+    } else {
+      buy(s, seed, 0.0, 0);
+    }
+  }
+  pay(0);  // seeds buy before step 0: they are active customers when it starts
+  commit_new_customers(0);
+  refresh_strong(0);
+}
+
+void Replicate::external_adoption(std::uint32_t t) {
+  external_.clear();
+  const double rate = spec_.behaviour.external_rate;
+  if (rate <= 0) return;
+  const node_t n = graph_.num_nodes();
+  const double log_keep = std::log1p(-rate);
+  std::uint64_t draw = 0;
+  for (std::uint64_t v = 0;; ++v) {
+    if (rate < 1.0) {  // skip the nodes that do not adopt
+      const double u = uniform(kExternal, draw++);
+      const double skip = std::floor(std::log1p(-u) / log_keep);
+      if (skip >= static_cast<double>(n - v)) break;
+      v += static_cast<std::uint64_t>(skip);
+    }
+    if (v >= n) break;
+    if (nodes_[v].stage == Stage::prospect) external_.push_back(static_cast<node_t>(v));
+  }
+}
+
+}  // namespace guanxi::campaign

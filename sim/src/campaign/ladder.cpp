@@ -1,0 +1,49 @@
+// MODEL.md §3.10 the relationship ladder: customer -> fan after fan_purchases purchases or one
+// successful referral; fan -> partner after partner_referrals successful referrals, or by paying
+// membership.fee (each fan pays with probability membership.take_rate per step). Partners share
+// with tier_mult.partner and earn membership.partner_commission (§3.2, §3.4). Only the nodes
+// whose counts moved this step are examined, plus the fans when membership is on.
+#include <algorithm>
+
+#include "replicate.hpp"
+
+namespace guanxi::campaign {
+
+void Replicate::ladder(std::uint32_t t) {
+  const Ladder& rules = spec_.ladder;
+  std::sort(ladder_candidates_.begin(), ladder_candidates_.end());
+  ladder_candidates_.erase(std::unique(ladder_candidates_.begin(), ladder_candidates_.end()), ladder_candidates_.end());
+  for (node_t v : ladder_candidates_) {
+    Node& n = nodes_[v];
+    if (n.stage != Stage::customer) continue;
+    if (n.tier == Tier::customer && (n.purchases >= rules.fan_purchases || n.referrals >= 1)) {
+      n.tier = Tier::fan;
+      ++fans_;
+      fans_list_.push_back(v);
+    }
+    if (n.tier == Tier::fan && n.referrals >= rules.partner_referrals) {
+      n.tier = Tier::partner;
+      --fans_;
+      ++partners_;
+    }
+  }
+  ladder_candidates_.clear();
+  const Membership& membership = spec_.policy.membership;
+  if (!membership.enabled || membership.take_rate <= 0) return;
+  for (node_t v : fans_list_) {
+    Node& n = nodes_[v];
+    if (n.tier != Tier::fan || n.stage != Stage::customer) continue;
+    if (uniform(kFee, v) >= membership.take_rate) continue;
+    money.fees += membership.fee;
+    n.tier = Tier::partner;
+    --fans_;
+    ++partners_;
+  }
+  // Keep the list to current fans.
+  fans_list_.erase(std::remove_if(fans_list_.begin(), fans_list_.end(),
+                                  [&](node_t v) { return nodes_[v].tier != Tier::fan; }),
+                   fans_list_.end());
+  (void)t;
+}
+
+}  // namespace guanxi::campaign

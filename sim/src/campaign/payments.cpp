@@ -1,0 +1,95 @@
+// MODEL.md §3.4 purchase and payments. A buyer pays P (1 - d), d the discount it is due
+// (referee, team or bargain) while the policy pays and the budget allows. On a first purchase
+// the referrer earns referral_reward; on every purchase, ancestor a_l at level l = 1..L earns
+// commission[l] · (price paid) if it is an active customer (partners earn
+// membership.partner_commission instead). `budget` caps rewards + commissions + discounts: a
+// payment that would exceed it is not made (an unpayable discount means list price) and the
+// policy is exhausted from the next step. Payments are made in the order of the buyers' hash
+// keys. A purchase is incentive-driven when a reward, commission or discount applied to it.
+#include <algorithm>
+
+#include "replicate.hpp"
+
+namespace guanxi::campaign {
+
+void Replicate::pay(std::uint32_t t) {
+  std::sort(purchases_.begin(), purchases_.end(), [&](const Purchase& x, const Purchase& y) {
+    const auto hx = bits(kPayOrder, x.buyer), hy = bits(kPayOrder, y.buyer);
+    return hx != hy ? hx < hy : x.buyer < y.buyer;
+  });
+  const Policy& policy = spec_.policy;
+  const double price = spec_.product.price;
+  const double budget = policy.budget;
+  auto spent = [&] { return money.rewards + money.commissions + money.discounts; };
+  // A payment is made when the policy pays and it fits the budget; otherwise the policy ends.
+  auto affordable = [&](double amount) {
+    if (!pays_ || amount <= 0) return false;
+    if (spent() + amount > budget) {
+      exhausted_ = true;
+      return false;
+    }
+    return true;
+  };
+  for (const Purchase& p : purchases_) {
+    Node& buyer = nodes_[p.buyer];
+    const bool first = !buyer.ever_bought;
+    double discount = price * p.discount_rate;
+    bool driven = false;
+    if (affordable(discount)) {
+      money.discounts += discount;
+      driven = true;
+    } else {
+      discount = 0;
+    }
+    const double paid = price - discount;
+    money.revenue += paid;
+    money.cost_of_goods += spec_.product.unit_cost;
+    ++money.purchases;
+    if (!first) ++money.repeat_purchases;
+    const node_t referrer = buyer.referrer;
+    if (first && referrer != max_nodes && affordable(policy.referral_reward)) {
+      money.rewards += policy.referral_reward;
+      driven = true;
+    }
+    node_t ancestor = referrer;
+    for (std::uint32_t level = 0; level < shared_.commission_levels && ancestor != max_nodes; ++level) {
+      const Node& a = nodes_[ancestor];
+      const auto& rates = policy.membership.enabled && a.tier == Tier::partner ? policy.membership.partner_commission
+                                                                               : policy.commission;
+      const double amount = level < rates.size() ? rates[level] * paid : 0.0;
+      if (a.stage == Stage::customer && affordable(amount)) {
+        money.commissions += amount;
+        driven = true;
+      }
+      ancestor = a.referrer;
+    }
+    if (driven) money.incentive_margin += paid - spec_.product.unit_cost;
+    ++buyer.purchases;
+    ladder_candidates_.push_back(p.buyer);
+    if (!first) continue;
+    // The first purchase makes a customer. Seeds and external adopters keep their origin.
+    const bool origin = buyer.channel == seed || buyer.channel == external;
+    buyer.channel = origin ? buyer.channel : static_cast<std::uint8_t>(p.channel);
+    buyer.stage = Stage::customer;
+    buyer.tier = Tier::customer;
+    buyer.ever_bought = true;
+    buyer.first_step = t;
+    buyer.incentive_customer = driven;
+    money.incentive_customers += driven;
+    ++new_by_channel_[buyer.channel];
+    newly_active_.push_back(p.buyer);
+    if (referrer != max_nodes) {
+      ++nodes_[referrer].referrals;
+      ladder_candidates_.push_back(referrer);
+      // A successful referral strengthens the tie it travelled (§3.9).
+      const auto around = graph_.neighbors(referrer);
+      const auto it = std::lower_bound(around.begin(), around.end(), p.buyer);
+      if (it != around.end() && *it == p.buyer)
+        tie_events_.push_back({shared_.arc_tie[graph_.arc_begin(referrer) + (it - around.begin())],
+                               spec_.ties.alpha_conv, 0});
+    }
+  }
+  purchases_.clear();
+}
+
+}  // namespace guanxi::campaign

@@ -1,0 +1,19 @@
+// MODEL.md §3.7 repeat purchase: each active customer buys again, at list price, with
+// probability repeat_prob · (1 + stickiness · S_u), S_u = strong ties from u to active customers
+// capped at stickiness_cap. Repeat purchases pay commissions (§3.4).
+#include <algorithm>
+
+#include "replicate.hpp"
+
+namespace guanxi::campaign {
+
+void Replicate::repeat_purchases(std::uint32_t t) {
+  const Behaviour& b = spec_.behaviour;
+  if (b.repeat_prob <= 0) return;
+  for (node_t u : active_) {
+    const double strong = std::min<std::uint32_t>(nodes_[u].strong_active, b.stickiness_cap);
+    if (uniform(kRepeat, u) < b.repeat_prob * (1.0 + b.stickiness * strong)) buy(u, referral, 0.0, t);
+  }
+}
+
+}  // namespace guanxi::campaign

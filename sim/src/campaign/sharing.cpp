@@ -1,0 +1,107 @@
+// MODEL.md §3.2 sharing and §3.3 conversion. A sharer (an active customer, or a pending team
+// member) shares with probability σ_u = min(1, base · tier_mult · U_share), base = share_prob or
+// team_share_prob; a share reaches each prospect out-neighbour with probability `reach` while
+// attempts(u, v) < max_attempts; a reached prospect converts with probability
+// min(1, trust(s_uv) · U_conv · (1 - neg(v))). A reach that fails while the policy pays erodes
+// the tie (spam, §3.9). When several sharers convert v in one step, the one with the smallest
+// hash(seed, replicate, t, u, v) is credited. Conversions then resolve into purchases, team
+// joins or new teams (§3.5), or bargains (§3.6).
+#include <algorithm>
+
+#include "replicate.hpp"
+
+namespace guanxi::campaign {
+
+void Replicate::sharing(std::uint32_t t) {
+  conversions_.clear();
+  const Behaviour& b = spec_.behaviour;
+  const double d = referee_discount();
+  const double u_conv = 1.0 + b.discount_elasticity * d;
+  auto share_from = [&](node_t u, double base) {
+    Node& sharer = nodes_[u];
+    if (b.max_shares > 0 && sharer.shares >= b.max_shares) return;
+    const double mult = sharer.tier == Tier::partner ? b.tier_mult.partner
+                        : sharer.tier == Tier::fan   ? b.tier_mult.fan
+                                                     : b.tier_mult.customer;
+    const double u_share = share_utility(u);
+    if (uniform(kShare, u) >= std::min(1.0, base * mult * u_share)) return;
+    ++sharer.shares;
+    ++sharers_;
+    for (arc_t a = graph_.arc_begin(u); a < graph_.arc_end(u); ++a) {
+      const node_t v = graph_.target(a);
+      if (nodes_[v].stage != Stage::prospect) continue;
+      if (b.max_attempts > 0 && attempts_[a] >= b.max_attempts) continue;
+      if (uniform(kReach, a) >= b.reach) continue;
+      if (attempts_[a] < 255) ++attempts_[a];
+      ++reaches_;
+      const tie_t tie = shared_.arc_tie[a];
+      const double p = std::min(1.0, trust(strength(tie, t)) * u_conv * (1.0 - nodes_[v].neg));
+      if (uniform(kConvert, a) < p) {
+        conversions_.push_back({v, u, bits(kCredit, u, v)});
+        ++conversions_count_;
+      } else if (pays_ && u_share > 1.0) {
+        tie_events_.push_back({tie, std::max(0.0, 1.0 - spec_.ties.beta_spam * (u_share - 1.0)), 1});
+      }
+    }
+  };
+  // Sharers as of the start of the step (new customers act from t + 1).
+  for (node_t u : active_) share_from(u, b.share_prob);
+  // Pending team members share with urgency; bargain initiators ask instead (§3.6).
+  if (spec_.policy.group_buy.enabled)
+    for (node_t u : pending_)
+      if (nodes_[u].stage == Stage::pending) share_from(u, b.team_share_prob);
+}
+
+void Replicate::resolve_conversions(std::uint32_t t) {
+  // Credit each converted prospect to the sharer with the smallest hash.
+  std::sort(conversions_.begin(), conversions_.end(), [](const Conversion& x, const Conversion& y) {
+    return x.v != y.v ? x.v < y.v : x.credit < y.credit;
+  });
+  std::vector<Conversion> credited;
+  for (std::size_t i = 0; i < conversions_.size(); ++i)
+    if (i == 0 || conversions_[i].v != conversions_[i - 1].v) credited.push_back(conversions_[i]);
+  // External adopters took their decision first: a referral in the same step does not count.
+  std::sort(external_.begin(), external_.end());
+  credited.erase(std::remove_if(credited.begin(), credited.end(),
+                                [&](const Conversion& c) {
+                                  return std::binary_search(external_.begin(), external_.end(), c.v);
+                                }),
+                 credited.end());
+  referral_conversions_ = credited.size();
+  // Team joins go in the order of the converts' hash keys (MODEL.md §3.5).
+  std::sort(credited.begin(), credited.end(), [&](const Conversion& x, const Conversion& y) {
+    const auto hx = bits(kTeamOrder, x.v), hy = bits(kTeamOrder, y.v);
+    return hx != hy ? hx < hy : x.v < y.v;
+  });
+  const Policy& policy = spec_.policy;
+  for (const Conversion& c : credited) {
+    if (pays_ && policy.group_buy.enabled) {
+      const Node& sharer = nodes_[c.u];
+      const bool sharer_in_team = sharer.stage == Stage::pending && sharer.group < teams_.size() &&
+                                  !teams_[sharer.group].closed;
+      if (sharer_in_team && teams_[sharer.group].members.size() < policy.group_buy.size) {
+        Node& joiner = nodes_[c.v];
+        joiner.stage = Stage::pending;
+        joiner.referrer = c.u;
+        joiner.group = sharer.group;
+        joiner.channel = referral;  // the origin; the purchase decides team or solo
+        teams_[sharer.group].members.push_back(c.v);
+        pending_.push_back(c.v);
+      } else {
+        become_pending_team(c.v, c.u, t, referral);
+      }
+    } else if (pays_ && policy.bargain.enabled) {
+      become_pending_bargain(c.v, c.u, t, referral);
+    } else {
+      nodes_[c.v].referrer = c.u;
+      buy(c.v, referral, referee_discount(), t);
+    }
+  }
+  for (node_t v : external_) {
+    if (pays_ && policy.group_buy.enabled) become_pending_team(v, max_nodes, t, external);
+    else if (pays_ && policy.bargain.enabled) become_pending_bargain(v, max_nodes, t, external);
+    else buy(v, external, 0.0, t);
+  }
+}
+
+}  // namespace guanxi::campaign

@@ -1,0 +1,247 @@
+// MODEL.md §3.9 tie dynamics, lazily and in closed form. Within a step, in this order: a
+// successful referral pulls s toward 1 by alpha_conv; a failed reach while the policy pays
+// multiplies s by 1 - beta_spam (U_share - 1); teams add alpha_team (completion) or take
+// beta_fail · s (failure, §3.5); then ties between two active customers bond
+// (s <- s + alpha_bond (1 - s)) and every tie decays toward s_floor (s <- floor + (s - floor)(1 - decay)).
+//
+// Between events a tie follows one affine map per step, "free" (decay only) or "bonded" (bond,
+// then decay), so after k steps s = fixed + (s0 - fixed) keep^k. Each tie stores its strength at
+// the start of some step and is brought up to date only when read, changed or reported; its
+// mode changes only when an endpoint becomes or stops being an active customer (O(degree)).
+// Metrics need sums over the ties touching a customer ("tracked" ties): per mode, the count,
+// the sum of strengths (advanced each step by the same affine map) and the strong ties
+// (s >= strong_threshold), kept exact by scheduling each tracked tie's next crossing of the
+// threshold in closed form. Cost per step follows activity, never the number of ties.
+#include <algorithm>
+#include <cmath>
+
+#include "replicate.hpp"
+
+namespace guanxi::campaign {
+namespace {
+
+constexpr int kFree = 0, kBonded = 1;
+
+}  // namespace
+
+Replicate::TieState& Replicate::tie_state(tie_t t) {
+  TieState& s = ties_[t];
+  if (!s.touched) {
+    s.touched = true;
+    s.value = shared_.initial_strength[t];
+    s.stamp = 0;
+  }
+  return s;
+}
+
+double Replicate::strength(tie_t t, std::uint32_t at_step) const {
+  const TieState& s = ties_[t];
+  const double value = s.touched ? s.value : shared_.initial_strength[t];
+  const std::uint32_t from = s.touched ? s.stamp : 0;
+  const bool bonded = s.touched && s.bonded;
+  const double fixed = bonded ? shared_.bonded_fixed : shared_.free_fixed;
+  const auto& keep = bonded ? shared_.bonded_keep_pow : shared_.free_keep_pow;
+  return fixed + (value - fixed) * keep[at_step - from];
+}
+
+double Replicate::settle(tie_t t, std::uint32_t at_step) {
+  const double value = strength(t, at_step);
+  TieState& s = tie_state(t);
+  s.value = value;
+  s.stamp = at_step;
+  return value;
+}
+
+void Replicate::flip_strong(tie_t t, bool strong) {
+  TieState& s = ties_[t];
+  if (s.strong == strong) return;
+  s.strong = strong;
+  const int delta = strong ? 1 : -1;
+  strong_count_[s.bonded ? 1 : 0] += delta;
+  const auto [a, b] = ends(t);
+  if (active_customer(a)) nodes_[b].strong_active += delta;
+  if (active_customer(b) && a != b) nodes_[a].strong_active += delta;
+}
+
+// Brings a tracked tie's strong flag up to date at its stamp and schedules its next crossing.
+void Replicate::reschedule(tie_t t) {
+  TieState& s = ties_[t];
+  ++s.version;
+  const double theta = spec_.ties.strong_threshold;
+  flip_strong(t, s.value >= theta);
+  const double fixed = s.bonded ? shared_.bonded_fixed : shared_.free_fixed;
+  const auto& keep = s.bonded ? shared_.bonded_keep_pow : shared_.free_keep_pow;
+  const std::uint32_t last = spec_.run.steps;  // strengths at the start of steps <= last matter
+  if (s.stamp >= last) return;
+  // The strength moves monotonically toward `fixed`: it crosses only if fixed is across.
+  const bool strong = s.strong;
+  if (strong ? fixed >= theta : fixed < theta) return;
+  auto crossed = [&](std::uint32_t j) {
+    const double v = fixed + (s.value - fixed) * keep[j];
+    return strong ? v < theta : v >= theta;
+  };
+  const std::uint32_t span = last - s.stamp;
+  // keep^j < (theta - fixed) / (s - fixed): the log gives the step, checked on the exact map.
+  const double ratio = (theta - fixed) / (s.value - fixed);
+  std::uint32_t j = 1;
+  const double log_keep = std::log(keep.size() > 1 ? keep[1] : 1.0);
+  if (ratio > 0 && log_keep < 0) {
+    const double guess = std::floor(std::log(ratio) / log_keep);
+    j = guess < 1 ? 1 : guess > span ? span : static_cast<std::uint32_t>(guess);
+  }
+  while (j > 1 && crossed(j - 1)) --j;
+  while (j <= span && !crossed(j)) ++j;
+  if (j <= span) crossings_[s.stamp + j].push_back({t, s.version});
+}
+
+void Replicate::track_ties_of(node_t v, std::uint32_t from_step) {
+  auto track = [&](tie_t t) {
+    TieState& s = tie_state(t);
+    if (s.tracked) return;
+    const double value = settle(t, from_step);
+    s.tracked = true;  // untracked ties are free: one end never was a customer
+    ++tie_count_[kFree];
+    sum_strength_[kFree] += value;
+    dirty_.push_back(t);
+  };
+  for (arc_t a = graph_.arc_begin(v); a < graph_.arc_end(v); ++a) track(shared_.arc_tie[a]);
+  for (arc_t i = shared_.in_offsets.empty() ? 0 : shared_.in_offsets[v];
+       !shared_.in_offsets.empty() && i < shared_.in_offsets[v + 1]; ++i)
+    track(shared_.in_arcs[i]);
+}
+
+void Replicate::retune_ties_of(node_t v, std::uint32_t from_step) {
+  auto retune = [&](tie_t t) {
+    TieState& s = tie_state(t);
+    if (!s.tracked) return;
+    const auto [a, b] = ends(t);
+    const bool bonded = a != b && active_customer(a) && active_customer(b);
+    if (bonded == s.bonded) return;
+    const double value = settle(t, from_step);
+    sum_strength_[s.bonded] -= value;
+    --tie_count_[s.bonded];
+    if (s.strong) --strong_count_[s.bonded];
+    s.bonded = bonded;
+    sum_strength_[s.bonded] += value;
+    ++tie_count_[s.bonded];
+    if (s.strong) ++strong_count_[s.bonded];
+    dirty_.push_back(t);
+  };
+  for (arc_t a = graph_.arc_begin(v); a < graph_.arc_end(v); ++a) retune(shared_.arc_tie[a]);
+  for (arc_t i = shared_.in_offsets.empty() ? 0 : shared_.in_offsets[v];
+       !shared_.in_offsets.empty() && i < shared_.in_offsets[v + 1]; ++i)
+    retune(shared_.in_arcs[i]);
+}
+
+// Strong ties of v to or from active customers change v's neighbours' counts S_w.
+void Replicate::count_strong_neighbours(node_t v, int delta) {
+  auto count = [&](tie_t t) {
+    const TieState& s = ties_[t];
+    if (!s.touched || !s.tracked || !s.strong) return;
+    const auto [a, b] = ends(t);
+    if (a == b) return;
+    nodes_[a == v ? b : a].strong_active += delta;
+  };
+  for (arc_t a = graph_.arc_begin(v); a < graph_.arc_end(v); ++a) count(shared_.arc_tie[a]);
+  for (arc_t i = shared_.in_offsets.empty() ? 0 : shared_.in_offsets[v];
+       !shared_.in_offsets.empty() && i < shared_.in_offsets[v + 1]; ++i)
+    count(shared_.in_arcs[i]);
+}
+
+void Replicate::commit_new_customers(std::uint32_t from_step) {
+  // Referral forest: a referrer who buys in the same step joins first.
+  std::vector<node_t> waiting = newly_active_;
+  std::vector<std::uint8_t> joined_now;
+  while (!waiting.empty()) {
+    std::vector<node_t> later;
+    for (node_t v : waiting) {
+      const node_t r = nodes_[v].referrer;
+      const bool referrer_waits =
+          r != max_nodes && std::find(waiting.begin(), waiting.end(), r) != waiting.end() && r != v;
+      if (referrer_waits) later.push_back(v);
+      else join_forest(v, from_step == 0 ? 0 : from_step - 1);
+    }
+    if (later.size() == waiting.size()) {  // cannot happen (referrals go back in time); be safe
+      for (node_t v : later) join_forest(v, from_step == 0 ? 0 : from_step - 1);
+      break;
+    }
+    waiting.swap(later);
+  }
+  for (node_t v : newly_active_) {
+    active_.push_back(v);
+    ++customers_;
+    count_strong_neighbours(v, +1);  // v's already-tracked strong ties now touch an active customer
+    track_ties_of(v, from_step);
+  }
+  for (node_t v : newly_active_) retune_ties_of(v, from_step);
+  newly_active_.clear();
+}
+
+void Replicate::refresh_strong(std::uint32_t at_step) {
+  std::sort(dirty_.begin(), dirty_.end());
+  dirty_.erase(std::unique(dirty_.begin(), dirty_.end()), dirty_.end());
+  for (tie_t tie : dirty_) {
+    settle(tie, at_step);
+    reschedule(tie);
+  }
+  dirty_.clear();
+}
+
+void Replicate::tie_dynamics(std::uint32_t t) {
+  // 1. Events of the step, per tie in the order of §3.9, on the strength at the start of t.
+  std::sort(tie_events_.begin(), tie_events_.end(), [](const TieEvent& x, const TieEvent& y) {
+    return x.tie != y.tie ? x.tie < y.tie : x.kind < y.kind;
+  });
+  for (std::size_t i = 0; i < tie_events_.size();) {
+    const tie_t tie = tie_events_[i].tie;
+    const double before = settle(tie, t);
+    double value = before;
+    for (; i < tie_events_.size() && tie_events_[i].tie == tie; ++i) {
+      const TieEvent& e = tie_events_[i];
+      value = (e.kind == 0 || e.kind == 2) ? value + e.factor_or_gain * (1.0 - value) : value * e.factor_or_gain;
+    }
+    TieState& s = ties_[tie];
+    if (s.tracked) sum_strength_[s.bonded] += value - before;
+    // The step's bonding and decay, as for every tie: stored at the start of t + 1.
+    const double fixed = s.bonded ? shared_.bonded_fixed : shared_.free_fixed;
+    const auto& keep = s.bonded ? shared_.bonded_keep_pow : shared_.free_keep_pow;
+    s.value = fixed + (value - fixed) * keep[1];
+    s.stamp = t + 1;
+    if (s.tracked) dirty_.push_back(tie);
+  }
+  tie_events_.clear();
+  // 2. Every tracked tie advances one step: the same affine maps on the sums.
+  const double fixed[2] = {shared_.free_fixed, shared_.bonded_fixed};
+  const double keep[2] = {shared_.free_keep_pow[1], shared_.bonded_keep_pow[1]};
+  for (int m = 0; m < 2; ++m)
+    sum_strength_[m] = fixed[m] * tie_count_[m] + keep[m] * (sum_strength_[m] - fixed[m] * tie_count_[m]);
+  // 3. Stage changes of the step take effect from t + 1.
+  for (node_t u : newly_churned_) {
+    count_strong_neighbours(u, -1);
+    const Tier tier = nodes_[u].tier;
+    if (tier == Tier::fan) --fans_;
+    if (tier == Tier::partner) --partners_;
+    ++churned_;
+  }
+  for (node_t u : newly_churned_) retune_ties_of(u, t + 1);
+  if (!newly_churned_.empty())
+    active_.erase(std::remove_if(active_.begin(), active_.end(),
+                                 [&](node_t v) { return nodes_[v].stage != Stage::customer; }),
+                  active_.end());
+  commit_new_customers(t + 1);
+  pending_.erase(std::remove_if(pending_.begin(), pending_.end(),
+                                [&](node_t v) { return nodes_[v].stage != Stage::pending; }),
+                 pending_.end());
+  // 4. Strong flags of changed ties, then the crossings due at the start of t + 1.
+  refresh_strong(t + 1);
+  auto& due = crossings_[t + 1];
+  std::sort(due.begin(), due.end());
+  for (const auto& [tie, version] : due) {
+    if (ties_[tie].version != version) continue;  // changed since it was scheduled
+    settle(tie, t + 1);
+    reschedule(tie);
+  }
+  std::vector<std::pair<tie_t, std::uint32_t>>().swap(due);
+}
+
+}  // namespace guanxi::campaign

@@ -1,0 +1,49 @@
+// Test access to a campaign replicate's internals (ReplicateProbe is a friend of Replicate):
+// build one replicate from a spec, step it, and read its state.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "campaign/replicate.hpp"
+#include "guanxi/campaign.hpp"
+
+namespace guanxi::campaign {
+
+struct ReplicateProbe {
+  std::unique_ptr<Graph> owned;  // when built from a temporary graph
+  std::unique_ptr<Shared> shared;
+  std::vector<double> values;
+  std::unique_ptr<Replicate> replicate;
+
+  ReplicateProbe(Graph&& g, CampaignSpec spec, std::uint64_t replicate_index = 0, std::uint64_t seed = 0)
+      : owned(std::make_unique<Graph>(std::move(g))) {
+    init(*owned, std::move(spec), replicate_index, seed);
+  }
+  ReplicateProbe(const Graph& g, CampaignSpec spec, std::uint64_t replicate_index = 0, std::uint64_t seed = 0) {
+    init(g, std::move(spec), replicate_index, seed);
+  }
+  void init(const Graph& g, CampaignSpec spec, std::uint64_t replicate_index, std::uint64_t seed) {
+    validate(spec, g);
+    shared = std::make_unique<Shared>(prepare_shared(g, spec, seed, replicate_index + 1));
+    values.assign((replicate_index + 1) * spec.run.steps * campaign_metrics().size(), 0.0);
+    replicate = std::make_unique<Replicate>(*shared, replicate_index, values, nullptr);
+  }
+  Replicate& r() { return *replicate; }
+  double metric(std::uint32_t t, const std::string& name) const {
+    const auto& names = campaign_metrics();
+    const auto k = static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+    const std::size_t row = (replicate->replicate_ * shared->spec.run.steps + t) * names.size();
+    return values[row + k];
+  }
+  // Private state, for invariant checks.
+  const std::vector<Replicate::TieState>& ties() const { return replicate->ties_; }
+  const std::array<double, 2>& sums() const { return replicate->sum_strength_; }
+  const std::array<std::int64_t, 2>& counts() const { return replicate->tie_count_; }
+  const std::array<std::int64_t, 2>& strong() const { return replicate->strong_count_; }
+  const std::vector<node_t>& active() const { return replicate->active_; }
+  const std::vector<node_t>& pending() const { return replicate->pending_; }
+  void set_neg(node_t v, float neg) { replicate->nodes_[v].neg = neg; }
+};
+
+}  // namespace guanxi::campaign
