@@ -103,7 +103,8 @@ class Campaign:
         return campaign
 
     def replace(self, name: Optional[str] = None, **sections) -> "Campaign":
-        """A copy with some keys changed, section by section (other keys kept)."""
+        """A copy with some keys changed, section by section (other keys kept). The copy is a
+        new design: it is unnamed unless ``name`` is given."""
         spec = copy.deepcopy(self.spec)
         for section, values in sections.items():
             if section not in _SECTIONS:
@@ -112,7 +113,7 @@ class Campaign:
                 raise ValueError(f"{section}: expected a dict")
             for key, value in values.items():
                 spec[section][key] = value
-        return Campaign(self.graph, name=name or self.name, **spec)
+        return Campaign(self.graph, name=name, **spec)
 
     def run(
         self,
@@ -121,10 +122,12 @@ class Campaign:
         threads: Optional[int] = None,
         progress: bool = True,
         forests: Iterable[int] = (),
+        label: Optional[str] = None,
     ) -> "CampaignResult":
         """Simulate ``replicates`` replicates (default: the ``run`` section). Replicates are pure
         functions of (seed, replicate): campaigns run with the same seed share their random
-        numbers, and the thread count never changes results. Ctrl-C stops within a step."""
+        numbers, and the thread count never changes results. Ctrl-C stops within a step.
+        ``label`` names the run (progress bar, plots); default the campaign's name."""
         replicates = self.spec["run"]["replicates"] if replicates is None else replicates
         seed = self.spec["run"]["seed"] if seed is None else seed
         if not isinstance(replicates, (int, np.integer)) or replicates < 1:
@@ -133,7 +136,8 @@ class Campaign:
             raise ValueError(f"seed: must be a non-negative integer, got {seed!r}")
         if threads is not None and threads < 1:
             raise ValueError(f"threads: must be >= 1, got {threads}")
-        callback, bar = _progress_bar(int(replicates), progress, self.name)
+        label = label if label is not None else self.name
+        callback, bar = _progress_bar(int(replicates), progress, label)
         try:
             raw = _guanxi.run_campaign(
                 self.graph._g,
@@ -147,7 +151,7 @@ class Campaign:
         finally:
             if bar is not None:
                 bar.close()
-        return CampaignResult(raw, self, int(seed))
+        return CampaignResult(raw, self, int(seed), label)
 
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
@@ -181,8 +185,9 @@ class CampaignResult:
     seconds : float
     """
 
-    def __init__(self, raw: dict, campaign: Campaign, seed: int):
+    def __init__(self, raw: dict, campaign: Campaign, seed: int, label: Optional[str] = None):
         self.campaign = campaign
+        self.label = label
         self.seed = seed
         self.metrics: list = list(raw["metrics"])
         self.values: np.ndarray = raw["values"]
@@ -268,7 +273,7 @@ class CampaignResult:
         steps = np.arange(self.steps)
         for ax, metric in zip(axes, metrics):
             mean, low, high = self.mean_curve(metric)
-            line = ax.plot(steps, mean, label=label or self.campaign.name or "campaign")[0]
+            line = ax.plot(steps, mean, label=label or self.label or "campaign")[0]
             ax.fill_between(steps, low, high, alpha=0.2, color=line.get_color())
             ax.set_title(metric)
             ax.set_xlabel("step")
@@ -311,9 +316,7 @@ def compare(
         raise ValueError(f"campaigns: run.steps must agree, got {sorted(steps)}")
     runs = {}
     for name in names:
-        runs[name] = campaigns[name].run(replicates=replicates, seed=seed, threads=threads, progress=progress)
-        if runs[name].campaign.name is None:
-            runs[name].campaign.name = name
+        runs[name] = campaigns[name].run(replicates=replicates, seed=seed, threads=threads, progress=progress, label=name)
     if results is not None:
         results.update(runs)
     wanted = list(metrics) if metrics is not None else list(_guanxi.comparison_metrics())

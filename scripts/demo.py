@@ -1,0 +1,99 @@
+"""The main job, run by `make demo`: compare the example campaign designs (examples/*.toml) on the
+built-in default graph, a 100,000-person Holme–Kim social graph, with common random numbers;
+print the paired differences against the first design and write a PNG of customers and profit
+over time.
+
+Usage: /usr/bin/python3 scripts/demo.py [--replicates N] [--nodes N] [--out DIR]
+"""
+
+import argparse
+import glob
+import math
+import os
+import sys
+import time
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replicates", type=int, default=200)
+    parser.add_argument("--nodes", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=os.path.join("build", "demo"))
+    args = parser.parse_args()
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    import guanxi as gx
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    started = time.perf_counter()
+    graph = gx.generators.holme_kim(args.nodes, 4, 0.5, seed=1)
+    print(f"graph: Holme–Kim social graph, {graph.num_nodes:,} people, {graph.num_ties:,} ties "
+          f"(clustering {gx.analytics.average_clustering(graph):.2f})")
+    designs = {}
+    for path in sorted(glob.glob(os.path.join(root, "examples", "*.toml"))):
+        campaign = gx.Campaign.from_toml(path, graph=graph)
+        designs[campaign.name] = campaign
+    results = {}
+    table = gx.compare(designs, replicates=args.replicates, seed=args.seed, progress=sys.stderr.isatty(),
+                       results=results)
+    names = list(designs)
+    baseline = results[names[0]]
+
+    def mean_at_horizon(result, metric):
+        values = result.metric(metric)[:, -1]
+        values = values[~(values != values)]  # drop NaN
+        return values.mean() if len(values) else float("nan")
+
+    def fmt(x, digits=0):
+        return "n/a" if x != x else f"{x:,.{digits}f}"
+
+    print(f"\n{len(names)} designs x {args.replicates} replicates x {baseline.steps} steps, seed {args.seed}, "
+          f"common random numbers; means at the horizon, differences against '{names[0]}' with 95% CI\n")
+    header = f"{'design':24} {'customers':>10} {'Δ customers':>22} {'profit':>10} {'Δ profit':>26} " \
+             f"{'spend':>9} {'incr. ROI':>9} {'strong ties':>11}"
+    print(header)
+    print("-" * len(header))
+    for name in names:
+        r = results[name]
+        customers, profit = mean_at_horizon(r, "customers"), mean_at_horizon(r, "profit")
+        spend, strong = mean_at_horizon(r, "incentive_spend"), mean_at_horizon(r, "strong_ties_customers")
+        if name == names[0]:
+            d_customers = d_profit = roi = "—"
+        else:
+            row = table.loc[name]
+            c, p = row.loc["customers"], row.loc["profit"]
+            d_customers = f"{c.difference:+,.0f} [{c.ci_low:+,.0f}, {c.ci_high:+,.0f}]"
+            d_profit = f"{p.difference:+,.0f} [{p.ci_low:+,.0f}, {p.ci_high:+,.0f}]"
+            roi = fmt(row.loc["incremental_roi"].difference, 2)
+        print(f"{name:24} {fmt(customers):>10} {d_customers:>22} {fmt(profit):>10} {d_profit:>26} "
+              f"{fmt(spend):>9} {roi:>9} {fmt(strong, 1):>11}")
+
+    best = max(names[1:], key=lambda n: table.loc[(n, "profit"), "difference"])
+    best_row = table.loc[(best, "profit")]
+    print(f"\nmost profitable against '{names[0]}': {best} ({best_row.difference:+,.0f}, 95% CI "
+          f"[{best_row.ci_low:+,.0f}, {best_row.ci_high:+,.0f}], higher in {best_row.share_higher:.0%} of replicates)")
+    losers = [n for n in names[1:] if table.loc[(n, "profit"), "ci_high"] < 0]
+    if losers:
+        print("lose money against the baseline: " + ", ".join(losers))
+
+    os.makedirs(args.out, exist_ok=True)
+    figure, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    for name in names:
+        results[name].plot(metrics=("customers", "profit"), axes=axes, label=name)
+    axes[0].legend(fontsize=8)
+    figure.suptitle(f"{len(names)} campaign designs on a {graph.num_nodes:,}-person social graph "
+                    f"({args.replicates} replicates, mean and 95% band)")
+    figure.tight_layout()
+    png = os.path.join(args.out, "campaigns.png")
+    figure.savefig(png, dpi=110)
+    print(f"wrote {png} ({time.perf_counter() - started:.1f} s in all)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
