@@ -13,6 +13,7 @@ namespace guanxi::campaign {
 struct ReplicateProbe {
   std::unique_ptr<Graph> owned;  // when built from a temporary graph
   std::unique_ptr<Shared> shared;
+  std::unique_ptr<Scratch> scratch = std::make_unique<Scratch>();
   std::vector<double> values;
   std::unique_ptr<Replicate> replicate;
 
@@ -27,7 +28,7 @@ struct ReplicateProbe {
     validate(spec, g);
     shared = std::make_unique<Shared>(prepare_shared(g, spec, seed, replicate_index + 1));
     values.assign((replicate_index + 1) * spec.run.steps * campaign_metrics().size(), 0.0);
-    replicate = std::make_unique<Replicate>(*shared, replicate_index, values, nullptr);
+    replicate = std::make_unique<Replicate>(*shared, replicate_index, values, nullptr, *scratch);
   }
   Replicate& r() { return *replicate; }
   double metric(std::uint32_t t, const std::string& name) const {
@@ -37,7 +38,7 @@ struct ReplicateProbe {
     return values[row + k];
   }
   // Private state, for invariant checks.
-  const std::vector<Replicate::TieState>& ties() const { return replicate->ties_; }
+  const Stamped<Replicate::TieState>& ties() const { return replicate->ties_; }
   const std::array<double, 2>& sums() const { return replicate->sum_strength_; }
   const std::array<std::int64_t, 2>& counts() const { return replicate->tie_count_; }
   const std::array<std::int64_t, 2>& strong() const { return replicate->strong_count_; }

@@ -203,13 +203,14 @@ CampaignResult run_campaign(const Graph& g, const CampaignSpec& spec, const Camp
   result.steps = spec.run.steps;
   result.values.assign(options.replicates * spec.run.steps * width, 0.0);
   for (std::uint64_t r : options.forests) result.forests.push_back({r, {}});
+  tbb::enumerable_thread_specific<campaign::Scratch> scratch;
   with_threads(options.threads, [&] {
     parallel_for(0, options.replicates, 1, [&](std::uint64_t r) {
       if (control && control->cancel.load(std::memory_order_relaxed)) return;
       std::vector<ForestEntry>* forest = nullptr;
       for (auto& [replicate, entries] : result.forests)
         if (replicate == r) forest = &entries;
-      campaign::Replicate replicate(shared, r, result.values, forest);
+      campaign::Replicate replicate(shared, r, result.values, forest, scratch.local());
       replicate.run();
       if (control) control->replicates_done.fetch_add(1, std::memory_order_relaxed);
     });

@@ -7,19 +7,25 @@
 namespace guanxi::campaign {
 
 Replicate::Replicate(const Shared& shared, std::uint64_t replicate, std::vector<double>& out,
-                     std::vector<ForestEntry>* forest)
+                     std::vector<ForestEntry>* forest, Scratch& scratch)
     : shared_(shared),
       graph_(*shared.graph),
       spec_(shared.spec),
       replicate_(replicate),
       out_(out),
       forest_(forest),
-      nodes_(graph_.num_nodes()),
-      attempts_(graph_.num_arcs(), 0),
-      asked_(spec_.policy.bargain.enabled ? graph_.num_arcs() : 0, 0),
-      ties_(graph_.num_ties()),
+      nodes_(scratch.nodes),
+      attempts_(scratch.attempts),
+      asked_(scratch.asked),
+      ties_(scratch.ties),
       crossings_(spec_.run.steps + 2),
-      nodes_position_(graph_.num_nodes(), 0) {}
+      nodes_position_(scratch.positions) {
+  nodes_.prepare(graph_.num_nodes());
+  attempts_.prepare(graph_.num_arcs());
+  asked_.prepare(spec_.policy.bargain.enabled ? graph_.num_arcs() : 0);
+  ties_.prepare(graph_.num_ties());
+  nodes_position_.resize(graph_.num_nodes());
+}
 
 void Replicate::refresh_keys(std::uint32_t t) {
   const Random random(spec_.run.seed, stream::campaign);

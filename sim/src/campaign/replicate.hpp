@@ -44,6 +44,88 @@ struct Shared {
   const std::atomic<bool>* cancel = nullptr;
 };
 
+// An array whose entries reset to T{} when a new replicate starts (epoch stamps), so a thread
+// reuses it across replicates without clearing it: setting up a replicate costs O(1), not O(n).
+// Above stamped_dense_limit bytes it keeps only the entries touched in the replicate, in an open-addressing
+// table (also epoch-stamped), so memory follows activity on graphs of billions of ties.
+inline std::size_t stamped_dense_limit = std::size_t{256} << 20;  // bytes; tests lower it
+
+template <class T>
+class Stamped {
+ public:
+  void prepare(std::size_t size) {
+    if (size_ == size && sparse_ != (size * sizeof(Entry) > stamped_dense_limit)) size_ = ~std::size_t{0};
+    sparse_ = size * sizeof(Entry) > stamped_dense_limit;
+    if (size_ != size) {
+      size_ = size;
+      entries_.assign(sparse_ ? 1024 : size, Entry{});
+      keys_.assign(sparse_ ? entries_.size() : 0, 0);
+      epoch_ = 0;
+    }
+    used_ = 0;
+    if (++epoch_ == 0) {  // wrapped: clear the stamps once
+      for (auto& e : entries_) e.stamp = 0;
+      epoch_ = 1;
+    }
+  }
+  T& operator[](std::size_t i) {
+    Entry& e = sparse_ ? slot(i) : entries_[i];
+    if (e.stamp != epoch_) {
+      e.stamp = epoch_;
+      e.value = T{};
+      if (sparse_) {
+        keys_[static_cast<std::size_t>(&e - entries_.data())] = i;
+        if (++used_ * 2 > entries_.size()) return grow(i);
+      }
+    }
+    return e.value;
+  }
+  const T& operator[](std::size_t i) const {
+    const Entry* e = sparse_ ? find(i) : &entries_[i];
+    return e && e->stamp == epoch_ ? e->value : fresh_;
+  }
+  std::size_t size() const { return size_; }
+
+ private:
+  struct Entry {
+    T value{};
+    std::uint32_t stamp = 0;
+  };
+  std::size_t home(std::size_t i) const { return (i * 0x9e3779b97f4a7c15ULL >> 20) & (entries_.size() - 1); }
+  // The slot holding i, or the free slot where it goes (stale slots are free).
+  Entry& slot(std::size_t i) {
+    for (std::size_t k = home(i);; k = (k + 1) & (entries_.size() - 1))
+      if (entries_[k].stamp != epoch_ || keys_[k] == i) return entries_[k];
+  }
+  const Entry* find(std::size_t i) const {
+    for (std::size_t k = home(i);; k = (k + 1) & (entries_.size() - 1)) {
+      if (entries_[k].stamp != epoch_) return nullptr;
+      if (keys_[k] == i) return &entries_[k];
+    }
+  }
+  // Doubles the table, keeping this replicate's entries, and returns entry i.
+  T& grow(std::size_t i) {
+    std::vector<Entry> old_entries(entries_.size() * 2);
+    std::vector<std::size_t> old_keys(keys_.size() * 2, 0);
+    old_entries.swap(entries_);
+    old_keys.swap(keys_);
+    for (std::size_t k = 0; k < old_entries.size(); ++k)
+      if (old_entries[k].stamp == epoch_) {
+        Entry& e = slot(old_keys[k]);
+        e = old_entries[k];
+        keys_[static_cast<std::size_t>(&e - entries_.data())] = old_keys[k];
+      }
+    return slot(i).value;
+  }
+
+  std::vector<Entry> entries_;
+  std::vector<std::size_t> keys_;  // sparse: the index in each slot
+  std::size_t size_ = 0, used_ = 0;
+  bool sparse_ = false;
+  std::uint32_t epoch_ = 0;
+  T fresh_{};
+};
+
 // Everything the replicates of one run share; run_campaign validates `spec` first.
 Shared prepare_shared(const Graph& g, const CampaignSpec& spec, std::uint64_t seed, std::uint64_t replicates);
 
@@ -80,9 +162,14 @@ struct Tree {
 // members in an order where parents come first and each member's parent index.
 double structural_virality(const std::vector<node_t>& members, const std::vector<node_t>& parent_of_member);
 
+struct Scratch;
+
 class Replicate {
  public:
-  Replicate(const Shared& shared, std::uint64_t replicate, std::vector<double>& out, std::vector<ForestEntry>* forest);
+  // `scratch` holds the per-node, per-tie and per-arc state; a thread reuses it for every
+  // replicate it runs (one Scratch per thread).
+  Replicate(const Shared& shared, std::uint64_t replicate, std::vector<double>& out, std::vector<ForestEntry>* forest,
+            Scratch& scratch);
   void run();                 // begin(), then every step
   void begin();               // the seeds, before step 0
   void step(std::uint32_t t);
@@ -154,12 +241,16 @@ class Replicate {
   void commit_new_customers(std::uint32_t from_step);
 
   // §3.9 tie state: lazily decayed strengths, aggregates over tracked ties, crossings of θ.
+ public:
   struct TieState {
     double value = 0;       // strength at the start of step `stamp`
     std::uint32_t stamp = 0;
     std::uint32_t version = 0;
+    node_t a = 0, b = 0;    // endpoints, cached when touched
     bool touched = false, tracked = false, bonded = false, strong = false;
   };
+
+ private:
   TieState& tie_state(tie_t t);
   double settle(tie_t t, std::uint32_t at_step);   // brings the tie to the start of `at_step`
   void set_strength(tie_t t, std::uint32_t at_step, double value);
@@ -170,7 +261,7 @@ class Replicate {
   void count_strong_neighbours(node_t v, int delta);
   void refresh_strong(std::uint32_t at_step);  // dirty ties: strong flags and crossings
   bool active_customer(node_t v) const { return nodes_[v].stage == Stage::customer; }
-  std::pair<node_t, node_t> ends(tie_t t) const { return graph_.tie_endpoints(t); }
+  std::pair<node_t, node_t> ends(tie_t t) { return {tie_state(t).a, tie_state(t).b}; }
 
   const Shared& shared_;
   const Graph& graph_;
@@ -180,12 +271,12 @@ class Replicate {
   std::vector<ForestEntry>* forest_;
   Lanes keys_{};
 
-  std::vector<Node> nodes_;
+  Stamped<Node>& nodes_;
   std::vector<node_t> active_;   // active customers, in the order they bought
   std::vector<node_t> pending_;  // pending team members and bargain initiators
-  std::vector<std::uint8_t> attempts_;  // per arc: reaches of u -> v so far
-  std::vector<std::uint8_t> asked_;     // per arc: bargain ask of u -> v done
-  std::vector<TieState> ties_;
+  Stamped<std::uint8_t>& attempts_;  // per arc: reaches of u -> v so far
+  Stamped<std::uint8_t>& asked_;     // per arc: bargain ask of u -> v done
+  Stamped<TieState>& ties_;
   std::vector<std::vector<std::pair<tie_t, std::uint32_t>>> crossings_;  // by step: (tie, version)
   std::vector<tie_t> dirty_;  // tracked ties whose strength or mode changed this step
   std::vector<Team> teams_;
@@ -210,7 +301,7 @@ class Replicate {
   std::vector<TieEvent> tie_events_;
   std::vector<node_t> newly_active_, newly_churned_, ladder_candidates_;
   std::vector<node_t> fans_list_;  // fans (checked for membership fees)
-  std::vector<std::uint32_t> nodes_position_;  // scratch: a node's index in a tree's members
+  std::vector<std::uint32_t>& nodes_position_;  // scratch: a node's index in a tree's members
 
   // Step counters for metrics.
   std::array<std::uint32_t, kChannels> new_by_channel_{};
@@ -221,6 +312,14 @@ class Replicate {
   std::array<std::int64_t, 2> tie_count_{}, strong_count_{};
   std::uint64_t customers_ = 0, churned_ = 0, fans_ = 0, partners_ = 0;
   std::uint32_t largest_tree_ = 0, max_depth_ = 0;
+};
+
+// Per-thread state reused across replicates.
+struct Scratch {
+  Stamped<Replicate::Node> nodes;
+  Stamped<Replicate::TieState> ties;
+  Stamped<std::uint8_t> attempts, asked;
+  std::vector<std::uint32_t> positions;
 };
 
 }  // namespace guanxi::campaign

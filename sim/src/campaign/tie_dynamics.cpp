@@ -14,6 +14,7 @@
 // threshold in closed form. Cost per step follows activity, never the number of ties.
 #include <algorithm>
 #include <cmath>
+#include <tuple>
 
 #include "replicate.hpp"
 
@@ -30,6 +31,7 @@ Replicate::TieState& Replicate::tie_state(tie_t t) {
     s.touched = true;
     s.value = shared_.initial_strength[t];
     s.stamp = 0;
+    std::tie(s.a, s.b) = graph_.tie_endpoints(t);  // once per touched tie
   }
   return s;
 }
@@ -53,7 +55,7 @@ double Replicate::settle(tie_t t, std::uint32_t at_step) {
 }
 
 void Replicate::flip_strong(tie_t t, bool strong) {
-  TieState& s = ties_[t];
+  TieState& s = tie_state(t);
   if (s.strong == strong) return;
   s.strong = strong;
   const int delta = strong ? 1 : -1;
@@ -65,7 +67,7 @@ void Replicate::flip_strong(tie_t t, bool strong) {
 
 // Brings a tracked tie's strong flag up to date at its stamp and schedules its next crossing.
 void Replicate::reschedule(tie_t t) {
-  TieState& s = ties_[t];
+  TieState& s = tie_state(t);
   ++s.version;
   const double theta = spec_.ties.strong_threshold;
   flip_strong(t, s.value >= theta);
