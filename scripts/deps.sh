@@ -9,7 +9,7 @@ packages=(
   pybind11-dev python3-pybind11 libgtest-dev libbenchmark-dev libcli11-dev nlohmann-json3-dev
   libtomlplusplus-dev zlib1g-dev
   python3-numpy python3-pandas python3-scipy python3-matplotlib python3-networkx python3-igraph
-  python3-pytest python3-tqdm python3-nbclient python3-nbformat python3-ipykernel
+  python3-pytest python3-tqdm python3-nbclient python3-nbformat python3-ipykernel python3-ipywidgets
   python3-setuptools python3-wheel python3-venv python3-pip
   dpkg-dev
 )

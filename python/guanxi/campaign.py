@@ -85,6 +85,7 @@ class Campaign:
         given = {key: value for key, value in sections.items() if value is not None}
         self.graph = graph
         self.name = name
+        self.description: Optional[str] = None
         self.spec: dict = json.loads(_guanxi.campaign_spec(json.dumps(given, default=_plain)))
         _guanxi.validate_campaign(graph._g, json.dumps(self.spec))
 
@@ -162,9 +163,14 @@ def _progress_bar(total: int, progress: bool, label: Optional[str]):
     if not progress:
         return None, None
     try:
+        import ipywidgets  # noqa: F401  (tqdm.auto draws widgets in notebooks only with it)
+
         from tqdm.auto import tqdm
-    except ImportError:  # progress is optional
-        return None, None
+    except ImportError:
+        try:
+            from tqdm import tqdm
+        except ImportError:  # progress is optional
+            return None, None
     bar = tqdm(total=total, unit="rep", leave=False, desc=label)
 
     def callback(done, _total):
@@ -253,14 +259,18 @@ class CampaignResult:
             }
         )
 
-    def mean_curve(self, metric: str):
-        """Mean and 95% interval of a metric per step: arrays ``(mean, low, high)`` (NaN-aware)."""
+    def mean_curve(self, metric: str, level: float = 0.95):
+        """Mean and Student t interval of a metric per step: arrays ``(mean, low, high)``
+        (NaN-aware)."""
+        from scipy.stats import t as student
+
         values = self.metric(metric)
         with np.errstate(invalid="ignore"):
             mean = np.nanmean(values, axis=0) if np.isnan(values).any() else values.mean(axis=0)
             n = np.sum(~np.isnan(values), axis=0)
             sd = np.nanstd(values, axis=0, ddof=1) if self.replicates > 1 else np.zeros(self.steps)
-            half = 1.959963984540054 * sd / np.sqrt(np.maximum(n, 1))
+            quantile = student.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
+            half = quantile * sd / np.sqrt(np.maximum(n, 1))
         return mean, mean - half, mean + half
 
     def plot(self, metrics: Sequence[str] = ("customers", "profit"), axes=None, label: Optional[str] = None):
@@ -302,9 +312,12 @@ def compare(
 
     Returns a :class:`pandas.DataFrame` indexed by (design, metric) with the baseline's and the
     design's means at the horizon, the mean paired difference, its confidence interval and the
-    share of replicates where the design is higher. The ``incremental_roi`` row is the true
-    incremental ROI, Δprofit / Δincentive spend, paired by replicate. Pass a dict as ``results``
-    to receive each design's :class:`CampaignResult`.
+    share of replicates where the design is higher (Student t intervals). The
+    ``incremental_roi`` row is the true incremental ROI, mean Δprofit / mean Δincentive spend over
+    paired replicates, with a delta-method interval; its ``share_higher`` is the share of
+    replicates where Δprofit > 0 and its baseline and design columns are NaN. For one row per
+    design, ``table["difference"].unstack("metric")``. Pass a dict as ``results`` to receive each
+    design's :class:`CampaignResult`.
     """
     import pandas as pd
 

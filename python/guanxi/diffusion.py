@@ -246,19 +246,9 @@ def simulate(
         raise ValueError(f"replicates: must be >= 1, got {replicates}")
     if threads is not None and threads < 1:
         raise ValueError(f"threads: must be >= 1, got {threads}")
-    callback = None
-    bar = None
-    if progress:
-        try:
-            from tqdm.auto import tqdm
+    from .campaign import _progress_bar
 
-            bar = tqdm(total=replicates, unit="rep", leave=False)
-
-            def callback(done, total):
-                bar.update(done - bar.n)
-
-        except ImportError:  # progress is optional
-            bar = None
+    callback, bar = _progress_bar(int(replicates), progress, None)
     try:
         raw = _guanxi.simulate(
             g._g,

@@ -149,9 +149,11 @@ CampaignResult run_campaign(const Graph& g, const CampaignSpec& spec, const Camp
                             RunControl* control = nullptr);
 
 // Paired comparison of campaigns run with the same seed (common random numbers): per metric at
-// the horizon, the mean of each replicate's difference against the baseline, its normal 95%
+// the horizon, the mean of each replicate's difference against the baseline, its Student t
 // interval, and the share of replicates where the design is higher. The row "incremental_roi"
-// is the ratio of mean differences, delta profit / delta incentive spend (delta method interval).
+// (asked for as "incentive_roi") is the ratio of mean differences, Δprofit / Δincentive spend,
+// with a delta-method interval; its share_higher is the share of replicates where Δprofit > 0,
+// and it has no baseline or design mean (NaN).
 struct PairedDifference {
   std::string metric;
   double baseline_mean, design_mean, mean_difference, ci_low, ci_high, share_higher;
@@ -161,7 +163,7 @@ std::vector<PairedDifference> compare_to_baseline(const CampaignResult& baseline
 // The metrics `guanxi compare` and gx.compare report by default.
 const std::vector<std::string>& comparison_metrics();
 
-// Mean and normal confidence interval of each metric at the horizon (NaN replicates skipped).
+// Mean and Student t confidence interval of each metric at the horizon (NaN replicates skipped).
 struct MetricSummary {
   std::string metric;
   double mean, ci_low, ci_high, sd;

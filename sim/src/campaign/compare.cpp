@@ -32,6 +32,19 @@ double normal_quantile(double level) {
          (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
 }
 
+// Two-sided Student t quantile for `level` with `dof` degrees of freedom: the normal quantile
+// corrected by the Cornish–Fisher expansion in 1/dof (Abramowitz & Stegun 26.7.5), accurate to
+// about 1e-3 from 3 degrees of freedom; the normal quantile for large dof.
+double t_quantile(double level, std::uint64_t dof) {
+  const double z = normal_quantile(level);
+  if (dof == 0) return kNaN;
+  const double v = static_cast<double>(dof), z2 = z * z;
+  const double g1 = (z2 + 1) * z / 4, g2 = ((5 * z2 + 16) * z2 + 3) * z / 96;
+  const double g3 = (((3 * z2 + 19) * z2 + 17) * z2 - 15) * z / 384;
+  const double g4 = ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945) * z / 92160;
+  return z + g1 / v + g2 / (v * v) + g3 / (v * v * v) + g4 / (v * v * v * v);
+}
+
 std::size_t metric_index(const std::string& name) {
   const auto& names = campaign_metrics();
   const auto it = std::find(names.begin(), names.end(), name);
@@ -78,12 +91,11 @@ const std::vector<std::string>& comparison_metrics() {
 
 std::vector<MetricSummary> summarize(const CampaignResult& result, double level) {
   if (!(level > 0 && level < 1)) throw InputError("level: must be in (0, 1)");
-  const double z = normal_quantile(level);
   std::vector<MetricSummary> out;
   const auto& names = campaign_metrics();
   for (std::size_t k = 0; k < names.size(); ++k) {
     const Moments m = moments(at_horizon(result, k));
-    const double half = m.n > 1 ? z * m.sd / std::sqrt(static_cast<double>(m.n)) : 0.0;
+    const double half = m.n > 1 ? t_quantile(level, m.n - 1) * m.sd / std::sqrt(static_cast<double>(m.n)) : 0.0;
     out.push_back({names[k], m.mean, m.mean - half, m.mean + half, m.sd, m.n});
   }
   return out;
@@ -94,7 +106,6 @@ std::vector<PairedDifference> compare_to_baseline(const CampaignResult& baseline
   if (baseline.replicates != design.replicates || baseline.steps != design.steps)
     throw InputError("compare: campaigns must have the same replicates and steps");
   if (!(level > 0 && level < 1)) throw InputError("level: must be in (0, 1)");
-  const double z = normal_quantile(level);
   const std::uint64_t n = baseline.replicates;
   std::vector<PairedDifference> out;
   auto paired = [&](const std::string& name, const std::vector<double>& a, const std::vector<double>& b) {
@@ -108,7 +119,7 @@ std::vector<PairedDifference> compare_to_baseline(const CampaignResult& baseline
       }
     }
     const Moments m = moments(d);
-    const double half = m.n > 1 ? z * m.sd / std::sqrt(static_cast<double>(m.n)) : 0.0;
+    const double half = m.n > 1 ? t_quantile(level, m.n - 1) * m.sd / std::sqrt(static_cast<double>(m.n)) : 0.0;
     out.push_back({name, moments(a).mean, moments(b).mean, m.mean, m.mean - half, m.mean + half,
                    counted ? static_cast<double>(higher) / static_cast<double>(counted) : kNaN});
   };
@@ -132,7 +143,7 @@ std::vector<PairedDifference> compare_to_baseline(const CampaignResult& baseline
         cov /= static_cast<double>(n - 1);
         const double variance =
             (mp.sd * mp.sd - 2 * ratio * cov + ratio * ratio * ms.sd * ms.sd) / (ms.mean * ms.mean) / static_cast<double>(n);
-        const double half = z * std::sqrt(std::max(0.0, variance));
+        const double half = t_quantile(level, n - 1) * std::sqrt(std::max(0.0, variance));
         std::uint64_t higher = 0;
         for (std::uint64_t i = 0; i < n; ++i) higher += dp[i] > 0;
         row = {"incremental_roi", kNaN, kNaN, ratio, ratio - half, ratio + half,

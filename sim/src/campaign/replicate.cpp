@@ -53,7 +53,7 @@ void Replicate::step(std::uint32_t t) {
   refresh_keys(t);
   // The policy pays this step unless a payment failed before (MODEL.md §3.4).
   pays_ = shared_.incentives && !exhausted_ && spec_.policy.budget > money.rewards + money.commissions + money.discounts;
-  new_by_channel_.fill(0);
+  if (t > 0) new_by_channel_.fill(0);  // seeds placed before step 0 count in step 0's row
   reaches_ = conversions_count_ = referral_conversions_ = sharers_ = 0;
   external_adoption(t);
   sharing(t);
