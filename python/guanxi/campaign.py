@@ -45,6 +45,27 @@ def channels() -> list:
     return list(_guanxi.campaign_channels())
 
 
+def _unknown_section(name: str) -> ValueError:
+    import difflib
+
+    close = difflib.get_close_matches(name, _SECTIONS, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else f" (sections: {', '.join(_SECTIONS)})"
+    return ValueError(f"campaign: unknown section {name!r}{hint}")
+
+
+def _finite(value, path: str):
+    """JSON has no NaN or infinity: an infinite budget means "unlimited"; others are errors."""
+    if isinstance(value, Mapping):
+        return {key: _finite(v, f"{path}.{key}") for key, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_finite(v, path) for v in value]
+    if isinstance(value, (float, np.floating)) and not math.isfinite(value):
+        if path == "policy.budget" and value > 0:
+            return "unlimited"
+        raise ValueError(f"{path}: must be finite, got {value}")
+    return value
+
+
 def _plain(value):
     """numpy scalars and arrays as JSON-friendly Python values."""
     if isinstance(value, np.ndarray):
@@ -81,8 +102,8 @@ class Campaign:
             raise TypeError("graph: must be a guanxi.Graph")
         unknown = [key for key in sections if key not in _SECTIONS]
         if unknown:
-            raise ValueError(f"campaign: unknown section {unknown[0]!r} (sections: {', '.join(_SECTIONS)})")
-        given = {key: value for key, value in sections.items() if value is not None}
+            raise _unknown_section(unknown[0])
+        given = {key: _finite(value, key) for key, value in sections.items() if value is not None}
         self.graph = graph
         self.name = name
         self.description: Optional[str] = None
@@ -109,7 +130,7 @@ class Campaign:
         spec = copy.deepcopy(self.spec)
         for section, values in sections.items():
             if section not in _SECTIONS:
-                raise ValueError(f"campaign: unknown section {section!r} (sections: {', '.join(_SECTIONS)})")
+                raise _unknown_section(section)
             if not isinstance(values, Mapping):
                 raise ValueError(f"{section}: expected a dict")
             for key, value in values.items():

@@ -1,6 +1,7 @@
 // The guanxi command-line tool: `info`, `generate`, `convert`, `simulate`, `run`, `compare`. Every failure prints one line
 // "guanxi: error: ..." and exits with a non-zero code.
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -325,8 +326,13 @@ int run_command(const CampaignArgs& args, const ReadArgs& read_args, int threads
         for (std::size_t k = 0; k < names.size(); ++k) {
           const double v = result.values[(r * result.steps + t) * names.size() + k];
           csv << r << ',' << t << ',' << names[k] << ',';
-          if (std::isnan(v)) csv << "nan";
-          else csv << v;
+          if (std::isnan(v)) {
+            csv << "nan";
+          } else {
+            char text[32];  // shortest text that reads back as the same double
+            const auto [end, ec] = std::to_chars(text, text + sizeof text, v);
+            csv.write(text, end - text);
+          }
           csv << '\n';
         }
     if (!csv) throw guanxi::IoError(args.out + "/timeseries.csv: write failed");

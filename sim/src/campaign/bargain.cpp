@@ -52,6 +52,7 @@ void Replicate::close_bargains(std::uint32_t t) {
       bargain.closed = true;
       ++bargains_failed_;
       if (uniform(kSolo, bargain.initiator) < spec.solo_fallback) {
+        nodes_[bargain.initiator].referrer = max_nodes;  // a solo adopter has no referrer (MODEL.md §1)
         buy(bargain.initiator, solo, 0.0, t);
       } else {
         Node& n = nodes_[bargain.initiator];

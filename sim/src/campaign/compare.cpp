@@ -34,10 +34,13 @@ double normal_quantile(double level) {
 
 // Two-sided Student t quantile for `level` with `dof` degrees of freedom: the normal quantile
 // corrected by the Cornish–Fisher expansion in 1/dof (Abramowitz & Stegun 26.7.5), accurate to
-// about 1e-3 from 3 degrees of freedom; the normal quantile for large dof.
+// about 1e-3 from 3 degrees of freedom; exact closed forms for 1 and 2.
 double t_quantile(double level, std::uint64_t dof) {
   const double z = normal_quantile(level);
   if (dof == 0) return kNaN;
+  const double p = 0.5 + level / 2;
+  if (dof == 1) return std::tan(3.14159265358979323846 * (p - 0.5));  // Cauchy
+  if (dof == 2) return (2 * p - 1) / std::sqrt(2 * p * (1 - p));
   const double v = static_cast<double>(dof), z2 = z * z;
   const double g1 = (z2 + 1) * z / 4, g2 = ((5 * z2 + 16) * z2 + 3) * z / 96;
   const double g3 = (((3 * z2 + 19) * z2 + 17) * z2 - 15) * z / 384;

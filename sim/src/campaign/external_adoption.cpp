@@ -27,7 +27,9 @@ void Replicate::place_seeds() {
       buy(s, seed, 0.0, 0);
     }
   }
+  placing_seeds_ = true;
   pay(0);  // seeds buy before step 0: they are active customers when it starts
+  placing_seeds_ = false;
   commit_new_customers(0);
   refresh_strong(0);
 }

@@ -45,6 +45,7 @@ void Replicate::close_teams(std::uint32_t t) {
       ++teams_failed_;
       for (node_t m : team.members) {
         if (uniform(kSolo, m) < gb.solo_fallback) {
+          nodes_[m].referrer = max_nodes;  // a solo adopter has no referrer (MODEL.md §1)
           buy(m, solo, 0.0, t);
         } else {
           Node& n = nodes_[m];

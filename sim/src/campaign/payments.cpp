@@ -6,6 +6,8 @@
 // payment that would exceed it is not made (an unpayable discount means list price) and the
 // policy is exhausted from the next step. Payments are made in the order of the buyers' hash
 // keys. A purchase is incentive-driven when a reward, commission or discount applied to it.
+// Commission eligibility reads the start of the step: an ancestor who buys in the same step
+// (a teammate) earns nothing on it, whatever the payment order.
 #include <algorithm>
 
 #include "replicate.hpp"
@@ -57,7 +59,8 @@ void Replicate::pay(std::uint32_t t) {
       const auto& rates = policy.membership.enabled && a.tier == Tier::partner ? policy.membership.partner_commission
                                                                                : policy.commission;
       const double amount = level < rates.size() ? rates[level] * paid : 0.0;
-      if (a.stage == Stage::customer && affordable(amount)) {
+      // Eligible: an active customer as of the start of the step (not one buying in it).
+      if (a.stage == Stage::customer && a.active_from <= t && affordable(amount)) {
         money.commissions += amount;
         driven = true;
       }
@@ -74,6 +77,7 @@ void Replicate::pay(std::uint32_t t) {
     buyer.tier = Tier::customer;
     buyer.ever_bought = true;
     buyer.first_step = t;
+    buyer.active_from = placing_seeds_ ? 0 : t + 1;
     buyer.incentive_customer = driven;
     money.incentive_customers += driven;
     ++new_by_channel_[buyer.channel];

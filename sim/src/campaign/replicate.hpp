@@ -202,6 +202,7 @@ class Replicate {
     std::uint32_t tree = 0, depth = 0;  // referral forest, once a customer
     std::uint32_t strong_active = 0;  // strong ties to active customers
     std::uint32_t first_step = 0;
+    std::uint32_t active_from = 0;    // first step it acts in as a customer (seeds: 0)
     float neg = 0;
   };
   const Node& node(node_t v) const { return nodes_[v]; }
@@ -283,6 +284,7 @@ class Replicate {
   std::vector<BargainState> bargains_;
   std::vector<Tree> trees_;
   bool pays_ = false;       // the policy pays during this step
+  bool placing_seeds_ = false;
   bool exhausted_ = false;  // a payment failed: the policy stops paying from the next step
 
   // Collected during a step, applied at its end.

@@ -1,0 +1,267 @@
+# `guanxi run` and `guanxi compare` (GUANXI_CLI) as subprocesses: timeseries.csv and summary.json, agreement
+# with gx.Campaign and gx.compare, reproducibility, one-line errors naming file/line/key, and Ctrl-C (exit 130).
+import csv
+import json
+import math
+import os
+import signal
+import subprocess
+import textwrap
+import time
+
+import numpy as np
+import pytest
+
+import guanxi as gx
+
+EXAMPLES = os.path.join(os.environ.get("GUANXI_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "examples")
+BASELINE = os.path.join(EXAMPLES, "01_no_incentive.toml")
+REFERRAL = os.path.join(EXAMPLES, "03_two_sided_referral.toml")
+GROUP_BUY = os.path.join(EXAMPLES, "05_group_buy.toml")
+
+
+def run(cli, *args, timeout=120):
+    return subprocess.run([cli, *map(str, args)], capture_output=True, text=True, timeout=timeout)
+
+
+def run_json(cli, *args):
+    result = run(cli, *args, "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def without_time(report):
+    return {k: v for k, v in report.items() if k != "seconds"}
+
+
+def assert_one_line_error(result, *needles):
+    assert result.returncode != 0
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("guanxi: error:"), lines[0]
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+
+
+def none_if_nan(x):
+    return None if math.isnan(x) else x
+
+
+@pytest.fixture(scope="module")
+def small_graph(tmp_path_factory):
+    path = tmp_path_factory.mktemp("graphs") / "small.gx"
+    g = gx.generators.holme_kim(1500, 3, 0.5, seed=3)
+    g.save(path)
+    return path, gx.Graph.load(path)
+
+
+@pytest.fixture(scope="module")
+def run_out(cli, small_graph, tmp_path_factory):
+    path, _ = small_graph
+    out = tmp_path_factory.mktemp("run") / "results"
+    result = run(cli, "run", REFERRAL, "--graph", path, "--replicates", 5, "--out", out, "--quiet")
+    assert result.returncode == 0, result.stderr
+    with open(out / "timeseries.csv", newline="") as f:
+        rows = list(csv.reader(f))
+    with open(out / "summary.json") as f:
+        summary = json.load(f)
+    return rows, summary
+
+
+def test_run_writes_the_timeseries_csv(run_out):
+    rows, _ = run_out
+    metrics = gx.campaign.metrics()
+    steps = 60  # the scenario's [run]
+    assert rows[0] == ["replicate", "step", "metric", "value"]
+    body = rows[1:]
+    assert len(body) == 5 * steps * len(metrics)
+    expected_keys = [(str(r), str(t), m) for r in range(5) for t in range(steps) for m in metrics]
+    assert [tuple(row[:3]) for row in body] == expected_keys
+    for row in body:
+        float(row[3])  # numbers, or "nan" for undefined rates
+
+
+def test_summary_json_means_match_the_csv_horizon(run_out):
+    rows, summary = run_out
+    metrics = gx.campaign.metrics()
+    assert list(summary["metrics"]) == metrics
+    assert summary["replicates"] == 5 and summary["steps"] == 60 and summary["name"] == "two-sided referral"
+    horizon = {}
+    for r, t, metric, value in rows[1:]:
+        if t == "59":
+            horizon.setdefault(metric, []).append(float(value))
+    for metric in metrics:
+        x = np.array(horizon[metric])
+        x = x[~np.isnan(x)]
+        entry = summary["metrics"][metric]
+        assert entry["replicates"] == x.size, metric
+        if x.size == 0:
+            assert entry["mean"] is None
+        else:
+            assert entry["mean"] == pytest.approx(x.mean(), rel=1e-12, abs=1e-12), metric
+            assert entry["ci95"][0] <= entry["mean"] <= entry["ci95"][1]
+
+
+def test_csv_values_are_the_python_values(run_out, small_graph):
+    # Same scenario, graph and seed: the CSV holds gx.Campaign's numbers to the last digit.
+    rows, _ = run_out
+    _, g = small_graph
+    result = gx.Campaign.from_toml(REFERRAL, graph=g).run(replicates=5, progress=False)
+    csv_values = np.array([float(row[3]) for row in rows[1:]])
+    python_values = result.values.reshape(-1)
+    both_nan = np.isnan(csv_values) & np.isnan(python_values)
+    mismatch = np.flatnonzero(~both_nan & (csv_values != python_values))
+    assert mismatch.size == 0, [(rows[1 + i], python_values[i]) for i in mismatch[:5]]
+
+
+def test_run_json_is_the_summary_and_is_reproducible(cli, small_graph, run_out, tmp_path):
+    _, summary = run_out
+    path, _ = small_graph
+    printed = run_json(cli, "run", REFERRAL, "--graph", path, "--replicates", 5)
+    assert without_time(printed) == without_time(summary)
+    one = run_json(cli, "--threads", 1, "run", REFERRAL, "--graph", path, "--replicates", 5)
+    two = run_json(cli, "--threads", 2, "run", REFERRAL, "--graph", path, "--replicates", 5)
+    assert without_time(one) == without_time(printed) == without_time(two)
+    other = run_json(cli, "run", REFERRAL, "--graph", path, "--replicates", 5, "--seed", 1)
+    assert other["seed"] == 1 and other["metrics"] != printed["metrics"]
+
+
+def test_run_agrees_with_python_on_the_scenario_graph(cli, write_file):
+    # No --graph: the scenario's own [graph] (a small generator), [run] replicates and seed.
+    path = write_file("own.toml", textwrap.dedent("""
+        name = "own graph"
+        [graph]
+        generator = "holme-kim"
+        n = 800
+        m = 3
+        p = 0.4
+        seed = 2
+        [behaviour]
+        share_prob = 0.3
+        conv_strong = 0.3
+        [policy]
+        referral_reward = 7
+        [run]
+        steps = 12
+        replicates = 6
+        seed = 4
+        """))
+    report = run_json(cli, "run", path)
+    assert report["name"] == "own graph" and report["replicates"] == 6 and report["steps"] == 12
+    summary = gx.Campaign.from_toml(path).run(progress=False).summary()
+    for metric, entry in report["metrics"].items():
+        row = summary.loc[metric]
+        assert entry["replicates"] == row["replicates"], metric
+        assert entry["mean"] == (None if np.isnan(row["mean"]) else pytest.approx(row["mean"], rel=1e-12)), metric
+
+
+def test_compare_reports_paired_differences_like_gx_compare(cli, small_graph):
+    path, g = small_graph
+    report = run_json(cli, "compare", BASELINE, REFERRAL, GROUP_BUY, "--graph", path, "--replicates", 8)
+    assert report["baseline"] == "no incentive" and report["replicates"] == 8 and report["seed"] == 0
+    assert list(report["designs"]) == ["two-sided referral", "group buy"]
+    campaigns = {}
+    for scenario in (BASELINE, REFERRAL, GROUP_BUY):
+        c = gx.Campaign.from_toml(scenario, graph=g)
+        campaigns[c.name] = c
+    table = gx.compare(campaigns, replicates=8, seed=0, progress=False)
+    for design, rows in report["designs"].items():
+        assert list(rows) == list(table.loc[design].index)
+        for metric, entry in rows.items():
+            assert set(entry) == {"baseline", "design", "difference", "ci95", "share_higher"}
+            assert 0 <= entry["share_higher"] <= 1
+            low, high = entry["ci95"]
+            assert low <= entry["difference"] <= high, (design, metric)
+            expected = table.loc[(design, metric)]
+            for key, column in [("baseline", "baseline"), ("design", "design_mean"), ("difference", "difference"),
+                                ("share_higher", "share_higher")]:
+                value = none_if_nan(expected[column])
+                assert entry[key] == (None if value is None else pytest.approx(value, rel=1e-12, abs=1e-12)), (
+                    design, metric, key)
+            assert [low, high] == pytest.approx([expected["ci_low"], expected["ci_high"]], rel=1e-12, abs=1e-12)
+    assert report["designs"]["two-sided referral"]["incentive_spend"]["difference"] > 0
+
+
+def test_deep_commission_warns(cli, small_graph, write_file):
+    path, _ = small_graph
+    scenario = write_file("deep.toml", "[policy]\ncommission = [0.05, 0.04, 0.03, 0.02]\n[run]\nsteps = 3\n")
+    result = run(cli, "run", scenario, "--graph", path, "--replicates", 2, "--json")
+    assert result.returncode == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("guanxi: warning:")]
+    assert len(warnings) == 1 and "policy.commission" in warnings[0] and "three levels" in warnings[0], result.stderr
+    assert json.loads(result.stdout)["warnings"] == [warnings[0][len("guanxi: warning: "):]]
+
+
+def test_unknown_key_names_file_line_key_and_suggestion(cli, small_graph, write_file):
+    path, _ = small_graph
+    scenario = write_file("typo.toml", "[product]\nprice = 100\n\n[behaviour]\nshare_prob = 0.1\nshar_prb = 0.2\n")
+    assert_one_line_error(run(cli, "run", scenario, "--graph", path), "typo.toml:6", "behaviour.shar_prb",
+                          "did you mean 'share_prob'")
+    section = write_file("section.toml", "[run]\nsteps = 3\n[polcy]\nbudget = 5\n")
+    assert_one_line_error(run(cli, "compare", BASELINE, section, "--graph", path), "section.toml:3", "polcy",
+                          "did you mean 'policy'")
+
+
+def test_malformed_toml(cli, small_graph, write_file):
+    path, _ = small_graph
+    scenario = write_file("broken.toml", "[product]\nprice = 100\n[run\nsteps = 3\n")
+    assert_one_line_error(run(cli, "run", scenario, "--graph", path), "broken.toml:3")
+
+
+def test_bad_value_names_the_key(cli, small_graph, write_file):
+    path, _ = small_graph
+    scenario = write_file("range.toml", "[behaviour]\nreach = 1.5\n")
+    assert_one_line_error(run(cli, "run", scenario, "--graph", path), "behaviour.reach")
+    scenario = write_file("type.toml", '[policy]\nreferral_reward = "ten"\n')
+    assert_one_line_error(run(cli, "run", scenario, "--graph", path), "type.toml:2", "policy.referral_reward")
+
+
+def test_missing_scenario(cli, small_graph, tmp_path):
+    path, _ = small_graph
+    missing = tmp_path / "absent.toml"
+    assert_one_line_error(run(cli, "run", missing, "--graph", path), str(missing), "cannot open")
+    assert_one_line_error(run(cli, "compare", BASELINE, missing, "--graph", path), str(missing))
+
+
+def test_missing_graph_without_graph_option(cli, write_file):
+    scenario = write_file("nograph.toml", "name = \"no graph\"\n[run]\nsteps = 3\n")
+    assert_one_line_error(run(cli, "run", scenario), "nograph.toml", "[graph]", "--graph")
+
+
+def test_compare_needs_two_scenarios(cli, small_graph):
+    path, _ = small_graph
+    assert_one_line_error(run(cli, "compare", BASELINE, "--graph", path), "at least two")
+
+
+def test_compare_with_different_horizons(cli, small_graph, write_file):
+    path, _ = small_graph
+    short = write_file("short.toml", "[run]\nsteps = 5\n")
+    assert_one_line_error(run(cli, "compare", BASELINE, short, "--graph", path), "short.toml", "run.steps")
+
+
+def test_sigint_exits_130_within_a_step(cli, tmp_path):
+    # 100 000 people, 1000 replicates of 60 steps (minutes); one step is a few ms.
+    path = tmp_path / "big.gx"
+    gx.generators.holme_kim(100000, 4, 0.5, seed=1).save(path)
+    scenario = tmp_path / "lively.toml"
+    scenario.write_text("[behaviour]\nshare_prob = 0.3\nconv_weak = 0.05\nconv_strong = 0.3\n")
+    args = ["run", scenario, "--graph", path, "--replicates", 1000, "--quiet"]
+    proc = subprocess.Popen([cli, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.0)
+        assert proc.poll() is None, proc.communicate()
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        try:
+            out, err = proc.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            pytest.fail("still running 5 s after SIGINT (the documented bound is one step)")
+        elapsed = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert "guanxi: interrupted" in err and out == "", (out, err)
+    assert elapsed <= 1.5, elapsed
