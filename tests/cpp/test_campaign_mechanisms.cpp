@@ -15,21 +15,8 @@ namespace guanxi::campaign {
 namespace {
 
 using guanxi::testing::edges;
-
-Graph path(node_t n) {
-  std::vector<node_t> src, dst;
-  for (node_t v = 0; v + 1 < n; ++v) {
-    src.push_back(v);
-    dst.push_back(v + 1);
-  }
-  return edges(src, dst);
-}
-
-Graph star(node_t leaves) {
-  std::vector<node_t> src(leaves, 0), dst;
-  for (node_t v = 1; v <= leaves; ++v) dst.push_back(v);
-  return edges(src, dst);
-}
+using guanxi::testing::path;
+using guanxi::testing::star;
 
 // Nothing random unless a test turns it on: certain sharing and conversion, no churn, repeat,
 // decay or word of mouth.

@@ -50,6 +50,22 @@ inline Graph edges(std::vector<node_t> src, std::vector<node_t> dst, BuildOption
   return build_graph(src, dst, weights, options);
 }
 
+// A path 0-1-...-(n-1) and a star with centre 0, undirected.
+inline Graph path(node_t n) {
+  std::vector<node_t> src, dst;
+  for (node_t v = 0; v + 1 < n; ++v) {
+    src.push_back(v);
+    dst.push_back(v + 1);
+  }
+  return edges(src, dst);
+}
+
+inline Graph star(node_t leaves) {
+  std::vector<node_t> src(leaves, 0), dst;
+  for (node_t v = 1; v <= leaves; ++v) dst.push_back(v);
+  return edges(src, dst);
+}
+
 inline BuildOptions directed() {
   BuildOptions o;
   o.directed = true;

@@ -2,17 +2,15 @@
 # determinism and common random numbers, the Python API, money identities, metric ranges, and Ctrl-C.
 import math
 import os
-import signal
-import subprocess
 import sys
 import textwrap
-import time
 import tomllib
 
 import numpy as np
 import pytest
 
 import guanxi as gx
+from helpers import interrupt
 
 stats = pytest.importorskip("scipy.stats")
 
@@ -863,22 +861,7 @@ def test_ctrl_c_raises_keyboard_interrupt_within_a_step(tmp_path):
             sys.exit(3)
         print("finished", flush=True)
         """))
-    proc = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=dict(os.environ, PYTHONPATH=PYTHONPATH))
-    try:
-        assert proc.stdout.readline().strip() == "start"
-        time.sleep(1.0)
-        assert proc.poll() is None
-        sent = time.monotonic()
-        proc.send_signal(signal.SIGINT)
-        try:
-            out, err = proc.communicate(timeout=5)
-        except subprocess.TimeoutExpired:
-            pytest.fail("still running 5 s after SIGINT (the documented bound is one step)")
-        elapsed = time.monotonic() - sent
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert out.strip() == "KeyboardInterrupt" and proc.returncode == 3, (out, err[-400:])
+    out, err, code, elapsed = interrupt([sys.executable, script], env=dict(os.environ, PYTHONPATH=PYTHONPATH),
+                                        ready_line="start")
+    assert out.strip() == "KeyboardInterrupt" and code == 3, (out, err[-400:])
     assert elapsed <= 1.5, elapsed

@@ -4,25 +4,19 @@ import csv
 import json
 import math
 import os
-import signal
-import subprocess
 import textwrap
-import time
 
 import numpy as np
 import pytest
 
 import guanxi as gx
+from helpers import assert_one_line_error, interrupt, run
 
 EXAMPLES = os.path.join(os.environ.get("GUANXI_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "examples")
 BASELINE = os.path.join(EXAMPLES, "01_no_incentive.toml")
 REFERRAL = os.path.join(EXAMPLES, "03_two_sided_referral.toml")
 GROUP_BUY = os.path.join(EXAMPLES, "05_group_buy.toml")
-
-
-def run(cli, *args, timeout=120):
-    return subprocess.run([cli, *map(str, args)], capture_output=True, text=True, timeout=timeout)
 
 
 def run_json(cli, *args):
@@ -33,15 +27,6 @@ def run_json(cli, *args):
 
 def without_time(report):
     return {k: v for k, v in report.items() if k != "seconds"}
-
-
-def assert_one_line_error(result, *needles):
-    assert result.returncode != 0
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("guanxi: error:"), lines[0]
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
 
 
 def none_if_nan(x):
@@ -247,21 +232,7 @@ def test_sigint_exits_130_within_a_step(cli, tmp_path):
     scenario = tmp_path / "lively.toml"
     scenario.write_text("[behaviour]\nshare_prob = 0.3\nconv_weak = 0.05\nconv_strong = 0.3\n")
     args = ["run", scenario, "--graph", path, "--replicates", 1000, "--quiet"]
-    proc = subprocess.Popen([cli, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        time.sleep(1.0)
-        assert proc.poll() is None, proc.communicate()
-        sent = time.monotonic()
-        proc.send_signal(signal.SIGINT)
-        try:
-            out, err = proc.communicate(timeout=5)
-        except subprocess.TimeoutExpired:
-            pytest.fail("still running 5 s after SIGINT (the documented bound is one step)")
-        elapsed = time.monotonic() - sent
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 130, (proc.returncode, err)
+    out, err, code, elapsed = interrupt([cli, *args])
+    assert code == 130, (code, err)
     assert "guanxi: interrupted" in err and out == "", (out, err)
     assert elapsed <= 1.5, elapsed

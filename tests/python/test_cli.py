@@ -1,31 +1,18 @@
 # The guanxi command-line tool (GUANXI_CLI) run as a subprocess: info (text and JSON), generate,
 # convert, reproducibility of snapshots, and one-line errors on bad input.
 import json
-import subprocess
 
 import numpy as np
 import pytest
 
 import guanxi as gx
-
-
-def run(cli, *args, cwd=None):
-    return subprocess.run([cli, *map(str, args)], capture_output=True, text=True, timeout=120, cwd=cwd)
+from helpers import assert_one_line_error, run
 
 
 def ok(cli, *args, cwd=None):
     result = run(cli, *args, cwd=cwd)
     assert result.returncode == 0, result.stderr
     return result
-
-
-def assert_one_line_error(result, *needles):
-    assert result.returncode != 0
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("guanxi: error:"), lines[0]
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
 
 
 def tiny_edges(write_file):

@@ -3,11 +3,9 @@
 import math
 import os
 import random
-import signal
 import subprocess
 import sys
 import textwrap
-import time
 import zlib
 from fractions import Fraction
 from statistics import NormalDist
@@ -16,6 +14,7 @@ import numpy as np
 import pytest
 
 import guanxi as gx
+from helpers import interrupt
 
 stats = pytest.importorskip("scipy.stats")
 optimize = pytest.importorskip("scipy.optimize")
@@ -1105,23 +1104,7 @@ def test_ctrl_c_raises_keyboard_interrupt_within_a_step(tmp_path):
             """
         )
     )
-    proc = subprocess.Popen(
-        [sys.executable, str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=dict(os.environ, PYTHONPATH=PYTHONPATH),
-    )
-    try:
-        assert proc.stdout.readline().strip() == "start"
-        time.sleep(1.0)
-        sent = time.monotonic()
-        proc.send_signal(signal.SIGINT)
-        try:
-            out, err = proc.communicate(timeout=5)
-        except subprocess.TimeoutExpired:
-            pytest.fail("still running 5 s after SIGINT (the documented bound is one step)")
-        elapsed = time.monotonic() - sent
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert out.strip() == "KeyboardInterrupt" and proc.returncode == 3, (out, err[-400:])
+    out, err, code, elapsed = interrupt([sys.executable, script], env=dict(os.environ, PYTHONPATH=PYTHONPATH),
+                                        ready_line="start")
+    assert out.strip() == "KeyboardInterrupt" and code == 3, (out, err[-400:])
     assert elapsed <= 1.5, elapsed

@@ -2,19 +2,13 @@
 # thread counts, agreement with gx.simulate for every model, one-line errors, and Ctrl-C (exit 130).
 import json
 import math
-import signal
-import subprocess
-import time
 
 import pytest
 
 import guanxi as gx
+from helpers import assert_one_line_error, interrupt, run
 
 VARYING = ("seconds", "ms_per_replicate")  # wall time: the only fields allowed to differ
-
-
-def run(cli, *args, timeout=120):
-    return subprocess.run([cli, *map(str, args)], capture_output=True, text=True, timeout=timeout)
 
 
 def simulate_json(cli, *args):
@@ -25,15 +19,6 @@ def simulate_json(cli, *args):
 
 def without_time(report):
     return {k: v for k, v in report.items() if k not in VARYING}
-
-
-def assert_one_line_error(result, *needles):
-    assert result.returncode != 0
-    lines = result.stderr.splitlines()
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("guanxi: error:"), lines[0]
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
 
 
 @pytest.fixture(scope="module")
@@ -169,21 +154,8 @@ def test_sigint_exits_130_within_a_step(cli, tmp_path):
     gx.generators.erdos_renyi(200000, 10 / 200000, seed=1).save(path)
     args = ["simulate", path, "--model", "sis", "--beta", 0.2, "--gamma", 0.1, "--max-steps", 2000]
     args += ["--seeds", "random:20", "--replicates", 8, "--seed", 1, "--quiet"]
-    proc = subprocess.Popen([cli, *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        time.sleep(1.0)  # reading the snapshot takes ~0.1 s: the run is under way
-        assert proc.poll() is None, proc.communicate()
-        sent = time.monotonic()
-        proc.send_signal(signal.SIGINT)
-        try:
-            out, err = proc.communicate(timeout=5)
-        except subprocess.TimeoutExpired:
-            pytest.fail("still running 5 s after SIGINT (the documented bound is one step)")
-        elapsed = time.monotonic() - sent
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    assert proc.returncode == 130, (proc.returncode, err)
+    # Reading the snapshot takes ~0.1 s: after a second the run is under way.
+    out, err, code, elapsed = interrupt([cli, *args])
+    assert code == 130, (code, err)
     assert "guanxi: interrupted" in err and out == "", (out, err)
     assert elapsed <= 1.5, elapsed

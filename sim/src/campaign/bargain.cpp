@@ -11,13 +11,8 @@
 namespace guanxi::campaign {
 
 void Replicate::become_pending_bargain(node_t v, node_t referrer, std::uint32_t t, std::uint8_t channel) {
-  Node& n = nodes_[v];
-  n.stage = Stage::pending;
-  n.referrer = referrer;
-  n.channel = channel;
-  n.group = static_cast<std::uint32_t>(bargains_.size());
+  become_pending(v, referrer, channel, static_cast<std::uint32_t>(bargains_.size()));
   bargains_.push_back({v, t, channel == seed});
-  pending_.push_back(v);
 }
 
 void Replicate::bargain_asks(std::uint32_t t) {

@@ -13,13 +13,8 @@
 namespace guanxi::campaign {
 
 void Replicate::become_pending_team(node_t v, node_t referrer, std::uint32_t t, std::uint8_t channel) {
-  Node& n = nodes_[v];
-  n.stage = Stage::pending;
-  n.referrer = referrer;
-  n.channel = channel;
-  n.group = static_cast<std::uint32_t>(teams_.size());
+  become_pending(v, referrer, channel, static_cast<std::uint32_t>(teams_.size()));
   teams_.push_back({v, t, {v}, false});
-  pending_.push_back(v);
 }
 
 void Replicate::close_teams(std::uint32_t t) {

@@ -93,6 +93,15 @@ double Replicate::trust(double s) const {
   return b.conv_weak + (b.conv_strong - b.conv_weak) * s;
 }
 
+void Replicate::become_pending(node_t v, node_t referrer, std::uint8_t channel, std::uint32_t group) {
+  Node& n = nodes_[v];
+  n.stage = Stage::pending;
+  n.referrer = referrer;
+  n.channel = channel;
+  n.group = group;
+  pending_.push_back(v);
+}
+
 void Replicate::buy(node_t v, Channel channel, double discount_rate, std::uint32_t) {
   purchases_.push_back({v, channel, discount_rate, !nodes_[v].ever_bought, nodes_[v].ever_bought});
 }

@@ -232,6 +232,8 @@ class Replicate {
   double share_utility(node_t u) const;   // U_share (1 when the policy does not pay)
   double referee_discount() const;        // d in U_conv and the first purchase (0 unless paying)
   double trust(double s) const;
+  // v waits in a team or bargain (group index), converted by `referrer` through `channel`.
+  void become_pending(node_t v, node_t referrer, std::uint8_t channel, std::uint32_t group);
   void become_pending_team(node_t v, node_t referrer, std::uint32_t t, std::uint8_t channel);
   void become_pending_bargain(node_t v, node_t referrer, std::uint32_t t, std::uint8_t channel);
   void buy(node_t v, Channel channel, double discount_rate, std::uint32_t t);  // queues a purchase

@@ -217,41 +217,35 @@ void SpecReader::read(const json& root, CampaignSpec& spec, std::vector<std::str
       else if (budget->is_number()) p.budget = budget->get<double>();
       else fail(s.path("budget"), "expected a number or \"unlimited\", got " + budget->dump());
     }
-    if (s.has("group_buy")) {
-      p.group_buy.enabled = true;
-      Section g = s.table("group_buy");
-      g.flag("enabled", p.group_buy.enabled);
+    // Optional sub-tables: present means on (unless enabled = false).
+    auto optional = [&](const char* key, bool& enabled, auto&& read) {
+      if (!s.has(key)) {
+        s.get(key);
+        return;
+      }
+      enabled = true;
+      Section g = s.table(key);
+      g.flag("enabled", enabled);
+      read(g);
+      g.finish();
+    };
+    optional("group_buy", p.group_buy.enabled, [&](Section& g) {
       g.count("size", p.group_buy.size);
       g.count("deadline", p.group_buy.deadline);
       g.number("discount", p.group_buy.discount);
       g.number("solo_fallback", p.group_buy.solo_fallback);
-      g.finish();
-    } else {
-      s.get("group_buy");
-    }
-    if (s.has("bargain")) {
-      p.bargain.enabled = true;
-      Section g = s.table("bargain");
-      g.flag("enabled", p.bargain.enabled);
+    });
+    optional("bargain", p.bargain.enabled, [&](Section& g) {
       g.count("helpers", p.bargain.helpers);
       g.count("deadline", p.bargain.deadline);
       g.number("discount", p.bargain.discount);
       g.number("solo_fallback", p.bargain.solo_fallback);
-      g.finish();
-    } else {
-      s.get("bargain");
-    }
-    if (s.has("membership")) {
-      p.membership.enabled = true;
-      Section g = s.table("membership");
-      g.flag("enabled", p.membership.enabled);
+    });
+    optional("membership", p.membership.enabled, [&](Section& g) {
       g.number("fee", p.membership.fee);
       g.number("take_rate", p.membership.take_rate);
       g.numbers("partner_commission", p.membership.partner_commission);
-      g.finish();
-    } else {
-      s.get("membership");
-    }
+    });
     s.finish();
   }
   {

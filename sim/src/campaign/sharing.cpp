@@ -80,13 +80,9 @@ void Replicate::resolve_conversions(std::uint32_t t) {
       const bool sharer_in_team = sharer.stage == Stage::pending && sharer.group < teams_.size() &&
                                   !teams_[sharer.group].closed;
       if (sharer_in_team && teams_[sharer.group].members.size() < policy.group_buy.size) {
-        Node& joiner = nodes_[c.v];
-        joiner.stage = Stage::pending;
-        joiner.referrer = c.u;
-        joiner.group = sharer.group;
-        joiner.channel = referral;  // the origin; the purchase decides team or solo
+        // The origin is referral; the purchase decides team or solo.
+        become_pending(c.v, c.u, referral, sharer.group);
         teams_[sharer.group].members.push_back(c.v);
-        pending_.push_back(c.v);
       } else {
         become_pending_team(c.v, c.u, t, referral);
       }

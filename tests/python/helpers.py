@@ -1,0 +1,45 @@
+# Helpers shared by the Python tests: running the guanxi CLI, checking its one-line errors, and
+# interrupting a long run (Ctrl-C) while measuring how fast it stops.
+import subprocess
+import time
+import signal
+
+import pytest
+
+
+def run(cli, *args, timeout=120, cwd=None):
+    """Runs the CLI with arguments (stringified); returns the CompletedProcess."""
+    return subprocess.run([cli, *map(str, args)], capture_output=True, text=True, timeout=timeout, cwd=cwd)
+
+
+def assert_one_line_error(result, *needles):
+    """A failed run printed one line, 'guanxi: error: ...', containing every needle."""
+    assert result.returncode != 0
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("guanxi: error:"), lines[0]
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+
+
+def interrupt(command, env=None, ready_line=None, delay=1.0):
+    """Starts `command`, waits for `ready_line` on stdout (if given) and `delay` seconds, sends
+    SIGINT and returns (stdout, stderr, returncode, seconds from the signal to the exit)."""
+    proc = subprocess.Popen([str(c) for c in command], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=env)
+    try:
+        if ready_line is not None:
+            assert proc.stdout.readline().strip() == ready_line
+        time.sleep(delay)
+        assert proc.poll() is None, proc.communicate()
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGINT)
+        try:
+            out, err = proc.communicate(timeout=5)
+        except subprocess.TimeoutExpired:
+            pytest.fail("still running 5 s after SIGINT (the documented bound is one step)")
+        return out, err, proc.returncode, time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
