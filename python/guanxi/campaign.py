@@ -255,14 +255,19 @@ class CampaignResult:
         return frame.set_index("metric")
 
     def referral_forest(self, replicate: int):
-        """The referral forest of ``replicate`` (listed in ``forests=`` of the run): one row per
-        customer with its referrer in the forest (-1 for roots), channel, step of the first
-        purchase and depth, plus labels."""
+        """The referral forest of ``replicate``: one row per customer with its referrer in the
+        forest (-1 for roots), channel, step of the first purchase and depth, plus labels.
+        Replicates listed in ``forests=`` of the run are kept; any other is run again alone (a
+        replicate is a pure function of the seed and its index, so it is the same one)."""
         import pandas as pd
 
+        if not isinstance(replicate, (int, np.integer)) or not 0 <= replicate < self.replicates:
+            raise ValueError(f"replicate: must be in [0, {self.replicates}), got {replicate!r}")
+        replicate = int(replicate)
         if replicate not in self._forests:
-            kept = sorted(self._forests)
-            raise ValueError(f"replicate {replicate}: no forest recorded (pass forests=[{replicate}]; kept: {kept})")
+            raw = _guanxi.run_campaign(self.campaign.graph._g, json.dumps(self.campaign.spec), 1, self.seed, 1,
+                                       [replicate], None, replicate)
+            self._forests[replicate] = raw["forests"][replicate]
         node, referrer, channel, step, depth = self._forests[replicate]
         referrer = referrer.astype(np.int64)
         referrer[referrer == np.iinfo(np.uint32).max] = -1

@@ -53,10 +53,11 @@ void register_campaign(py::module_& m) {
   m.def(
       "run_campaign",
       [](std::shared_ptr<Graph> g, const std::string& json, std::uint64_t replicates, std::uint64_t seed, int threads,
-         std::vector<std::uint64_t> forests, py::object progress) {
+         std::vector<std::uint64_t> forests, py::object progress, std::uint64_t first) {
         const CampaignSpec spec = spec_from_json(json);
         CampaignRunOptions options;
         options.replicates = replicates;
+        options.first_replicate = first;
         options.seed = seed;
         options.threads = threads;
         options.forests = std::move(forests);
@@ -93,7 +94,7 @@ void register_campaign(py::module_& m) {
         return out;
       },
       py::arg("graph"), py::arg("spec"), py::arg("replicates"), py::arg("seed"), py::arg("threads"),
-      py::arg("forests"), py::arg("progress"));
+      py::arg("forests"), py::arg("progress"), py::arg("first") = 0);
   m.def("summarize_campaign", [](const CampaignResult& r, double level) { return summary_rows(r, level); });
   m.def("compare_campaigns", [](const CampaignResult& base, const CampaignResult& design,
                                 const std::vector<std::string>& metrics, double level) {

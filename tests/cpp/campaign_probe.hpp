@@ -28,13 +28,13 @@ struct ReplicateProbe {
     validate(spec, g);
     shared = std::make_unique<Shared>(prepare_shared(g, spec, seed, replicate_index + 1));
     values.assign((replicate_index + 1) * spec.run.steps * campaign_metrics().size(), 0.0);
-    replicate = std::make_unique<Replicate>(*shared, replicate_index, values, nullptr, *scratch);
+    replicate = std::make_unique<Replicate>(*shared, replicate_index, values, nullptr, *scratch, replicate_index);
   }
   Replicate& r() { return *replicate; }
   double metric(std::uint32_t t, const std::string& name) const {
     const auto& names = campaign_metrics();
     const auto k = static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
-    const std::size_t row = (replicate->replicate_ * shared->spec.run.steps + t) * names.size();
+    const std::size_t row = (replicate->row_ * shared->spec.run.steps + t) * names.size();
     return values[row + k];
   }
   // Private state, for invariant checks.

@@ -132,6 +132,16 @@ TEST(CampaignModel, ReplicatesArePureFunctionsOfTheirIndex) {
   const auto few = run(g, lively(), 5), many = run(g, lively(), 9);
   const std::size_t row = few.steps * campaign_metrics().size();
   EXPECT_TRUE(same_values({few.values.begin(), few.values.end()}, {many.values.begin(), many.values.begin() + 5 * row}));
+  // A replicate run alone (first_replicate) has the rows it has within a whole run.
+  CampaignRunOptions alone;
+  alone.replicates = 1;
+  alone.first_replicate = 7;
+  alone.seed = 3;
+  alone.forests = {7};
+  const auto seventh = run_campaign(g, lively(), alone);
+  EXPECT_TRUE(same_values(seventh.values, {many.values.begin() + 7 * row, many.values.begin() + 8 * row}));
+  EXPECT_EQ(seventh.forests.at(0).first, 7u);
+  EXPECT_EQ(seventh.forests.at(0).second.size(), at(many, 7, many.steps - 1, "customers"));
 }
 
 TEST(CampaignModel, ValidationNamesTheParameter) {

@@ -594,8 +594,13 @@ def test_referral_forest_matches_the_metrics(hk, design):
                       for root, size in sizes.items() if size == largest}
         virality = r.metric("structural_virality")[rep, -1]
         assert any(abs(virality - v) < 1e-9 for v in candidates), (virality, candidates)
-    with pytest.raises(ValueError, match="forests"):
-        r.referral_forest(0)
+    # A replicate not kept (3) is run again alone: the same replicate as in a whole run that
+    # kept it (a pure function of seed and index).
+    rerun = r.referral_forest(3)
+    kept = run(r.campaign, replicates=4, seed=17, forests=[3]).referral_forest(3)
+    assert rerun.equals(kept) and len(rerun) == r.metric("customers")[3, -1]
+    with pytest.raises(ValueError, match="replicate"):
+        r.referral_forest(r.replicates)
 
 
 def test_plot_returns_one_axis_per_metric(lively_result):

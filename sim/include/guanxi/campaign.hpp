@@ -127,6 +127,7 @@ const std::vector<std::string>& campaign_channels();  // seed, external, referra
 
 struct CampaignResult {
   std::uint64_t replicates = 0;
+  std::uint64_t first_replicate = 0;
   std::uint32_t steps = 0;
   // values[(replicate * steps + step) * metrics + metric], the state at the end of each step.
   std::vector<double> values;
@@ -137,9 +138,12 @@ struct CampaignResult {
 
 struct CampaignRunOptions {
   std::uint64_t replicates = 100;
+  std::uint64_t first_replicate = 0;  // runs replicates [first, first + replicates): the same
+                                      // rows as in a run from 0 (a replicate is a pure function
+                                      // of (seed, replicate index))
   std::uint64_t seed = 0;
   int threads = 0;
-  std::vector<std::uint64_t> forests;  // replicates whose referral forest is kept
+  std::vector<std::uint64_t> forests;  // replicates (absolute indices) whose referral forest is kept
 };
 
 // Runs the campaign; replicates are pure functions of (seed, replicate), so campaigns run with

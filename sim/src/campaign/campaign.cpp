@@ -191,26 +191,29 @@ CampaignResult run_campaign(const Graph& g, const CampaignSpec& spec, const Camp
   CampaignResult result;
   result.warnings = validate(spec, g);
   if (options.replicates < 1) throw InputError("run.replicates: must be >= 1");
+  const std::uint64_t first = options.first_replicate, last = first + options.replicates;
   for (std::uint64_t r : options.forests)
-    if (r >= options.replicates)
-      throw InputError("forests: replicate " + std::to_string(r) + " out of range [0, " + std::to_string(options.replicates) + ")");
+    if (r < first || r >= last)
+      throw InputError("forests: replicate " + std::to_string(r) + " out of range [" + std::to_string(first) + ", " +
+                       std::to_string(last) + ")");
 
   campaign::Shared shared = campaign::prepare_shared(g, spec, options.seed, options.replicates);
   if (control) shared.cancel = &control->cancel;
 
   const std::size_t width = campaign_metrics().size();
   result.replicates = options.replicates;
+  result.first_replicate = first;
   result.steps = spec.run.steps;
   result.values.assign(options.replicates * spec.run.steps * width, 0.0);
   for (std::uint64_t r : options.forests) result.forests.push_back({r, {}});
   tbb::enumerable_thread_specific<campaign::Scratch> scratch;
   with_threads(options.threads, [&] {
-    parallel_for(0, options.replicates, 1, [&](std::uint64_t r) {
+    parallel_for(first, last, 1, [&](std::uint64_t r) {
       if (control && control->cancel.load(std::memory_order_relaxed)) return;
       std::vector<ForestEntry>* forest = nullptr;
       for (auto& [replicate, entries] : result.forests)
         if (replicate == r) forest = &entries;
-      campaign::Replicate replicate(shared, r, result.values, forest, scratch.local());
+      campaign::Replicate replicate(shared, r, result.values, forest, scratch.local(), r - first);
       replicate.run();
       if (control) control->replicates_done.fetch_add(1, std::memory_order_relaxed);
     });

@@ -33,7 +33,7 @@ double structural_virality(const std::vector<node_t>& members, const std::vector
 
 void Replicate::record_metrics(std::uint32_t t) {
   const auto& names = campaign_metrics();
-  double* row = out_.data() + (replicate_ * spec_.run.steps + t) * names.size();
+  double* row = out_.data() + (row_ * spec_.run.steps + t) * names.size();
   std::size_t i = 0;
   auto put = [&](double x) { row[i++] = x; };
   const double active = static_cast<double>(active_.size());

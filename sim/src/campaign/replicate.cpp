@@ -7,11 +7,12 @@
 namespace guanxi::campaign {
 
 Replicate::Replicate(const Shared& shared, std::uint64_t replicate, std::vector<double>& out,
-                     std::vector<ForestEntry>* forest, Scratch& scratch)
+                     std::vector<ForestEntry>* forest, Scratch& scratch, std::uint64_t row)
     : shared_(shared),
       graph_(*shared.graph),
       spec_(shared.spec),
       replicate_(replicate),
+      row_(row),
       out_(out),
       forest_(forest),
       nodes_(scratch.nodes),

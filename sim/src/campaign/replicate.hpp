@@ -168,8 +168,9 @@ class Replicate {
  public:
   // `scratch` holds the per-node, per-tie and per-arc state; a thread reuses it for every
   // replicate it runs (one Scratch per thread).
+  // Writes its rows at row block `row` of `out` (the replicate's index within the run).
   Replicate(const Shared& shared, std::uint64_t replicate, std::vector<double>& out, std::vector<ForestEntry>* forest,
-            Scratch& scratch);
+            Scratch& scratch, std::uint64_t row);
   void run();                 // begin(), then every step
   void begin();               // the seeds, before step 0
   void step(std::uint32_t t);
@@ -269,7 +270,7 @@ class Replicate {
   const Shared& shared_;
   const Graph& graph_;
   const CampaignSpec& spec_;
-  std::uint64_t replicate_;
+  std::uint64_t replicate_, row_;
   std::vector<double>& out_;
   std::vector<ForestEntry>* forest_;
   Lanes keys_{};
