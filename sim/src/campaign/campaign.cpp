@@ -44,6 +44,9 @@ void unit(double x, const std::string& name) {
 void non_negative(double x, const std::string& name) {
   if (!(x >= 0.0) || !std::isfinite(x)) throw InputError(name + ": must be finite and >= 0, got " + format_number(x));
 }
+void positive(double x, const std::string& name) {
+  if (!(x > 0.0) || !std::isfinite(x)) throw InputError(name + ": must be finite and > 0, got " + format_number(x));
+}
 void at_least_one(std::uint64_t x, const std::string& name) {
   if (x < 1) throw InputError(name + ": must be >= 1, got " + std::to_string(x));
 }
@@ -54,8 +57,7 @@ std::vector<std::string> validate(const CampaignSpec& spec, const Graph& g) {
   std::vector<std::string> warnings;
   if (g.num_nodes() == 0) throw InputError("graph: empty (no nodes)");
   const Product& product = spec.product;
-  if (!(product.price > 0) || !std::isfinite(product.price))
-    throw InputError("product.price: must be finite and > 0, got " + format_number(product.price));
+  positive(product.price, "product.price");
   non_negative(product.unit_cost, "product.unit_cost");
   const Behaviour& b = spec.behaviour;
   unit(b.share_prob, "behaviour.share_prob");
@@ -70,8 +72,7 @@ std::vector<std::string> validate(const CampaignSpec& spec, const Graph& g) {
   unit(b.neg_weight, "behaviour.neg_weight");
   non_negative(b.reward_elasticity, "behaviour.reward_elasticity");
   non_negative(b.discount_elasticity, "behaviour.discount_elasticity");
-  if (!(b.reward_curvature > 0) || !std::isfinite(b.reward_curvature))
-    throw InputError("behaviour.reward_curvature: must be finite and > 0, got " + format_number(b.reward_curvature));
+  positive(b.reward_curvature, "behaviour.reward_curvature");
   non_negative(b.stickiness, "behaviour.stickiness");
   non_negative(b.embeddedness, "behaviour.embeddedness");
   non_negative(b.help_mult, "behaviour.help_mult");
