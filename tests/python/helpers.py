@@ -1,8 +1,11 @@
 # Helpers shared by the Python tests: running the guanxi CLI, checking its one-line errors, and
 # interrupting a long run (Ctrl-C) while measuring how fast it stops.
-import subprocess
-import time
+import os
 import signal
+import subprocess
+import sys
+import textwrap
+import time
 
 import pytest
 
@@ -43,3 +46,25 @@ def interrupt(command, env=None, ready_line=None, delay=1.0):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def assert_call_interrupts(tmp_path, setup, call):
+    """Runs `setup` then `call` (Python source) in a child interpreter, sends Ctrl-C during `call`,
+    and asserts that it raised KeyboardInterrupt within 1.5 s."""
+    import guanxi
+
+    package_root = os.path.dirname(os.path.dirname(os.path.abspath(guanxi.__file__)))
+    script = tmp_path / "long.py"
+    script.write_text("import sys, guanxi as gx\n" + textwrap.dedent(setup) + textwrap.dedent("""
+        print("start", flush=True)
+        try:
+        {}
+        except KeyboardInterrupt:
+            print("KeyboardInterrupt", flush=True)
+            sys.exit(3)
+        print("finished", flush=True)
+        """).format(textwrap.indent(textwrap.dedent(call).strip(), "    ")))
+    out, err, code, elapsed = interrupt([sys.executable, script], env=dict(os.environ, PYTHONPATH=package_root),
+                                        ready_line="start")
+    assert out.strip() == "KeyboardInterrupt" and code == 3, (out, err[-400:])
+    assert elapsed <= 1.5, elapsed

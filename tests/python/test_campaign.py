@@ -2,7 +2,6 @@
 # determinism and common random numbers, the Python API, money identities, metric ranges, and Ctrl-C.
 import math
 import os
-import sys
 import textwrap
 import tomllib
 
@@ -10,14 +9,13 @@ import numpy as np
 import pytest
 
 import guanxi as gx
-from helpers import interrupt
+from helpers import assert_call_interrupts
 
 stats = pytest.importorskip("scipy.stats")
 
 ALPHA = 1e-4  # false-alarm rate of each distribution test
 EXAMPLES = os.path.join(os.environ.get("GUANXI_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "examples")
-PYTHONPATH = os.path.dirname(os.path.dirname(os.path.abspath(gx.__file__)))
 
 CHANNELS = ["seed", "external", "referral", "team", "bargain", "solo"]
 NEW = [f"new_customers_{c}" for c in CHANNELS]
@@ -853,20 +851,7 @@ def test_strong_ties_follow_the_threshold(small):
 
 def test_ctrl_c_raises_keyboard_interrupt_within_a_step(tmp_path):
     # 100 000 people, 1000 replicates of 60 steps (minutes); one step is a few ms.
-    script = tmp_path / "long.py"
-    script.write_text(textwrap.dedent("""
-        import sys, guanxi as gx
+    assert_call_interrupts(tmp_path, """
         g = gx.generators.holme_kim(100000, 4, 0.5, seed=1)
         c = gx.Campaign(g, behaviour={"share_prob": 0.3, "conv_weak": 0.05, "conv_strong": 0.3})
-        print("start", flush=True)
-        try:
-            c.run(replicates=1000, seed=1, progress=False)
-        except KeyboardInterrupt:
-            print("KeyboardInterrupt", flush=True)
-            sys.exit(3)
-        print("finished", flush=True)
-        """))
-    out, err, code, elapsed = interrupt([sys.executable, script], env=dict(os.environ, PYTHONPATH=PYTHONPATH),
-                                        ready_line="start")
-    assert out.strip() == "KeyboardInterrupt" and code == 3, (out, err[-400:])
-    assert elapsed <= 1.5, elapsed
+        """, "c.run(replicates=1000, seed=1, progress=False)")
