@@ -246,13 +246,19 @@ def test_pagerank(cases, name):
     assert ours.sum() == pytest.approx(1.0, abs=1e-12)
 
 
-def test_weighted_pagerank(data_file):
+def _lesmis_weighted(data_file):
+    """Les Misérables with its co-appearance weights, as (gx.Graph, networkx.Graph with 'weight')."""
     path = data_file("lesmis.edges")
     g = gx.Graph.read(path, relabel=False)
     G = nx.Graph()
     G.add_nodes_from(range(g.num_nodes))
     for u, v, w in np.loadtxt(path):
         G.add_edge(int(u), int(v), weight=w)
+    return g, G
+
+
+def test_weighted_pagerank(data_file):
+    g, G = _lesmis_weighted(data_file)
     ours = A.pagerank(g, weighted=True, tolerance=1e-12)
     ref = nx.pagerank(G, alpha=D, tol=1e-12, max_iter=100_000, weight="weight")
     bound = D / (1 - D) * (1e-12 + g.num_nodes * 1e-12) + 1e-13 * g.num_nodes
@@ -280,12 +286,7 @@ def test_eigenvector_centrality(cases, name):
 
 
 def test_weighted_eigenvector_centrality(data_file):
-    path = data_file("lesmis.edges")
-    g = gx.Graph.read(path, relabel=False)
-    G = nx.Graph()
-    G.add_nodes_from(range(g.num_nodes))
-    for u, v, w in np.loadtxt(path):
-        G.add_edge(int(u), int(v), weight=w)
+    g, G = _lesmis_weighted(data_file)
     ours = A.eigenvector_centrality(g, weighted=True, tolerance=1e-12, max_iterations=100_000)
     ref = nx.eigenvector_centrality_numpy(G, weight="weight", max_iter=100_000, tol=0)
     # Error ratio of power iteration on W + I.
