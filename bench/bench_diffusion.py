@@ -46,6 +46,8 @@ import time
 
 import numpy as np
 
+from benchlib import print_targets
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_EDGES = os.path.join(os.path.dirname(ROOT), "shared", "data", "facebook_combined.edges")
 
@@ -452,11 +454,7 @@ def main() -> None:
     targets.append(("mean spreads agree (all rows)", f"|z| <= {Z_LIMIT:g}",
                     f"max {max(abs(r['z_vs_scalar']) for r in rows):.2f}", all(r["agrees"] for r in rows)))
     print()
-    header = f"{'target':<50} {'goal':>10} {'measured':>10}  result"
-    print(header)
-    print("-" * len(header))
-    for what, goal, got, met in targets:
-        print(f"{what:<50} {goal:>10} {got:>10}  {'' if met is None else 'MET' if met else 'NOT MET'}")
+    print_targets(targets, width=50)
     if ceiling:
         print(f"(the ceiling: {ceiling['replicates']:,} replicates of the default kernel on 1 thread took "
               f"{ceiling['alone_seconds']:.3f} s alone and {' and '.join(f'{t:.3f}' for t in ceiling['pair_seconds'])} s "

@@ -14,9 +14,10 @@ import argparse
 import json
 import os
 import tempfile
-import time
 
 import numpy as np
+
+from benchlib import best_of
 
 
 def write_edge_list(path: str, src: np.ndarray, dst: np.ndarray) -> int:
@@ -37,16 +38,6 @@ def write_edge_list(path: str, src: np.ndarray, dst: np.ndarray) -> int:
                 keep += [significant, np.ones((ids.size, 1), bool)]
             out.write(np.hstack(cols)[np.hstack(keep)].tobytes())
     return os.path.getsize(path)
-
-
-def best_of(repeats: int, run) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = run()
-        times.append(time.perf_counter() - start)
-        del result
-    return min(times)
 
 
 def main() -> None:
@@ -72,21 +63,21 @@ def main() -> None:
         g = gx.Graph.read(path)  # warms the page cache; also the sanity check below
         ties = g.num_ties
         del g
-        rows.append(("guanxi", "gx.Graph.read(path)", args.lines, size, best_of(args.repeats, lambda: gx.Graph.read(path))))
+        rows.append(("guanxi", "gx.Graph.read(path)", args.lines, size, best_of(lambda: gx.Graph.read(path), args.repeats)[0]))
         # Decomposition: the build of the same ids from uint32 arrays (zero-copy, no relabel),
         # and the rest of the read (file, parse, relabel) as the difference.
-        build = best_of(args.repeats, lambda: gx.Graph.from_edges(src, dst))
+        build = best_of(lambda: gx.Graph.from_edges(src, dst), args.repeats)[0]
         del src, dst
         loaded = np.loadtxt(path, dtype=np.int64)
         assert loaded.shape == (args.lines, 2), loaded.shape
         del loaded
         rows.append(
             ("numpy", "np.loadtxt(path, dtype=np.int64)", args.lines, size,
-             best_of(max(1, args.repeats - 1), lambda: np.loadtxt(path, dtype=np.int64)))
+             best_of(lambda: np.loadtxt(path, dtype=np.int64), max(1, args.repeats - 1))[0])
         )
         rows.append(
             ("networkx", "nx.read_edgelist(prefix, nodetype=int)", nx_lines, nx_size,
-             best_of(1, lambda: nx.read_edgelist(prefix, nodetype=int)))
+             best_of(lambda: nx.read_edgelist(prefix, nodetype=int), 1)[0])
         )
 
     gx_rate = rows[0][3] / 1e6 / rows[0][4]

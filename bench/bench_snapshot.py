@@ -14,15 +14,7 @@ import time
 
 import numpy as np
 
-
-def timed(run, repeats: int):
-    best, result = float("inf"), None
-    for _ in range(repeats):
-        result = None  # drop the previous graph before the next run
-        start = time.perf_counter()
-        result = run()
-        best = min(best, time.perf_counter() - start)
-    return best, result
+from benchlib import best_of
 
 
 def main() -> None:
@@ -46,12 +38,12 @@ def main() -> None:
         g.write(edges)
         snap_bytes, edge_bytes = os.path.getsize(snapshot), os.path.getsize(edges)
 
-        seconds, loaded = timed(lambda: gx.Graph.load(snapshot), args.repeats)
+        seconds, loaded = best_of(lambda: gx.Graph.load(snapshot), args.repeats)
         assert loaded.num_ties == g.num_ties and np.array_equal(loaded.targets, g.targets)
         rows.append(("gx.Graph.load(path)  (checksum verified)", snap_bytes, seconds))
-        seconds, loaded = timed(lambda: gx.Graph.load(snapshot, verify=False), args.repeats)
+        seconds, loaded = best_of(lambda: gx.Graph.load(snapshot, verify=False), args.repeats)
         rows.append(("gx.Graph.load(path, verify=False)", snap_bytes, seconds))
-        seconds, loaded = timed(lambda: gx.Graph.read(edges), max(1, args.repeats - 1))
+        seconds, loaded = best_of(lambda: gx.Graph.read(edges), max(1, args.repeats - 1))
         assert loaded.num_ties == g.num_ties
         rows.append(("gx.Graph.read(edge list)  [baseline]", edge_bytes, seconds))
         del loaded

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import sys
 
+from benchlib import print_targets
+
 TARGET_SECONDS_1E8 = 30.0
 TARGET_BYTES_PER_TIE = 16.0
 TARGET_PARSE_MB_PER_S = 100.0
@@ -77,11 +79,7 @@ def main(paths) -> int:
         targets.append(("read_edge_list, 2 threads", f">= {TARGET_PARSE_MB_PER_S:g} MB/s",
                         f"{read['MB_per_second']:.1f} MB/s", read["MB_per_second"] >= TARGET_PARSE_MB_PER_S))
     print()
-    header = f"{'target':<38} {'goal':>12} {'measured':>12}  result"
-    print(header)
-    print("-" * len(header))
-    for what, goal, got, met in targets:
-        print(f"{what:<38} {goal:>12} {got:>12}  {'MET' if met else 'NOT MET'}")
+    print_targets(targets)
     print(json.dumps({
         "benchmark": "graph_build_summary",
         "baselines": ["SortBaseline", "ParseBaselineFromChars", "ReadFileOnly"],
