@@ -2,6 +2,9 @@
 #include "guanxi/error.hpp"
 
 #include <charconv>
+#include <cstdio>
+
+#include <unistd.h>
 
 namespace guanxi {
 
@@ -20,6 +23,28 @@ EdgeError::EdgeError(std::uint64_t index, const std::string& field, const std::s
       first_index_(first_index),
       field_(field),
       reason_(what) {}
+
+ParameterError::ParameterError(const std::string& key, const std::string& reason)
+    : InputError(key + ": " + reason), key_(key), reason_(reason) {}
+
+std::string format_bytes(double bytes) {
+  static const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  int unit = 0;
+  while (bytes >= 1024 && unit < 6) {
+    bytes /= 1024;
+    ++unit;
+  }
+  char text[48];
+  std::snprintf(text, sizeof text, unit == 0 ? "%.0f %s" : "%.1f %s", bytes, units[unit]);
+  return text;
+}
+
+void require_memory(double bytes, const std::string& name, const std::string& what) {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
+  const double memory = pages > 0 && page_size > 0 ? static_cast<double>(pages) * static_cast<double>(page_size) : 0.0;
+  if (memory > 0 && bytes > memory)
+    throw ParameterError(name, what + " need " + format_bytes(bytes) + " of memory; this machine has " + format_bytes(memory));
+}
 
 std::string format_number(double value) {
   char text[32];

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <unordered_set>
 
 #include "guanxi/builder.hpp"
@@ -21,6 +22,15 @@ void check_nodes(std::uint64_t n, std::uint64_t at_least = 1) {
   if (n < at_least || n >= max_nodes)
     throw InputError("n: must be in [" + std::to_string(at_least) + ", " + std::to_string(max_nodes - 1) +
                      "], got " + std::to_string(n));
+}
+
+// Generators size their output before drawing it: a graph in the making holds about 40 bytes per
+// tie (the drawn pairs, the builder's arrays and the finished graph), so a request that cannot
+// fit is refused with the parameter that made it too large, not met by an allocation failure.
+void check_ties(double ties, const std::string& name) {
+  char count[32];
+  std::snprintf(count, sizeof count, "%.3g", ties);
+  require_memory(40 * ties, name, std::string("about ") + count + " ties");
 }
 
 void check_probability(double p, const std::string& name) {
@@ -89,6 +99,8 @@ std::uint64_t pair_key(node_t u, node_t v) {
 Graph erdos_renyi_gnp(std::uint64_t n, double p, std::uint64_t seed, bool directed) {
   check_nodes(n);
   check_probability(p, "p");
+  const double nodes = static_cast<double>(n);
+  check_ties(p * nodes * (nodes - 1) / (directed ? 1 : 2), "p");
   const Random random(seed, stream::gnp);
   // Row v draws its pairs: (v, w < v) when undirected, (v, w != v) when directed.
   EdgeArrays edges = by_rows(n, [&](std::uint64_t v, EdgeArrays& out) {
@@ -108,6 +120,7 @@ Graph erdos_renyi_gnm(std::uint64_t n, std::uint64_t m, std::uint64_t seed, bool
   if (m > pairs)
     throw InputError("m: must be at most " + std::to_string(pairs) + " (all pairs of n = " + std::to_string(n) +
                      "), got " + std::to_string(m));
+  check_ties(static_cast<double>(m), "m");
   // Draw the smaller of the chosen set and its complement, then list pairs in index order.
   const bool complement = m > pairs / 2;
   const std::uint64_t draws = complement ? pairs - m : m;
@@ -146,6 +159,7 @@ Graph erdos_renyi_gnm(std::uint64_t n, std::uint64_t m, std::uint64_t seed, bool
 Graph barabasi_albert(std::uint64_t n, std::uint64_t m, std::uint64_t seed) {
   check_nodes(n);
   if (m < 1 || m >= n) throw InputError("m: must be in [1, n - 1], got " + std::to_string(m));
+  check_ties(static_cast<double>(n) * static_cast<double>(m), "n");
   RandomSequence random(Random(seed, stream::barabasi_albert), 0);
   std::vector<node_t> src, dst, pool, targets;
   src.reserve(n * m);
@@ -174,6 +188,7 @@ Graph watts_strogatz(std::uint64_t n, std::uint64_t k, double p, std::uint64_t s
   if (k < 2 || k % 2 != 0 || k >= n)
     throw InputError("k: must be even and in [2, n - 1], got " + std::to_string(k));
   check_probability(p, "p");
+  check_ties(static_cast<double>(n) * static_cast<double>(k) / 2, "n");
   std::unordered_set<std::uint64_t> ties;
   ties.reserve(n * k);
   std::vector<std::uint64_t> degree(n, k);
@@ -210,6 +225,7 @@ Graph holme_kim(std::uint64_t n, std::uint64_t m, double p_triad, std::uint64_t 
   check_nodes(n);
   if (m < 1 || m > n) throw InputError("m: must be in [1, n], got " + std::to_string(m));
   check_probability(p_triad, "p");
+  check_ties(static_cast<double>(n) * static_cast<double>(m), "n");
   RandomSequence random(Random(seed, stream::holme_kim), 0);
   std::vector<std::vector<node_t>> adjacency(n);
   std::vector<node_t> src, dst, pool, candidates, eligible;
@@ -287,6 +303,11 @@ Graph stochastic_block(std::span<const std::uint64_t> sizes, std::span<const dou
         throw InputError(name + ": must equal p[" + std::to_string(s) + "][" + std::to_string(r) +
                          "] in an undirected graph");
     }
+  double expected = 0;  // ties
+  for (std::size_t r = 0; r < blocks; ++r)
+    for (std::size_t s = 0; s < blocks; ++s)
+      expected += probs[r * blocks + s] * static_cast<double>(sizes[r]) * static_cast<double>(sizes[s]) / (directed ? 1 : 2);
+  check_ties(expected, "sizes");
   const Random random(seed, stream::sbm);
   const std::uint64_t n = start[blocks];
   EdgeArrays edges = by_rows(n, [&](std::uint64_t v, EdgeArrays& out) {
@@ -315,6 +336,7 @@ Graph configuration_model(std::span<const std::uint64_t> degrees, std::uint64_t 
   std::uint64_t stubs_total = 0;
   for (std::size_t v = 0; v < degrees.size(); ++v) stubs_total += degrees[v];
   if (stubs_total % 2 != 0) throw InputError("degrees: must sum to an even number, got " + std::to_string(stubs_total));
+  check_ties(static_cast<double>(stubs_total) / 2 + static_cast<double>(degrees.size()), "degrees");
   std::vector<node_t> stubs;
   stubs.reserve(stubs_total);
   for (std::size_t v = 0; v < degrees.size(); ++v) stubs.insert(stubs.end(), degrees[v], static_cast<node_t>(v));
@@ -361,6 +383,7 @@ std::vector<std::uint64_t> powerlaw_degrees(std::uint64_t n, double gamma, std::
 
 Graph configuration_powerlaw(std::uint64_t n, double gamma, std::uint64_t k_min, std::uint64_t k_max,
                              std::uint64_t seed, bool simple) {
+  check_ties(static_cast<double>(n) * static_cast<double>(std::max<std::uint64_t>(k_min, 1)) / 2, "n");
   const auto degrees = powerlaw_degrees(n, gamma, k_min, k_max, seed);
   return configuration_model(degrees, seed, simple);
 }
@@ -374,6 +397,7 @@ Graph rmat(int scale, double edge_factor, double a, double b, double c, std::uin
   check_probability(c, "c");
   if (a + b + c > 1.0 + 1e-12) throw InputError("a + b + c: must be at most 1 (d = 1 - a - b - c)");
   const std::uint64_t n = std::uint64_t{1} << scale;
+  check_ties(edge_factor * static_cast<double>(n), "edge_factor");
   const auto m = static_cast<std::uint64_t>(edge_factor * static_cast<double>(n));
   // Quadrant thresholds on 32-bit uniforms.
   const double scale32 = 4294967296.0;
@@ -406,6 +430,7 @@ Graph rmat(int scale, double edge_factor, double a, double b, double c, std::uin
 Graph complete_graph(std::uint64_t n, bool directed) {
   check_nodes(n);
   if (n > (1u << 16)) throw InputError("n: a complete graph above 65536 nodes is too large");
+  check_ties(static_cast<double>(n) * static_cast<double>(n - 1) / (directed ? 1 : 2), "n");
   std::vector<node_t> src, dst;
   for (std::uint64_t u = 0; u < n; ++u)
     for (std::uint64_t v = directed ? 0 : u + 1; v < n; ++v) {

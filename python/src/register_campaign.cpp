@@ -11,6 +11,38 @@ namespace {
 
 using RunPtr = std::shared_ptr<CampaignResult>;
 
+// A run as Python sees it: the C++ result (handle), a read-only (replicates, steps, metrics) view
+// of its values, and its warnings, timing and forests.
+py::dict run_dict(const RunPtr& result) {
+  py::dict out;
+  py::object handle = py::cast(result);
+  out["handle"] = handle;
+  const auto width = static_cast<py::ssize_t>(campaign_metrics().size());
+  out["values"] = readonly_view(std::span<const double>(result->values), handle)
+                      .reshape({static_cast<py::ssize_t>(result->replicates), static_cast<py::ssize_t>(result->steps), width});
+  out["metrics"] = campaign_metrics();
+  out["warnings"] = result->warnings;
+  out["seconds"] = result->seconds;
+  py::dict forest_dict;
+  for (const auto& [r, entries] : result->forests) {
+    std::vector<node_t> node, referrer;
+    std::vector<std::uint8_t> channel;
+    std::vector<std::uint32_t> step, depth;
+    for (const auto& e : entries) {
+      node.push_back(e.node);
+      referrer.push_back(e.referrer);
+      channel.push_back(e.channel);
+      step.push_back(e.step);
+      depth.push_back(e.depth);
+    }
+    forest_dict[py::int_(r)] = py::make_tuple(to_numpy(std::move(node)), to_numpy(std::move(referrer)),
+                                              to_numpy(std::move(channel)), to_numpy(std::move(step)),
+                                              to_numpy(std::move(depth)));
+  }
+  out["forests"] = forest_dict;
+  return out;
+}
+
 py::list summary_rows(const CampaignResult& r, double level) {
   py::list rows;
   for (const auto& m : summarize(r, level)) rows.append(py::make_tuple(m.metric, m.mean, m.ci_low, m.ci_high, m.sd, m.n));
@@ -25,31 +57,43 @@ void register_campaign(py::module_& m) {
   m.def("campaign_channels", [] { return campaign_channels(); });
   m.def("comparison_metrics", [] { return comparison_metrics(); });
   m.def("campaign_spec", [](const std::string& json) { return spec_to_json(spec_from_json(json, "campaign")); });
-  m.def("validate_campaign", [](const Graph& g, const std::string& json) { return validate(spec_from_json(json), g); });
-  m.def("load_scenario", [](const std::string& path) {
-    const Scenario s = load_scenario(path);
+  m.def("campaign_metric_info", [] {
+    py::list rows;
+    for (const auto& info : campaign_metric_info())
+      rows.append(py::make_tuple(info.name, std::string(metric_unit_name(info.unit)), info.per_step, info.description));
+    return rows;
+  });
+  m.def("validate_campaign", [](const Graph& g, const std::string& json) {
+    std::vector<std::string> warnings;
+    for (const auto& w : validate(spec_from_json(json), g)) warnings.push_back(w.message());
+    return warnings;
+  });
+  // A scenario file checked against its graph (its own [graph], or `graph`): errors and warnings
+  // name the file, the line and the key.
+  m.def("open_scenario", [](const std::string& path, std::shared_ptr<Graph> graph) {
+    Scenario s = load_scenario(path);
+    if (!graph) {
+      if (s.graph.empty()) throw InputError(path + ": [graph] is missing (pass graph=)");
+      py::gil_scoped_release release;  // reads or generates a graph: no Python objects involved
+      graph = std::make_shared<Graph>(load_scenario_graph(s));
+    }
+    resolve_seed_labels(s, *graph);
+    const auto warnings = check_scenario(s, *graph);
     py::dict out;
     out["name"] = s.name;
     out["description"] = s.description;
     out["spec"] = spec_to_json(s.spec);
-    out["seed_labels"] = s.seed_labels;
+    out["graph"] = graph;
+    out["warnings"] = warnings;
+    py::dict source;  // the [graph] table, so that Campaign.to_toml can write it back
+    if (!s.graph.file.empty()) source["file"] = s.graph.file;
+    if (!s.graph.format.empty()) source["format"] = s.graph.format;
+    if (s.graph.directed) source["directed"] = *s.graph.directed;
+    if (!s.graph.generator.empty()) source["generator"] = s.graph.generator;
+    for (const auto& [key, value] : s.graph.params) source[py::str(key)] = value;
+    out["graph_source"] = source;
     return out;
-  });
-  m.def("load_scenario_graph", [](const std::string& path) {
-    const Scenario s = load_scenario(path);
-    if (s.graph.empty()) throw InputError(path + ": [graph] is missing (pass graph=)");
-    py::gil_scoped_release release;  // reads or generates a graph: no Python objects involved
-    return std::make_shared<Graph>(load_scenario_graph(s));
-  });
-  m.def("resolve_labels", [](const Graph& g, const std::vector<std::string>& labels, const std::string& where) {
-    std::vector<node_t> out;
-    for (const auto& label : labels) {
-      const auto node = find_label(g, label);
-      if (!node) throw InputError(where + ": seeding.nodes: no node labelled '" + label + "' in the graph");
-      out.push_back(*node);
-    }
-    return out;
-  });
+  }, py::arg("path"), py::arg("graph").none(true));
   m.def(
       "run_campaign",
       [](std::shared_ptr<Graph> g, const std::string& json, std::uint64_t replicates, std::uint64_t seed, int threads,
@@ -64,37 +108,21 @@ void register_campaign(py::module_& m) {
         auto result = std::make_shared<CampaignResult>(run_in_background(
             [&](RunControl& control) { return run_campaign(*g, spec, options, &control); }, replicates,
             std::move(progress)));
-        py::dict out;
-        py::object handle = py::cast(result);
-        out["handle"] = handle;
-        const auto width = static_cast<py::ssize_t>(campaign_metrics().size());
-        out["values"] = readonly_view(std::span<const double>(result->values), handle)
-                            .reshape({static_cast<py::ssize_t>(result->replicates),
-                                      static_cast<py::ssize_t>(result->steps), width});
-        out["metrics"] = campaign_metrics();
-        out["warnings"] = result->warnings;
-        out["seconds"] = result->seconds;
-        py::dict forest_dict;
-        for (const auto& [r, entries] : result->forests) {
-          std::vector<node_t> node, referrer;
-          std::vector<std::uint8_t> channel;
-          std::vector<std::uint32_t> step, depth;
-          for (const auto& e : entries) {
-            node.push_back(e.node);
-            referrer.push_back(e.referrer);
-            channel.push_back(e.channel);
-            step.push_back(e.step);
-            depth.push_back(e.depth);
-          }
-          forest_dict[py::int_(r)] = py::make_tuple(to_numpy(std::move(node)), to_numpy(std::move(referrer)),
-                                                    to_numpy(std::move(channel)), to_numpy(std::move(step)),
-                                                    to_numpy(std::move(depth)));
-        }
-        out["forests"] = forest_dict;
-        return out;
+        return run_dict(result);
       },
       py::arg("graph"), py::arg("spec"), py::arg("replicates"), py::arg("seed"), py::arg("threads"),
       py::arg("forests"), py::arg("progress"), py::arg("first") = 0);
+  // A run rebuilt from its values (unpickling): (replicates, steps, metrics) of this engine's metrics.
+  m.def("campaign_run", [](const Array<double>& values, std::uint64_t first_replicate) {
+    if (values.ndim() != 3 || values.shape(2) != static_cast<py::ssize_t>(campaign_metrics().size()))
+      throw InputError("values: expected shape (replicates, steps, " + std::to_string(campaign_metrics().size()) + ")");
+    auto result = std::make_shared<CampaignResult>();
+    result->replicates = static_cast<std::uint64_t>(values.shape(0));
+    result->steps = static_cast<std::uint32_t>(values.shape(1));
+    result->first_replicate = first_replicate;
+    result->values.assign(values.data(), values.data() + values.size());
+    return run_dict(result);
+  });
   m.def("summarize_campaign", [](const CampaignResult& r, double level) { return summary_rows(r, level); });
   m.def("compare_campaigns", [](const CampaignResult& base, const CampaignResult& design,
                                 const std::vector<std::string>& metrics, double level) {

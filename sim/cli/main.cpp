@@ -1,5 +1,6 @@
 // The guanxi command-line tool: `info`, `generate`, `convert`, `simulate`, `run`, `compare`. Every failure prints one line
-// "guanxi: error: ..." and exits with a non-zero code.
+// "guanxi: error: ..." and exits with a documented code: 0 ok, 1 bad input (a file, a value out
+// of range), 2 usage (an unknown command or option, a missing argument), 130 interrupted.
 #include <algorithm>
 #include <charconv>
 #include <chrono>
@@ -51,6 +52,43 @@ void add_read_options(CLI::App* cmd, ReadArgs& args) {
   cmd->add_flag("--keep-ids", args.keep_ids, "edge lists: use integer ids as node ids (no relabelling)");
 }
 
+// Exit codes, documented in --help and docs/cli.md.
+constexpr int kExitBadInput = 1, kExitUsage = 2, kExitInterrupted = 130;
+
+// Numeric options are checked as text, before CLI11 converts them: a negative count must not wrap
+// around to 18446744073709551615, and "1e12" or "abc" must say what was expected.
+CLI::Validator integer_in(std::uint64_t low, std::uint64_t high) {
+  return CLI::Validator(
+      [low, high](std::string& text) -> std::string {
+        std::uint64_t value = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        const bool whole = !text.empty() && text[0] != '-' && text[0] != '+' && ec == std::errc() &&
+                           end == text.data() + text.size();
+        if (!whole || value < low || value > high)
+          return "must be an integer in [" + std::to_string(low) + ", " + std::to_string(high) + "], got '" + text + "'";
+        return "";
+      },
+      "INT in [" + std::to_string(low) + ", " + std::to_string(high) + "]");
+}
+
+CLI::Validator number_in(double low, double high) {
+  return CLI::Validator(
+      [low, high](std::string& text) -> std::string {
+        double value = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+        if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value) ||
+            value < low || value > high)
+          return "must be a number in [" + guanxi::format_number(low) + ", " + guanxi::format_number(high) + "], got '" +
+                 text + "'";
+        return "";
+      },
+      "NUMBER in [" + guanxi::format_number(low) + ", " + guanxi::format_number(high) + "]");
+}
+
+constexpr std::uint64_t kMaxSeed = std::numeric_limits<std::uint64_t>::max();
+constexpr std::uint64_t kMaxReplicates = 1'000'000'000'000;  // memory is checked against the machine too
+const CLI::Validator probability = number_in(0, 1);
+
 Graph read(const std::string& path, const ReadArgs& args) {
   guanxi::ReadOptions options;
   if (args.directed && args.undirected) throw guanxi::InputError("--directed and --undirected exclude each other");
@@ -67,10 +105,19 @@ Graph read(const std::string& path, const ReadArgs& args) {
 }
 
 std::string fixed(double x, int digits = 4) {
+  if (std::isnan(x)) return "n/a";
   char text[64];
   std::snprintf(text, sizeof text, "%.*f", digits, x);
   return text;
 }
+
+// "[low, high]", or "n/a" where the interval is not available (one replicate).
+std::string interval(double low, double high, int digits) {
+  if (std::isnan(low) || std::isnan(high)) return "n/a (one replicate)";
+  return "[" + fixed(low, digits) + ", " + fixed(high, digits) + "]";
+}
+
+nlohmann::json json_number(double x) { return std::isnan(x) ? nlohmann::json(nullptr) : nlohmann::json(x); }
 
 void info(const std::string& path, const ReadArgs& args, bool json) {
   const auto start = std::chrono::steady_clock::now();
@@ -199,7 +246,11 @@ int simulate_command(const SimulateArgs& args, const ReadArgs& read_args, int th
   params.bass_p = args.bass_p;
   params.bass_q = args.bass_q;
   guanxi::SeedSet seeds;
-  if (!(params.model == guanxi::Model::bass && args.seeds == "none")) seeds = guanxi::parse_seeds(g, args.seeds);
+  try {
+    if (!(params.model == guanxi::Model::bass && args.seeds == "none")) seeds = guanxi::parse_seeds(g, args.seeds);
+  } catch (const guanxi::InputError& e) {
+    throw guanxi::InputError("--" + std::string(e.what()));  // "seeds: ..." names the option
+  }
   guanxi::RunOptions options;
   options.replicates = args.replicates;
   options.seed = args.seed;
@@ -208,7 +259,14 @@ int simulate_command(const SimulateArgs& args, const ReadArgs& read_args, int th
   options.kernel = guanxi::parse_kernel(args.kernel);
   options.record_timeseries = false;
   const auto result = run_with_progress(
-      [&](guanxi::RunControl& control) { return guanxi::simulate(g, params, seeds, options, &control); },
+      [&](guanxi::RunControl& control) {
+        try {
+          return guanxi::simulate(g, params, seeds, options, &control);
+        } catch (const guanxi::ParameterError& e) {
+          if (e.key() != "replicates") throw;
+          throw guanxi::InputError("--replicates: " + e.reason());  // the option that set it
+        }
+      },
       options.replicates, !args.quiet && !args.json);
 
   const double R = static_cast<double>(result.replicates);
@@ -220,7 +278,8 @@ int simulate_command(const SimulateArgs& args, const ReadArgs& read_args, int th
   mean /= R;
   steps /= R;
   for (auto s : result.final_size) squares += (static_cast<double>(s) - mean) * (static_cast<double>(s) - mean);
-  const double sd = result.replicates > 1 ? std::sqrt(squares / (R - 1)) : 0.0;
+  // One replicate has no spread to estimate: sd and interval are not available (NaN, "n/a").
+  const double sd = result.replicates > 1 ? std::sqrt(squares / (R - 1)) : std::nan("");
   const double half = 1.959963984540054 * sd / std::sqrt(R);  // normal 95% interval of the mean
   nlohmann::ordered_json out;
   out["file"] = args.path;
@@ -229,8 +288,8 @@ int simulate_command(const SimulateArgs& args, const ReadArgs& read_args, int th
   out["replicates"] = result.replicates;
   out["seed"] = args.seed;
   out["mean"] = mean;
-  out["ci95"] = {mean - half, mean + half};
-  out["sd"] = sd;
+  out["ci95"] = {json_number(mean - half), json_number(mean + half)};
+  out["sd"] = json_number(sd);
   out["mean_fraction"] = mean / g.num_nodes();
   out["mean_last_step"] = steps;
   out["seconds"] = result.seconds;
@@ -242,9 +301,8 @@ int simulate_command(const SimulateArgs& args, const ReadArgs& read_args, int th
   std::cout << args.model << " on " << args.path << " (" << g.num_nodes() << " nodes, " << g.num_ties()
             << " ties), " << result.replicates << " replicates, seed " << args.seed << ", kernel "
             << guanxi::kernel_name(result.kernel) << "\n"
-            << "  final size   mean " << fixed(mean, 2) << "  95% CI [" << fixed(mean - half, 2) << ", "
-            << fixed(mean + half, 2) << "]  sd " << fixed(sd, 2) << "  (" << fixed(100 * mean / g.num_nodes(), 2)
-            << "% of nodes)\n"
+            << "  final size   mean " << fixed(mean, 2) << "  95% CI " << interval(mean - half, mean + half, 2)
+            << "  sd " << fixed(sd, 2) << "  (" << fixed(100 * mean / g.num_nodes(), 2) << "% of nodes)\n"
             << "  last step    mean " << fixed(steps, 2) << "\n"
             << "  time         " << fixed(result.seconds, 3) << " s  (" << fixed(1e3 * result.seconds / R, 4)
             << " ms per replicate)\n";
@@ -259,10 +317,12 @@ struct CampaignArgs {
 };
 
 // Scenarios with their graph: --graph overrides; otherwise each scenario's own [graph] (scenarios
-// naming the same graph share one copy).
+// naming the same graph share one copy). Every scenario is checked against its graph here, before
+// anything runs, and its warnings are printed once ("file:line: key: what").
 struct LoadedCampaign {
   guanxi::Scenario scenario;
   std::shared_ptr<const Graph> graph;
+  std::vector<std::string> warnings;  // "file:line: key: what"
 };
 
 std::vector<LoadedCampaign> load_campaigns(const CampaignArgs& args, const ReadArgs& read_args) {
@@ -271,7 +331,7 @@ std::vector<LoadedCampaign> load_campaigns(const CampaignArgs& args, const ReadA
   if (!args.graph.empty()) shared = std::make_shared<const Graph>(read(args.graph, read_args));
   std::map<std::string, std::shared_ptr<const Graph>> by_source;
   for (const auto& path : args.scenarios) {
-    LoadedCampaign c{guanxi::load_scenario(path), shared};
+    LoadedCampaign c{guanxi::load_scenario(path), shared, {}};
     if (!c.graph) {
       if (c.scenario.graph.empty())
         throw guanxi::InputError(path + ": [graph] is missing (give one, or pass --graph FILE)");
@@ -282,7 +342,11 @@ std::vector<LoadedCampaign> load_campaigns(const CampaignArgs& args, const ReadA
       c.graph = g;
     }
     guanxi::resolve_seed_labels(c.scenario, *c.graph);
+    c.warnings = guanxi::check_scenario(c.scenario, *c.graph);
+    for (const auto& w : c.warnings) std::cerr << "guanxi: warning: " << w << "\n";
     if (c.scenario.name.empty()) c.scenario.name = std::filesystem::path(path).stem().string();
+    const std::uint64_t replicates = args.replicates.value_or(c.scenario.spec.run.replicates);
+    guanxi::check_result_size(replicates, c.scenario.spec.run.steps, args.replicates ? "--replicates" : "run.replicates");
     out.push_back(std::move(c));
   }
   return out;
@@ -293,25 +357,97 @@ guanxi::CampaignResult run_loaded(const LoadedCampaign& c, const CampaignArgs& a
   options.replicates = args.replicates.value_or(c.scenario.spec.run.replicates);
   options.seed = args.seed.value_or(c.scenario.spec.run.seed);
   options.threads = threads;
-  const auto result = run_with_progress(
+  return run_with_progress(
       [&](guanxi::RunControl& control) { return guanxi::run_campaign(*c.graph, c.scenario.spec, options, &control); },
       options.replicates, !args.quiet && !args.json, c.scenario.name);
-  for (const auto& w : result.warnings) std::cerr << "guanxi: warning: " << w << "\n";
-  return result;
 }
 
-std::string number(double x) {
-  if (std::isnan(x)) return "n/a";
+// --out names a folder: refuse an existing file before a long run rather than fail after it.
+void check_out_folder(const std::string& out) {
+  if (out.empty()) return;
+  std::error_code error;
+  const auto status = std::filesystem::status(out, error);
+  if (std::filesystem::exists(status) && !std::filesystem::is_directory(status))
+    throw guanxi::InputError("--out: '" + out + "' exists and is not a folder (--out names a folder for timeseries.csv and summary.json)");
+}
+
+// Digits grouped by thousands ("-1,234,567.8"), with a sign on request (differences).
+std::string grouped(double x, int decimals, bool sign) {
   char text[64];
-  if (std::abs(x) >= 1e6) std::snprintf(text, sizeof text, "%.4g", x);
-  else if (std::abs(x) >= 100) std::snprintf(text, sizeof text, "%.1f", x);
-  else std::snprintf(text, sizeof text, "%.4f", x);
-  return text;
+  std::snprintf(text, sizeof text, "%.*f", decimals, std::abs(x));
+  std::string digits(text), out;
+  const auto point = digits.find('.');
+  const std::string whole = digits.substr(0, point), fraction = point == std::string::npos ? "" : digits.substr(point);
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    if (i > 0 && (whole.size() - i) % 3 == 0) out += ',';
+    out += whole[i];
+  }
+  const bool zero = std::string(text).find_first_not_of("0.") == std::string::npos;
+  const char* prefix = x < 0 && !zero ? "-" : sign && !zero ? "+" : "";
+  return prefix + out + fraction;
 }
 
-nlohmann::json json_number(double x) { return std::isnan(x) ? nlohmann::json(nullptr) : nlohmann::json(x); }
+// A metric's value as people read it: money in whole currency units with thousands separators
+// (cents only where the whole row is below 100), counts with one decimal (means over
+// replicates), shares as percentages (differences of shares in percentage points), ratios with
+// three decimals. `scale` is the largest magnitude of the row, so one row has one format.
+std::string format_metric(double x, guanxi::MetricUnit unit, double scale, bool difference = false) {
+  using enum guanxi::MetricUnit;
+  if (std::isnan(x)) return "n/a";
+  if (std::isinf(x)) return x > 0 ? "inf" : "-inf";
+  char text[64];
+  switch (unit) {
+    case money: return grouped(x, scale >= 100 || x == 0 ? 0 : 2, difference);
+    case share: return grouped(100 * x, 1, difference) + (difference ? " pp" : "%");
+    case ratio:
+    case strength:
+    case levels:
+      std::snprintf(text, sizeof text, difference ? "%+.3f" : "%.3f", x);
+      return text;
+    default:
+      if (scale >= 1e15) {
+        std::snprintf(text, sizeof text, difference ? "%+.3e" : "%.3e", x);
+        return text;
+      }
+      return grouped(x, scale >= 1e5 ? 0 : 1, difference);
+  }
+}
+
+// The largest finite magnitude among a row's values.
+double row_scale(std::initializer_list<double> values) {
+  double scale = 0;
+  for (double v : values)
+    if (std::isfinite(v)) scale = std::max(scale, std::abs(v));
+  return scale;
+}
+
+// "[low, high]" in the row's format, "n/a" where the interval is not available.
+std::string format_interval(double low, double high, guanxi::MetricUnit unit, double scale, bool difference = false) {
+  if (std::isnan(low) || std::isnan(high)) return "n/a";
+  return "[" + format_metric(low, unit, scale, difference) + ", " + format_metric(high, unit, scale, difference) + "]";
+}
+
+guanxi::MetricUnit unit_of(const std::string& metric) {
+  for (const auto& info : guanxi::campaign_metric_info())
+    if (info.name == metric) return info.unit;
+  return guanxi::MetricUnit::ratio;  // incremental_roi, a comparison row
+}
+
+// The run summary's groups. new_customers_<channel> count one step only, so the table shows the
+// cumulative customers_<channel> instead (both are in timeseries.csv and summary.json).
+std::string summary_group(const guanxi::MetricInfo& m) {
+  using enum guanxi::MetricUnit;
+  if (m.name.starts_with("new_customers_")) return "";
+  if (m.name.starts_with("customers_")) return "customers by channel (cumulative)";
+  if (m.name == "largest_cascade" || m.name == "max_depth" || m.name == "structural_virality") return "referral cascades";
+  if (m.unit == people) return "people";
+  if (m.unit == purchases || m.unit == money || m.name == "incentive_roi") return "sales and money (currency units)";
+  if (m.per_step || m.name.ends_with("success_rate")) return "referral (reaches, conversion rate and k-factor: the last day)";
+  return "trust and network value";
+}
 
 int run_command(const CampaignArgs& args, const ReadArgs& read_args, int threads) {
+  check_out_folder(args.out);
   const auto campaigns = load_campaigns(args, read_args);
   const LoadedCampaign& c = campaigns.front();
   const auto result = run_loaded(c, args, threads);
@@ -344,63 +480,89 @@ int run_command(const CampaignArgs& args, const ReadArgs& read_args, int threads
   out["steps"] = result.steps;
   out["seed"] = args.seed.value_or(c.scenario.spec.run.seed);
   out["seconds"] = result.seconds;
-  out["warnings"] = result.warnings;
+  out["warnings"] = c.warnings;
   for (const auto& m : summary)
     out["metrics"][m.metric] = {{"mean", json_number(m.mean)}, {"ci95", {json_number(m.ci_low), json_number(m.ci_high)}},
                                 {"sd", json_number(m.sd)}, {"replicates", m.n}};
   if (!args.out.empty()) {
-    std::ofstream(std::filesystem::path(args.out) / "summary.json") << out.dump(2) << "\n";
+    std::ofstream json(std::filesystem::path(args.out) / "summary.json");
+    json << out.dump(2) << "\n";
+    if (!json) throw guanxi::IoError(args.out + "/summary.json: write failed");
   }
   if (args.json) {
     std::cout << out.dump(2) << "\n";
     return 0;
   }
-  std::cout << c.scenario.name << " — " << result.replicates << " replicates x " << result.steps
-            << " steps, seed " << out["seed"] << " (" << fixed(result.seconds, 2) << " s)\n";
-  std::printf("  %-24s %14s %14s %14s\n", "metric at the horizon", "mean", "95% CI low", "95% CI high");
-  for (const auto& m : summary)
-    std::printf("  %-24s %14s %14s %14s\n", m.metric.c_str(), number(m.mean).c_str(), number(m.ci_low).c_str(),
-                number(m.ci_high).c_str());
-  if (!args.out.empty()) std::cout << "wrote " << args.out << "/timeseries.csv and summary.json\n";
+  std::cout << c.scenario.name << ": " << result.replicates << " replicates x " << result.steps << " days, seed "
+            << out["seed"] << " (" << fixed(result.seconds, 2) << " s)\n"
+            << "means at day " << result.steps - 1 << " (the horizon) with 95% confidence intervals"
+            << (result.replicates < 2 ? " (not available from one replicate)" : "") << "\n";
+  const auto& info = guanxi::campaign_metric_info();
+  std::vector<std::string> groups;
+  for (const auto& m : info) {
+    const std::string group = summary_group(m);
+    if (!group.empty() && std::find(groups.begin(), groups.end(), group) == groups.end()) groups.push_back(group);
+  }
+  for (const auto& group : groups) {
+    std::printf("\n%s\n", group.c_str());
+    for (std::size_t k = 0; k < info.size(); ++k) {
+      if (summary_group(info[k]) != group) continue;
+      const auto& m = summary[k];
+      const double scale = row_scale({m.mean, m.ci_low, m.ci_high});
+      std::printf("  %-26s %16s   %s\n", m.metric.c_str(), format_metric(m.mean, info[k].unit, scale).c_str(),
+                  format_interval(m.ci_low, m.ci_high, info[k].unit, scale).c_str());
+    }
+  }
+  if (!args.out.empty()) std::cout << "\nwrote " << args.out << "/timeseries.csv and summary.json\n";
   return 0;
 }
 
 int compare_command(const CampaignArgs& args, const ReadArgs& read_args, int threads) {
   if (args.scenarios.size() < 2) throw guanxi::InputError("compare: give at least two scenarios (the first is the baseline)");
   auto campaigns = load_campaigns(args, read_args);
+  const LoadedCampaign& baseline = campaigns.front();
+  for (const auto& c : campaigns) {
+    if (c.scenario.spec.run.steps != baseline.scenario.spec.run.steps)
+      c.scenario.fail_at("run.steps", "differs from the baseline's (" + std::to_string(baseline.scenario.spec.run.steps) +
+                                          " in " + baseline.scenario.path + "); compared designs share the horizon");
+    if (c.graph->num_nodes() != baseline.graph->num_nodes())
+      std::cerr << "guanxi: warning: " << c.scenario.path << ": its graph has " << c.graph->num_nodes()
+                << " nodes and the baseline's (" << baseline.scenario.path << ") " << baseline.graph->num_nodes()
+                << ": paired differences then compare different populations\n";
+  }
   std::vector<guanxi::CampaignResult> results;
   CampaignArgs same = args;  // every campaign shares the baseline's replicates, steps and seed
-  same.replicates = args.replicates.value_or(campaigns.front().scenario.spec.run.replicates);
-  same.seed = args.seed.value_or(campaigns.front().scenario.spec.run.seed);
-  for (auto& c : campaigns) {
-    if (c.scenario.spec.run.steps != campaigns.front().scenario.spec.run.steps)
-      throw guanxi::InputError(c.scenario.path + ": run.steps differs from the baseline's (" +
-                               std::to_string(campaigns.front().scenario.spec.run.steps) + ")");
-    results.push_back(run_loaded(c, same, threads));
-  }
+  same.replicates = args.replicates.value_or(baseline.scenario.spec.run.replicates);
+  same.seed = args.seed.value_or(baseline.scenario.spec.run.seed);
+  for (auto& c : campaigns) results.push_back(run_loaded(c, same, threads));
   nlohmann::ordered_json out;
-  out["baseline"] = campaigns.front().scenario.name;
+  out["baseline"] = baseline.scenario.name;
   out["replicates"] = *same.replicates;
   out["seed"] = *same.seed;
   if (!args.json)
-    std::cout << "paired differences against \"" << campaigns.front().scenario.name << "\" (" << *same.replicates
-              << " replicates, seed " << *same.seed << ", common random numbers; at the horizon)\n";
+    std::cout << "paired differences against \"" << baseline.scenario.name << "\" (" << *same.replicates
+              << " replicates, seed " << *same.seed << ", common random numbers; means at day "
+              << results.front().steps - 1 << ", 95% confidence intervals"
+              << (*same.replicates < 2 ? ", not available from one replicate" : "") << ")\n";
   for (std::size_t i = 1; i < campaigns.size(); ++i) {
     const auto rows = guanxi::compare_to_baseline(results.front(), results[i], guanxi::comparison_metrics());
     const std::string& name = campaigns[i].scenario.name;
     if (!args.json) {
-      std::printf("\n%s\n  %-24s %12s %12s %12s %24s %8s\n", name.c_str(), "metric", "baseline", "design",
-                  "difference", "95% CI", "higher");
+      std::printf("\n%s\n  %-24s %14s %14s %14s   %-30s %7s\n", name.c_str(), "metric", "baseline", "design",
+                  "difference", "95% CI of the difference", "higher");
     }
     for (const auto& r : rows) {
       out["designs"][name][r.metric] = {{"baseline", json_number(r.baseline_mean)}, {"design", json_number(r.design_mean)},
                                         {"difference", json_number(r.mean_difference)},
                                         {"ci95", {json_number(r.ci_low), json_number(r.ci_high)}},
                                         {"share_higher", json_number(r.share_higher)}};
-      if (!args.json)
-        std::printf("  %-24s %12s %12s %12s %24s %7.0f%%\n", r.metric.c_str(), number(r.baseline_mean).c_str(),
-                    number(r.design_mean).c_str(), number(r.mean_difference).c_str(),
-                    ("[" + number(r.ci_low) + ", " + number(r.ci_high) + "]").c_str(), 100 * r.share_higher);
+      if (args.json) continue;
+      const guanxi::MetricUnit unit = unit_of(r.metric);
+      const double scale = row_scale({r.baseline_mean, r.design_mean, r.mean_difference, r.ci_low, r.ci_high});
+      const std::string higher = std::isnan(r.share_higher) ? "n/a" : fixed(100 * r.share_higher, 0) + "%";
+      std::printf("  %-24s %14s %14s %14s   %-30s %7s\n", r.metric.c_str(), format_metric(r.baseline_mean, unit, scale).c_str(),
+                  format_metric(r.design_mean, unit, scale).c_str(), format_metric(r.mean_difference, unit, scale, true).c_str(),
+                  format_interval(r.ci_low, r.ci_high, unit, scale, true).c_str(), higher.c_str());
     }
   }
   if (args.json) std::cout << out.dump(2) << "\n";
@@ -441,9 +603,15 @@ int main(int argc, char** argv) {
       "  guanxi convert karate.gml karate.edges\n"
       "  guanxi simulate facebook_combined.edges --model ic --p 0.01 --seeds top-degree:10 --replicates 10000 --seed 1\n"
       "  guanxi run examples/05_group_buy.toml --replicates 50 --out results/\n"
-      "  guanxi compare examples/01_no_incentive.toml examples/02_one_sided_referral.toml examples/05_group_buy.toml");
+      "  guanxi compare examples/01_no_incentive.toml examples/02_one_sided_referral.toml examples/05_group_buy.toml\n"
+      "\n"
+      "Exit codes: 0 ok; 1 bad input (a file that cannot be read, a value out of range, a scenario error);\n"
+      "2 usage (unknown command or option, missing argument); 130 interrupted (Ctrl-C).");
   int threads = 0;
-  app.add_option("--threads", threads, "worker threads (default: all cores)");
+  app.fallthrough();  // subcommands inherit it: `guanxi run x.toml --threads 2` reaches --threads
+  app.add_option("--threads", threads, "worker threads (default: all cores; results do not depend on it)")
+      ->check(integer_in(0, 4096));
+  app.set_version_flag("--version", std::string("guanxi ") + GUANXI_VERSION, "print the version and exit");
 
   ReadArgs info_args;
   bool json = false;
@@ -465,18 +633,18 @@ int main(int argc, char** argv) {
   auto* simulate_cmd = app.add_subcommand("simulate", "Monte Carlo of a classic diffusion model: IC, WC, LT, SI, SIR, SIS, complex, Bass");
   simulate_cmd->add_option("FILE", sim.path, "graph file")->required();
   simulate_cmd->add_option("--model", sim.model, "ic, wc (IC with p = 1/in-degree), lt, si, sir, sis, complex, bass")->capture_default_str();
-  simulate_cmd->add_option("--p", sim.p, "IC: arc probability; Bass: innovation p")->capture_default_str();
+  simulate_cmd->add_option("--p", sim.p, "IC: arc probability; Bass: innovation p")->capture_default_str()->check(probability);
   simulate_cmd->add_option("--probability", sim.probability, "IC arc probability: uniform (--p), weights (the graph's), wc (1/in-degree)")->capture_default_str();
   simulate_cmd->add_option("--lt-weights", sim.lt_weights, "LT in-arc weights: uniform (1/in-degree) or graph (normalised)")->capture_default_str();
-  simulate_cmd->add_option("--beta", sim.beta, "SI/SIR/SIS infection probability per contact per step")->capture_default_str();
-  simulate_cmd->add_option("--gamma", sim.gamma, "SIR/SIS recovery probability per step")->capture_default_str();
-  simulate_cmd->add_option("--k", sim.k, "complex contagion: active in-neighbours needed")->capture_default_str();
-  simulate_cmd->add_option("--phi", sim.phi, "complex contagion: fraction of in-neighbours needed (overrides --k)")->capture_default_str();
-  simulate_cmd->add_option("--bass-q", sim.bass_q, "Bass imitation q")->capture_default_str();
+  simulate_cmd->add_option("--beta", sim.beta, "SI/SIR/SIS infection probability per contact per step")->capture_default_str()->check(probability);
+  simulate_cmd->add_option("--gamma", sim.gamma, "SIR/SIS recovery probability per step")->capture_default_str()->check(probability);
+  simulate_cmd->add_option("--k", sim.k, "complex contagion: active in-neighbours needed")->capture_default_str()->check(integer_in(1, guanxi::max_nodes - 1));
+  simulate_cmd->add_option("--phi", sim.phi, "complex contagion: fraction of in-neighbours needed (overrides --k)")->capture_default_str()->check(probability);
+  simulate_cmd->add_option("--bass-q", sim.bass_q, "Bass imitation q")->capture_default_str()->check(probability);
   simulate_cmd->add_option("--seeds", sim.seeds, "top-degree:K, pagerank:K, kcore:K, random:K (per replicate), node labels '1,2,3', or none (Bass)")->capture_default_str();
-  simulate_cmd->add_option("--replicates", sim.replicates, "Monte Carlo replicates")->capture_default_str();
-  simulate_cmd->add_option("--seed", sim.seed, "random seed")->capture_default_str();
-  simulate_cmd->add_option("--max-steps", sim.max_steps, "stop after this many steps (0: until nothing changes; SIS 100)")->capture_default_str();
+  simulate_cmd->add_option("--replicates", sim.replicates, "Monte Carlo replicates")->capture_default_str()->check(integer_in(1, kMaxReplicates));
+  simulate_cmd->add_option("--seed", sim.seed, "random seed")->capture_default_str()->check(integer_in(0, kMaxSeed));
+  simulate_cmd->add_option("--max-steps", sim.max_steps, "stop after this many steps (0: until nothing changes; SIS 100)")->capture_default_str()->check(integer_in(0, guanxi::max_nodes - 1));
   simulate_cmd->add_option("--kernel", sim.kernel, "auto, scalar (reference), sparse (IC, uniform p), bitparallel (IC, LT)")->capture_default_str();
   simulate_cmd->add_flag("--json", sim.json, "print JSON");
   simulate_cmd->add_flag("--quiet", sim.quiet, "no progress bar");
@@ -486,8 +654,9 @@ int main(int argc, char** argv) {
   ReadArgs run_read, compare_read;
   auto add_campaign_options = [&](CLI::App* cmd, CampaignArgs& a, ReadArgs& r) {
     cmd->add_option("--graph", a.graph, "graph file overriding the scenarios' [graph]");
-    cmd->add_option("--replicates", a.replicates, "Monte Carlo replicates (default: the scenario's [run])");
-    cmd->add_option("--seed", a.seed, "random seed (default: the scenario's [run])");
+    cmd->add_option("--replicates", a.replicates, "Monte Carlo replicates (default: the scenario's [run])")
+        ->check(integer_in(1, kMaxReplicates));
+    cmd->add_option("--seed", a.seed, "random seed (default: the scenario's [run])")->check(integer_in(0, kMaxSeed));
     cmd->add_flag("--json", a.json, "print JSON");
     cmd->add_flag("--quiet", a.quiet, "no progress bar");
     add_read_options(cmd, r);
@@ -512,7 +681,7 @@ int main(int argc, char** argv) {
       params[p.name] = p.default_value;
       cmd->add_option("--" + p.name, params[p.name], p.help)->capture_default_str();
     }
-    cmd->add_option("--seed", generate_seed, "random seed")->capture_default_str();
+    cmd->add_option("--seed", generate_seed, "random seed")->capture_default_str()->check(integer_in(0, kMaxSeed));
     cmd->add_option("-o,--output", generate_out, "output file: .gx snapshot, otherwise an edge list")->required();
   }
 
@@ -524,12 +693,16 @@ int main(int argc, char** argv) {
       check_subcommand(*generate_cmd, args, static_cast<std::size_t>(generate_at - args.begin()) + 1, {}, "generator");
   } catch (const guanxi::InputError& e) {
     std::cerr << "guanxi: error: " << e.what() << "\n";
-    return 2;
+    return kExitUsage;
   }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    const int code = app.exit(e);  // prints help, the version, or the one-line error
+    if (code == 0) return 0;
+    // A value that does not convert or is out of range is bad input; the rest is usage.
+    const bool bad_value = dynamic_cast<const CLI::ValidationError*>(&e) || dynamic_cast<const CLI::ConversionError*>(&e);
+    return bad_value ? kExitBadInput : kExitUsage;
   }
 
   try {
@@ -563,9 +736,9 @@ int main(int argc, char** argv) {
     });
   } catch (const guanxi::Cancelled&) {
     std::cerr << "guanxi: interrupted\n";
-    return 130;
+    return kExitInterrupted;
   } catch (const std::exception& e) {
     std::cerr << "guanxi: error: " << e.what() << "\n";
-    return 1;
+    return kExitBadInput;
   }
 }

@@ -244,6 +244,9 @@ SimulationResult simulate(const Graph& g, const ModelParams& params, const SeedS
   if (n == 0) throw InputError("graph: empty (no nodes)");
   validate(params, g);
   if (options.replicates < 1) throw InputError("replicates: must be >= 1");
+  // Per replicate: its trace, final size and last step, before any row is recorded.
+  require_memory(static_cast<double>(options.replicates) * (sizeof(detail::Trace) + sizeof(std::uint64_t) + sizeof(std::uint32_t)),
+                 "replicates", std::to_string(options.replicates) + " replicates");
   if (seeds.random_k > 0 && !seeds.nodes.empty())
     throw InputError("seeds: give node ids or a random count, not both");
   if (seeds.random_k > n) throw InputError("seeds: cannot draw " + std::to_string(seeds.random_k) + " of " + std::to_string(n) + " nodes");
@@ -360,7 +363,8 @@ SimulationResult simulate(const Graph& g, const ModelParams& params, const SeedS
   if (cancelled()) throw Cancelled();
 
   // Cascade records in (step, node) order, whichever kernel or mode produced them.
-  for (auto& [r, c] : result.cascades) {
+  for (auto& entry : result.cascades) {
+    auto& c = entry.second;  // not a structured binding: clang 14 (make fuzz) cannot capture one
     std::vector<std::size_t> order(c.node.size());
     std::iota(order.begin(), order.end(), std::size_t{0});
     std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {

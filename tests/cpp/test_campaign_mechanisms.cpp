@@ -4,6 +4,7 @@
 // and negative word of mouth, §3.10 the ladder and membership, and §5 cascade metrics.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "campaign_probe.hpp"
@@ -168,10 +169,19 @@ TEST(Section3_5, TeamCompletionStrengthensMemberTies) {
   probe.r().begin();
   probe.r().step(0);
   const double s0 = static_cast<float>(0.3);  // initial strengths are float32, as the graph stores them
-  int strengthened = 0;
-  for (tie_t t = 0; t < g.num_ties(); ++t)
-    if (std::abs(probe.r().strength(t, 1) - (s0 + 0.5 * (1 - s0))) < 1e-12) ++strengthened;
-  EXPECT_GE(strengthened, 2);  // the initiator's ties to both joiners (and theirs, if tied)
+  // The team is the initiator and the first two of its three invitees to join (which two, the
+  // draws decide): exactly the ties between two members are strengthened, by alpha_team; the
+  // others keep s0.
+  std::vector<node_t> team(probe.active().begin(), probe.active().end());
+  std::sort(team.begin(), team.end());
+  ASSERT_EQ(team.size(), 3u);
+  ASSERT_EQ(team[0], 0u);
+  auto member = [&](node_t v) { return std::binary_search(team.begin(), team.end(), v); };
+  for (tie_t t = 0; t < g.num_ties(); ++t) {
+    const auto [u, v] = g.tie_endpoints(t);
+    const bool inside = member(u) && member(v);
+    EXPECT_DOUBLE_EQ(probe.r().strength(t, 1), inside ? s0 + 0.5 * (1 - s0) : s0) << u << "-" << v;
+  }
 }
 
 TEST(Section3_6, BargainWithEnoughHelpsBuysAtTheDiscount) {

@@ -33,6 +33,20 @@ class ParseError : public InputError {
   std::uint64_t line_;
 };
 
+// A parameter out of range or inconsistent with others, by its key path ("behaviour.reach",
+// "policy.commission[1]"): callers that know where the key was written (a scenario file and
+// line) re-throw it with that place.
+class ParameterError : public InputError {
+ public:
+  ParameterError(const std::string& key, const std::string& reason);
+  const std::string& key() const noexcept { return key_; }
+  const std::string& reason() const noexcept { return reason_; }
+
+ private:
+  std::string key_;
+  std::string reason_;
+};
+
 // A problem with one input edge, by its position in the input arrays; readers turn the
 // position (and that of an earlier edge it repeats, if any) into file lines.
 class EdgeError : public InputError {
@@ -54,6 +68,13 @@ class EdgeError : public InputError {
 
 // Shortest text that reads back as the same value ("0.1", "-1", "nan").
 std::string format_number(double value);
+
+// Refuses work whose results alone would not fit in this machine's memory, before allocating:
+// throws ParameterError(name, "... need <bytes> ...; this machine has <memory>").
+void require_memory(double bytes, const std::string& name, const std::string& what);
+
+// Bytes as a short human-readable text ("1.5 GiB").
+std::string format_bytes(double bytes);
 
 // Throws InputError "name: must be ..." unless the condition holds.
 void require(bool condition, const std::string& name, const std::string& must);

@@ -9,6 +9,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "guanxi/diffusion.hpp"
@@ -109,11 +110,36 @@ struct CampaignSpec {
   Horizon run;
 };
 
-// Throws InputError naming the parameter ("behaviour.reach: must be in [0, 1], got 1.5").
-// Returns warnings (commission deeper than three levels).
-std::vector<std::string> validate(const CampaignSpec& spec, const Graph& g);
+// A design that is legal but almost surely a mistake (it still runs): the key it is about and
+// what is wrong ("every sale loses money").
+struct SpecWarning {
+  std::string key, text;
+  std::string message() const { return key + ": " + text; }
+};
 
-// The metrics of MODEL.md §5 (and CAC of §4), in the order of CampaignResult's columns.
+// Checks a spec on its own: ranges, and keys that exclude each other. Throws ParameterError
+// naming the key ("behaviour.reach: must be in [0, 1], got 1.5"); returns the warnings
+// (commission deeper than three levels or paying the whole price, unit cost at or above the
+// price, no way for anyone to buy).
+std::vector<SpecWarning> check_spec(const CampaignSpec& spec);
+// check_spec and what depends on the graph (an empty graph, seed ids, k larger than the graph).
+std::vector<SpecWarning> validate(const CampaignSpec& spec, const Graph& g);
+// Refuses, before allocating, a run whose per-step results would not fit in memory (`key`
+// names the replicate count: "run.replicates" or "replicates").
+void check_result_size(std::uint64_t replicates, std::uint32_t steps, const std::string& key);
+
+// The metrics of MODEL.md §5 (and CAC of §4), in the order of CampaignResult's columns, with
+// their units (for tables and plot axes) and whether they count the step only (a flow: reaches,
+// new customers) or everything up to it (a stock: customers, money).
+enum class MetricUnit { people, purchases, money, share, ratio, reaches, strength, ties, value, levels };
+std::string_view metric_unit_name(MetricUnit unit);  // "people", ..., "currency", ...
+struct MetricInfo {
+  std::string name;
+  MetricUnit unit;
+  bool per_step;
+  std::string description;
+};
+const std::vector<MetricInfo>& campaign_metric_info();
 const std::vector<std::string>& campaign_metrics();
 
 // One customer of the referral forest (recorded for the replicates asked for).
@@ -168,6 +194,8 @@ std::vector<PairedDifference> compare_to_baseline(const CampaignResult& baseline
 const std::vector<std::string>& comparison_metrics();
 
 // Mean and Student t confidence interval of each metric at the horizon (NaN replicates skipped).
+// With fewer than two values the sd and the interval are not available (NaN), as are the
+// intervals of compare_to_baseline.
 struct MetricSummary {
   std::string metric;
   double mean, ci_low, ci_high, sd;

@@ -10,9 +10,11 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "guanxi/campaign.hpp"
+#include "guanxi/error.hpp"
 
 namespace guanxi {
 
@@ -31,10 +33,27 @@ struct Scenario {
   GraphSource graph;
   CampaignSpec spec;
   std::vector<std::string> seed_labels;  // [seeding] nodes, as labels, resolved against the graph
+  std::map<std::string, std::uint64_t> lines;  // key path ("policy.group_buy.size") -> line in the file
+
+  // Where the file sets `key` ("policy.commission[1]" is placed at its list): its line, else the
+  // line of the nearest table around it that the file wrote (the key keeps its default), else 0.
+  struct Place {
+    std::uint64_t line = 0;
+    bool set = false;  // the file sets the key itself
+  };
+  Place place(const std::string& key) const;
+  // "file:line: key: what", "(the default)" appended where the file does not set the key.
+  std::string message_at(const std::string& key, const std::string& what) const;
+  // Throws ParseError (InputError where no line applies) with message_at's text.
+  [[noreturn]] void fail_at(const std::string& key, const std::string& what) const;
 };
 
-// Parses a TOML scenario; errors are ParseError "file:line: section.key: what".
+// Parses a TOML scenario and checks its spec (check_spec); every error names the file, the line
+// and the key: ParseError "file:line: section.key: what".
 Scenario load_scenario(const std::string& path);
+// The same from the text of a scenario; `path` names it in messages and anchors a relative
+// [graph] file.
+Scenario parse_scenario(std::string_view text, const std::string& path);
 
 // Campaign specs as JSON text: {"product": {...}, "behaviour": {...}, ...}. from_json starts from
 // the defaults and applies the given keys (unknown keys are errors with a suggestion; `where`
@@ -42,10 +61,13 @@ Scenario load_scenario(const std::string& path);
 CampaignSpec spec_from_json(const std::string& json, const std::string& where = "campaign");
 std::string spec_to_json(const CampaignSpec& spec);
 
-// Builds the graph of a scenario (file or generator).
+// Builds the graph of a scenario (file or generator); errors in the [graph] table name its line.
 Graph load_scenario_graph(const Scenario& scenario);
 // Resolves [seeding] nodes given as labels against the graph (no-op without labels).
 void resolve_seed_labels(Scenario& scenario, const Graph& g);
+// Checks the scenario's spec against its graph (validate): errors name the file, the line and
+// the key; returns the warnings as "file:line: key: what".
+std::vector<std::string> check_scenario(const Scenario& scenario, const Graph& g);
 
 // The closest of `candidates` to `word` (Levenshtein distance), for "did you mean" hints.
 std::string closest(const std::string& word, const std::vector<std::string>& candidates);

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 
 #include <tbb/enumerable_thread_specific.h>
 
@@ -20,45 +21,121 @@ const std::vector<std::string>& campaign_channels() {
   return names;
 }
 
+const std::vector<MetricInfo>& campaign_metric_info() {
+  using enum MetricUnit;
+  static const std::vector<MetricInfo> info = [] {
+    std::vector<MetricInfo> out = {
+        {"customers", people, false, "people who ever bought"},
+        {"active", people, false, "customers who have not churned"},
+        {"churned", people, false, "customers who churned"},
+        {"pending", people, false, "team members and bargain initiators waiting to buy"}};
+    for (const auto& c : campaign_channels())
+      out.push_back({"new_customers_" + c, people, true, "customers won in the step through channel " + c});
+    for (const auto& c : campaign_channels())
+      out.push_back({"customers_" + c, people, false, "customers won so far through channel " + c});
+    const std::vector<MetricInfo> rest = {
+        {"fans", people, false, "active customers on the fan tier"},
+        {"partners", people, false, "active customers on the partner tier"},
+        {"purchases", purchases, false, "purchases so far"},
+        {"repeat_purchases", purchases, false, "repeat purchases so far"},
+        {"revenue", money, false, "revenue so far (after discounts)"},
+        {"cost_of_goods", money, false, "unit cost of every sale so far"},
+        {"rewards", money, false, "referral rewards paid so far"},
+        {"commissions", money, false, "commissions paid so far"},
+        {"discounts", money, false, "discounts given so far"},
+        {"fees", money, false, "membership fees so far"},
+        {"incentive_spend", money, false, "rewards + commissions + discounts so far"},
+        {"profit", money, false, "revenue - cost of goods - rewards - commissions + fees so far"},
+        {"incentive_roi", ratio, false, "(incentive-driven margin - incentive spend) / incentive spend so far"},
+        {"cac", money, false, "incentive spend per incentive-driven customer so far"},
+        {"reaches", reaches, true, "share reaches in the step"},
+        {"conversion_rate", share, true, "conversions / reaches in the step"},
+        {"k_factor", ratio, true, "referral conversions / sharers in the step"},
+        {"team_success_rate", share, false, "share of closed teams that completed"},
+        {"bargain_success_rate", share, false, "share of closed bargains that succeeded"},
+        {"mean_strength", strength, false, "mean strength of ties touching a customer"},
+        {"strong_tie_fraction", share, false, "share of ties touching a customer that are strong"},
+        {"strong_ties_customers", ties, false, "strong ties between active customers"},
+        {"value_metcalfe", value, false, "network value: active customers squared"},
+        {"value_odlyzko", value, false, "network value: n log n of active customers"},
+        {"value_ties", value, false, "network value: summed strength of ties between active customers"},
+        {"largest_cascade", people, false, "customers in the largest referral tree"},
+        {"max_depth", levels, false, "depth of the deepest referral tree"},
+        {"structural_virality", levels, false, "mean distance between customers of the largest referral tree"}};
+    out.insert(out.end(), rest.begin(), rest.end());
+    return out;
+  }();
+  return info;
+}
+
 const std::vector<std::string>& campaign_metrics() {
   static const std::vector<std::string> names = [] {
-    std::vector<std::string> out = {"customers", "active", "churned", "pending"};
-    for (const auto& c : campaign_channels()) out.push_back("new_customers_" + c);
-    for (const char* name :
-         {"fans", "partners", "purchases", "repeat_purchases", "revenue", "cost_of_goods", "rewards", "commissions",
-          "discounts", "fees", "incentive_spend", "profit", "incentive_roi", "cac", "reaches", "conversion_rate",
-          "k_factor", "team_success_rate", "bargain_success_rate", "mean_strength", "strong_tie_fraction",
-          "strong_ties_customers", "value_metcalfe", "value_odlyzko", "value_ties", "largest_cascade", "max_depth",
-          "structural_virality"})
-      out.push_back(name);
+    std::vector<std::string> out;
+    for (const auto& m : campaign_metric_info()) out.push_back(m.name);
     return out;
   }();
   return names;
 }
 
+std::string_view metric_unit_name(MetricUnit unit) {
+  static constexpr std::string_view names[] = {"people", "purchases", "currency", "share", "ratio", "reaches",
+                                               "strength", "ties", "value", "levels"};
+  return names[static_cast<int>(unit)];
+}
+
 namespace {
 
 void unit(double x, const std::string& name) {
-  if (!(x >= 0.0 && x <= 1.0)) throw InputError(name + ": must be in [0, 1], got " + format_number(x));
+  if (!(x >= 0.0 && x <= 1.0)) throw ParameterError(name, "must be in [0, 1], got " + format_number(x));
 }
 void non_negative(double x, const std::string& name) {
-  if (!(x >= 0.0) || !std::isfinite(x)) throw InputError(name + ": must be finite and >= 0, got " + format_number(x));
+  if (!(x >= 0.0) || !std::isfinite(x)) throw ParameterError(name, "must be finite and >= 0, got " + format_number(x));
 }
 void positive(double x, const std::string& name) {
-  if (!(x > 0.0) || !std::isfinite(x)) throw InputError(name + ": must be finite and > 0, got " + format_number(x));
+  if (!(x > 0.0) || !std::isfinite(x)) throw ParameterError(name, "must be finite and > 0, got " + format_number(x));
 }
 void at_least_one(std::uint64_t x, const std::string& name) {
-  if (x < 1) throw InputError(name + ": must be >= 1, got " + std::to_string(x));
+  if (x < 1) throw ParameterError(name, "must be >= 1, got " + std::to_string(x));
 }
+void unit_list(const std::vector<double>& rates, const std::string& name) {
+  for (std::size_t i = 0; i < rates.size(); ++i) unit(rates[i], name + "[" + std::to_string(i) + "]");
+}
+
+// Commission rates by level that are legal one by one but suspicious together.
+void check_commission_levels(const std::vector<double>& rates, const std::string& name, std::vector<SpecWarning>& warnings) {
+  double total = 0;
+  for (double r : rates) total += r;
+  if (rates.size() > 3)
+    warnings.push_back({name, std::to_string(rates.size()) +
+                                  " levels; commission deeper than three levels is treated as pyramid selling in several "
+                                  "jurisdictions"});
+  if (total >= 1.0 - 1e-9) {  // 0.6 + 0.3 + 0.1 is 0.9999999999999999 in floating point
+    char percent[32];
+    std::snprintf(percent, sizeof percent, "%.4g%%", 100 * total);
+    warnings.push_back({name, "the levels pay " + std::string(percent) +
+                                  " of the price in total: every sale with a full chain of referrers loses money"});
+  }
+}
+
+constexpr std::uint32_t kMaxSteps = 100000;
 
 }  // namespace
 
-std::vector<std::string> validate(const CampaignSpec& spec, const Graph& g) {
-  std::vector<std::string> warnings;
-  if (g.num_nodes() == 0) throw InputError("graph: empty (no nodes)");
+void check_result_size(std::uint64_t replicates, std::uint32_t steps, const std::string& key) {
+  if (replicates < 1) throw ParameterError(key, "must be >= 1, got " + std::to_string(replicates));
+  const double bytes = static_cast<double>(replicates) * steps * static_cast<double>(campaign_metrics().size()) * sizeof(double);
+  require_memory(bytes, key, std::to_string(replicates) + " replicates x " + std::to_string(steps) + " steps of " +
+                                 std::to_string(campaign_metrics().size()) + " metrics");
+}
+
+std::vector<SpecWarning> check_spec(const CampaignSpec& spec) {
+  std::vector<SpecWarning> warnings;
   const Product& product = spec.product;
   positive(product.price, "product.price");
   non_negative(product.unit_cost, "product.unit_cost");
+  if (product.unit_cost >= product.price)
+    warnings.push_back({"product.unit_cost", "unit cost " + format_number(product.unit_cost) + " is not below the price " +
+                                                 format_number(product.price) + ": every sale loses money"});
   const Behaviour& b = spec.behaviour;
   unit(b.share_prob, "behaviour.share_prob");
   unit(b.team_share_prob, "behaviour.team_share_prob");
@@ -80,7 +157,8 @@ std::vector<std::string> validate(const CampaignSpec& spec, const Graph& g) {
   non_negative(b.tier_mult.customer, "behaviour.tier_mult.customer");
   non_negative(b.tier_mult.fan, "behaviour.tier_mult.fan");
   non_negative(b.tier_mult.partner, "behaviour.tier_mult.partner");
-  if (b.max_attempts > 255) throw InputError("behaviour.max_attempts: must be at most 255 (0: unlimited)");
+  if (b.max_attempts > 255)
+    throw ParameterError("behaviour.max_attempts", "must be at most 255 (0: unlimited), got " + std::to_string(b.max_attempts));
   const TieDynamics& t = spec.ties;
   unit(t.strong_threshold, "ties.strong_threshold");
   unit(t.alpha_conv, "ties.alpha_conv");
@@ -95,10 +173,11 @@ std::vector<std::string> validate(const CampaignSpec& spec, const Graph& g) {
   const Policy& p = spec.policy;
   non_negative(p.referral_reward, "policy.referral_reward");
   unit(p.referee_discount, "policy.referee_discount");
-  for (std::size_t i = 0; i < p.commission.size(); ++i) unit(p.commission[i], "policy.commission[" + std::to_string(i) + "]");
-  if (!(p.budget >= 0)) throw InputError("policy.budget: must be >= 0, got " + format_number(p.budget));
+  unit_list(p.commission, "policy.commission");
+  if (!(p.budget >= 0)) throw ParameterError("policy.budget", "must be >= 0, got " + format_number(p.budget));
   if (p.group_buy.enabled && p.bargain.enabled)
-    throw InputError("policy.group_buy: cannot be on together with policy.bargain (a convert either joins a team or bargains)");
+    throw ParameterError("policy.group_buy",
+                         "cannot be on together with policy.bargain (a convert either joins a team or bargains)");
   at_least_one(p.group_buy.size, "policy.group_buy.size");
   at_least_one(p.group_buy.deadline, "policy.group_buy.deadline");
   unit(p.group_buy.discount, "policy.group_buy.discount");
@@ -108,32 +187,43 @@ std::vector<std::string> validate(const CampaignSpec& spec, const Graph& g) {
   unit(p.bargain.solo_fallback, "policy.bargain.solo_fallback");
   non_negative(p.membership.fee, "policy.membership.fee");
   unit(p.membership.take_rate, "policy.membership.take_rate");
-  for (std::size_t i = 0; i < p.membership.partner_commission.size(); ++i)
-    unit(p.membership.partner_commission[i], "policy.membership.partner_commission[" + std::to_string(i) + "]");
-  const std::size_t depth =
-      std::max(p.commission.size(), p.membership.enabled ? p.membership.partner_commission.size() : std::size_t{0});
-  if (depth > 3)
-    warnings.push_back("policy.commission: " + std::to_string(depth) +
-                       " levels; commission deeper than three levels is treated as pyramid selling in several jurisdictions");
+  unit_list(p.membership.partner_commission, "policy.membership.partner_commission");
+  check_commission_levels(p.commission, "policy.commission", warnings);
+  if (p.membership.enabled)
+    check_commission_levels(p.membership.partner_commission, "policy.membership.partner_commission", warnings);
   const Seeding& s = spec.seeding;
   if (s.strategy == "nodes") {
-    if (s.nodes.empty()) throw InputError("seeding.nodes: must list at least one node");
+    if (s.nodes.empty()) throw ParameterError("seeding.nodes", "must list at least one node");
+  } else if (s.strategy != "top_degree" && s.strategy != "pagerank" && s.strategy != "kcore" && s.strategy != "random") {
+    throw ParameterError("seeding.strategy", "must be top_degree, pagerank, kcore, random or nodes, not '" + s.strategy + "'");
+  } else if (s.k == 0 && b.external_rate == 0) {
+    warnings.push_back({"seeding.k", "no seeds and behaviour.external_rate = 0: nobody can ever buy"});
+  }
+  at_least_one(spec.run.steps, "run.steps");
+  if (spec.run.steps > kMaxSteps)
+    throw ParameterError("run.steps", "must be at most " + std::to_string(kMaxSteps) + ", got " + std::to_string(spec.run.steps));
+  check_result_size(spec.run.replicates, spec.run.steps, "run.replicates");
+  return warnings;
+}
+
+std::vector<SpecWarning> validate(const CampaignSpec& spec, const Graph& g) {
+  if (g.num_nodes() == 0) throw InputError("graph: empty (no nodes)");
+  std::vector<SpecWarning> warnings = check_spec(spec);
+  const Seeding& s = spec.seeding;
+  if (s.strategy == "nodes") {
     std::vector<node_t> sorted(s.nodes);
     std::sort(sorted.begin(), sorted.end());
     for (std::size_t i = 0; i < sorted.size(); ++i) {
       if (sorted[i] >= g.num_nodes())
-        throw InputError("seeding.nodes: node id " + std::to_string(sorted[i]) + " out of range [0, " +
-                         std::to_string(g.num_nodes()) + ")");
-      if (i > 0 && sorted[i] == sorted[i - 1]) throw InputError("seeding.nodes: node " + std::to_string(sorted[i]) + " listed twice");
+        throw ParameterError("seeding.nodes", "node id " + std::to_string(sorted[i]) + " out of range [0, " +
+                                                  std::to_string(g.num_nodes()) + ")");
+      if (i > 0 && sorted[i] == sorted[i - 1])
+        throw ParameterError("seeding.nodes", "node " + std::to_string(sorted[i]) + " listed twice");
     }
-  } else if (s.strategy == "top_degree" || s.strategy == "pagerank" || s.strategy == "kcore" || s.strategy == "random") {
-    if (s.k > g.num_nodes())
-      throw InputError("seeding.k: must be in [0, " + std::to_string(g.num_nodes()) + "], got " + std::to_string(s.k));
-  } else {
-    throw InputError("seeding.strategy: must be top_degree, pagerank, kcore, random or nodes, not '" + s.strategy + "'");
+  } else if (s.k > g.num_nodes()) {
+    throw ParameterError("seeding.k", "must be in [0, " + std::to_string(g.num_nodes()) + "], got " + std::to_string(s.k) +
+                                          " (the graph has " + std::to_string(g.num_nodes()) + " nodes)");
   }
-  at_least_one(spec.run.steps, "run.steps");
-  if (spec.run.steps > 100000) throw InputError("run.steps: must be at most 100000");
   return warnings;
 }
 
@@ -190,8 +280,8 @@ CampaignResult run_campaign(const Graph& g, const CampaignSpec& spec, const Camp
                             RunControl* control) {
   const auto start = std::chrono::steady_clock::now();
   CampaignResult result;
-  result.warnings = validate(spec, g);
-  if (options.replicates < 1) throw InputError("run.replicates: must be >= 1");
+  for (const auto& w : validate(spec, g)) result.warnings.push_back(w.message());
+  check_result_size(options.replicates, spec.run.steps, "replicates");
   const std::uint64_t first = options.first_replicate, last = first + options.replicates;
   for (std::uint64_t r : options.forests)
     if (r < first || r >= last)

@@ -80,8 +80,15 @@ Moments moments(const std::vector<double>& x) {
   m.mean = sum / static_cast<double>(m.n);
   for (double v : x)
     if (!std::isnan(v)) squares += (v - m.mean) * (v - m.mean);
-  m.sd = m.n > 1 ? std::sqrt(squares / static_cast<double>(m.n - 1)) : 0.0;
+  m.sd = m.n > 1 ? std::sqrt(squares / static_cast<double>(m.n - 1)) : kNaN;  // one value has no spread
   return m;
+}
+
+// Half-width of the Student t interval of the mean: NaN (not available) below two values, never a
+// zero-width interval that would claim certainty.
+double half_width(const Moments& m, double level) {
+  if (m.n < 2) return kNaN;
+  return t_quantile(level, m.n - 1) * m.sd / std::sqrt(static_cast<double>(m.n));
 }
 
 }  // namespace
@@ -98,7 +105,7 @@ std::vector<MetricSummary> summarize(const CampaignResult& result, double level)
   const auto& names = campaign_metrics();
   for (std::size_t k = 0; k < names.size(); ++k) {
     const Moments m = moments(at_horizon(result, k));
-    const double half = m.n > 1 ? t_quantile(level, m.n - 1) * m.sd / std::sqrt(static_cast<double>(m.n)) : 0.0;
+    const double half = half_width(m, level);
     out.push_back({names[k], m.mean, m.mean - half, m.mean + half, m.sd, m.n});
   }
   return out;
@@ -122,7 +129,7 @@ std::vector<PairedDifference> compare_to_baseline(const CampaignResult& baseline
       }
     }
     const Moments m = moments(d);
-    const double half = m.n > 1 ? t_quantile(level, m.n - 1) * m.sd / std::sqrt(static_cast<double>(m.n)) : 0.0;
+    const double half = half_width(m, level);
     out.push_back({name, moments(a).mean, moments(b).mean, m.mean, m.mean - half, m.mean + half,
                    counted ? static_cast<double>(higher) / static_cast<double>(counted) : kNaN});
   };

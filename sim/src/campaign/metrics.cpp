@@ -42,6 +42,10 @@ void Replicate::record_metrics(std::uint32_t t) {
   put(static_cast<double>(churned_));
   put(static_cast<double>(pending_.size()));
   for (int c = 0; c < kChannels; ++c) put(new_by_channel_[c]);
+  for (int c = 0; c < kChannels; ++c) {
+    customers_by_channel_[c] += new_by_channel_[c];
+    put(static_cast<double>(customers_by_channel_[c]));
+  }
   put(static_cast<double>(fans_));
   put(static_cast<double>(partners_));
   const Money& m = money;

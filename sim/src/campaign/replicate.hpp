@@ -310,6 +310,7 @@ class Replicate {
 
   // Step counters for metrics.
   std::array<std::uint32_t, kChannels> new_by_channel_{};
+  std::array<std::uint64_t, kChannels> customers_by_channel_{};  // cumulative: customers won so far, by channel
   std::uint64_t reaches_ = 0, conversions_count_ = 0, referral_conversions_ = 0, sharers_ = 0;
   std::uint64_t teams_done_ = 0, teams_failed_ = 0, bargains_done_ = 0, bargains_failed_ = 0;
   // Tracked-tie aggregates by mode (0 free, 1 bonded), at the start of the next step.

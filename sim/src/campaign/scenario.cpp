@@ -334,6 +334,39 @@ std::string spec_to_json(const CampaignSpec& spec) {
   return j.dump();
 }
 
+Scenario::Place Scenario::place(const std::string& key) const {
+  const std::string own = key.substr(0, key.find('['));
+  for (std::string at = own; !at.empty();) {
+    const auto line = lines.find(at);
+    if (line != lines.end()) return {line->second, at == own};
+    const auto dot = at.rfind('.');
+    at = dot == std::string::npos ? std::string() : at.substr(0, dot);
+  }
+  return {};
+}
+
+std::string Scenario::message_at(const std::string& key, const std::string& what) const {
+  const Place at = place(key);
+  return path + (at.line ? ":" + std::to_string(at.line) : "") + ": " + key + ": " + what + (at.set ? "" : " (the default)");
+}
+
+void Scenario::fail_at(const std::string& key, const std::string& what) const {
+  const Place at = place(key);
+  const std::string text = what + (at.set ? "" : " (the default)");
+  if (at.line) throw ParseError(path, at.line, key, text);
+  throw InputError(path + ": " + key + ": " + text);
+}
+
+std::vector<std::string> check_scenario(const Scenario& scenario, const Graph& g) {
+  std::vector<std::string> out;
+  try {
+    for (const auto& w : validate(scenario.spec, g)) out.push_back(scenario.message_at(w.key, w.text));
+  } catch (const ParameterError& e) {
+    scenario.fail_at(e.key(), e.reason());
+  }
+  return out;
+}
+
 Graph load_scenario_graph(const Scenario& scenario) {
   const GraphSource& source = scenario.graph;
   if (!source.file.empty()) {
@@ -343,17 +376,35 @@ Graph load_scenario_graph(const Scenario& scenario) {
     ReadOptions options;
     options.directed = source.directed;
     std::optional<Format> format;
-    if (!source.format.empty()) format = parse_format(source.format);
-    return read_graph(path.string(), format, options);
+    try {
+      if (!source.format.empty()) format = parse_format(source.format);
+    } catch (const InputError& e) {
+      scenario.fail_at("graph.format", e.what());
+    }
+    try {
+      return read_graph(path.string(), format, options);
+    } catch (const IoError& e) {  // errors inside the file name their own line; a missing file, the scenario's
+      throw IoError(scenario.message_at("graph.file", e.what()));
+    }
   }
   for (const auto& gen : generator_catalog()) {
     if (gen.name != source.generator) continue;
     std::map<std::string, std::string> params{{"seed", "0"}};
     for (const auto& p : gen.params) params[p.name] = p.default_value;
     for (const auto& [key, value] : source.params) params[key] = value;
-    return gen.make(params);
+    try {
+      return gen.make(params);
+    } catch (const InputError& e) {
+      // Generators name the parameter first ("n: must be ..."): place it at its key when the
+      // file sets it, otherwise at the generator.
+      const std::string message = e.what();
+      const auto colon = message.find(": ");
+      const std::string key = "graph." + message.substr(0, colon);
+      if (colon != std::string::npos && scenario.lines.count(key)) scenario.fail_at(key, message.substr(colon + 2));
+      scenario.fail_at("graph.generator", source.generator + ": " + message);
+    }
   }
-  throw InputError(scenario.path + ": graph.generator: unknown generator '" + source.generator + "'");
+  scenario.fail_at("graph.generator", "unknown generator '" + source.generator + "'");
 }
 
 void resolve_seed_labels(Scenario& scenario, const Graph& g) {
@@ -361,7 +412,7 @@ void resolve_seed_labels(Scenario& scenario, const Graph& g) {
   scenario.spec.seeding.nodes.clear();
   for (const auto& label : scenario.seed_labels) {
     const auto node = find_label(g, label);
-    if (!node) throw InputError(scenario.path + ": seeding.nodes: no node labelled '" + label + "' in the graph");
+    if (!node) scenario.fail_at("seeding.nodes", "no node labelled '" + label + "' in the graph");
     scenario.spec.seeding.nodes.push_back(*node);
   }
 }

@@ -1,6 +1,9 @@
 // TOML scenario files (toml++): the document becomes the JSON form of a spec, keeping each key's
 // line for error messages; [graph], name and description are read here. Kept in its own
 // translation unit (toml++ is heavy to compile).
+#include <fstream>
+#include <sstream>
+
 #include <toml++/toml.h>
 
 #include "guanxi/error.hpp"
@@ -38,14 +41,20 @@ detail::json convert(const toml::node& node, const std::string& path, std::map<s
 }  // namespace
 
 Scenario load_scenario(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw IoError(path + ": cannot open");
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (in.bad()) throw IoError(path + ": read failed");
+  return parse_scenario(text.str(), path);
+}
+
+Scenario parse_scenario(std::string_view text, const std::string& path) {
   toml::table document;
   try {
-    document = toml::parse_file(path);
+    document = toml::parse(text, path);
   } catch (const toml::parse_error& e) {
-    const auto& where = e.source();
-    if (std::string(e.description()).find("File could not be opened") != std::string::npos)
-      throw IoError(path + ": cannot open");
-    throw ParseError(path, where.begin.line, "toml", std::string(e.description()));
+    throw ParseError(path, e.source().begin.line, "toml", std::string(e.description()));
   }
   Scenario scenario;
   scenario.path = path;
@@ -108,6 +117,16 @@ Scenario load_scenario(const std::string& path) {
         throw ParseError(path, line_of("graph." + key), "graph." + key,
                          "unknown key; did you mean '" + closest(key, keys) + "'?");
     }
+  }
+  scenario.lines = std::move(reader.lines);
+  try {
+    // The graph-independent checks now, with their lines; seed labels count as seeds until the
+    // graph resolves them (check_scenario).
+    CampaignSpec spec = scenario.spec;
+    if (!scenario.seed_labels.empty()) spec.seeding.nodes.assign(scenario.seed_labels.size(), 0);
+    check_spec(spec);
+  } catch (const ParameterError& e) {
+    scenario.fail_at(e.key(), e.reason());
   }
   return scenario;
 }
