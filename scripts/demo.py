@@ -1,7 +1,7 @@
 """The main job, run by `make demo`: compare the example campaign designs (examples/*.toml) on the
 built-in default graph, a 100,000-person Holme–Kim social graph, with common random numbers;
-print the paired differences against the first design and write a PNG of customers and profit
-over time.
+print the paired differences against the first design and write PNGs of customers and profit
+over time and of the paired differences (a forest plot).
 
 Usage: /usr/bin/python3 scripts/demo.py [--replicates N] [--nodes N] [--out DIR]
 """
@@ -82,16 +82,19 @@ def main() -> int:
         print("lose money against the baseline: " + ", ".join(losers))
 
     os.makedirs(args.out, exist_ok=True)
-    figure, axes = plt.subplots(1, 2, figsize=(12, 4.5))
+    figure, axes = plt.subplots(1, 2, figsize=(13, 4.8), layout="constrained")
     for name in names:
-        results[name].plot(metrics=("customers", "profit"), axes=axes, label=name)
-    axes[0].legend(fontsize=8)
+        results[name].plot(("customers", "profit"), axes=axes, label=name)
+    axes[0].get_legend().remove()  # one legend, beside the profit panel
+    axes[1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     figure.suptitle(f"{len(names)} campaign designs on a {graph.num_nodes:,}-person social graph "
-                    f"({args.replicates} replicates, mean and 95% band)")
-    figure.tight_layout()
+                    f"(mean of {args.replicates} replicates with 95% bands)")
     png = os.path.join(args.out, "campaigns.png")
     figure.savefig(png, dpi=110)
-    print(f"wrote {png} ({time.perf_counter() - started:.1f} s in all)")
+    forest = gx.plot_comparison(table, ["profit", "customers"])[0].figure
+    forest_png = os.path.join(args.out, "comparison.png")
+    forest.savefig(forest_png, dpi=110)
+    print(f"wrote {png} and {forest_png} ({time.perf_counter() - started:.1f} s in all)")
     return 0
 
 

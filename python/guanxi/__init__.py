@@ -8,8 +8,9 @@ True
 """
 
 from . import _guanxi
-from . import analytics, generators, seeding, ties
-from .campaign import Campaign, CampaignResult, compare
+from . import analytics, generators, plotting, seeding, ties
+from .campaign import Campaign, CampaignResult, DesignWarning, compare
+from .plotting import plot_comparison
 from .diffusion import SimulationResult, simulate
 from .graph import Graph
 
@@ -29,7 +30,10 @@ def max_threads() -> int:
 __all__ = [
     "Campaign",
     "CampaignResult",
+    "DesignWarning",
     "compare",
+    "plot_comparison",
+    "plotting",
     "Graph",
     "SimulationResult",
     "analytics",

@@ -23,14 +23,15 @@ import copy
 import json
 import math
 import os
-from typing import Dict, Iterable, Mapping, Optional, Sequence
+import warnings
+from typing import Dict, Iterable, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
 from . import _guanxi
 from .graph import Graph
 
-__all__ = ["Campaign", "CampaignResult", "compare", "metrics", "channels"]
+__all__ = ["Campaign", "CampaignResult", "DesignWarning", "compare", "metrics", "channels"]
 
 _SECTIONS = ("product", "behaviour", "ties", "ladder", "policy", "seeding", "run")
 
@@ -43,6 +44,37 @@ def metrics() -> list:
 def channels() -> list:
     """Acquisition channels: seed, external, referral, team, bargain, solo."""
     return list(_guanxi.campaign_channels())
+
+
+class DesignWarning(UserWarning):
+    """A design that is legal but almost surely a mistake (it still runs): every sale loses
+    money, commission paying the whole price, nobody able to buy, designs compared on graphs of
+    different sizes."""
+
+
+def _warn(messages, stacklevel: int = 3) -> None:
+    for message in messages:
+        warnings.warn(message, DesignWarning, stacklevel=stacklevel)
+
+
+def _check_name(name, what: str = "name") -> Optional[str]:
+    if name is not None and not isinstance(name, str):
+        raise ValueError(f"{what}: must be a string, got {type(name).__name__} {name!r}")
+    return name
+
+
+def _merge(spec: dict, changes: Mapping, path: str) -> None:
+    """Deep merge of ``changes`` into ``spec``: nested tables keep the keys not given. A table
+    with an ``enabled`` switch (group_buy, bargain, membership) is switched on by giving it, as
+    in a scenario file, unless ``enabled`` is given too."""
+    for key, value in changes.items():
+        here = spec.get(key)
+        if isinstance(value, Mapping) and isinstance(here, dict):
+            if "enabled" in here and "enabled" not in value:
+                here["enabled"] = True
+            _merge(here, value, f"{path}.{key}")
+        else:
+            spec[key] = copy.deepcopy(value)
 
 
 def _unknown_section(name: str) -> ValueError:
@@ -94,7 +126,16 @@ class Campaign:
     Raises
     ------
     ValueError
-        Unknown keys (with the closest valid key), values of the wrong type or out of range.
+        Unknown keys (with the closest valid key), values of the wrong type or out of range,
+        each naming its key path (``policy.group_buy.size``).
+
+    Warns
+    -----
+    DesignWarning
+        A legal design that is almost surely a mistake (it still runs).
+
+    Campaigns pickle (with their graph), so Jupyter, multiprocessing and Dask can carry them;
+    :meth:`to_toml` writes one as a scenario file.
     """
 
     def __init__(self, graph: Graph, *, name: Optional[str] = None, **sections):
@@ -105,37 +146,103 @@ class Campaign:
             raise _unknown_section(unknown[0])
         given = {key: _finite(value, key) for key, value in sections.items() if value is not None}
         self.graph = graph
-        self.name = name
+        self.name = _check_name(name)
         self.description: Optional[str] = None
         self.spec: dict = json.loads(_guanxi.campaign_spec(json.dumps(given, default=_plain)))
-        _guanxi.validate_campaign(graph._g, json.dumps(self.spec))
+        self._graph_source: Optional[dict] = None  # the [graph] table of the scenario it came from
+        _warn(_guanxi.validate_campaign(graph._g, json.dumps(self.spec)))
+
+    @classmethod
+    def _checked(cls, graph: Graph, spec: dict, name: Optional[str]) -> "Campaign":
+        """A campaign from a spec the engine has already normalised and checked."""
+        campaign = cls.__new__(cls)
+        campaign.graph, campaign.spec, campaign.name = graph, spec, name
+        campaign.description = None
+        campaign._graph_source = None
+        return campaign
 
     @classmethod
     def from_toml(cls, path: "str | os.PathLike", graph: Optional[Graph] = None) -> "Campaign":
         """A campaign from a scenario file; its ``[graph]`` is read or generated unless ``graph``
-        is given. ``[seeding] nodes`` name the graph's labels."""
-        loaded = _guanxi.load_scenario(os.fspath(path))
-        if graph is None:
-            graph = Graph(_guanxi.load_scenario_graph(os.fspath(path)))
-        spec = json.loads(loaded["spec"])
-        if loaded["seed_labels"]:
-            spec["seeding"]["nodes"] = _guanxi.resolve_labels(graph._g, loaded["seed_labels"], os.fspath(path))
-        campaign = cls(graph, name=loaded["name"] or os.path.splitext(os.path.basename(os.fspath(path)))[0], **spec)
-        campaign.description = loaded["description"]
+        is given. ``[seeding] nodes`` name the graph's labels. Errors (ValueError, OSError for a
+        file that cannot be read) and warnings name the file, the line and the key."""
+        path = os.fspath(path)
+        if graph is not None and not isinstance(graph, Graph):
+            raise TypeError("graph: must be a guanxi.Graph")
+        loaded = _guanxi.open_scenario(path, None if graph is None else graph._g)
+        name = loaded["name"] or os.path.splitext(os.path.basename(path))[0]
+        campaign = cls._checked(graph if graph is not None else Graph(loaded["graph"]), json.loads(loaded["spec"]), name)
+        campaign.description = loaded["description"] or None
+        if graph is None and loaded["graph_source"]:
+            source = dict(loaded["graph_source"])
+            if "file" in source:  # kept absolute: to_toml writes it relative to the new file
+                source["file"] = os.path.join(os.path.dirname(os.path.abspath(path)), source["file"])
+            campaign._graph_source = source
+        _warn(loaded["warnings"])
         return campaign
 
+    def to_toml(self, path: "str | os.PathLike", graph_file: "str | os.PathLike | None" = None) -> None:
+        """Write the campaign as a scenario file that :meth:`from_toml` reads back to the same
+        design (the same seed then gives identical runs). Every key is written, so the file
+        does not depend on future defaults; ``[seeding] nodes`` are written as the graph's
+        labels. The ``[graph]`` table is the scenario's own when the campaign came from a file
+        with one; ``graph_file`` names a graph file to use instead (saved there as a snapshot
+        when it does not exist yet); otherwise the file has no ``[graph]`` and reloads with
+        ``Campaign.from_toml(path, graph=...)``."""
+        path = os.fspath(path)
+        folder = os.path.dirname(os.path.abspath(path))
+        graph_table = None
+        if graph_file is not None:
+            graph_file = os.fspath(graph_file)
+            if not os.path.exists(graph_file):
+                self.graph.save(graph_file)
+            graph_table = {"file": os.path.relpath(os.path.abspath(graph_file), folder)}
+        elif self._graph_source is not None:
+            graph_table = {key: _graph_value(value) for key, value in self._graph_source.items()}
+            if "file" in graph_table:
+                graph_table["file"] = os.path.relpath(graph_table["file"], folder)
+        spec = copy.deepcopy(self.spec)
+        if spec["seeding"]["strategy"] == "nodes":
+            labels = self.graph.labels
+            spec["seeding"]["nodes"] = [_plain_label(labels[int(v)]) for v in spec["seeding"]["nodes"]]
+        else:
+            spec["seeding"].pop("nodes", None)
+        lines = ["# A guanxi campaign scenario, written by Campaign.to_toml (every key of docs/model.md §7)."]
+        if self.name is not None:
+            lines.append(f"name = {_toml_value(self.name)}")
+        if self.description:
+            lines.append(f"description = {_toml_value(self.description)}")
+        if graph_table is not None:
+            lines += ["", "[graph]"] + [f"{key} = {_toml_value(value)}" for key, value in graph_table.items()]
+        else:
+            lines += ["", "# No [graph] table: load with Campaign.from_toml(path, graph=...) or add one."]
+        lines += _toml_tables(spec, [])
+        text = "\n".join(lines) + "\n"
+        with open(path, "w", encoding="utf-8") as out:
+            out.write(text)
+
     def replace(self, name: Optional[str] = None, **sections) -> "Campaign":
-        """A copy with some keys changed, section by section (other keys kept). The copy is a
-        new design: it is unnamed unless ``name`` is given."""
+        """A copy with some keys changed (other keys kept, nested tables merged key by key:
+        ``replace(policy={"group_buy": {"size": 4}})`` keeps the team's deadline and discount).
+        Giving ``group_buy``, ``bargain`` or ``membership`` switches it on unless ``enabled`` is
+        given. The copy is a new design: it is unnamed unless ``name`` is given."""
         spec = copy.deepcopy(self.spec)
         for section, values in sections.items():
             if section not in _SECTIONS:
                 raise _unknown_section(section)
             if not isinstance(values, Mapping):
                 raise ValueError(f"{section}: expected a dict")
-            for key, value in values.items():
-                spec[section][key] = value
+            _merge(spec[section], values, section)
         return Campaign(self.graph, name=name, **spec)
+
+    def __getstate__(self) -> dict:
+        return {"graph": self.graph, "spec": self.spec, "name": self.name, "description": self.description,
+                "graph_source": self._graph_source}
+
+    def __setstate__(self, state: dict) -> None:
+        self.graph, self.spec, self.name = state["graph"], state["spec"], state["name"]
+        self.description, self._graph_source = state["description"], state["graph_source"]
+        _guanxi.validate_campaign(self.graph._g, json.dumps(self.spec))  # a spec of another version fails here
 
     def run(
         self,
@@ -152,13 +259,13 @@ class Campaign:
         ``label`` names the run (progress bar, plots); default the campaign's name."""
         replicates = self.spec["run"]["replicates"] if replicates is None else replicates
         seed = self.spec["run"]["seed"] if seed is None else seed
-        if not isinstance(replicates, (int, np.integer)) or replicates < 1:
+        if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) or replicates < 1:
             raise ValueError(f"replicates: must be an integer >= 1, got {replicates!r}")
-        if not isinstance(seed, (int, np.integer)) or seed < 0:
-            raise ValueError(f"seed: must be a non-negative integer, got {seed!r}")
-        if threads is not None and threads < 1:
-            raise ValueError(f"threads: must be >= 1, got {threads}")
-        label = label if label is not None else self.name
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
+            raise ValueError(f"seed: must be an integer in [0, 2**64), got {seed!r}")
+        if threads is not None and (isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1):
+            raise ValueError(f"threads: must be an integer >= 1, got {threads!r}")
+        label = _check_name(label, "label") if label is not None else self.name
         callback, bar = _progress_bar(int(replicates), progress, label)
         try:
             raw = _guanxi.run_campaign(
@@ -178,6 +285,51 @@ class Campaign:
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""
         return f"<guanxi.Campaign{label} on {self.graph!r}>"
+
+
+def _graph_value(value):
+    """A [graph] value as the scenario had it: generator parameters come back as text, numbers
+    and booleans as their JSON text."""
+    if isinstance(value, str):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return value
+        return parsed if isinstance(parsed, (bool, int, float)) else value
+    return value
+
+
+def _plain_label(label):
+    return int(label) if isinstance(label, (int, np.integer)) else str(label)
+
+
+def _toml_value(value) -> str:
+    """A TOML value: strings quoted (JSON escapes are TOML escapes), floats in their shortest
+    round-trip form, lists of values."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        text = repr(float(value))
+        return text if any(c in text for c in ".en") else text + ".0"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise ValueError(f"cannot write {type(value).__name__} {value!r} to TOML")
+
+
+def _toml_tables(table: dict, path: list) -> list:
+    """[section] blocks: a table's plain keys under its header, then its sub-tables."""
+    lines = []
+    plain = {k: v for k, v in table.items() if not isinstance(v, dict)}
+    if path and (plain or not any(isinstance(v, dict) for v in table.values())):
+        lines += ["", f"[{'.'.join(path)}]"] + [f"{key} = {_toml_value(value)}" for key, value in plain.items()]
+    for key, value in table.items():
+        if isinstance(value, dict):
+            lines += _toml_tables(value, path + [key])
+    return lines
 
 
 def _progress_bar(total: int, progress: bool, label: Optional[str]):
@@ -212,10 +364,12 @@ class CampaignResult:
     seconds : float
     """
 
-    def __init__(self, raw: dict, campaign: Campaign, seed: int, label: Optional[str] = None):
+    def __init__(self, raw: dict, campaign: Campaign, seed: int, label: Optional[str] = None,
+                 first_replicate: int = 0):
         self.campaign = campaign
         self.label = label
         self.seed = seed
+        self.first_replicate = first_replicate
         self.metrics: list = list(raw["metrics"])
         self.values: np.ndarray = raw["values"]
         self.warnings: list = list(raw["warnings"])
@@ -223,6 +377,20 @@ class CampaignResult:
         self._forests: dict = raw["forests"]
         self.replicates, self.steps, _ = self.values.shape
         self._raw = raw["handle"]
+
+    def __getstate__(self) -> dict:
+        # The values travel as a plain array; the engine's view of them is rebuilt on load.
+        return {"campaign": self.campaign, "label": self.label, "seed": self.seed,
+                "first_replicate": self.first_replicate, "metrics": self.metrics,
+                "values": np.array(self.values), "warnings": self.warnings, "seconds": self.seconds,
+                "forests": self._forests}
+
+    def __setstate__(self, state: dict) -> None:
+        if list(state["metrics"]) != metrics():
+            raise ValueError("CampaignResult: pickled by a guanxi with other metrics; run the campaign again")
+        raw = _guanxi.campaign_run(np.ascontiguousarray(state["values"], dtype=np.float64), state["first_replicate"])
+        raw.update(warnings=state["warnings"], seconds=state["seconds"], forests=state["forests"])
+        self.__init__(raw, state["campaign"], state["seed"], state["label"], state["first_replicate"])
 
     def metric(self, name: str) -> np.ndarray:
         """One metric, shape ``(replicates, steps)``."""
@@ -287,33 +455,51 @@ class CampaignResult:
 
     def mean_curve(self, metric: str, level: float = 0.95):
         """Mean and Student t interval of a metric per step: arrays ``(mean, low, high)``
-        (NaN-aware)."""
+        (NaN-aware). Where fewer than two replicates have a value the interval is not available:
+        NaN, never a zero-width band."""
         from scipy.stats import t as student
 
+        if not 0 < level < 1:
+            raise ValueError(f"level: must be in (0, 1), got {level!r}")
         values = self.metric(metric)
-        with np.errstate(invalid="ignore"):
-            mean = np.nanmean(values, axis=0) if np.isnan(values).any() else values.mean(axis=0)
+        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # steps where every value is NaN stay NaN
+            mean = np.nanmean(values, axis=0)
             n = np.sum(~np.isnan(values), axis=0)
-            sd = np.nanstd(values, axis=0, ddof=1) if self.replicates > 1 else np.zeros(self.steps)
+            sd = np.nanstd(values, axis=0, ddof=1) if self.replicates > 1 else np.full(self.steps, np.nan)
             quantile = student.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
-            half = quantile * sd / np.sqrt(np.maximum(n, 1))
+            half = np.where(n >= 2, quantile * sd / np.sqrt(np.maximum(n, 1)), np.nan)
         return mean, mean - half, mean + half
 
-    def plot(self, metrics: Sequence[str] = ("customers", "profit"), axes=None, label: Optional[str] = None):
-        """Mean of each metric per step with its 95% band, one panel per metric. Returns the axes."""
-        import matplotlib.pyplot as plt
+    def plot(self, metrics: Union[str, Sequence[str]] = ("customers", "profit"), axes=None, label: Optional[str] = None,
+             level: float = 0.95, ax=None):
+        """Mean of each metric per day with its confidence band, one panel per metric.
 
-        if axes is None:
-            _, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.6), squeeze=False)
-            axes = axes[0]
-        steps = np.arange(self.steps)
-        for ax, metric in zip(axes, metrics):
-            mean, low, high = self.mean_curve(metric)
-            line = ax.plot(steps, mean, label=label or self.label or "campaign")[0]
-            ax.fill_between(steps, low, high, alpha=0.2, color=line.get_color())
-            ax.set_title(metric)
-            ax.set_xlabel("step")
-        return axes
+        Each panel is titled with the metric, its y axis labelled with the unit (people,
+        currency units, shares in percent), the x axis with the day; the band is the
+        ``level`` confidence interval of the mean (absent for one replicate). The figure is
+        titled with the campaign's name and the number of replicates. To overlay designs, pass
+        the axes of the first plot (``axes=`` or ``ax=`` for one metric): each result gets a
+        legend entry and the figure title names them all.
+
+        Parameters
+        ----------
+        metrics : str or list of str
+            ``"profit"`` plots one metric.
+        axes, ax : matplotlib Axes (or a sequence of them), optional
+        label : str, optional
+            Legend name (default: the run's label or the campaign's name).
+        level : float
+
+        Returns
+        -------
+        numpy.ndarray of Axes
+        """
+        from .plotting import plot_result
+
+        if ax is not None and axes is not None:
+            raise ValueError("give axes= or ax=, not both")
+        return plot_result(self, metrics, axes if axes is not None else ax, label, level)
 
     def __repr__(self) -> str:
         customers = self.metric("customers")[:, -1].mean()
@@ -324,8 +510,31 @@ class CampaignResult:
         )
 
 
+def _named(campaigns) -> Dict[str, Campaign]:
+    """Designs by name: a dict of name -> Campaign, or a list of named Campaigns."""
+    if isinstance(campaigns, Mapping):
+        for name, campaign in campaigns.items():
+            _check_name(name, "campaigns: a design's name")
+            if not isinstance(campaign, Campaign):
+                raise ValueError(f"campaigns[{name!r}]: must be a guanxi.Campaign, got {type(campaign).__name__}")
+        return dict(campaigns)
+    if isinstance(campaigns, (str, bytes)) or not isinstance(campaigns, Iterable):
+        raise ValueError("campaigns: give a dict of name -> Campaign or a list of named Campaigns")
+    named: Dict[str, Campaign] = {}
+    for i, campaign in enumerate(campaigns):
+        if not isinstance(campaign, Campaign):
+            raise ValueError(f"campaigns[{i}]: must be a guanxi.Campaign, got {type(campaign).__name__}")
+        if campaign.name is None:
+            raise ValueError(f"campaigns[{i}]: has no name (give one: Campaign(..., name=...) or .replace(name=...), "
+                             "or pass a dict of name -> Campaign)")
+        if campaign.name in named:
+            raise ValueError(f"campaigns[{i}]: the name {campaign.name!r} is used twice")
+        named[campaign.name] = campaign
+    return named
+
+
 def compare(
-    campaigns: Mapping[str, Campaign],
+    campaigns: Union[Mapping[str, Campaign], Sequence[Campaign]],
     replicates: int = 200,
     seed: int = 0,
     threads: Optional[int] = None,
@@ -336,23 +545,37 @@ def compare(
 ):
     """Run campaigns with common random numbers and compare each with the first.
 
-    Returns a :class:`pandas.DataFrame` indexed by (design, metric) with the baseline's and the
-    design's means at the horizon, the mean paired difference, its confidence interval and the
-    share of replicates where the design is higher (Student t intervals). The
-    ``incremental_roi`` row is the true incremental ROI, mean Δprofit / mean Δincentive spend over
-    paired replicates, with a delta-method interval; its ``share_higher`` is the share of
-    replicates where Δprofit > 0 and its baseline and design columns are NaN. For one row per
-    design, ``table["difference"].unstack("metric")``. Pass a dict as ``results`` to receive each
-    design's :class:`CampaignResult`.
+    ``campaigns`` is a dict of name -> :class:`Campaign`, or a list of named campaigns (the
+    first is the baseline). Returns a :class:`pandas.DataFrame` indexed by (design, metric) with
+    the baseline's and the design's means at the horizon, the mean paired difference, its
+    confidence interval and the share of replicates where the design is higher (Student t
+    intervals; NaN, not available, with one replicate). The ``incremental_roi`` row is the
+    true incremental ROI, mean Δprofit / mean Δincentive spend over paired replicates, with a
+    delta-method interval; its ``share_higher`` is the share of replicates where Δprofit > 0
+    and its baseline and design columns are NaN. For one row per design,
+    ``table["difference"].unstack("metric")``; for a forest plot,
+    :func:`guanxi.plot_comparison`. ``table.attrs`` records the baseline, replicates, seed and
+    level. Pass a dict as ``results`` to receive each design's :class:`CampaignResult`.
+
+    Warns
+    -----
+    DesignWarning
+        When designs run on graphs of different sizes: their paired differences then compare
+        different populations.
     """
     import pandas as pd
 
+    campaigns = _named(campaigns)
     if len(campaigns) < 2:
         raise ValueError("campaigns: give at least two (the first is the baseline)")
     names = list(campaigns)
     steps = {campaigns[n].spec["run"]["steps"] for n in names}
     if len(steps) != 1:
         raise ValueError(f"campaigns: run.steps must agree, got {sorted(steps)}")
+    base_nodes = campaigns[names[0]].graph.num_nodes
+    _warn([f"campaigns[{n!r}]: its graph has {campaigns[n].graph.num_nodes:,} nodes and the baseline's "
+           f"({names[0]!r}) {base_nodes:,}: paired differences then compare different populations"
+           for n in names[1:] if campaigns[n].graph.num_nodes != base_nodes], stacklevel=3)
     runs = {}
     for name in names:
         runs[name] = campaigns[name].run(replicates=replicates, seed=seed, threads=threads, progress=progress, label=name)
@@ -366,5 +589,6 @@ def compare(
             rows.append((name,) + tuple(r))
     frame = pd.DataFrame(
         rows, columns=["design", "metric", "baseline", "design_mean", "difference", "ci_low", "ci_high", "share_higher"]
-    )
-    return frame.set_index(["design", "metric"])
+    ).set_index(["design", "metric"])
+    frame.attrs.update(baseline=names[0], replicates=int(replicates), seed=int(seed), level=float(level))
+    return frame

@@ -79,11 +79,12 @@ class SimulationResult:
         return float(self.sizes.mean())
 
     def ci(self, level: float = 0.95):
-        """Normal-approximation confidence interval ``(low, high)`` of the mean final size."""
+        """Normal-approximation confidence interval ``(low, high)`` of the mean final size (NaN,
+        not available, from one replicate)."""
         if not 0 < level < 1:
             raise ValueError(f"level: must be in (0, 1), got {level}")
-        if self.replicates < 2:
-            return (self.mean(), self.mean())
+        if self.replicates < 2:  # one replicate has no spread to estimate: not available
+            return (float("nan"), float("nan"))
         half = NormalDist().inv_cdf(0.5 + level / 2) * self.sizes.std(ddof=1) / np.sqrt(self.replicates)
         return (self.mean() - half, self.mean() + half)
 
@@ -133,9 +134,10 @@ class SimulationResult:
             raise ValueError(f"state: must be one of {self.states}, not {state!r}")
         values = self.counts[:, :, self.states.index(state)].astype(float)
         mean = values.mean(axis=0)
-        half = 1.959963984540054 * values.std(axis=0, ddof=1) / np.sqrt(max(self.replicates, 1))
-        if self.replicates < 2:
-            half = np.zeros_like(mean)
+        if self.replicates < 2:  # no interval from one replicate (NaN), never a zero-width band
+            half = np.full_like(mean, np.nan)
+        else:
+            half = 1.959963984540054 * values.std(axis=0, ddof=1) / np.sqrt(self.replicates)
         return mean, mean - half, mean + half
 
     def plot(self, states: Sequence[str] = ("cumulative",), ax=None):

@@ -65,6 +65,35 @@ class Graph:
             raise TypeError("use Graph.from_edges, Graph.read or a generator to make a graph")
         self._g = core
 
+    def __reduce__(self):
+        # Pickled as its snapshot bytes (labels, weights and strengths included), so Jupyter,
+        # multiprocessing and Dask carry graphs whole and the checksum guards the transfer.
+        return (_from_snapshot_bytes, (self.to_bytes(),))
+
+    def to_bytes(self) -> bytes:
+        """The graph as snapshot bytes (the .gx format of :meth:`save`)."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="guanxi-") as folder:
+            path = os.path.join(folder, "graph.gx")
+            self._g.save(path)
+            with open(path, "rb") as snapshot:
+                return snapshot.read()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Graph":
+        """A graph from snapshot bytes (:meth:`to_bytes`); the checksum is verified."""
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="guanxi-") as folder:
+            path = os.path.join(folder, "graph.gx")
+            with open(path, "wb") as snapshot:
+                snapshot.write(data)
+            try:
+                return cls.load(path)  # mapped copy-on-write: the mapping outlives the file
+            except ValueError as error:  # name the bytes, not the temporary file
+                raise ValueError(str(error).replace(path, "snapshot bytes")) from None
+
     # -- construction -------------------------------------------------------------------------
 
     @classmethod
@@ -417,3 +446,7 @@ class Graph:
         kind = "directed" if self.directed else "undirected"
         extra = ", weighted" if self.has_weights else ""
         return f"<guanxi.Graph {self.num_nodes} nodes, {self.num_ties} ties ({kind}{extra})>"
+
+
+def _from_snapshot_bytes(data: bytes) -> Graph:
+    return Graph.from_bytes(data)

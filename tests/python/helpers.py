@@ -1,5 +1,5 @@
 # Helpers shared by the Python tests: running the guanxi CLI, checking its one-line errors, and
-# interrupting a long run (Ctrl-C) while measuring how fast it stops.
+# interrupting a long run (Ctrl-C).
 import os
 import signal
 import subprocess
@@ -15,9 +15,10 @@ def run(cli, *args, timeout=120, cwd=None):
     return subprocess.run([cli, *map(str, args)], capture_output=True, text=True, timeout=timeout, cwd=cwd)
 
 
-def assert_one_line_error(result, *needles):
-    """A failed run printed one line, 'guanxi: error: ...', containing every needle."""
-    assert result.returncode != 0
+def assert_one_line_error(result, *needles, code=1):
+    """A failed run printed one line, 'guanxi: error: ...', containing every needle, and exited
+    with `code` (1 bad input, 2 usage: the codes documented in --help)."""
+    assert result.returncode == code, (result.returncode, result.stderr)
     lines = result.stderr.splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("guanxi: error:"), lines[0]
@@ -25,23 +26,29 @@ def assert_one_line_error(result, *needles):
         assert needle in lines[0], (needle, lines[0])
 
 
+# Seconds a run may take to stop after SIGINT before the test gives up. It guards against a run
+# that ignores the signal (the runs used here take hours to finish on their own); it is not a
+# speed limit, and no load can reach it: stopping "within one step" is asserted by the C++ test
+# of the runner (Diffusion.CancellationStopsWithinAStep), which counts replicates, not seconds.
+HANG_GUARD = 600
+
+
 def interrupt(command, env=None, ready_line=None, delay=1.0):
-    """Starts `command`, waits for `ready_line` on stdout (if given) and `delay` seconds, sends
-    SIGINT and returns (stdout, stderr, returncode, seconds from the signal to the exit)."""
+    """Starts `command`, waits for `ready_line` on stdout (if given) and `delay` seconds, checks it
+    is still running, sends SIGINT and returns (stdout, stderr, returncode)."""
     proc = subprocess.Popen([str(c) for c in command], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, env=env)
     try:
         if ready_line is not None:
             assert proc.stdout.readline().strip() == ready_line
         time.sleep(delay)
-        assert proc.poll() is None, proc.communicate()
-        sent = time.monotonic()
+        assert proc.poll() is None, ("finished before the signal", proc.communicate())
         proc.send_signal(signal.SIGINT)
         try:
-            out, err = proc.communicate(timeout=5)
+            out, err = proc.communicate(timeout=HANG_GUARD)
         except subprocess.TimeoutExpired:
-            pytest.fail("still running 5 s after SIGINT (the documented bound is one step)")
-        return out, err, proc.returncode, time.monotonic() - sent
+            pytest.fail(f"still running {HANG_GUARD} s after SIGINT: the signal was ignored")
+        return out, err, proc.returncode
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -49,8 +56,8 @@ def interrupt(command, env=None, ready_line=None, delay=1.0):
 
 
 def assert_call_interrupts(tmp_path, setup, call):
-    """Runs `setup` then `call` (Python source) in a child interpreter, sends Ctrl-C during `call`,
-    and asserts that it raised KeyboardInterrupt within 1.5 s."""
+    """Runs `setup` then `call` (Python source, a run that takes hours) in a child interpreter,
+    sends Ctrl-C during `call`, and asserts that the call stopped by raising KeyboardInterrupt."""
     import guanxi
 
     package_root = os.path.dirname(os.path.dirname(os.path.abspath(guanxi.__file__)))
@@ -64,7 +71,6 @@ def assert_call_interrupts(tmp_path, setup, call):
             sys.exit(3)
         print("finished", flush=True)
         """).format(textwrap.indent(textwrap.dedent(call).strip(), "    ")))
-    out, err, code, elapsed = interrupt([sys.executable, script], env=dict(os.environ, PYTHONPATH=package_root),
-                                        ready_line="start")
+    out, err, code = interrupt([sys.executable, script], env=dict(os.environ, PYTHONPATH=package_root),
+                               ready_line="start")
     assert out.strip() == "KeyboardInterrupt" and code == 3, (out, err[-400:])
-    assert elapsed <= 1.5, elapsed

@@ -124,7 +124,7 @@ def test_malformed_option_value(cli, write_file):
 
 def test_unknown_generator(cli, tmp_path):
     # The message must name what was wrong: the unknown generator.
-    assert_one_line_error(run(cli, "generate", "no-such-model", "-o", tmp_path / "x.gx"), "no-such-model")
+    assert_one_line_error(run(cli, "generate", "no-such-model", "-o", tmp_path / "x.gx"), "no-such-model", code=2)
 
 
 @pytest.mark.parametrize(
@@ -147,7 +147,14 @@ def test_bad_generator_parameter(cli, tmp_path, kind, args, needle):
 
 
 def test_missing_subcommand_and_argument(cli):
-    for args in ([], ["info"]):
-        result = run(cli, *args)
-        assert result.returncode != 0
-        assert len(result.stderr.splitlines()) == 1 and result.stderr.startswith("guanxi: error:"), result.stderr
+    for args in ([], ["info"], ["nonsense"], ["info", "--no-such-flag", "x.edges"]):
+        assert_one_line_error(run(cli, *args), code=2)  # usage
+
+
+def test_version_and_documented_exit_codes(cli):
+    from guanxi import __version__
+
+    result = ok(cli, "--version")
+    assert result.stdout.strip() == f"guanxi {__version__}" and result.stderr == ""
+    help_text = ok(cli, "--help").stdout
+    assert "Exit codes: 0 ok; 1 bad input" in help_text and "2 usage" in help_text and "130 interrupted" in help_text

@@ -1,0 +1,198 @@
+"""Plots fit for a meeting: campaign metrics over time with their confidence bands, and paired
+comparisons of designs as a forest plot.
+
+Every axis says what it measures: the metric's unit from the engine's metric table (people,
+currency units, shares as percentages), the day on the x axis, the replicates behind each band,
+and the baseline of a comparison. Figures use matplotlib's constrained layout, so saved files
+keep their labels.
+"""
+
+from __future__ import annotations
+
+from typing import Optional, Sequence, Union
+
+import numpy as np
+
+from . import _guanxi
+
+__all__ = ["plot_comparison", "metric_unit", "metric_label"]
+
+# Units of the engine's metric table as axis labels.
+_UNIT_LABELS = {
+    "people": "people",
+    "purchases": "purchases",
+    "currency": "currency units",
+    "share": "share",
+    "ratio": "ratio",
+    "reaches": "reaches",
+    "strength": "tie strength",
+    "ties": "ties",
+    "value": "network value",
+    "levels": "referral levels",
+}
+
+
+def _metric_table() -> dict:
+    return {name: (unit, per_step, text) for name, unit, per_step, text in _guanxi.campaign_metric_info()}
+
+
+def metric_unit(metric: str) -> str:
+    """The unit of a campaign metric (``"people"``, ``"currency"``, ``"share"``, ...);
+    ``incremental_roi`` (a comparison row) is a ratio."""
+    return _metric_table().get(metric, ("ratio", False, ""))[0]
+
+
+def metric_label(metric: str) -> str:
+    """Axis label of a metric: its unit, per day for metrics that count one step only."""
+    unit, per_step, _ = _metric_table().get(metric, ("ratio", False, ""))
+    label = _UNIT_LABELS[unit]
+    return f"{label} per day" if per_step and unit in ("people", "reaches") else label
+
+
+def metric_title(metric: str) -> str:
+    """A metric's name as a title: ``"new_customers_referral"`` -> ``"New customers: referral"``."""
+    for prefix, title in (("new_customers_", "New customers"), ("customers_", "Customers")):
+        if metric.startswith(prefix):
+            return f"{title}: {metric[len(prefix):]}"
+    special = {"cac": "CAC", "incentive_roi": "Incentive ROI", "incremental_roi": "Incremental ROI",
+               "k_factor": "K-factor", "value_metcalfe": "Network value (Metcalfe)",
+               "value_odlyzko": "Network value (Odlyzko)", "value_ties": "Network value (tie strength)"}
+    return special.get(metric, metric.replace("_", " ").capitalize())
+
+
+def format_axis(axis, unit: str) -> None:
+    """Tick labels in the metric's unit: percentages for shares, thousands separators for money
+    and counts."""
+    from matplotlib.ticker import FuncFormatter, PercentFormatter
+
+    if unit == "share":
+        axis.set_major_formatter(PercentFormatter(1.0))
+    elif unit in ("currency", "people", "purchases", "reaches", "ties", "value"):
+        axis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}" if abs(x) >= 10 or x == 0 else f"{x:,.2g}"))
+
+
+def _as_list(metrics: Union[str, Sequence[str]], name: str) -> list:
+    if isinstance(metrics, str):
+        return [metrics]
+    metrics = list(metrics)
+    if not metrics or not all(isinstance(m, str) for m in metrics):
+        raise ValueError(f"{name}: give a metric name or a list of them, got {metrics!r}")
+    return metrics
+
+
+def _panels(count: int, axes, width: float = 5.0, height: float = 3.8):
+    """``count`` axes: the given ones (one Axes or a sequence), or a new constrained figure."""
+    import matplotlib.pyplot as plt
+
+    if axes is None:
+        figure, grid = plt.subplots(1, count, figsize=(width * count, height), squeeze=False, layout="constrained")
+        return list(grid[0]), True
+    axes = list(np.atleast_1d(np.asarray(axes, dtype=object)).ravel())
+    if len(axes) < count:
+        raise ValueError(f"axes: {count} metrics need {count} axes, got {len(axes)}")
+    return axes[:count], False
+
+
+def plot_result(result, metrics, axes=None, label: Optional[str] = None, level: float = 0.95):
+    """The body of :meth:`guanxi.CampaignResult.plot` (see there)."""
+    metrics = _as_list(metrics, "metrics")
+    for metric in metrics:
+        result.metric(metric)  # unknown names fail before anything is drawn
+    axes, new_figure = _panels(len(metrics), axes)
+    name = label or result.label or result.campaign.name or "campaign"
+    days = np.arange(result.steps)
+    percent = f"{level:.0%}"
+    band_label = f"{percent} CI of the mean (shaded)"
+    for ax, metric in zip(axes, metrics):
+        mean, low, high = result.mean_curve(metric, level)
+        line = ax.plot(days, mean, label=name, linewidth=1.8)[0]
+        if result.replicates > 1:
+            # One legend entry explains every band of an overlay, so seven designs need eight entries, not 14.
+            explained = any(c.get_label() == band_label for c in ax.collections)
+            ax.fill_between(days, low, high, alpha=0.2, color=line.get_color(), linewidth=0,
+                            label="_nolegend_" if explained else band_label)
+        ax.set_title(metric_title(metric))
+        ax.set_xlabel("day")
+        ax.set_ylabel(metric_label(metric))
+        format_axis(ax.yaxis, metric_unit(metric))
+        ax.grid(True, alpha=0.3)
+        ax.margins(x=0)
+        ax.legend(fontsize="small", frameon=False)
+    figure = axes[0].figure
+    # The figure title names every result drawn on it, so an overlay is never labelled as one design.
+    names = getattr(figure, "_guanxi_results", [])
+    if new_figure or names:
+        names = names + [name]
+        figure._guanxi_results = names
+        bands = f"mean of {result.replicates} replicates" + (f" with {percent} bands" if result.replicates > 1 else "")
+        figure.suptitle(f"{' vs '.join(names)} ({bands})")
+    return np.array(axes, dtype=object)
+
+
+def plot_comparison(table, metrics: Union[str, Sequence[str]] = "profit", axes=None, baseline: Optional[str] = None):
+    """Forest plot of a comparison: each design's mean paired difference against the baseline
+    with its confidence interval, one panel per metric.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The result of :func:`guanxi.compare`.
+    metrics : str or list of str
+        Rows of the comparison (``"profit"``, ``"customers"``, ``"incremental_roi"``, ...).
+    axes : matplotlib Axes or sequence of them, optional
+        Where to draw (default: a new figure).
+    baseline : str, optional
+        The baseline's name (default: the one :func:`guanxi.compare` recorded).
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+    """
+    metrics = _as_list(metrics, "metrics")
+    attrs = getattr(table, "attrs", {})
+    baseline = baseline or attrs.get("baseline") or "the baseline"
+    level = attrs.get("level", 0.95)
+    available = list(table.index.get_level_values("metric").unique())
+    for metric in metrics:
+        if metric not in available:
+            raise ValueError(f"metrics: {metric!r} is not in the comparison (rows: {', '.join(available)})")
+    designs = list(table.index.get_level_values("design").unique())
+    axes, new_figure = _panels(len(metrics), axes, width=6.5, height=0.5 * len(designs) + 2.2)
+    for ax, metric in zip(axes, metrics):
+        rows = table.xs(metric, level="metric").reindex(designs)
+        y = np.arange(len(designs))[::-1]
+        difference = rows["difference"].to_numpy(dtype=float)
+        low, high = rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float)
+        errors = np.vstack([difference - low, high - difference])
+        roi = metric == "incremental_roi"  # a ratio of differences: 0 is "no profit gained"
+        ax.errorbar(difference, y, xerr=np.where(np.isnan(errors), 0, errors), fmt="o", capsize=4, color="C0",
+                    label=f"{'incremental ROI' if roi else 'mean paired difference'}, {level:.0%} CI")
+        ax.axvline(0, color="0.4", linestyle="--", linewidth=1,
+                   label="no profit gained per unit spent" if roi else f"no difference from “{baseline}”")
+        for yi, share in zip(y, rows["share_higher"].to_numpy(dtype=float)):
+            if np.isfinite(share):
+                ax.annotate(f"{'more profit' if roi else 'higher'} in {share:.0%}", (1.0, yi), xycoords=("axes fraction", "data"),
+                            xytext=(4, 0), textcoords="offset points", va="center", fontsize="small")
+        ax.set_yticks(y, designs)
+        ax.set_ylim(-0.7, len(designs) - 0.3)
+        unit = metric_unit(metric)
+        if roi:
+            ax.set_xlabel("Δ profit / Δ incentive spend")
+        else:
+            ax.set_xlabel(f"difference in {metric_label(metric)}" + (" (percentage points)" if unit == "share" else ""))
+        # A new figure names the baseline once, in its title; panels drawn into given axes name it each.
+        ax.set_title(metric_title(metric) if new_figure else f"{metric_title(metric)} against “{baseline}”")
+        format_axis(ax.xaxis, unit)
+        ax.grid(True, axis="x", alpha=0.3)
+        if not new_figure:  # below the panel, where it cannot cover a design's interval
+            ax.legend(fontsize="small", frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.2))
+    if new_figure:
+        figure = axes[0].figure
+        replicates = attrs.get("replicates")
+        figure.suptitle("Paired differences against “{}”{}".format(
+            baseline, f" ({replicates} replicates, common random numbers)" if replicates else ""))
+        handles, labels = axes[0].get_legend_handles_labels()
+        figure.legend(handles, labels, loc="lower center", ncols=len(labels), frameon=False, fontsize="small",
+                      bbox_to_anchor=(0.5, 0.0))
+        figure.get_layout_engine().set(rect=(0, 0.07, 1, 0.93))  # room for the legend below the panels
+    return np.array(axes, dtype=object)
