@@ -83,16 +83,23 @@ Graph read_edge_list(const std::string& path, const ReadOptions& options) {
   } else if (options.relabel) {
     dense = relabel(lines.src, lines.dst);
   } else {
-    // Ids used as they are: each must be a valid node id.
+    // Ids used as they are: each must be a valid node id, and the largest makes the node count,
+    // which is refused beyond the limit before the builder allocates for it.
+    const auto bound = static_cast<std::int64_t>(detail::implied_node_limit(options));
+    auto out_of_range = [&](std::int64_t id) { return id < 0 || id >= bound; };
     const std::uint64_t bad = parallel_find_first(0, lines.src.size(), 1u << 16, [&](std::uint64_t i) {
-      return lines.src[i] < 0 || lines.dst[i] < 0 || lines.src[i] >= max_nodes || lines.dst[i] >= max_nodes;
+      return out_of_range(lines.src[i]) || out_of_range(lines.dst[i]);
     });
     if (bad < lines.src.size()) {
-      const bool src_bad = lines.src[bad] < 0 || lines.src[bad] >= max_nodes;
+      const bool src_bad = out_of_range(lines.src[bad]);
+      const std::int64_t id = src_bad ? lines.src[bad] : lines.dst[bad];
       throw ParseError(path, detail::line_of_offset(text, detail::data_line_offset(text, 0, bad, format)),
                        src_bad ? "src" : "dst",
-                       "node id " + std::to_string(src_bad ? lines.src[bad] : lines.dst[bad]) +
-                           " out of range [0, " + std::to_string(max_nodes) + ")");
+                       id < 0 || id >= max_nodes
+                           ? "node id " + std::to_string(id) + " out of range [0, " + std::to_string(max_nodes) + ")"
+                           : "node id " + std::to_string(id) + " with relabel=false makes " + std::to_string(id + 1) +
+                                 " nodes, " + detail::beyond_node_limit(options, static_cast<std::uint64_t>(id) + 1) +
+                                 "; relabel=true numbers only the ids that occur");
     }
     dense.src.assign(lines.src.begin(), lines.src.end());
     dense.dst.assign(lines.dst.begin(), lines.dst.end());
@@ -161,14 +168,19 @@ Graph read_matrix_market(const std::string& path, const ReadOptions& options) {
     throw ParseError(path, line_no, "size", "a graph needs a square matrix, got " +
                                                 std::to_string(dims[0]) + " x " + std::to_string(dims[1]));
   if (dims[0] == 0) throw ParseError(path, line_no, "size", "empty graph: 0 rows");
-  if (dims[0] >= max_nodes) throw ParseError(path, line_no, "size", "too many rows for 32-bit node ids");
+  // The rows become the node count, allocated by the builder: refused beyond the limit first.
+  // (The declared entries are only compared with the entries found; nothing is sized by them.)
+  if (dims[0] > detail::implied_node_limit(options))
+    throw ParseError(path, line_no, "size", std::to_string(dims[0]) + " rows: " + detail::beyond_node_limit(options, dims[0]));
   const std::uint64_t n = dims[0];
+  const std::size_t body = std::min(pos, text.size());
 
   detail::EdgeLineFormat format;
-  const std::size_t body = pos;
   detail::EdgeLines lines;
   if (dims[2] > 0) {
     lines = detail::parse_edge_lines(path, text, body, format);
+  } else if (const std::size_t extra = detail::data_line_offset(text, body, 0, format); extra < text.size()) {
+    throw ParseError(path, detail::line_of_offset(text, extra), "entries", "expected 0 entries, found more");
   }
   auto line_of_entry = [&](std::uint64_t k) {
     return detail::line_of_offset(text, detail::data_line_offset(text, body, k, format));

@@ -121,14 +121,26 @@ class GmlReader {
       throw ParseError(file_, t.line, field, "must be finite and >= 0, got '" + std::string(t.text) + "'");
     return v;
   }
-  void skip_value(const GmlToken& t) {
+  void check_value(const GmlToken& t) {
     if (t.kind == GmlToken::end) throw ParseError(file_, t.line, "value", "unexpected end of file");
     if (t.kind == GmlToken::close) throw ParseError(file_, t.line, "value", "unexpected ']'");
+  }
+  // Skips a value; a list is skipped by counting its depth, not by recursion, so how deeply a
+  // file nests is limited by its size, not by the stack.
+  void skip_value(const GmlToken& t) {
+    check_value(t);
     if (t.kind != GmlToken::open) return;
-    for (GmlToken key = tokens_.next(); key.kind != GmlToken::close; key = tokens_.next()) {
+    for (std::uint64_t depth = 1; depth > 0;) {
+      const GmlToken key = tokens_.next();
+      if (key.kind == GmlToken::close) {
+        --depth;
+        continue;
+      }
       if (key.kind == GmlToken::end) throw ParseError(file_, key.line, "list", "missing ']'");
       expect_key(key);
-      skip_value(tokens_.next());
+      const GmlToken value = tokens_.next();
+      check_value(value);
+      if (value.kind == GmlToken::open) ++depth;
     }
   }
 

@@ -33,7 +33,9 @@ std::string decode_entities(std::string_view s) {
       out += s[i];
       continue;
     }
-    const std::size_t semi = s.find(';', i);
+    // Named entities are at most "&quot;": looking further for the ';' would make a text full
+    // of '&' quadratic.
+    const std::size_t semi = s.substr(0, i + 6).find(';', i);
     const std::string_view entity = s.substr(i + 1, semi == std::string_view::npos ? 0 : semi - i - 1);
     if (entity == "amp") out += '&';
     else if (entity == "lt") out += '<';
@@ -95,8 +97,9 @@ class XmlScanner {
     tag = Tag{};
     tag.line = line_;
     advance_to(pos_ + 1);
-    auto is_name = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':' || c == '.' || c == '-' || c == '/'; };
+    auto is_name = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == ':' || c == '.' || c == '-'; };
     const std::size_t name_begin = pos_;
+    if (pos_ < text_.size() && text_[pos_] == '/') ++pos_;  // an end tag: "/node"
     while (pos_ < text_.size() && is_name(text_[pos_])) ++pos_;
     tag.name = std::string(text_.substr(name_begin, pos_ - name_begin));
     if (tag.name.empty()) throw ParseError(file_, line_, "xml", "malformed tag");
@@ -113,7 +116,7 @@ class XmlScanner {
         return;
       }
       const std::size_t key_begin = pos_;
-      while (pos_ < text_.size() && is_name(text_[pos_]) && text_[pos_] != '/') ++pos_;
+      while (pos_ < text_.size() && is_name(text_[pos_])) ++pos_;
       const std::string key(text_.substr(key_begin, pos_ - key_begin));
       while (pos_ < text_.size() && std::isspace(static_cast<unsigned char>(text_[pos_]))) advance_to(pos_ + 1);
       if (key.empty() || pos_ >= text_.size() || text_[pos_] != '=')

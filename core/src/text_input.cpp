@@ -11,6 +11,7 @@
 #include <cstring>
 #include <memory>
 
+#include <unistd.h>
 #include <zlib.h>
 
 #include "guanxi/parallel.hpp"
@@ -305,6 +306,32 @@ Graph build_with_edge_lines(const std::string& file, std::span<const std::uint64
       reason += " (first at line " + std::to_string(edge_lines[e.first_index()]) + ")";
     throw ParseError(file, edge_lines[e.index()], e.field(), reason);
   }
+}
+
+namespace {
+
+constexpr std::uint64_t kBuildBytesPerNode = 32;
+
+std::uint64_t memory_node_limit() {
+  const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page_size <= 0) return max_nodes;
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page_size) / 2 / kBuildBytesPerNode;
+}
+
+}  // namespace
+
+std::uint64_t implied_node_limit(const ReadOptions& options) {
+  const std::uint64_t limit = options.max_implied_nodes ? options.max_implied_nodes : memory_node_limit();
+  return std::min<std::uint64_t>(limit, max_nodes);
+}
+
+std::string beyond_node_limit(const ReadOptions& options, std::uint64_t nodes) {
+  const std::uint64_t limit = implied_node_limit(options);
+  std::string why;
+  if (nodes > max_nodes || limit == max_nodes) why = "the most 32-bit node ids allow";
+  else if (options.max_implied_nodes) why = "max_implied_nodes";
+  else why = "what half of this machine's memory holds while building, " + std::to_string(kBuildBytesPerNode) + " bytes per node";
+  return "more than " + std::to_string(nodes > max_nodes ? std::uint64_t{max_nodes} : limit) + " nodes (" + why + ")";
 }
 
 BuildOptions build_options(const ReadOptions& options, bool directed_by_default) {

@@ -58,4 +58,12 @@ Graph build_with_edge_lines(const std::string& file, std::span<const std::uint64
 
 BuildOptions build_options(const ReadOptions& options, bool directed_by_default);
 
+// The most nodes a file may imply without listing them (ReadOptions::max_implied_nodes): the
+// option when set, else what half of this machine's memory holds while building (about 32
+// bytes per node: offsets, tie_base, scatter cursors, de-duplicated offsets), and never more
+// than 32-bit node ids allow.
+std::uint64_t implied_node_limit(const ReadOptions& options);
+// "more than <limit> nodes (<why that limit>)" for a file that asks for `nodes`, for messages.
+std::string beyond_node_limit(const ReadOptions& options, std::uint64_t nodes);
+
 }  // namespace guanxi::detail

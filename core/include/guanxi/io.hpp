@@ -31,6 +31,11 @@ struct ReadOptions {
   // used as they are and n = largest id + 1).
   bool relabel = true;
   bool string_ids = false;  // edge lists: ids are arbitrary tokens rather than integers
+  // Most nodes a file may ask for without listing them: the rows of a Matrix Market size line,
+  // or the largest id + 1 of an edge list read with relabel=false. Beyond it the reader refuses
+  // the file (naming the line and field) before taking any memory. 0: as many as half of this
+  // machine's memory holds while building (implied_node_limit() in text_input.cpp).
+  std::uint64_t max_implied_nodes = 0;
 };
 
 Graph read_graph(const std::string& path, std::optional<Format> format = std::nullopt,
