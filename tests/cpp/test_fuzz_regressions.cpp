@@ -151,12 +151,31 @@ TEST(InputLimits, SnapshotHeaderCountsBeyondTheFile) {
 
 // fuzz_scenario: a code point such as U+0265 where TOML expects whitespace makes toml++ 3.3
 // (Debian 12) reach __builtin_unreachable in is_non_ascii_horizontal_whitespace (upstream issues
-// #190 and #295, fixed after 3.3). Debian's compiled library happens to answer "not whitespace",
-// so the scenario reader reports a parse error; this pins that down.
+// #190 and #295, fixed after 3.3). The scenario reader refuses characters beyond ASCII outside
+// strings and comments (where TOML allows none anyway) before toml++ reads the text.
 TEST(FuzzRegressions, ScenarioNonAsciiWhereWhitespaceMayBe) {
   const std::string path = regression("scenario", "toml_non_ascii_whitespace_check.toml");
-  expect_parse_error([&] { parse_scenario(read_bytes(path), path); }, path, 1, "toml", {});
-  expect_parse_error([&] { parse_scenario("[run]\nsteps = \xc9\xa5\n", "s.toml"); }, "s.toml", 2, "toml", {});
+  const char* beyond = "beyond ASCII outside a string or comment";
+  expect_parse_error([&] { parse_scenario(read_bytes(path), path); }, path, 1, "toml", {beyond});
+  expect_parse_error([&] { parse_scenario("[run]\nsteps = \xc9\xa5\n", "s.toml"); }, "s.toml", 2, "toml", {beyond});
+  // Lines are counted through comments and every kind of string: a multi-line basic string with
+  // a line continuation and a closing run of four quotes, a multi-line literal string, a comment.
+  const std::string text = R"(a = """x
+\
+y"""")" "\nb = '''\n'''\n# c\n\xe2\x80\x94 = 1\n";
+  expect_parse_error([&] { parse_scenario(text, "t.toml"); }, "t.toml", 7, "toml", {beyond});
+}
+
+// Characters beyond ASCII stay welcome where TOML allows them: strings of every kind (with
+// escaped quotes) and comments.
+TEST(FuzzRegressions, ScenarioNonAsciiInStringsAndComments) {
+  const std::string text = "name = \"\xe5\x9b\xa2\xe8\xb4\xad \\\" \xe2\x80\x94\"  # \xe6\x8b\xbc\n"
+                           "description = '''\n\xc3\xa9t\xc3\xa9 '' \xc3\xa9t\xc3\xa9'''\n"
+                           "[run]  # \xe2\x80\x94\nsteps = 3\n";
+  const Scenario s = parse_scenario(text, "ok.toml");
+  EXPECT_EQ(s.name, "\xe5\x9b\xa2\xe8\xb4\xad \" \xe2\x80\x94");
+  EXPECT_EQ(s.description, "\xc3\xa9t\xc3\xa9 '' \xc3\xa9t\xc3\xa9");
+  EXPECT_EQ(s.spec.run.steps, 3u);
 }
 
 // fuzz_snapshot: a snapshot whose header agrees with its size and whose tie_base was changed

@@ -38,6 +38,50 @@ detail::json convert(const toml::node& node, const std::string& path, std::map<s
   return nullptr;  // dates and times are not used by scenarios
 }
 
+// TOML allows characters beyond ASCII only inside strings and comments. toml++ 3.3 (Debian 12)
+// has undefined behaviour on some of them where whitespace may stand (upstream issues #190 and
+// #295, found by tests/fuzz), so they are refused here, before it reads the text: a scanner of
+// comments and the four kinds of strings, skipping the byte after a backslash in basic strings.
+void require_ascii_outside_strings(std::string_view text, const std::string& path) {
+  std::uint64_t line = 1;
+  std::size_t i = text.starts_with("\xef\xbb\xbf") ? 3 : 0;  // a UTF-8 byte order mark
+  // Moves i past a string opened at i by `quote` (" ' """ or '''), to its closing quote; an
+  // unclosed single-line string stops before its end of line (toml++ then reports it).
+  auto skip_string = [&](std::string_view quote) {
+    const bool multiline = quote.size() == 3, escapes = quote[0] == '"';
+    for (i += quote.size(); i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        if (!multiline) {
+          --i;
+          return;
+        }
+        ++line;
+      } else if (escapes && text[i] == '\\') {
+        if (i + 1 < text.size() && text[i + 1] == '\n') ++line;
+        ++i;  // the escaped character, a quote or a backslash included
+      } else if (text.substr(i, quote.size()) == quote) {
+        i += quote.size() - 1;
+        // A multi-line string may end with one or two quotes of its own: """a""""" is a"".
+        for (int extra = 0; multiline && extra < 2 && i + 1 < text.size() && text[i + 1] == quote[0]; ++extra) ++i;
+        return;
+      }
+    }
+  };
+  for (; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+    } else if (c == '#') {
+      while (i + 1 < text.size() && text[i + 1] != '\n') ++i;
+    } else if (c == '"' || c == '\'') {
+      const std::string_view triple = c == '"' ? std::string_view("\"\"\"") : std::string_view("'''");
+      skip_string(text.substr(i, 3) == triple ? triple : triple.substr(0, 1));
+    } else if (static_cast<unsigned char>(c) >= 0x80) {
+      throw ParseError(path, line, "toml", "a character beyond ASCII outside a string or comment");
+    }
+  }
+}
+
 }  // namespace
 
 Scenario load_scenario(const std::string& path) {
@@ -50,6 +94,7 @@ Scenario load_scenario(const std::string& path) {
 }
 
 Scenario parse_scenario(std::string_view text, const std::string& path) {
+  require_ascii_outside_strings(text, path);
   toml::table document;
   try {
     document = toml::parse(text, path);
