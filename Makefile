@@ -6,15 +6,18 @@ CLI := $(RELEASE)/sim/guanxi
 JOBS ?= $(shell nproc)
 CTEST := ctest --output-on-failure -j $(JOBS)
 
-.PHONY: all deps build test test-release sanitize asan tsan tbb-tsan venv-check demo bench clean
+.PHONY: all deps configure build test test-release sanitize asan tsan tbb-tsan venv-check demo notebook \
+  bench clean
 
 all: build
 
 deps:
 	@scripts/deps.sh
 
-build: deps
+configure: deps
 	@cmake --preset release >/dev/null
+
+build: configure
 	@cmake --build $(RELEASE)
 
 # Release build with every C++ and Python test (notebooks and doctests included), then the
@@ -44,9 +47,35 @@ venv-check: deps
 	@scripts/check-venv.sh
 
 # The main job on a built-in default: the example campaign designs compared on a 100,000-person
-# Holme–Kim social graph; prints the paired differences and writes build/demo/campaigns.png.
-demo: build
+# Holme–Kim social graph; prints the paired differences and writes build/demo/campaigns.png and
+# build/demo/comparison.png.
+# Builds only what it imports (the Python module and package), not the CLI and the tests.
+demo: configure
+	@cmake --build $(RELEASE) --target guanxi_python
 	@PYTHONPATH=$(RELEASE)/python MPLBACKEND=Agg $(PYTHON) scripts/demo.py --out build/demo
+
+# Jupyter (Debian's, installed by `scripts/deps.sh notebook`) on notebooks/; its kernels inherit
+# PYTHONPATH, absolute because a kernel starts in the notebook's folder (and PYDEVD_..., which
+# quiets the debugger's warning about frozen modules in every kernel). Jupyter refuses root
+# without --allow-root (a container, a fresh machine). On a remote machine:
+# make notebook NOTEBOOK_ARGS="--no-browser --ip=0.0.0.0".
+notebook: configure
+	@scripts/deps.sh notebook
+	@cmake --build $(RELEASE) --target guanxi_python
+	@PYTHONPATH=$(CURDIR)/$(RELEASE)/python PYDEVD_DISABLE_FILE_VALIDATION=1 \
+	  $(PYTHON) -m notebook --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root) $(NOTEBOOK_ARGS)
+
+.PHONY: fuzz
+# The libFuzzer targets of tests/fuzz (readers of every graph format and of scenarios), built with
+# clang-14 under ASan+UBSan in build/fuzz and run FUZZ_SECONDS each from tests/fuzz/corpus;
+# findings go to build/fuzz/findings/ (docs/fuzzing.md). Not part of `make test`, which replays
+# the corpus and the regressions instead.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/deps.sh fuzz
+	@cmake --preset fuzz >/dev/null
+	@cmake --build build/fuzz
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh build/fuzz $(FUZZ_TARGETS)
 
 bench: deps
 	@cmake --preset bench >/dev/null
