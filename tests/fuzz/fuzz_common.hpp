@@ -26,6 +26,7 @@
 
 #include "guanxi/error.hpp"
 #include "guanxi/graph.hpp"
+#include "guanxi/io.hpp"
 #include "guanxi/snapshot.hpp"
 
 namespace guanxi::fuzz {
@@ -214,6 +215,23 @@ inline void check_snapshot_round_trip(const Graph& g) {
 inline void check_result(const Graph& g) {
   check_graph(g);
   check_snapshot_round_trip(g);
+}
+
+// The body of a target for a reader of self-describing files (GML, GraphML, Matrix Market): the
+// input read with `declared` (the file's own direction), then with direction (from the input's
+// size), self-loops and duplicates overridden.
+template <class Reader>
+int read_both_ways(const std::uint8_t* data, std::size_t size, Reader read, const ReadOptions& declared = {}) {
+  one_thread();
+  static InputFile input;
+  input.write(data, size);
+  ReadOptions overridden = declared;
+  overridden.directed = size % 2 == 0;
+  overridden.self_loops = SelfLoops::keep;
+  overridden.duplicates = Duplicates::error;
+  for (const ReadOptions& options : {declared, overridden})
+    expect_answer(input.path(), [&] { check_result(read(input.path(), options)); });
+  return 0;
 }
 
 }  // namespace guanxi::fuzz

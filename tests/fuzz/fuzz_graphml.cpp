@@ -7,15 +7,5 @@
 #include "guanxi/io.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace guanxi;
-  fuzz::one_thread();
-  static fuzz::InputFile input;
-  input.write(data, size);
-  ReadOptions overridden;
-  overridden.directed = size % 2 == 0;
-  overridden.self_loops = SelfLoops::keep;
-  overridden.duplicates = Duplicates::error;
-  for (const ReadOptions& options : {ReadOptions{}, overridden})
-    fuzz::expect_answer(input.path(), [&] { fuzz::check_result(read_graphml(input.path(), options)); });
-  return 0;
+  return guanxi::fuzz::read_both_ways(data, size, guanxi::read_graphml);
 }
