@@ -63,7 +63,7 @@ def _check_name(name, what: str = "name") -> Optional[str]:
     return name
 
 
-def _merge(spec: dict, changes: Mapping, path: str) -> None:
+def _merge(spec: dict, changes: Mapping) -> None:
     """Deep merge of ``changes`` into ``spec``: nested tables keep the keys not given. A table
     with an ``enabled`` switch (group_buy, bargain, membership) is switched on by giving it, as
     in a scenario file, unless ``enabled`` is given too."""
@@ -72,7 +72,7 @@ def _merge(spec: dict, changes: Mapping, path: str) -> None:
         if isinstance(value, Mapping) and isinstance(here, dict):
             if "enabled" in here and "enabled" not in value:
                 here["enabled"] = True
-            _merge(here, value, f"{path}.{key}")
+            _merge(here, value)
         else:
             spec[key] = copy.deepcopy(value)
 
@@ -232,7 +232,7 @@ class Campaign:
                 raise _unknown_section(section)
             if not isinstance(values, Mapping):
                 raise ValueError(f"{section}: expected a dict")
-            _merge(spec[section], values, section)
+            _merge(spec[section], values)
         return Campaign(self.graph, name=name, **spec)
 
     def __getstate__(self) -> dict:
