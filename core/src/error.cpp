@@ -39,9 +39,13 @@ std::string format_bytes(double bytes) {
   return text;
 }
 
-void require_memory(double bytes, const std::string& name, const std::string& what) {
+std::uint64_t physical_memory() {
   const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
-  const double memory = pages > 0 && page_size > 0 ? static_cast<double>(pages) * static_cast<double>(page_size) : 0.0;
+  return pages > 0 && page_size > 0 ? static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page_size) : 0;
+}
+
+void require_memory(double bytes, const std::string& name, const std::string& what) {
+  const auto memory = static_cast<double>(physical_memory());
   if (memory > 0 && bytes > memory)
     throw ParameterError(name, what + " need " + format_bytes(bytes) + " of memory; this machine has " + format_bytes(memory));
 }

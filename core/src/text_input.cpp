@@ -11,7 +11,6 @@
 #include <cstring>
 #include <memory>
 
-#include <unistd.h>
 #include <zlib.h>
 
 #include "guanxi/parallel.hpp"
@@ -313,9 +312,8 @@ namespace {
 constexpr std::uint64_t kBuildBytesPerNode = 32;
 
 std::uint64_t memory_node_limit() {
-  const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGE_SIZE);
-  if (pages <= 0 || page_size <= 0) return max_nodes;
-  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page_size) / 2 / kBuildBytesPerNode;
+  const std::uint64_t memory = physical_memory();
+  return memory ? memory / 2 / kBuildBytesPerNode : std::uint64_t{max_nodes};
 }
 
 }  // namespace

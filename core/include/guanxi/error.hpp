@@ -69,6 +69,9 @@ class EdgeError : public InputError {
 // Shortest text that reads back as the same value ("0.1", "-1", "nan").
 std::string format_number(double value);
 
+// This machine's physical memory in bytes (0 when the system does not say).
+std::uint64_t physical_memory();
+
 // Refuses work whose results alone would not fit in this machine's memory, before allocating:
 // throws ParameterError(name, "... need <bytes> ...; this machine has <memory>").
 void require_memory(double bytes, const std::string& name, const std::string& what);
