@@ -77,7 +77,6 @@ void register_campaign(py::module_& m) {
       py::gil_scoped_release release;  // reads or generates a graph: no Python objects involved
       graph = std::make_shared<Graph>(load_scenario_graph(s));
     }
-    resolve_seed_labels(s, *graph);
     const auto warnings = check_scenario(s, *graph);
     py::dict out;
     out["name"] = s.name;

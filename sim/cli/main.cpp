@@ -341,7 +341,6 @@ std::vector<LoadedCampaign> load_campaigns(const CampaignArgs& args, const ReadA
       if (!g) g = std::make_shared<const Graph>(guanxi::load_scenario_graph(c.scenario));
       c.graph = g;
     }
-    guanxi::resolve_seed_labels(c.scenario, *c.graph);
     c.warnings = guanxi::check_scenario(c.scenario, *c.graph);
     for (const auto& w : c.warnings) std::cerr << "guanxi: warning: " << w << "\n";
     if (c.scenario.name.empty()) c.scenario.name = std::filesystem::path(path).stem().string();

@@ -234,12 +234,12 @@ TEST(Scenario, SeedLabelsResolveAgainstTheGraph) {
   const auto path = dir.write("s.toml", "[graph]\nfile = \"g.edges\"\n\n[seeding]\nnodes = [20, \"40\"]\n");
   Scenario s = load_scenario(path);
   const Graph g = load_scenario_graph(s);
-  resolve_seed_labels(s, g);
+  check_scenario(s, g);
   EXPECT_EQ(s.spec.seeding.strategy, "nodes");
   EXPECT_EQ(s.spec.seeding.nodes, (std::vector<node_t>{1, 3}));
   dir.write("s2.toml", "[graph]\nfile = \"g.edges\"\n[seeding]\nnodes = [99]\n");
   Scenario bad = load_scenario(dir.file("s2.toml"));
-  EXPECT_THROW(resolve_seed_labels(bad, load_scenario_graph(bad)), InputError);
+  EXPECT_THROW(check_scenario(bad, load_scenario_graph(bad)), InputError);
 }
 
 TEST(Scenario, SpecJsonRoundTripAndKeyChecks) {

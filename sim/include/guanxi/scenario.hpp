@@ -63,11 +63,10 @@ std::string spec_to_json(const CampaignSpec& spec);
 
 // Builds the graph of a scenario (file or generator); errors in the [graph] table name its line.
 Graph load_scenario_graph(const Scenario& scenario);
-// Resolves [seeding] nodes given as labels against the graph (no-op without labels).
-void resolve_seed_labels(Scenario& scenario, const Graph& g);
-// Checks the scenario's spec against its graph (validate): errors name the file, the line and
-// the key; returns the warnings as "file:line: key: what".
-std::vector<std::string> check_scenario(const Scenario& scenario, const Graph& g);
+// Binds the scenario to its graph: resolves [seeding] nodes given as labels, then checks the spec
+// against the graph (validate). Errors name the file, the line and the key; returns the
+// warnings as "file:line: key: what".
+std::vector<std::string> check_scenario(Scenario& scenario, const Graph& g);
 
 // The closest of `candidates` to `word` (Levenshtein distance), for "did you mean" hints.
 std::string closest(const std::string& word, const std::vector<std::string>& candidates);

@@ -357,7 +357,15 @@ void Scenario::fail_at(const std::string& key, const std::string& what) const {
   throw InputError(path + ": " + key + ": " + text);
 }
 
-std::vector<std::string> check_scenario(const Scenario& scenario, const Graph& g) {
+std::vector<std::string> check_scenario(Scenario& scenario, const Graph& g) {
+  if (!scenario.seed_labels.empty()) {
+    scenario.spec.seeding.nodes.clear();
+    for (const auto& label : scenario.seed_labels) {
+      const auto node = find_label(g, label);
+      if (!node) scenario.fail_at("seeding.nodes", "no node labelled '" + label + "' in the graph");
+      scenario.spec.seeding.nodes.push_back(*node);
+    }
+  }
   std::vector<std::string> out;
   try {
     for (const auto& w : validate(scenario.spec, g)) out.push_back(scenario.message_at(w.key, w.text));
@@ -405,16 +413,6 @@ Graph load_scenario_graph(const Scenario& scenario) {
     }
   }
   scenario.fail_at("graph.generator", "unknown generator '" + source.generator + "'");
-}
-
-void resolve_seed_labels(Scenario& scenario, const Graph& g) {
-  if (scenario.seed_labels.empty()) return;
-  scenario.spec.seeding.nodes.clear();
-  for (const auto& label : scenario.seed_labels) {
-    const auto node = find_label(g, label);
-    if (!node) scenario.fail_at("seeding.nodes", "no node labelled '" + label + "' in the graph");
-    scenario.spec.seeding.nodes.push_back(*node);
-  }
 }
 
 }  // namespace guanxi
