@@ -56,8 +56,4 @@ std::string format_number(double value) {
   return std::string(text, end);
 }
 
-void require(bool condition, const std::string& name, const std::string& must) {
-  if (!condition) throw InputError(name + ": must be " + must);
-}
-
 }  // namespace guanxi

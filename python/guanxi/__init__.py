@@ -8,7 +8,7 @@ True
 """
 
 from . import _guanxi
-from . import analytics, generators, plotting, seeding, ties
+from . import analytics, generators, plotting, seeding, stats, ties
 from .campaign import Campaign, CampaignResult, DesignWarning, compare
 from .plotting import plot_comparison
 from .diffusion import SimulationResult, simulate
@@ -40,6 +40,7 @@ __all__ = [
     "generators",
     "seeding",
     "simulate",
+    "stats",
     "ties",
     "set_max_threads",
     "max_threads",

@@ -30,6 +30,7 @@ import numpy as np
 
 from . import _guanxi
 from .graph import Graph
+from .stats import _checked_level, mean_interval, paired_difference, ratio_of_mean_differences
 
 __all__ = ["Campaign", "CampaignResult", "DesignWarning", "compare", "metrics", "channels"]
 
@@ -414,13 +415,18 @@ class CampaignResult:
         )
 
     def summary(self, level: float = 0.95):
-        """Per metric at the horizon: mean, confidence interval, sd and the number of replicates
-        with a value (rates are undefined, NaN, when their denominator is 0)."""
+        """Per metric at the horizon: mean, Student t confidence interval, sd and the number of
+        replicates with a value (rates are undefined, NaN, when their denominator is 0; with
+        fewer than two values the sd and the interval are NaN). The numbers of
+        :func:`guanxi.stats.mean_interval`, identical to the last step of :meth:`mean_curve`."""
         import pandas as pd
 
-        rows = _guanxi.summarize_campaign(self._raw, float(level))
-        frame = pd.DataFrame(rows, columns=["metric", "mean", "ci_low", "ci_high", "sd", "replicates"])
-        return frame.set_index("metric")
+        horizon = mean_interval(self.values[:, -1, :], level, axis=0)
+        return pd.DataFrame(
+            {"mean": horizon.mean, "ci_low": horizon.low, "ci_high": horizon.high, "sd": horizon.sd,
+             "replicates": horizon.n},
+            index=pd.Index(self.metrics, name="metric"),
+        )
 
     def referral_forest(self, replicate: int):
         """The referral forest of ``replicate``: one row per customer with its referrer in the
@@ -455,21 +461,11 @@ class CampaignResult:
 
     def mean_curve(self, metric: str, level: float = 0.95):
         """Mean and Student t interval of a metric per step: arrays ``(mean, low, high)``
-        (NaN-aware). Where fewer than two replicates have a value the interval is not available:
-        NaN, never a zero-width band."""
-        from scipy.stats import t as student
-
-        if not 0 < level < 1:
-            raise ValueError(f"level: must be in (0, 1), got {level!r}")
-        values = self.metric(metric)
-        with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # steps where every value is NaN stay NaN
-            mean = np.nanmean(values, axis=0)
-            n = np.sum(~np.isnan(values), axis=0)
-            sd = np.nanstd(values, axis=0, ddof=1) if self.replicates > 1 else np.full(self.steps, np.nan)
-            quantile = student.ppf(0.5 + level / 2, np.maximum(n - 1, 1))
-            half = np.where(n >= 2, quantile * sd / np.sqrt(np.maximum(n, 1)), np.nan)
-        return mean, mean - half, mean + half
+        (NaN-aware, :func:`guanxi.stats.mean_interval`; the last step is :meth:`summary`'s row).
+        Where fewer than two replicates have a value the interval is not available: NaN, never a
+        zero-width band."""
+        curve = mean_interval(self.metric(metric), level, axis=0)
+        return curve.mean, curve.low, curve.high
 
     def plot(self, metrics: Union[str, Sequence[str]] = ("customers", "profit"), axes=None, label: Optional[str] = None,
              level: float = 0.95, ax=None):
@@ -549,10 +545,12 @@ def compare(
     first is the baseline). Returns a :class:`pandas.DataFrame` indexed by (design, metric) with
     the baseline's and the design's means at the horizon, the mean paired difference, its
     confidence interval and the share of replicates where the design is higher (Student t
-    intervals; NaN, not available, with one replicate). The ``incremental_roi`` row is the
-    true incremental ROI, mean Δprofit / mean Δincentive spend over paired replicates, with a
-    delta-method interval; its ``share_higher`` is the share of replicates where Δprofit > 0
-    and its baseline and design columns are NaN. For one row per design,
+    intervals of :func:`guanxi.stats.paired_difference`; NaN, not available, with one
+    replicate; replicates where either value is NaN are left out). The ``incremental_roi``
+    row is the true incremental ROI, mean Δprofit / mean Δincentive spend over paired
+    replicates, with a delta-method interval (:func:`guanxi.stats.ratio_of_mean_differences`); its
+    ``share_higher`` is the share of replicates where Δprofit > 0 and its baseline and design
+    columns are NaN. For one row per design,
     ``table["difference"].unstack("metric")``; for a forest plot,
     :func:`guanxi.plot_comparison`. ``table.attrs`` records the baseline, replicates, seed and
     level. Pass a dict as ``results`` to receive each design's :class:`CampaignResult`.
@@ -568,6 +566,13 @@ def compare(
     campaigns = _named(campaigns)
     if len(campaigns) < 2:
         raise ValueError("campaigns: give at least two (the first is the baseline)")
+    # Arguments are checked before the runs, which may take long.
+    wanted = list(metrics) if metrics is not None else list(_guanxi.comparison_metrics())
+    known = list(_guanxi.campaign_metrics())
+    for name in wanted:
+        if name not in known:
+            raise ValueError(f"metrics: unknown {name!r} (metrics: {', '.join(known)})")
+    _checked_level(level)
     names = list(campaigns)
     steps = {campaigns[n].spec["run"]["steps"] for n in names}
     if len(steps) != 1:
@@ -581,14 +586,39 @@ def compare(
         runs[name] = campaigns[name].run(replicates=replicates, seed=seed, threads=threads, progress=progress, label=name)
     if results is not None:
         results.update(runs)
-    wanted = list(metrics) if metrics is not None else list(_guanxi.comparison_metrics())
     rows = []
     base = runs[names[0]]
     for name in names[1:]:
-        for r in _guanxi.compare_campaigns(base._raw, runs[name]._raw, wanted, float(level)):
-            rows.append((name,) + tuple(r))
+        rows += [(name,) + row for row in _paired_rows(base, runs[name], wanted, level)]
     frame = pd.DataFrame(
         rows, columns=["design", "metric", "baseline", "design_mean", "difference", "ci_low", "ci_high", "share_higher"]
     ).set_index(["design", "metric"])
     frame.attrs.update(baseline=names[0], replicates=int(replicates), seed=int(seed), level=float(level))
     return frame
+
+
+def _paired_rows(baseline: CampaignResult, design: CampaignResult, metrics: Sequence[str], level: float) -> list:
+    """The rows of :func:`compare` for one design: ``(metric, baseline, design_mean, difference,
+    ci_low, ci_high, share_higher)`` per metric at the horizon, replicate by replicate
+    (:func:`guanxi.stats.paired_difference`). ``"incentive_roi"`` gives the row
+    ``"incremental_roi"``: mean Δprofit / mean Δincentive spend with its delta-method interval
+    (:func:`guanxi.stats.ratio_of_mean_differences`), its share_higher the share of replicates
+    with more profit, and no baseline or design mean (NaN)."""
+    if baseline.values.shape != design.values.shape:
+        raise ValueError(f"compare: campaigns must have the same replicates and steps, got "
+                         f"{baseline.replicates} x {baseline.steps} and {design.replicates} x {design.steps}")
+
+    def change(metric: str) -> np.ndarray:
+        return design.metric(metric)[:, -1] - baseline.metric(metric)[:, -1]
+
+    rows = []
+    for metric in metrics:
+        if metric == "incentive_roi":
+            roi = ratio_of_mean_differences(change("profit"), change("incentive_spend"), level)
+            rows.append(("incremental_roi", math.nan, math.nan, float(roi.ratio), float(roi.low), float(roi.high),
+                         float(roi.share_higher)))
+        else:
+            paired = paired_difference(baseline.metric(metric)[:, -1], design.metric(metric)[:, -1], level)
+            rows.append((metric, float(paired.baseline_mean), float(paired.design_mean), float(paired.difference),
+                         float(paired.low), float(paired.high), float(paired.share_higher)))
+    return rows

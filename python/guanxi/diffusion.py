@@ -23,13 +23,13 @@ any thread count, and two runs with the same seed share their random numbers (fo
 
 from __future__ import annotations
 
-from statistics import NormalDist
 from typing import Iterable, Optional, Sequence, Union
 
 import numpy as np
 
 from . import _guanxi
 from .graph import Graph
+from .stats import mean_interval
 
 __all__ = ["simulate", "SimulationResult"]
 
@@ -79,14 +79,11 @@ class SimulationResult:
         return float(self.sizes.mean())
 
     def ci(self, level: float = 0.95):
-        """Normal-approximation confidence interval ``(low, high)`` of the mean final size (NaN,
-        not available, from one replicate)."""
-        if not 0 < level < 1:
-            raise ValueError(f"level: must be in (0, 1), got {level}")
-        if self.replicates < 2:  # one replicate has no spread to estimate: not available
-            return (float("nan"), float("nan"))
-        half = NormalDist().inv_cdf(0.5 + level / 2) * self.sizes.std(ddof=1) / np.sqrt(self.replicates)
-        return (self.mean() - half, self.mean() + half)
+        """Student t confidence interval ``(low, high)`` of the mean final size: mean ± t(n - 1)
+        sd / sqrt(n) over the n replicates (:func:`guanxi.stats.mean_interval`). From one
+        replicate there is no spread to estimate: NaN, not available."""
+        interval = mean_interval(self.sizes, level)
+        return (float(interval.low), float(interval.high))
 
     @property
     def timeseries(self):
@@ -128,17 +125,14 @@ class SimulationResult:
             }
         )
 
-    def mean_curve(self, state: str = "cumulative"):
-        """Mean and 95% interval of a state's count per step: arrays ``(mean, low, high)``."""
+    def mean_curve(self, state: str = "cumulative", level: float = 0.95):
+        """Mean and Student t ``level`` interval of a state's count per step: arrays ``(mean,
+        low, high)`` (:func:`guanxi.stats.mean_interval`, as :meth:`ci`). With one replicate
+        the band is NaN, never zero-width."""
         if state not in self.states:
             raise ValueError(f"state: must be one of {self.states}, not {state!r}")
-        values = self.counts[:, :, self.states.index(state)].astype(float)
-        mean = values.mean(axis=0)
-        if self.replicates < 2:  # no interval from one replicate (NaN), never a zero-width band
-            half = np.full_like(mean, np.nan)
-        else:
-            half = 1.959963984540054 * values.std(axis=0, ddof=1) / np.sqrt(self.replicates)
-        return mean, mean - half, mean + half
+        curve = mean_interval(self.counts[:, :, self.states.index(state)], level, axis=0)
+        return curve.mean, curve.low, curve.high
 
     def plot(self, states: Sequence[str] = ("cumulative",), ax=None):
         """Mean count per step with its 95% band, for each state. Returns the axes."""

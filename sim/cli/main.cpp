@@ -280,7 +280,8 @@ int simulate_command(const SimulateArgs& args, const ReadArgs& read_args, int th
   for (auto s : result.final_size) squares += (static_cast<double>(s) - mean) * (static_cast<double>(s) - mean);
   // One replicate has no spread to estimate: sd and interval are not available (NaN, "n/a").
   const double sd = result.replicates > 1 ? std::sqrt(squares / (R - 1)) : std::nan("");
-  const double half = 1.959963984540054 * sd / std::sqrt(R);  // normal 95% interval of the mean
+  // Student t 95% interval of the mean, as gx.simulate's ci().
+  const double half = guanxi::student_t_quantile(0.95, result.replicates - 1) * sd / std::sqrt(R);
   nlohmann::ordered_json out;
   out["file"] = args.path;
   out["model"] = args.model;

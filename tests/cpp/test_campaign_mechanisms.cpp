@@ -199,6 +199,33 @@ TEST(Section3_6, BargainWithEnoughHelpsBuysAtTheDiscount) {
   EXPECT_EQ(probe.metric(1, "pending"), 5);
 }
 
+TEST(Section3_6, ALaterBargainAsksTheSameFriendsAgain) {
+  // 0's friends 1 and 2 help for sure, but 3 helps are needed: the seeded bargain of 0 collects
+  // 2 helps at step 0, asks nobody at step 1 (both asked in this bargain) and fails; 0 returns
+  // to prospect. A new bargain of 0, opened at step 2, asks from step 3: a fresh link, so both
+  // friends are asked, and help, again.
+  CampaignSpec spec = certain({0}, 4);
+  spec.policy.bargain.enabled = true;
+  spec.policy.bargain.helpers = 3;
+  spec.policy.bargain.deadline = 2;
+  spec.policy.bargain.solo_fallback = 0;
+  spec.behaviour.help_mult = 1000;
+  spec.behaviour.aware_mult = 0;
+  ReplicateProbe probe(star(2), spec);
+  probe.r().begin();
+  probe.r().step(0);
+  EXPECT_EQ(probe.bargains().at(0).helps, 2u);
+  probe.r().step(1);
+  EXPECT_EQ(probe.bargains().at(0).helps, 2u);
+  EXPECT_TRUE(probe.bargains().at(0).closed);
+  EXPECT_EQ(probe.r().node(0).stage, Stage::prospect);
+  probe.open_bargain(0, 2);
+  probe.r().step(2);
+  EXPECT_EQ(probe.bargains().at(1).helps, 0u);  // asks from the step after it opened
+  probe.r().step(3);
+  EXPECT_EQ(probe.bargains().at(1).helps, 2u);
+}
+
 TEST(Section3_7, RepeatPurchases) {
   CampaignSpec spec = certain({0, 2}, 5);
   spec.behaviour.share_prob = 0;
@@ -251,6 +278,32 @@ TEST(Section3_10, LadderAndMembership) {
   // earns the level-2 partner rate, 25%.
   EXPECT_NEAR(chain.metric(0, "commissions"), 1.0, 1e-9);
   EXPECT_NEAR(chain.metric(1, "commissions"), 1.0 + 1.0 + 25.0, 1e-9);
+}
+
+TEST(Section5, KFactorDividesByEveryPotentialSharer) {
+  // §5: referral conversions in the step / active customers and pending team members at its
+  // start, whether or not they shared. Each customer shares once (max_shares 1) along a path:
+  // in step t one new customer shares and converts one, among t + 1 customers.
+  CampaignSpec spec = certain({0}, 4);
+  spec.behaviour.max_shares = 1;
+  auto probe = run(path(6), spec);
+  for (std::uint32_t t = 0; t < 4; ++t) {
+    EXPECT_EQ(probe.metric(t, "new_customers_referral"), 1);
+    EXPECT_DOUBLE_EQ(probe.metric(t, "k_factor"), 1.0 / (t + 1)) << t;
+  }
+  // Nobody shares: k_factor is 0 (no conversion among potential sharers), not undefined.
+  spec.behaviour.share_prob = 0;
+  EXPECT_EQ(run(path(6), spec).metric(1, "k_factor"), 0.0);
+  // Group buy, teams of 3: the pending seed shares at step 0 (node 1 joins), has used its one
+  // share at step 1, when node 1 shares and node 2 joins: 1 conversion among 2 pending members.
+  spec = certain({0}, 2);
+  spec.behaviour.max_shares = 1;
+  spec.policy.group_buy.enabled = true;
+  spec.policy.group_buy.size = 3;
+  auto team = run(path(6), spec);
+  EXPECT_DOUBLE_EQ(team.metric(0, "k_factor"), 1.0);
+  EXPECT_DOUBLE_EQ(team.metric(1, "k_factor"), 0.5);
+  EXPECT_EQ(team.metric(1, "customers"), 3);  // the team completed
 }
 
 TEST(Section5, StructuralViralityOfKnownTrees) {

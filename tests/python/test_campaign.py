@@ -512,11 +512,10 @@ def test_summary_is_the_horizon_with_a_student_interval(lively_result):
         else:
             sd = x.std(ddof=1)
             assert row["sd"] == pytest.approx(sd, rel=1e-9, abs=1e-12)
-            # Student t interval: t_{n-1} sd / sqrt(n), the quantile from a Cornish-Fisher expansion
-            # documented accurate to about 1e-3 from 3 degrees of freedom (here 4).
+            # Student t interval: t_{n-1} sd / sqrt(n) (gx.stats, scipy's t quantile).
             half = stats.t.ppf(0.975, x.size - 1) * sd / math.sqrt(x.size)
             assert row["ci_high"] - row["mean"] == pytest.approx(row["mean"] - row["ci_low"], rel=1e-9, abs=1e-9)
-            assert row["ci_high"] - row["mean"] == pytest.approx(half, rel=1e-3, abs=1e-9), metric
+            assert row["ci_high"] - row["mean"] == pytest.approx(half, rel=1e-9, abs=1e-9), metric
     narrow = r.summary(level=0.5).loc["customers"]
     wide = summary.loc["customers"]
     assert wide["ci_low"] < narrow["ci_low"] <= narrow["ci_high"] < wide["ci_high"]
@@ -640,13 +639,12 @@ def test_compare_reports_paired_differences(hk):
     def horizon(name, metric):
         return results[name].metric(metric)[:, -1]
 
-    # Independent formulas for the intervals: scipy's t quantile (the engine's Cornish-Fisher
-    # expansion is documented accurate to about 1e-3 from 3 degrees of freedom; here 9).
+    # Independent formulas for the intervals, with the t quantile of 9 degrees of freedom.
     t975 = stats.t.ppf(0.975, 10 - 1)
 
     def assert_interval(row, centre, half):
-        assert row["ci_high"] - centre == pytest.approx(half, rel=1e-3, abs=1e-9)
-        assert centre - row["ci_low"] == pytest.approx(half, rel=1e-3, abs=1e-9)
+        assert row["ci_high"] - centre == pytest.approx(half, rel=1e-9, abs=1e-9)
+        assert centre - row["ci_low"] == pytest.approx(half, rel=1e-9, abs=1e-9)
 
     for design in ("reward", "team"):
         d_profit = horizon(design, "profit") - horizon("none", "profit")

@@ -4,6 +4,7 @@ import json
 import math
 
 import pytest
+from scipy import stats
 
 import guanxi as gx
 from helpers import assert_one_line_error, interrupt, run
@@ -39,8 +40,8 @@ def test_json_report_on_facebook(cli, data_file):
     assert out["kernel"] in ("scalar", "sparse", "bitparallel") and out["seconds"] > 0
     low, high = out["ci95"]
     assert low < out["mean"] < high
-    # Normal 95% interval of the mean: half-width 1.96 sd / sqrt(R).
-    assert (high - low) / 2 == pytest.approx(1.959963984540054 * out["sd"] / math.sqrt(2000), rel=1e-9)
+    # Student t 95% interval of the mean: half-width t(R - 1) sd / sqrt(R).
+    assert (high - low) / 2 == pytest.approx(stats.t.ppf(0.975, 1999) * out["sd"] / math.sqrt(2000), rel=1e-8)
     assert out["mean_fraction"] == pytest.approx(out["mean"] / 4039, rel=1e-12)
     # The same run in Python gives the same replicates, hence the same mean and sd.
     g = gx.Graph.read(path)
@@ -48,6 +49,7 @@ def test_json_report_on_facebook(cli, data_file):
     assert r.kernel == out["kernel"]
     assert r.mean() == pytest.approx(out["mean"], rel=1e-12)
     assert r.sizes.std(ddof=1) == pytest.approx(out["sd"], rel=1e-9)
+    assert r.ci() == pytest.approx(tuple(out["ci95"]), rel=1e-9)
     # Same seed: the same report (wall time aside), for any thread count; another seed differs.
     again = simulate_json(cli, *args)
     one = json.loads(run(cli, "--threads", 1, "simulate", *args, "--json").stdout)

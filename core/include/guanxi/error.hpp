@@ -79,7 +79,4 @@ void require_memory(double bytes, const std::string& name, const std::string& wh
 // Bytes as a short human-readable text ("1.5 GiB").
 std::string format_bytes(double bytes);
 
-// Throws InputError "name: must be ..." unless the condition holds.
-void require(bool condition, const std::string& name, const std::string& must);
-
 }  // namespace guanxi

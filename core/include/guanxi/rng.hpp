@@ -57,6 +57,20 @@ inline std::uint64_t mix64(std::uint64_t x) noexcept {
   return x ^ (x >> 31);
 }
 
+// Random bits for one 64-bit id under a key: x ↦ x·φ (φ odd) and mix64 are bijections of 64-bit
+// words, so two different ids never share their bits under one key, whatever their size (a
+// packing such as (a << 32) ^ b would make ids 2^32 apart draw the same numbers).
+inline std::uint64_t keyed_bits(std::uint64_t key, std::uint64_t id) noexcept {
+  return mix64(key ^ (id * 0x9e3779b97f4a7c15ULL));
+}
+
+// Random bits for an ordered pair of 64-bit ids: the first id's bits become the key of the
+// second, so with either id fixed the map is a bijection of the other (no two pairs that share
+// an id share bits, at any id size); pairs sharing neither collide only by chance (2^-64).
+inline std::uint64_t keyed_bits(std::uint64_t key, std::uint64_t first, std::uint64_t second) noexcept {
+  return mix64(keyed_bits(key, first) ^ (second * 0xd1b54a32d192ed03ULL));
+}
+
 // 53 random bits as a double in [0, 1): u < p is true with probability p for p in [0, 1].
 inline double to_unit(std::uint64_t bits) noexcept {
   return static_cast<double>(bits >> 11) * 0x1.0p-53;

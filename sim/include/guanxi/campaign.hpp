@@ -203,4 +203,9 @@ struct MetricSummary {
 };
 std::vector<MetricSummary> summarize(const CampaignResult& result, double level = 0.95);
 
+// The two-sided Student t quantile for a confidence `level` with `dof` degrees of freedom (the
+// half-width of an interval in standard errors), as scipy.stats.t.ppf(0.5 + level / 2, dof);
+// NaN for dof 0.
+double student_t_quantile(double level, std::uint64_t dof);
+
 }  // namespace guanxi

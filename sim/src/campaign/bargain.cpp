@@ -1,7 +1,8 @@
 // MODEL.md §3.6 bargain {helpers h, deadline D, discount d_b, solo_fallback φ}. A converted
 // prospect opens a bargain instead of buying (seeds and external adopters too). Each step until
-// the deadline (t + D - 1) the initiator v asks each neighbour not yet asked with probability
-// `reach`; an asked neighbour w helps with probability min(1, trust(s_vw) · help_mult). A helper
+// the deadline (t + D - 1) the initiator v asks each neighbour not yet asked in this bargain (a
+// later bargain of v may ask the same friends again) with probability `reach`; an asked
+// neighbour w helps with probability min(1, trust(s_vw) · help_mult). A helper
 // who is a prospect gets one conversion trial with probability trust(s_vw) · aware_mult and,
 // converted, opens a bargain of its own (v its referrer). With h helps v buys at P (1 - d_b)
 // (channel bargain) at the end of that step; at the deadline without them it buys alone at full
@@ -18,18 +19,22 @@ void Replicate::become_pending_bargain(node_t v, node_t referrer, std::uint32_t 
 void Replicate::bargain_asks(std::uint32_t t) {
   if (!spec_.policy.bargain.enabled) return;
   const Behaviour& b = spec_.behaviour;
-  for (BargainState& bargain : bargains_) {
+  for (std::uint32_t index = 0; index < bargains_.size(); ++index) {
+    BargainState& bargain = bargains_[index];
     if (bargain.closed || (bargain.opened >= t && !bargain.seeded)) continue;  // from the next step
     const node_t v = bargain.initiator;
+    // "Not yet asked in this bargain": a later bargain of v is a fresh link and may ask the
+    // same friends again. A node has one bargain open at a time, so one mark per arc suffices.
+    const std::uint32_t mark = index + 1;
     for (arc_t a = graph_.arc_begin(v); a < graph_.arc_end(v); ++a) {
-      if (asked_[a] || uniform(kAsk, a) >= b.reach) continue;
-      asked_[a] = 1;
+      if (asked_[a] == mark || uniform(Purpose::ask, a) >= b.reach) continue;
+      asked_[a] = mark;
       const node_t w = graph_.target(a);
       const double s = strength(shared_.arc_tie[a], t);
-      if (uniform(kHelp, a) >= std::min(1.0, trust(s) * b.help_mult)) continue;
+      if (uniform(Purpose::help, a) >= std::min(1.0, trust(s) * b.help_mult)) continue;
       ++bargain.helps;
-      if (nodes_[w].stage == Stage::prospect && uniform(kHelperConvert, a) < trust(s) * b.aware_mult)
-        conversions_.push_back({w, v, bits(kCredit, v, w)});
+      if (nodes_[w].stage == Stage::prospect && uniform(Purpose::helper_convert, a) < trust(s) * b.aware_mult)
+        conversions_.push_back({w, v, bits(Purpose::credit, v, w)});
     }
   }
 }
@@ -42,19 +47,11 @@ void Replicate::close_bargains(std::uint32_t t) {
     if (bargain.helps >= spec.helpers) {
       bargain.closed = true;
       ++bargains_done_;
-      buy(bargain.initiator, campaign::bargain, spec.discount, t);
+      buy(bargain.initiator, campaign::bargain, spec.discount);
     } else if (t + 1 >= bargain.opened + spec.deadline) {
       bargain.closed = true;
       ++bargains_failed_;
-      if (uniform(kSolo, bargain.initiator) < spec.solo_fallback) {
-        nodes_[bargain.initiator].referrer = max_nodes;  // a solo adopter has no referrer (MODEL.md §1)
-        buy(bargain.initiator, solo, 0.0, t);
-      } else {
-        Node& n = nodes_[bargain.initiator];
-        n.stage = Stage::prospect;
-        n.referrer = max_nodes;
-        n.channel = kChannels;
-      }
+      fall_back(bargain.initiator, spec.solo_fallback);
     }
   }
 }

@@ -50,7 +50,7 @@ const std::vector<MetricInfo>& campaign_metric_info() {
         {"cac", money, false, "incentive spend per incentive-driven customer so far"},
         {"reaches", reaches, true, "share reaches in the step"},
         {"conversion_rate", share, true, "conversions / reaches in the step"},
-        {"k_factor", ratio, true, "referral conversions / sharers in the step"},
+        {"k_factor", ratio, true, "referral conversions in the step / active customers and pending team members at its start"},
         {"team_success_rate", share, false, "share of closed teams that completed"},
         {"bargain_success_rate", share, false, "share of closed bargains that succeeded"},
         {"mean_strength", strength, false, "mean strength of ties touching a customer"},

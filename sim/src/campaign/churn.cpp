@@ -14,11 +14,11 @@ void Replicate::churn(std::uint32_t t) {
   if (b.churn_prob <= 0) return;
   for (node_t u : active_) {  // customers as of the start of the step
     const double p = b.churn_prob * std::exp(-b.embeddedness * nodes_[u].strong_active);
-    if (uniform(kChurn, u) < p) newly_churned_.push_back(u);
+    if (uniform(Purpose::churn, u) < p) newly_churned_.push_back(u);
   }
   for (node_t u : newly_churned_) {
     nodes_[u].stage = Stage::churned;
-    if (uniform(kSpeakIll, u) >= b.neg_prob) continue;
+    if (uniform(Purpose::speak_ill, u) >= b.neg_prob) continue;
     for (arc_t a = graph_.arc_begin(u); a < graph_.arc_end(u); ++a) {
       Node& v = nodes_[graph_.target(a)];
       const double s = strength(shared_.arc_tie[a], t);

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include <boost/math/distributions/students_t.hpp>
+
 #include "guanxi/campaign.hpp"
 #include "guanxi/error.hpp"
 
@@ -11,42 +13,6 @@ namespace guanxi {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// Two-sided normal quantile for `level` (Acklam's rational approximation of the inverse CDF).
-double normal_quantile(double level) {
-  const double p = 0.5 + level / 2;
-  static const double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
-                             1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
-  static const double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-                             6.680131188771972e+01,  -1.328068155288572e+01};
-  static const double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
-                             -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
-  static const double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00};
-  if (p > 1 - 0.02425) {
-    const double q = std::sqrt(-2 * std::log(1 - p));
-    return -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) /
-           ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
-  }
-  const double q = p - 0.5, r = q * q;
-  return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q /
-         (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
-}
-
-// Two-sided Student t quantile for `level` with `dof` degrees of freedom: the normal quantile
-// corrected by the Cornish–Fisher expansion in 1/dof (Abramowitz & Stegun 26.7.5), accurate to
-// about 1e-3 from 3 degrees of freedom; exact closed forms for 1 and 2.
-double t_quantile(double level, std::uint64_t dof) {
-  const double z = normal_quantile(level);
-  if (dof == 0) return kNaN;
-  const double p = 0.5 + level / 2;
-  if (dof == 1) return std::tan(3.14159265358979323846 * (p - 0.5));  // Cauchy
-  if (dof == 2) return (2 * p - 1) / std::sqrt(2 * p * (1 - p));
-  const double v = static_cast<double>(dof), z2 = z * z;
-  const double g1 = (z2 + 1) * z / 4, g2 = ((5 * z2 + 16) * z2 + 3) * z / 96;
-  const double g3 = (((3 * z2 + 19) * z2 + 17) * z2 - 15) * z / 384;
-  const double g4 = ((((79 * z2 + 776) * z2 + 1482) * z2 - 1920) * z2 - 945) * z / 92160;
-  return z + g1 / v + g2 / (v * v) + g3 / (v * v * v) + g4 / (v * v * v * v);
-}
 
 std::size_t metric_index(const std::string& name) {
   const auto& names = campaign_metrics();
@@ -88,10 +54,19 @@ Moments moments(const std::vector<double>& x) {
 // zero-width interval that would claim certainty.
 double half_width(const Moments& m, double level) {
   if (m.n < 2) return kNaN;
-  return t_quantile(level, m.n - 1) * m.sd / std::sqrt(static_cast<double>(m.n));
+  return student_t_quantile(level, m.n - 1) * m.sd / std::sqrt(static_cast<double>(m.n));
 }
 
 }  // namespace
+
+// Two-sided Student t quantile for `level` with `dof` degrees of freedom (Boost.Math's inverse
+// of the t distribution, as scipy.stats.t.ppf, so the CLI and gx.stats print the same intervals).
+double student_t_quantile(double level, std::uint64_t dof) {
+  if (dof == 0) return kNaN;
+  const boost::math::students_t distribution(static_cast<double>(dof));
+  return boost::math::quantile(distribution, 0.5 + level / 2);
+}
+
 
 const std::vector<std::string>& comparison_metrics() {
   static const std::vector<std::string> names = {"customers", "revenue",  "incentive_spend",       "profit",
@@ -153,7 +128,7 @@ std::vector<PairedDifference> compare_to_baseline(const CampaignResult& baseline
         cov /= static_cast<double>(n - 1);
         const double variance =
             (mp.sd * mp.sd - 2 * ratio * cov + ratio * ratio * ms.sd * ms.sd) / (ms.mean * ms.mean) / static_cast<double>(n);
-        const double half = t_quantile(level, n - 1) * std::sqrt(std::max(0.0, variance));
+        const double half = student_t_quantile(level, n - 1) * std::sqrt(std::max(0.0, variance));
         std::uint64_t higher = 0;
         for (std::uint64_t i = 0; i < n; ++i) higher += dp[i] > 0;
         row = {"incremental_roi", kNaN, kNaN, ratio, ratio - half, ratio + half,

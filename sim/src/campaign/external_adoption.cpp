@@ -24,7 +24,7 @@ void Replicate::place_seeds() {
     } else if (pays_ && policy.bargain.enabled) {
       become_pending_bargain(s, max_nodes, 0, seed);
     } else {
-      buy(s, seed, 0.0, 0);
+      buy(s, seed, 0.0);
     }
   }
   placing_seeds_ = true;
@@ -34,7 +34,7 @@ void Replicate::place_seeds() {
   refresh_strong(0);
 }
 
-void Replicate::external_adoption(std::uint32_t t) {
+void Replicate::external_adoption(std::uint32_t /*t: the step's keys are set*/) {
   external_.clear();
   const double rate = spec_.behaviour.external_rate;
   if (rate <= 0) return;
@@ -43,7 +43,7 @@ void Replicate::external_adoption(std::uint32_t t) {
   std::uint64_t draw = 0;
   for (std::uint64_t v = 0;; ++v) {
     if (rate < 1.0) {  // skip the nodes that do not adopt
-      const double u = uniform(kExternal, draw++);
+      const double u = uniform(Purpose::external, draw++);
       const double skip = std::floor(std::log1p(-u) / log_keep);
       if (skip >= static_cast<double>(n - v)) break;
       v += static_cast<std::uint64_t>(skip);

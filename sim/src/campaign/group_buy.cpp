@@ -26,7 +26,7 @@ void Replicate::close_teams(std::uint32_t t) {
     if (team.members.size() >= gb.size) {
       team.closed = true;
       ++teams_done_;
-      for (node_t m : team.members) buy(m, campaign::team, gb.discount, t);
+      for (node_t m : team.members) buy(m, campaign::team, gb.discount);
       // Shared purchases bond every pair of members tied in G.
       for (node_t m : team.members)
         for (arc_t a = graph_.arc_begin(m); a < graph_.arc_end(m); ++a) {
@@ -39,21 +39,10 @@ void Replicate::close_teams(std::uint32_t t) {
       team.closed = true;
       ++teams_failed_;
       for (node_t m : team.members) {
-        if (uniform(kSolo, m) < gb.solo_fallback) {
-          nodes_[m].referrer = max_nodes;  // a solo adopter has no referrer (MODEL.md §1)
-          buy(m, solo, 0.0, t);
-        } else {
-          Node& n = nodes_[m];
-          n.stage = Stage::prospect;
-          n.referrer = max_nodes;
-          n.channel = kChannels;
-        }
+        fall_back(m, gb.solo_fallback);
         if (m == team.initiator) continue;
-        for (arc_t a = graph_.arc_begin(team.initiator); a < graph_.arc_end(team.initiator); ++a)
-          if (graph_.target(a) == m) {
-            tie_events_.push_back({shared_.arc_tie[a], 1.0 - spec_.ties.beta_fail, 3});
-            break;
-          }
+        if (const auto arc = arc_between(team.initiator, m))
+          tie_events_.push_back({shared_.arc_tie[*arc], 1.0 - spec_.ties.beta_fail, 3});
       }
     }
   }

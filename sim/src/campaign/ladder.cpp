@@ -9,7 +9,7 @@
 
 namespace guanxi::campaign {
 
-void Replicate::ladder(std::uint32_t t) {
+void Replicate::ladder(std::uint32_t /*t: the step's keys are set*/) {
   const Ladder& rules = spec_.ladder;
   std::sort(ladder_candidates_.begin(), ladder_candidates_.end());
   ladder_candidates_.erase(std::unique(ladder_candidates_.begin(), ladder_candidates_.end()), ladder_candidates_.end());
@@ -33,7 +33,7 @@ void Replicate::ladder(std::uint32_t t) {
   for (node_t v : fans_list_) {
     Node& n = nodes_[v];
     if (n.tier != Tier::fan || n.stage != Stage::customer) continue;
-    if (uniform(kFee, v) >= membership.take_rate) continue;
+    if (uniform(Purpose::fee, v) >= membership.take_rate) continue;
     money.fees += membership.fee;
     n.tier = Tier::partner;
     --fans_;
@@ -43,7 +43,6 @@ void Replicate::ladder(std::uint32_t t) {
   fans_list_.erase(std::remove_if(fans_list_.begin(), fans_list_.end(),
                                   [&](node_t v) { return nodes_[v].tier != Tier::fan; }),
                    fans_list_.end());
-  (void)t;
 }
 
 }  // namespace guanxi::campaign

@@ -64,7 +64,7 @@ void Replicate::record_metrics(std::uint32_t t) {
   put(ratio(spend, static_cast<double>(m.incentive_customers)));
   put(static_cast<double>(reaches_));
   put(ratio(static_cast<double>(conversions_count_), static_cast<double>(reaches_)));
-  put(ratio(static_cast<double>(referral_conversions_), static_cast<double>(sharers_)));
+  put(ratio(static_cast<double>(referral_conversions_), static_cast<double>(potential_sharers_)));
   put(ratio(static_cast<double>(teams_done_), static_cast<double>(teams_done_ + teams_failed_)));
   put(ratio(static_cast<double>(bargains_done_), static_cast<double>(bargains_done_ + bargains_failed_)));
   const double tracked = static_cast<double>(tie_count_[0] + tie_count_[1]);

@@ -16,7 +16,7 @@ namespace guanxi::campaign {
 
 void Replicate::pay(std::uint32_t t) {
   std::sort(purchases_.begin(), purchases_.end(), [&](const Purchase& x, const Purchase& y) {
-    const auto hx = bits(kPayOrder, x.buyer), hy = bits(kPayOrder, y.buyer);
+    const auto hx = bits(Purpose::pay_order, x.buyer), hy = bits(Purpose::pay_order, y.buyer);
     return hx != hy ? hx < hy : x.buyer < y.buyer;
   });
   const Policy& policy = spec_.policy;
@@ -86,11 +86,8 @@ void Replicate::pay(std::uint32_t t) {
       ++nodes_[referrer].referrals;
       ladder_candidates_.push_back(referrer);
       // A successful referral strengthens the tie it travelled (§3.9).
-      const auto around = graph_.neighbors(referrer);
-      const auto it = std::lower_bound(around.begin(), around.end(), p.buyer);
-      if (it != around.end() && *it == p.buyer)
-        tie_events_.push_back({shared_.arc_tie[graph_.arc_begin(referrer) + (it - around.begin())],
-                               spec_.ties.alpha_conv, 0});
+      if (const auto arc = arc_between(referrer, p.buyer))
+        tie_events_.push_back({shared_.arc_tie[*arc], spec_.ties.alpha_conv, 0});
     }
   }
   purchases_.clear();

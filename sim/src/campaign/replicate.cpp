@@ -29,11 +29,10 @@ Replicate::Replicate(const Shared& shared, std::uint64_t replicate, std::vector<
 }
 
 void Replicate::refresh_keys(std::uint32_t t) {
+  // Counter (replicate, step, purpose id): one key per purpose, computed whether or not the
+  // purpose draws this step, so a key never depends on which mechanisms are on.
   const Random random(spec_.run.seed, stream::campaign);
-  for (std::uint32_t p = 0; p < kPurposes; p += 4) {
-    const auto block = random.block(replicate_, t, p);
-    for (std::uint32_t q = 0; q < 4 && p + q < kPurposes; ++q) keys_[p + q] = block[q];
-  }
+  for (std::uint32_t id = 1; id < kPurposeSlots; ++id) keys_[id] = random.bits(replicate_, t, id);
 }
 
 void Replicate::run() {
@@ -55,7 +54,7 @@ void Replicate::step(std::uint32_t t) {
   // The policy pays this step unless a payment failed before (MODEL.md §3.4).
   pays_ = shared_.incentives && !exhausted_ && spec_.policy.budget > money.rewards + money.commissions + money.discounts;
   if (t > 0) new_by_channel_.fill(0);  // seeds placed before step 0 count in step 0's row
-  reaches_ = conversions_count_ = referral_conversions_ = sharers_ = 0;
+  reaches_ = conversions_count_ = referral_conversions_ = potential_sharers_ = 0;
   external_adoption(t);
   sharing(t);
   bargain_asks(t);
@@ -103,8 +102,25 @@ void Replicate::become_pending(node_t v, node_t referrer, std::uint8_t channel, 
   pending_.push_back(v);
 }
 
-void Replicate::buy(node_t v, Channel channel, double discount_rate, std::uint32_t) {
-  purchases_.push_back({v, channel, discount_rate, !nodes_[v].ever_bought, nodes_[v].ever_bought});
+void Replicate::buy(node_t v, Channel channel, double discount_rate) { purchases_.push_back({v, channel, discount_rate}); }
+
+void Replicate::fall_back(node_t v, double solo_fallback) {
+  if (uniform(Purpose::solo, v) < solo_fallback) {
+    nodes_[v].referrer = max_nodes;  // a solo adopter has no referrer (MODEL.md §1)
+    buy(v, solo, 0.0);
+  } else {
+    Node& n = nodes_[v];
+    n.stage = Stage::prospect;
+    n.referrer = max_nodes;
+    n.channel = kChannels;
+  }
+}
+
+std::optional<arc_t> Replicate::arc_between(node_t u, node_t v) const {
+  const auto around = graph_.neighbors(u);
+  const auto it = std::lower_bound(around.begin(), around.end(), v);
+  if (it == around.end() || *it != v) return std::nullopt;
+  return graph_.arc_begin(u) + static_cast<arc_t>(it - around.begin());
 }
 
 void Replicate::join_forest(node_t v, std::uint32_t t) {
@@ -118,7 +134,7 @@ void Replicate::join_forest(node_t v, std::uint32_t t) {
   } else {
     n.tree = static_cast<std::uint32_t>(trees_.size());
     n.depth = 0;
-    trees_.push_back({v, {}});
+    trees_.push_back({});
   }
   trees_[n.tree].members.push_back(v);
   largest_tree_ = std::max<std::uint32_t>(largest_tree_, static_cast<std::uint32_t>(trees_[n.tree].members.size()));

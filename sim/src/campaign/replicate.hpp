@@ -2,13 +2,14 @@
 // MODEL.md section, each defined in the file named after it (external_adoption.cpp §3.1,
 // sharing.cpp §3.2–3.3, payments.cpp §3.4, group_buy.cpp §3.5, bargain.cpp §3.6,
 // repeat_purchase.cpp §3.7, churn.cpp §3.8, tie_dynamics.cpp §3.9, ladder.cpp §3.10,
-// metrics.cpp §4–5) and sequenced by step.cpp. Decisions in step t read the state at the start
+// metrics.cpp §4–5) and sequenced by replicate.cpp. Decisions in step t read the state at the start
 // of t; changes are collected and applied at the end of t.
 #pragma once
 
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -21,11 +22,28 @@ enum class Stage : std::uint8_t { prospect, pending, customer, churned };
 enum class Tier : std::uint8_t { none, customer, fan, partner };
 enum Channel : std::uint8_t { seed, external, referral, team, bargain, solo, kChannels };
 
-// Draw purposes: each has its own per-step key, so no two mechanisms share numbers.
-enum Purpose : std::uint32_t {
-  kExternal, kShare, kReach, kConvert, kCredit, kPayOrder, kTeamOrder, kAsk, kHelp, kHelperConvert,
-  kSolo, kRepeat, kChurn, kSpeakIll, kFee, kPurposes
+// Random purposes: every draw of a replicate names its purpose, and each (purpose, step) has its
+// own Philox key, so no two mechanisms share numbers. Ids are explicit and stable: a new
+// purpose takes the next unused id (an id is never reused or renumbered), so adding a
+// mechanism leaves every existing stream, and with it every existing result, as it was.
+enum class Purpose : std::uint32_t {
+  external = 1,         // §3.1 geometric skips over node ids: (draw index)
+  share = 2,            // §3.2 a sharer shares this step: (node)
+  reach = 3,            // §3.2 a share reaches the arc's target: (arc)
+  convert = 4,          // §3.3 the reached prospect converts: (arc)
+  credit = 5,           // §3.3 credit among sharers converting one prospect: (sharer, prospect)
+  pay_order = 6,        // §3.4 order of payments: (buyer)
+  team_order = 7,       // §3.5 order of team joins: (convert)
+  ask = 8,              // §3.6 the initiator asks the arc's target: (arc)
+  help = 9,             // §3.6 the asked neighbour helps: (arc)
+  helper_convert = 10,  // §3.6 a prospect helper converts: (arc)
+  solo = 11,            // §3.5–3.6 a failed team member or initiator buys alone: (node)
+  repeat = 12,          // §3.7 (node)
+  churn = 13,           // §3.8 (node)
+  speak_ill = 14,       // §3.8 a churner speaks ill: (node)
+  fee = 15,             // §3.10 a fan pays the membership fee: (node)
 };
+inline constexpr std::uint32_t kPurposeSlots = 16;  // largest id + 1: the size of a replicate's key table
 
 // Inputs shared by all replicates of a run, derived once.
 struct Shared {
@@ -149,12 +167,10 @@ struct Purchase {
   node_t buyer;
   Channel channel;
   double discount_rate;  // asked for; paid only within the budget
-  bool first;
-  bool repeat;
 };
 
+// A referral tree: its members in the order they joined (parents before children).
 struct Tree {
-  node_t root;
   std::vector<node_t> members;
 };
 
@@ -220,14 +236,16 @@ class Replicate {
 
  private:
   friend struct ReplicateProbe;  // tests (tests/cpp/campaign_probe.hpp)
-  using Lanes = std::array<std::uint64_t, kPurposes>;
+  using Keys = std::array<std::uint64_t, kPurposeSlots>;
 
-  // Random draws: a per-(purpose, step) Philox key expanded with mix64 of the ids.
+  // Random draws: the (purpose, step) Philox key expanded with the ids (keyed_bits: injective in
+  // 64-bit node and arc ids).
   void refresh_keys(std::uint32_t t);
-  std::uint64_t bits(Purpose p, std::uint64_t a, std::uint64_t b = 0) const {
-    return mix64(keys_[p] ^ (((a << 32) ^ b) * 0x9e3779b97f4a7c15ULL));
+  std::uint64_t bits(Purpose p, std::uint64_t id) const { return keyed_bits(keys_[static_cast<std::uint32_t>(p)], id); }
+  std::uint64_t bits(Purpose p, std::uint64_t first, std::uint64_t second) const {
+    return keyed_bits(keys_[static_cast<std::uint32_t>(p)], first, second);
   }
-  double uniform(Purpose p, std::uint64_t a, std::uint64_t b = 0) const { return to_unit(bits(p, a, b)); }
+  double uniform(Purpose p, std::uint64_t id) const { return to_unit(bits(p, id)); }
 
   // Helpers shared by mechanisms.
   double share_utility(node_t u) const;   // U_share (1 when the policy does not pay)
@@ -237,8 +255,12 @@ class Replicate {
   void become_pending(node_t v, node_t referrer, std::uint8_t channel, std::uint32_t group);
   void become_pending_team(node_t v, node_t referrer, std::uint32_t t, std::uint8_t channel);
   void become_pending_bargain(node_t v, node_t referrer, std::uint32_t t, std::uint8_t channel);
-  void buy(node_t v, Channel channel, double discount_rate, std::uint32_t t);  // queues a purchase
-  void first_purchase(node_t v, Channel channel, std::uint32_t t);   // bookkeeping after payment
+  void buy(node_t v, Channel channel, double discount_rate);  // queues a purchase
+  // A pending team member or bargain initiator whose group failed: buys alone at list price
+  // with probability solo_fallback (channel solo, no referrer), otherwise returns to prospect.
+  void fall_back(node_t v, double solo_fallback);
+  // The arc u -> v (the first, if the graph keeps duplicates), or none: adjacency lists are sorted.
+  std::optional<arc_t> arc_between(node_t u, node_t v) const;
   void join_forest(node_t v, std::uint32_t t);
   // New customers of this step (newly_active_): referral forest, tracked ties, bonded modes and
   // strong-tie counts, effective from the start of `from_step`.
@@ -273,13 +295,13 @@ class Replicate {
   std::uint64_t replicate_, row_;
   std::vector<double>& out_;
   std::vector<ForestEntry>* forest_;
-  Lanes keys_{};
+  Keys keys_{};
 
   Stamped<Node>& nodes_;
   std::vector<node_t> active_;   // active customers, in the order they bought
   std::vector<node_t> pending_;  // pending team members and bargain initiators
   Stamped<std::uint8_t>& attempts_;  // per arc: reaches of u -> v so far
-  Stamped<std::uint8_t>& asked_;     // per arc: bargain ask of u -> v done
+  Stamped<std::uint32_t>& asked_;    // per arc u -> v: 1 + the last bargain of u that asked v
   Stamped<TieState>& ties_;
   std::vector<std::vector<std::pair<tie_t, std::uint32_t>>> crossings_;  // by step: (tie, version)
   std::vector<tie_t> dirty_;  // tracked ties whose strength or mode changed this step
@@ -311,7 +333,8 @@ class Replicate {
   // Step counters for metrics.
   std::array<std::uint32_t, kChannels> new_by_channel_{};
   std::array<std::uint64_t, kChannels> customers_by_channel_{};  // cumulative: customers won so far, by channel
-  std::uint64_t reaches_ = 0, conversions_count_ = 0, referral_conversions_ = 0, sharers_ = 0;
+  std::uint64_t reaches_ = 0, conversions_count_ = 0, referral_conversions_ = 0;
+  std::uint64_t potential_sharers_ = 0;  // active customers and pending team members at the start of the step
   std::uint64_t teams_done_ = 0, teams_failed_ = 0, bargains_done_ = 0, bargains_failed_ = 0;
   // Tracked-tie aggregates by mode (0 free, 1 bonded), at the start of the next step.
   std::array<double, 2> sum_strength_{};
@@ -324,7 +347,8 @@ class Replicate {
 struct Scratch {
   Stamped<Replicate::Node> nodes;
   Stamped<Replicate::TieState> ties;
-  Stamped<std::uint8_t> attempts, asked;
+  Stamped<std::uint8_t> attempts;
+  Stamped<std::uint32_t> asked;
   std::vector<std::uint32_t> positions;
 };
 

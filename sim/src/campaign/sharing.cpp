@@ -24,32 +24,36 @@ void Replicate::sharing(std::uint32_t t) {
                         : sharer.tier == Tier::fan   ? b.tier_mult.fan
                                                      : b.tier_mult.customer;
     const double u_share = share_utility(u);
-    if (uniform(kShare, u) >= std::min(1.0, base * mult * u_share)) return;
+    if (uniform(Purpose::share, u) >= std::min(1.0, base * mult * u_share)) return;
     ++sharer.shares;
-    ++sharers_;
     for (arc_t a = graph_.arc_begin(u); a < graph_.arc_end(u); ++a) {
       const node_t v = graph_.target(a);
       if (nodes_[v].stage != Stage::prospect) continue;
       if (b.max_attempts > 0 && attempts_[a] >= b.max_attempts) continue;
-      if (uniform(kReach, a) >= b.reach) continue;
+      if (uniform(Purpose::reach, a) >= b.reach) continue;
       if (attempts_[a] < 255) ++attempts_[a];
       ++reaches_;
       const tie_t tie = shared_.arc_tie[a];
       const double p = std::min(1.0, trust(strength(tie, t)) * u_conv * (1.0 - nodes_[v].neg));
-      if (uniform(kConvert, a) < p) {
-        conversions_.push_back({v, u, bits(kCredit, u, v)});
+      if (uniform(Purpose::convert, a) < p) {
+        conversions_.push_back({v, u, bits(Purpose::credit, u, v)});
         ++conversions_count_;
       } else if (pays_ && u_share > 1.0) {
         tie_events_.push_back({tie, std::max(0.0, 1.0 - spec_.ties.beta_spam * (u_share - 1.0)), 1});
       }
     }
   };
-  // Sharers as of the start of the step (new customers act from t + 1).
+  // Sharers as of the start of the step (new customers act from t + 1); k_factor divides by all
+  // of them, whether or not they share (§5).
   for (node_t u : active_) share_from(u, b.share_prob);
+  potential_sharers_ = active_.size();
   // Pending team members share with urgency; bargain initiators ask instead (§3.6).
   if (spec_.policy.group_buy.enabled)
     for (node_t u : pending_)
-      if (nodes_[u].stage == Stage::pending) share_from(u, b.team_share_prob);
+      if (nodes_[u].stage == Stage::pending) {
+        share_from(u, b.team_share_prob);
+        ++potential_sharers_;
+      }
 }
 
 void Replicate::resolve_conversions(std::uint32_t t) {
@@ -70,7 +74,7 @@ void Replicate::resolve_conversions(std::uint32_t t) {
   referral_conversions_ = credited.size();
   // Team joins go in the order of the converts' hash keys (MODEL.md §3.5).
   std::sort(credited.begin(), credited.end(), [&](const Conversion& x, const Conversion& y) {
-    const auto hx = bits(kTeamOrder, x.v), hy = bits(kTeamOrder, y.v);
+    const auto hx = bits(Purpose::team_order, x.v), hy = bits(Purpose::team_order, y.v);
     return hx != hy ? hx < hy : x.v < y.v;
   });
   const Policy& policy = spec_.policy;
@@ -90,13 +94,13 @@ void Replicate::resolve_conversions(std::uint32_t t) {
       become_pending_bargain(c.v, c.u, t, referral);
     } else {
       nodes_[c.v].referrer = c.u;
-      buy(c.v, referral, referee_discount(), t);
+      buy(c.v, referral, referee_discount());
     }
   }
   for (node_t v : external_) {
     if (pays_ && policy.group_buy.enabled) become_pending_team(v, max_nodes, t, external);
     else if (pays_ && policy.bargain.enabled) become_pending_bargain(v, max_nodes, t, external);
-    else buy(v, external, 0.0, t);
+    else buy(v, external, 0.0);
   }
 }
 
