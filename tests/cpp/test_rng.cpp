@@ -1,9 +1,11 @@
 // The counter-based RNG wrapper: draws are pure functions of (seed, stream, counter); streams
 // and seeds are independent; uniform, bounded and geometric draws have the right distribution
-// (chi-square and mean tests with bounds from the sampling variance).
+// (chi-square and mean tests with bounds from the sampling variance); keyed draws are injective
+// in 64-bit ids.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <set>
 #include <vector>
 
 #include "guanxi/rng.hpp"
@@ -55,6 +57,48 @@ TEST(Random, GeometricHasMeanQOverP) {
   // Failures before success: mean (1-p)/p = 9, variance (1-p)/p² = 90; allow 5 sd of the mean.
   EXPECT_NEAR(sum / n, 9.0, 5 * std::sqrt(90.0 / n));
   EXPECT_EQ(seq.geometric(std::log1p(-1.0)), 0u);  // p = 1: never a failure
+}
+
+// Keyed draws on ids above 2^32 (a synthetic key path: arcs of a graph with billions of ties).
+// The packing (a << 32) ^ b gave ids 2^32 apart the same numbers; keyed_bits must not.
+TEST(KeyedBits, InjectiveInSixtyFourBitIds) {
+  const std::uint64_t key = Random(7, stream::campaign).bits(1, 2, 3);
+  constexpr std::uint64_t two32 = std::uint64_t{1} << 32;
+  std::set<std::uint64_t> seen;
+  for (std::uint64_t i = 0; i < 1000; ++i) {
+    // ids i, i + 2^32, i + 2^33, i + 2^63: the low 32 bits agree.
+    for (std::uint64_t high : {std::uint64_t{0}, two32, 2 * two32, std::uint64_t{1} << 63})
+      EXPECT_TRUE(seen.insert(keyed_bits(key, i + high)).second) << i << " + " << high;
+  }
+  // Pairs: with either id fixed, the other id's bits never repeat, at any size.
+  for (std::uint64_t fixed : {std::uint64_t{5}, two32 + 5, ~std::uint64_t{0}}) {
+    std::set<std::uint64_t> by_first, by_second;
+    for (std::uint64_t i = 0; i < 1000; ++i)
+      for (std::uint64_t high : {std::uint64_t{0}, two32, std::uint64_t{1} << 40}) {
+        EXPECT_TRUE(by_first.insert(keyed_bits(key, fixed, i + high)).second);
+        EXPECT_TRUE(by_second.insert(keyed_bits(key, i + high, fixed)).second);
+      }
+  }
+  EXPECT_NE(keyed_bits(key, 1, 2), keyed_bits(key, 2, 1));  // ordered pairs
+  EXPECT_NE(keyed_bits(key, 3), keyed_bits(key + 1, 3));    // the key matters
+}
+
+TEST(KeyedBits, UniformOnIdsAboveTwoToThe32) {
+  // 10 equal bins over ids 2^40 + k 2^32 (all alike in their low 32 bits): chi-square with 9
+  // degrees of freedom, P(chi2 > 27.88) = 0.001; the mean within 5 sd of 1/2.
+  const std::uint64_t key = Random(11, stream::campaign).bits(4, 5, 6);
+  const int bins = 10, n = 100000;
+  std::vector<int> count(bins, 0);
+  double sum = 0;
+  for (std::uint64_t k = 0; k < static_cast<std::uint64_t>(n); ++k) {
+    const double u = to_unit(keyed_bits(key, (std::uint64_t{1} << 40) + (k << 32)));
+    sum += u;
+    ++count[static_cast<int>(u * bins)];
+  }
+  double chi2 = 0;
+  for (int c : count) chi2 += (c - n / bins) * (c - n / bins) / double(n / bins);
+  EXPECT_LT(chi2, 27.88);
+  EXPECT_NEAR(sum / n, 0.5, 5 * std::sqrt(1.0 / 12 / n));
 }
 
 TEST(Random, MulHighMapsToRange) {
