@@ -248,6 +248,16 @@ std::uint64_t checksum_bytes(const void* data, std::uint64_t size) {
       [](std::uint64_t acc, std::uint64_t block) { return mix(acc ^ block) + 0x9e3779b97f4a7c15ULL; });
 }
 
+std::uint64_t graph_fingerprint(const Graph& g) {
+  const auto part = [](auto span) { return checksum_bytes(span.data(), span.size_bytes()); };
+  std::uint64_t h = mix(static_cast<std::uint64_t>(g.directed()) ^ (std::uint64_t{g.num_nodes()} << 1));
+  for (const std::uint64_t x : {part(g.offsets()), part(g.targets()), part(g.weights())})
+    h = mix(h ^ x) + 0x9e3779b97f4a7c15ULL;
+  return h;
+}
+
+std::uint64_t strength_fingerprint(const Graph& g) { return checksum_bytes(g.strength().data(), g.strength().size_bytes()); }
+
 void save_snapshot(const Graph& g, const std::string& path) {
   const auto& p = g.parts();
   Header h{};

@@ -32,7 +32,7 @@ from . import _guanxi
 from .graph import Graph
 from .stats import _checked_level, mean_interval, paired_difference, ratio_of_mean_differences
 
-__all__ = ["Campaign", "CampaignResult", "DesignWarning", "compare", "metrics", "channels"]
+__all__ = ["Campaign", "CampaignResult", "DesignWarning", "compare", "metrics", "metric_table", "channels"]
 
 _SECTIONS = ("product", "behaviour", "ties", "ladder", "policy", "seeding", "run")
 
@@ -40,6 +40,17 @@ _SECTIONS = ("product", "behaviour", "ties", "ladder", "policy", "seeding", "run
 def metrics() -> list:
     """The metric names of MODEL.md §5 (and CAC), in the order of result columns."""
     return list(_guanxi.campaign_metrics())
+
+
+def metric_table():
+    """The metric registry as a :class:`pandas.DataFrame` indexed by metric name, in the order of
+    a result's columns: ``unit`` (people, currency, share, ...), ``kind`` (``stock``: a level or
+    everything so far; ``flow``: the step only; ``ratio``: a quotient of two tallies),
+    ``per_step`` (describes the step only), ``section`` (of MODEL.md) and ``description``."""
+    import pandas as pd
+
+    frame = pd.DataFrame(_guanxi.campaign_metric_registry())
+    return frame.set_index("name")
 
 
 def channels() -> list:
@@ -378,13 +389,16 @@ class CampaignResult:
         self._forests: dict = raw["forests"]
         self.replicates, self.steps, _ = self.values.shape
         self._raw = raw["handle"]
+        # Strengths can change after the run: a run that started from them records them now.
+        self._strength_fingerprint = (f"{campaign.graph._g.strength_fingerprint():016x}"
+                                      if campaign.spec["ties"]["init"] == "graph" else None)
 
     def __getstate__(self) -> dict:
         # The values travel as a plain array; the engine's view of them is rebuilt on load.
         return {"campaign": self.campaign, "label": self.label, "seed": self.seed,
                 "first_replicate": self.first_replicate, "metrics": self.metrics,
                 "values": np.array(self.values), "warnings": self.warnings, "seconds": self.seconds,
-                "forests": self._forests}
+                "forests": self._forests, "strength_fingerprint": self._strength_fingerprint}
 
     def __setstate__(self, state: dict) -> None:
         if list(state["metrics"]) != metrics():
@@ -392,6 +406,35 @@ class CampaignResult:
         raw = _guanxi.campaign_run(np.ascontiguousarray(state["values"], dtype=np.float64), state["first_replicate"])
         raw.update(warnings=state["warnings"], seconds=state["seconds"], forests=state["forests"])
         self.__init__(raw, state["campaign"], state["seed"], state["label"], state["first_replicate"])
+        self._strength_fingerprint = state.get("strength_fingerprint")
+
+    @property
+    def manifest(self) -> dict:
+        """The identity of this run: everything that determines its numbers, for a run store or
+        a cluster to tell whether two results come from the same computation (or can be joined:
+        the same manifest but for the replicate range). Keys: ``engine`` and ``version``,
+        ``spec_sha256`` (SHA-256 of the normalised spec as canonical JSON: every parameter, the
+        defaults included, but the ``run`` section's replicates and seed, which may be
+        overridden when running and are given here as run), ``graph`` (``fingerprint``, ``nodes``, ``ties``, ``directed``, and
+        ``strength_fingerprint`` when ``ties.init`` is ``"graph"``: the run started from the
+        graph's strengths), ``seed``, ``first_replicate``, ``replicates``, ``steps`` and
+        ``metrics`` (the column names). Thread counts are not in it: they never change
+        results."""
+        import hashlib
+
+        from . import __version__
+
+        graph = self.campaign.graph
+        spec = dict(self.campaign.spec, run={"steps": self.campaign.spec["run"]["steps"]})
+        canonical = json.dumps(spec, sort_keys=True, separators=(",", ":"), default=_plain)
+        identity = {"fingerprint": graph.fingerprint, "nodes": graph.num_nodes, "ties": graph.num_ties,
+                    "directed": graph.directed}
+        if self._strength_fingerprint is not None:
+            identity["strength_fingerprint"] = self._strength_fingerprint
+        return {"engine": "guanxi", "version": __version__,
+                "spec_sha256": hashlib.sha256(canonical.encode()).hexdigest(), "graph": identity,
+                "seed": int(self.seed), "first_replicate": int(self.first_replicate),
+                "replicates": int(self.replicates), "steps": int(self.steps), "metrics": list(self.metrics)}
 
     def metric(self, name: str) -> np.ndarray:
         """One metric, shape ``(replicates, steps)``."""

@@ -342,6 +342,15 @@ class Graph:
     # -- structure ----------------------------------------------------------------------------
 
     @property
+    def fingerprint(self) -> str:
+        """The graph's identity for results and run stores: 16 hex digits of a checksum of what
+        simulations read (direction, nodes, CSR arrays, arc weights), equal for equal graphs on
+        any machine. Labels are left out (a relabelled copy simulates identically), and so are
+        tie strengths, which can change (:meth:`strength` fingerprints are in a campaign's
+        manifest when it starts from them)."""
+        return f"{self._g.fingerprint():016x}"
+
+    @property
     def num_nodes(self) -> int:
         """Number of nodes."""
         return self._g.num_nodes

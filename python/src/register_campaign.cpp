@@ -63,6 +63,20 @@ void register_campaign(py::module_& m) {
       rows.append(py::make_tuple(info.name, std::string(metric_unit_name(info.unit)), info.per_step, info.description));
     return rows;
   });
+  m.def("campaign_metric_registry", [] {
+    py::list rows;
+    for (const auto& info : campaign_metric_info()) {
+      py::dict row;
+      row["name"] = info.name;
+      row["unit"] = std::string(metric_unit_name(info.unit));
+      row["kind"] = std::string(metric_kind_name(info.kind));
+      row["per_step"] = info.per_step;
+      row["section"] = info.section;
+      row["description"] = info.description;
+      rows.append(row);
+    }
+    return rows;
+  });
   m.def("validate_campaign", [](const Graph& g, const std::string& json) {
     std::vector<std::string> warnings;
     for (const auto& w : validate(spec_from_json(json), g)) warnings.push_back(w.message());

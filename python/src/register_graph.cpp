@@ -36,6 +36,8 @@ void register_graph(py::module_& m) {
       .def_property_readonly("directed", &Graph::directed)
       .def_property_readonly("has_weights", &Graph::has_weights)
       .def_property_readonly("memory_bytes", &Graph::memory_bytes)
+      .def("fingerprint", [](const Graph& g) { return graph_fingerprint(g); })
+      .def("strength_fingerprint", [](const Graph& g) { return strength_fingerprint(g); })
       .def_property_readonly("offsets", [](py::object self) { return readonly_view(self.cast<Graph&>().offsets(), self); })
       .def_property_readonly("targets", [](py::object self) { return readonly_view(self.cast<Graph&>().targets(), self); })
       .def_property_readonly("tie_base", [](py::object self) { return readonly_view(self.cast<Graph&>().tie_base(), self); })

@@ -39,9 +39,9 @@ struct ReplicateProbe {
   }
   // Private state, for invariant checks.
   const Stamped<Replicate::TieState>& ties() const { return replicate->ties_; }
-  const std::array<double, 2>& sums() const { return replicate->sum_strength_; }
-  const std::array<std::int64_t, 2>& counts() const { return replicate->tie_count_; }
-  const std::array<std::int64_t, 2>& strong() const { return replicate->strong_count_; }
+  const std::array<double, 2>& sums() const { return replicate->tally_.sum_strength; }
+  const std::array<std::int64_t, 2>& counts() const { return replicate->tally_.tie_count; }
+  const std::array<std::int64_t, 2>& strong() const { return replicate->tally_.strong_count; }
   const std::vector<node_t>& active() const { return replicate->active_; }
   const std::vector<node_t>& pending() const { return replicate->pending_; }
   const std::vector<BargainState>& bargains() const { return replicate->bargains_; }

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "campaign_probe.hpp"
 #include "guanxi/builder.hpp"
@@ -304,6 +305,30 @@ TEST(Section5, KFactorDividesByEveryPotentialSharer) {
   EXPECT_DOUBLE_EQ(team.metric(0, "k_factor"), 1.0);
   EXPECT_DOUBLE_EQ(team.metric(1, "k_factor"), 0.5);
   EXPECT_EQ(team.metric(1, "customers"), 3);  // the team completed
+}
+
+TEST(Section5, TheRegistryDefinesEveryColumnTheEngineWrites) {
+  // Each registered metric is one column, written at every step: a sentinel left anywhere in
+  // the rows would be a column the registry names but the engine does not write.
+  const auto& info = campaign_metric_info();
+  ASSERT_EQ(info.size(), campaign_metrics().size());
+  std::set<std::string> names;
+  for (const auto& m : info) {
+    EXPECT_TRUE(names.insert(m.name).second) << m.name << " twice";
+    EXPECT_TRUE(m.section == "§4" || m.section == "§5") << m.name;
+    if (m.kind == MetricKind::flow) {
+      EXPECT_TRUE(m.per_step) << m.name;
+    }
+    EXPECT_FALSE(m.description.empty()) << m.name;
+  }
+  CampaignSpec spec = certain({0}, 5);
+  spec.behaviour.share_prob = 0.5;
+  ReplicateProbe probe(path(8), spec);
+  const double sentinel = -1234.5;
+  std::fill(probe.values.begin(), probe.values.end(), sentinel);
+  probe.r().run();
+  EXPECT_EQ(probe.values.size(), std::size_t{5} * info.size());
+  EXPECT_EQ(std::count(probe.values.begin(), probe.values.end(), sentinel), 0);
 }
 
 TEST(Section5, StructuralViralityOfKnownTrees) {

@@ -369,3 +369,57 @@ def test_compare_takes_a_list_of_named_campaigns(designs, compared):
         gx.compare([designs[0], designs[0]], replicates=2, progress=False)
     with pytest.raises(ValueError, match=r"campaigns\[1\]: must be a guanxi.Campaign"):
         gx.compare([designs[0], "team"], replicates=2, progress=False)
+
+
+# -- the metric registry and the manifest (a result's identity) ----------------------------------
+
+def test_metric_table_is_the_registry_in_column_order():
+    table = gx.campaign.metric_table()
+    assert list(table.index) == gx.campaign.metrics()
+    assert set(table["kind"]) == {"stock", "flow", "ratio"}
+    assert set(table["section"]) == {"§4", "§5"}
+    assert table.loc["reaches", "kind"] == "flow" and table.loc["reaches", "per_step"]
+    assert table.loc["profit", "kind"] == "stock" and table.loc["profit", "unit"] == "currency"
+    assert table.loc["k_factor", "kind"] == "ratio" and table.loc["k_factor", "per_step"]
+    assert table.loc["incentive_roi", "kind"] == "ratio" and not table.loc["incentive_roi", "per_step"]
+    assert (table[table["kind"] == "flow"]["per_step"]).all()
+
+
+def test_manifest_identifies_the_computation(hk, designs):
+    base = designs[0]
+    a = base.run(replicates=3, seed=5, progress=False)
+    m = a.manifest
+    assert m["engine"] == "guanxi" and m["version"] == gx.__version__
+    assert (m["seed"], m["first_replicate"], m["replicates"], m["steps"]) == (5, 0, 3, 15)
+    assert m["metrics"] == gx.campaign.metrics()
+    assert m["graph"] == {"fingerprint": hk.fingerprint, "nodes": hk.num_nodes, "ties": hk.num_ties,
+                          "directed": False}
+    assert len(m["spec_sha256"]) == 64
+    # The same computation, another time or thread count: the same manifest.
+    assert base.run(replicates=3, seed=5, threads=1, progress=False).manifest == m
+    # The run section's replicates and seed are run options, not part of the spec's identity.
+    assert base.replace(run={"replicates": 7, "seed": 9}).run(replicates=3, seed=5, progress=False).manifest == m
+    # Anything that changes the numbers changes the manifest.
+    assert designs[1].run(replicates=3, seed=5, progress=False).manifest["spec_sha256"] != m["spec_sha256"]
+    assert base.replace(run={"steps": 14}).run(replicates=3, seed=5, progress=False).manifest["spec_sha256"] \
+        != m["spec_sha256"]
+    assert base.run(replicates=3, seed=6, progress=False).manifest["seed"] == 6
+    other = gx.generators.holme_kim(1200, 3, 0.5, seed=5)
+    assert other.fingerprint != hk.fingerprint
+    assert gx.generators.holme_kim(1200, 3, 0.5, seed=4).fingerprint == hk.fingerprint  # a fresh, equal graph
+    # A pickled result keeps its identity.
+    assert pickle.loads(pickle.dumps(a)).manifest == m
+
+
+def test_manifest_fingerprints_strengths_when_the_run_starts_from_them():
+    g = gx.generators.holme_kim(300, 3, 0.5, seed=1)
+    campaign = gx.Campaign(g, ties={"init": "graph"}, run={"steps": 3})
+    before = campaign.run(replicates=2, progress=False)
+    first = before.manifest["graph"]["strength_fingerprint"]
+    g.strength = np.full(g.num_ties, 0.25, dtype=np.float32)
+    second = campaign.run(replicates=2, progress=False).manifest["graph"]["strength_fingerprint"]
+    assert first != second
+    # The manifest records the strengths the run started from, not the graph's current ones.
+    assert before.manifest["graph"]["strength_fingerprint"] == first
+    assert pickle.loads(pickle.dumps(before)).manifest["graph"]["strength_fingerprint"] == first
+    assert "strength_fingerprint" not in gx.Campaign(g, run={"steps": 3}).run(replicates=2, progress=False).manifest["graph"]

@@ -20,4 +20,12 @@ Graph load_snapshot(const std::string& path, bool verify_checksum = true);
 // 64-bit checksum of a byte range (also used by tests and the benchmark).
 std::uint64_t checksum_bytes(const void* data, std::uint64_t size);
 
+// The identity of a graph for results and run stores: a checksum of what simulations read —
+// direction, node count, CSR offsets and targets, and arc weights — not the labels (a relabelled
+// copy simulates identically) and not the mutable tie strengths (strength_fingerprint, for
+// campaigns that start from them). Equal graphs give equal fingerprints on any machine and
+// thread count.
+std::uint64_t graph_fingerprint(const Graph& g);
+std::uint64_t strength_fingerprint(const Graph& g);
+
 }  // namespace guanxi

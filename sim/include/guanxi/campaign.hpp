@@ -128,15 +128,21 @@ std::vector<SpecWarning> validate(const CampaignSpec& spec, const Graph& g);
 // names the replicate count: "run.replicates" or "replicates").
 void check_result_size(std::uint64_t replicates, std::uint32_t steps, const std::string& key);
 
-// The metrics of MODEL.md §5 (and CAC of §4), in the order of CampaignResult's columns, with
-// their units (for tables and plot axes) and whether they count the step only (a flow: reaches,
-// new customers) or everything up to it (a stock: customers, money).
+// The metrics of MODEL.md §4–5, in the order of CampaignResult's columns (the registry in
+// sim/src/campaign/metrics.cpp defines each once): the unit (for tables and plot axes); the
+// kind: a stock (a level or everything up to the step: customers, money so far), a flow (the
+// step only: reaches, new customers) or a ratio (of two tallies); whether it describes the step
+// only (flows, and the step's conversion_rate and k_factor); the MODEL.md section.
 enum class MetricUnit { people, purchases, money, share, ratio, reaches, strength, ties, value, levels };
+enum class MetricKind { stock, flow, ratio };
 std::string_view metric_unit_name(MetricUnit unit);  // "people", ..., "currency", ...
+std::string_view metric_kind_name(MetricKind kind);  // "stock", "flow", "ratio"
 struct MetricInfo {
   std::string name;
   MetricUnit unit;
+  MetricKind kind;
   bool per_step;
+  std::string section;  // "§4", "§5"
   std::string description;
 };
 const std::vector<MetricInfo>& campaign_metric_info();

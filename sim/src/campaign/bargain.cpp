@@ -46,11 +46,11 @@ void Replicate::close_bargains(std::uint32_t t) {
     if (bargain.closed) continue;
     if (bargain.helps >= spec.helpers) {
       bargain.closed = true;
-      ++bargains_done_;
+      ++tally_.bargains_done;
       buy(bargain.initiator, campaign::bargain, spec.discount);
     } else if (t + 1 >= bargain.opened + spec.deadline) {
       bargain.closed = true;
-      ++bargains_failed_;
+      ++tally_.bargains_failed;
       fall_back(bargain.initiator, spec.solo_fallback);
     }
   }

@@ -21,68 +21,6 @@ const std::vector<std::string>& campaign_channels() {
   return names;
 }
 
-const std::vector<MetricInfo>& campaign_metric_info() {
-  using enum MetricUnit;
-  static const std::vector<MetricInfo> info = [] {
-    std::vector<MetricInfo> out = {
-        {"customers", people, false, "people who ever bought"},
-        {"active", people, false, "customers who have not churned"},
-        {"churned", people, false, "customers who churned"},
-        {"pending", people, false, "team members and bargain initiators waiting to buy"}};
-    for (const auto& c : campaign_channels())
-      out.push_back({"new_customers_" + c, people, true, "customers won in the step through channel " + c});
-    for (const auto& c : campaign_channels())
-      out.push_back({"customers_" + c, people, false, "customers won so far through channel " + c});
-    const std::vector<MetricInfo> rest = {
-        {"fans", people, false, "active customers on the fan tier"},
-        {"partners", people, false, "active customers on the partner tier"},
-        {"purchases", purchases, false, "purchases so far"},
-        {"repeat_purchases", purchases, false, "repeat purchases so far"},
-        {"revenue", money, false, "revenue so far (after discounts)"},
-        {"cost_of_goods", money, false, "unit cost of every sale so far"},
-        {"rewards", money, false, "referral rewards paid so far"},
-        {"commissions", money, false, "commissions paid so far"},
-        {"discounts", money, false, "discounts given so far"},
-        {"fees", money, false, "membership fees so far"},
-        {"incentive_spend", money, false, "rewards + commissions + discounts so far"},
-        {"profit", money, false, "revenue - cost of goods - rewards - commissions + fees so far"},
-        {"incentive_roi", ratio, false, "(incentive-driven margin - incentive spend) / incentive spend so far"},
-        {"cac", money, false, "incentive spend per incentive-driven customer so far"},
-        {"reaches", reaches, true, "share reaches in the step"},
-        {"conversion_rate", share, true, "conversions / reaches in the step"},
-        {"k_factor", ratio, true, "referral conversions in the step / active customers and pending team members at its start"},
-        {"team_success_rate", share, false, "share of closed teams that completed"},
-        {"bargain_success_rate", share, false, "share of closed bargains that succeeded"},
-        {"mean_strength", strength, false, "mean strength of ties touching a customer"},
-        {"strong_tie_fraction", share, false, "share of ties touching a customer that are strong"},
-        {"strong_ties_customers", ties, false, "strong ties between active customers"},
-        {"value_metcalfe", value, false, "network value: active customers squared"},
-        {"value_odlyzko", value, false, "network value: n log n of active customers"},
-        {"value_ties", value, false, "network value: summed strength of ties between active customers"},
-        {"largest_cascade", people, false, "customers in the largest referral tree"},
-        {"max_depth", levels, false, "depth of the deepest referral tree"},
-        {"structural_virality", levels, false, "mean distance between customers of the largest referral tree"}};
-    out.insert(out.end(), rest.begin(), rest.end());
-    return out;
-  }();
-  return info;
-}
-
-const std::vector<std::string>& campaign_metrics() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> out;
-    for (const auto& m : campaign_metric_info()) out.push_back(m.name);
-    return out;
-  }();
-  return names;
-}
-
-std::string_view metric_unit_name(MetricUnit unit) {
-  static constexpr std::string_view names[] = {"people", "purchases", "currency", "share", "ratio", "reaches",
-                                               "strength", "ties", "value", "levels"};
-  return names[static_cast<int>(unit)];
-}
-
 namespace {
 
 void unit(double x, const std::string& name) {

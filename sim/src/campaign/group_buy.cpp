@@ -25,7 +25,7 @@ void Replicate::close_teams(std::uint32_t t) {
     if (team.closed) continue;
     if (team.members.size() >= gb.size) {
       team.closed = true;
-      ++teams_done_;
+      ++tally_.teams_done;
       for (node_t m : team.members) buy(m, campaign::team, gb.discount);
       // Shared purchases bond every pair of members tied in G.
       for (node_t m : team.members)
@@ -37,7 +37,7 @@ void Replicate::close_teams(std::uint32_t t) {
         }
     } else if (t + 1 >= team.opened + gb.deadline) {
       team.closed = true;
-      ++teams_failed_;
+      ++tally_.teams_failed;
       for (node_t m : team.members) {
         fall_back(m, gb.solo_fallback);
         if (m == team.initiator) continue;

@@ -18,13 +18,13 @@ void Replicate::ladder(std::uint32_t /*t: the step's keys are set*/) {
     if (n.stage != Stage::customer) continue;
     if (n.tier == Tier::customer && (n.purchases >= rules.fan_purchases || n.referrals >= 1)) {
       n.tier = Tier::fan;
-      ++fans_;
+      ++tally_.fans;
       fans_list_.push_back(v);
     }
     if (n.tier == Tier::fan && n.referrals >= rules.partner_referrals) {
       n.tier = Tier::partner;
-      --fans_;
-      ++partners_;
+      --tally_.fans;
+      ++tally_.partners;
     }
   }
   ladder_candidates_.clear();
@@ -34,10 +34,10 @@ void Replicate::ladder(std::uint32_t /*t: the step's keys are set*/) {
     Node& n = nodes_[v];
     if (n.tier != Tier::fan || n.stage != Stage::customer) continue;
     if (uniform(Purpose::fee, v) >= membership.take_rate) continue;
-    money.fees += membership.fee;
+    tally_.money.fees += membership.fee;
     n.tier = Tier::partner;
-    --fans_;
-    ++partners_;
+    --tally_.fans;
+    ++tally_.partners;
   }
   // Keep the list to current fans.
   fans_list_.erase(std::remove_if(fans_list_.begin(), fans_list_.end(),

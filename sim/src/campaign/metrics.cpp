@@ -1,21 +1,166 @@
-// MODEL.md §4 economics and §5 metrics: one row per step holding the state at its end. Money is
-// cumulative; reaches, conversion_rate and k_factor are of the step; trust metrics cover the
-// ties touching at least one customer; structural_virality is the mean pairwise distance in the
-// largest referral tree (Goel, Anderson, Hofman & Watts 2016), from subtree sizes in O(size).
+// MODEL.md §4 economics and §5 metrics: the metric registry and one row per step holding the
+// state at its end. Each metric is defined once, in the table below: its name, unit, kind (a
+// stock, a flow of the step, or a ratio), MODEL.md section, description and its value computed
+// from the replicate's Tally; campaign_metric_info() and the rows the engine writes both come
+// from that table, so names and columns cannot drift apart. Money is cumulative; reaches,
+// conversion_rate and k_factor are of the step; trust metrics cover the ties touching at least
+// one customer; structural_virality is the mean pairwise distance in the largest referral tree
+// (Goel, Anderson, Hofman & Watts 2016), from subtree sizes in O(size).
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 
 #include "replicate.hpp"
 
-namespace guanxi::campaign {
+namespace guanxi {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-double ratio(double a, double b) { return b > 0 ? a / b : kNaN; }
+double quotient(double a, double b) { return b > 0 ? a / b : kNaN; }  // NaN when b is 0
+double spend(const campaign::Tally& x) { return x.money.rewards + x.money.commissions + x.money.discounts; }
+double tracked_ties(const campaign::Tally& x) { return static_cast<double>(x.tie_count[0] + x.tie_count[1]); }
+
+struct MetricDefinition {
+  MetricInfo info;
+  std::function<double(const campaign::Tally&)> value;
+};
+
+// The registry: one row per metric, in the order of CampaignResult's columns.
+const std::vector<MetricDefinition>& metric_definitions() {
+  using enum MetricUnit;
+  constexpr MetricKind stock = MetricKind::stock, flow = MetricKind::flow;
+  using campaign::Tally;
+  static const std::vector<MetricDefinition> table = [] {
+    std::vector<MetricDefinition> out = {
+        {{"customers", people, stock, false, "§5", "people who ever bought"},
+         [](const Tally& x) { return static_cast<double>(x.customers); }},
+        {{"active", people, stock, false, "§5", "customers who have not churned"},
+         [](const Tally& x) { return static_cast<double>(x.active); }},
+        {{"churned", people, stock, false, "§5", "customers who churned"},
+         [](const Tally& x) { return static_cast<double>(x.churned); }},
+        {{"pending", people, stock, false, "§5", "team members and bargain initiators waiting to buy"},
+         [](const Tally& x) { return static_cast<double>(x.pending); }}};
+    const auto& channels = campaign_channels();
+    for (std::size_t c = 0; c < channels.size(); ++c)
+      out.push_back({{"new_customers_" + channels[c], people, flow, true, "§5",
+                      "customers won in the step through channel " + channels[c]},
+                     [c](const Tally& x) { return static_cast<double>(x.new_by_channel[c]); }});
+    for (std::size_t c = 0; c < channels.size(); ++c)
+      out.push_back({{"customers_" + channels[c], people, stock, false, "§5",
+                      "customers won so far through channel " + channels[c]},
+                     [c](const Tally& x) { return static_cast<double>(x.customers_by_channel[c]); }});
+    const std::vector<MetricDefinition> rest = {
+        {{"fans", people, stock, false, "§5", "active customers on the fan tier"},
+         [](const Tally& x) { return static_cast<double>(x.fans); }},
+        {{"partners", people, stock, false, "§5", "active customers on the partner tier"},
+         [](const Tally& x) { return static_cast<double>(x.partners); }},
+        {{"purchases", purchases, stock, false, "§4", "purchases so far"},
+         [](const Tally& x) { return static_cast<double>(x.money.purchases); }},
+        {{"repeat_purchases", purchases, stock, false, "§4", "repeat purchases so far"},
+         [](const Tally& x) { return static_cast<double>(x.money.repeat_purchases); }},
+        {{"revenue", money, stock, false, "§4", "revenue so far (after discounts)"},
+         [](const Tally& x) { return x.money.revenue; }},
+        {{"cost_of_goods", money, stock, false, "§4", "unit cost of every sale so far"},
+         [](const Tally& x) { return x.money.cost_of_goods; }},
+        {{"rewards", money, stock, false, "§4", "referral rewards paid so far"},
+         [](const Tally& x) { return x.money.rewards; }},
+        {{"commissions", money, stock, false, "§4", "commissions paid so far"},
+         [](const Tally& x) { return x.money.commissions; }},
+        {{"discounts", money, stock, false, "§4", "discounts given so far"},
+         [](const Tally& x) { return x.money.discounts; }},
+        {{"fees", money, stock, false, "§4", "membership fees so far"}, [](const Tally& x) { return x.money.fees; }},
+        {{"incentive_spend", money, stock, false, "§4", "rewards + commissions + discounts so far"}, spend},
+        {{"profit", money, stock, false, "§4", "revenue - cost of goods - rewards - commissions + fees so far"},
+         [](const Tally& x) {
+           return x.money.revenue - x.money.cost_of_goods - x.money.rewards - x.money.commissions + x.money.fees;
+         }},
+        {{"incentive_roi", MetricUnit::ratio, MetricKind::ratio, false, "§4",
+          "(incentive-driven margin - incentive spend) / incentive spend so far"},
+         [](const Tally& x) { return quotient(x.money.incentive_margin - spend(x), spend(x)); }},
+        {{"cac", money, MetricKind::ratio, false, "§4", "incentive spend per incentive-driven customer so far"},
+         [](const Tally& x) { return quotient(spend(x), static_cast<double>(x.money.incentive_customers)); }},
+        {{"reaches", reaches, flow, true, "§5", "share reaches in the step"},
+         [](const Tally& x) { return static_cast<double>(x.reaches); }},
+        {{"conversion_rate", share, MetricKind::ratio, true, "§5", "conversions / reaches in the step"},
+         [](const Tally& x) { return quotient(static_cast<double>(x.conversions), static_cast<double>(x.reaches)); }},
+        {{"k_factor", MetricUnit::ratio, MetricKind::ratio, true, "§5",
+          "referral conversions in the step / active customers and pending team members at its start"},
+         [](const Tally& x) {
+           return quotient(static_cast<double>(x.referral_conversions), static_cast<double>(x.potential_sharers));
+         }},
+        {{"team_success_rate", share, MetricKind::ratio, false, "§5", "share of closed teams that completed"},
+         [](const Tally& x) {
+           return quotient(static_cast<double>(x.teams_done), static_cast<double>(x.teams_done + x.teams_failed));
+         }},
+        {{"bargain_success_rate", share, MetricKind::ratio, false, "§5", "share of closed bargains that succeeded"},
+         [](const Tally& x) {
+           return quotient(static_cast<double>(x.bargains_done), static_cast<double>(x.bargains_done + x.bargains_failed));
+         }},
+        {{"mean_strength", strength, MetricKind::ratio, false, "§5", "mean strength of ties touching a customer"},
+         [](const Tally& x) { return quotient(x.sum_strength[0] + x.sum_strength[1], tracked_ties(x)); }},
+        {{"strong_tie_fraction", share, MetricKind::ratio, false, "§5", "share of ties touching a customer that are strong"},
+         [](const Tally& x) {
+           return quotient(static_cast<double>(x.strong_count[0] + x.strong_count[1]), tracked_ties(x));
+         }},
+        {{"strong_ties_customers", ties, stock, false, "§5", "strong ties between active customers"},
+         [](const Tally& x) { return static_cast<double>(x.strong_count[1]); }},
+        {{"value_metcalfe", value, stock, false, "§5", "network value: active customers squared"},
+         [](const Tally& x) { return static_cast<double>(x.active) * static_cast<double>(x.active); }},
+        {{"value_odlyzko", value, stock, false, "§5", "network value: n log n of active customers"},
+         [](const Tally& x) {
+           const double active = static_cast<double>(x.active);
+           return active > 0 ? active * std::log(active) : 0.0;
+         }},
+        {{"value_ties", value, stock, false, "§5", "network value: summed strength of ties between active customers"},
+         [](const Tally& x) { return x.sum_strength[1]; }},
+        {{"largest_cascade", people, stock, false, "§5", "customers in the largest referral tree"},
+         [](const Tally& x) { return static_cast<double>(x.largest_tree); }},
+        {{"max_depth", levels, stock, false, "§5", "depth of the deepest referral tree"},
+         [](const Tally& x) { return static_cast<double>(x.max_depth); }},
+        {{"structural_virality", levels, stock, false, "§5", "mean distance between customers of the largest referral tree"},
+         [](const Tally& x) { return x.structural_virality; }}};
+    out.insert(out.end(), rest.begin(), rest.end());
+    return out;
+  }();
+  return table;
+}
 
 }  // namespace
+
+const std::vector<MetricInfo>& campaign_metric_info() {
+  static const std::vector<MetricInfo> info = [] {
+    std::vector<MetricInfo> out;
+    for (const auto& definition : metric_definitions()) out.push_back(definition.info);
+    return out;
+  }();
+  return info;
+}
+
+const std::vector<std::string>& campaign_metrics() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> out;
+    for (const auto& m : campaign_metric_info()) out.push_back(m.name);
+    return out;
+  }();
+  return names;
+}
+
+std::string_view metric_unit_name(MetricUnit unit) {
+  static constexpr std::string_view names[] = {"people", "purchases", "currency", "share", "ratio", "reaches",
+                                               "strength", "ties", "value", "levels"};
+  return names[static_cast<int>(unit)];
+}
+
+std::string_view metric_kind_name(MetricKind kind) {
+  static constexpr std::string_view names[] = {"stock", "flow", "ratio"};
+  return names[static_cast<int>(kind)];
+}
+
+}  // namespace guanxi
+
+namespace guanxi::campaign {
 
 // Mean distance between pairs of nodes of a tree given in an order where parents come first:
 // the sum over edges of size(below) * (n - size(below)), divided by n (n - 1) / 2.
@@ -32,66 +177,29 @@ double structural_virality(const std::vector<node_t>& members, const std::vector
 }
 
 void Replicate::record_metrics(std::uint32_t t) {
-  const auto& names = campaign_metrics();
-  double* row = out_.data() + (row_ * spec_.run.steps + t) * names.size();
-  std::size_t i = 0;
-  auto put = [&](double x) { row[i++] = x; };
-  const double active = static_cast<double>(active_.size());
-  put(static_cast<double>(customers_));
-  put(active);
-  put(static_cast<double>(churned_));
-  put(static_cast<double>(pending_.size()));
-  for (int c = 0; c < kChannels; ++c) put(new_by_channel_[c]);
-  for (int c = 0; c < kChannels; ++c) {
-    customers_by_channel_[c] += new_by_channel_[c];
-    put(static_cast<double>(customers_by_channel_[c]));
-  }
-  put(static_cast<double>(fans_));
-  put(static_cast<double>(partners_));
-  const Money& m = money;
-  const double spend = m.rewards + m.commissions + m.discounts;
-  put(static_cast<double>(m.purchases));
-  put(static_cast<double>(m.repeat_purchases));
-  put(m.revenue);
-  put(m.cost_of_goods);
-  put(m.rewards);
-  put(m.commissions);
-  put(m.discounts);
-  put(m.fees);
-  put(spend);
-  put(m.revenue - m.cost_of_goods - m.rewards - m.commissions + m.fees);
-  put(ratio(m.incentive_margin - spend, spend));
-  put(ratio(spend, static_cast<double>(m.incentive_customers)));
-  put(static_cast<double>(reaches_));
-  put(ratio(static_cast<double>(conversions_count_), static_cast<double>(reaches_)));
-  put(ratio(static_cast<double>(referral_conversions_), static_cast<double>(potential_sharers_)));
-  put(ratio(static_cast<double>(teams_done_), static_cast<double>(teams_done_ + teams_failed_)));
-  put(ratio(static_cast<double>(bargains_done_), static_cast<double>(bargains_done_ + bargains_failed_)));
-  const double tracked = static_cast<double>(tie_count_[0] + tie_count_[1]);
-  put(ratio(sum_strength_[0] + sum_strength_[1], tracked));
-  put(ratio(static_cast<double>(strong_count_[0] + strong_count_[1]), tracked));
-  put(static_cast<double>(strong_count_[1]));
-  put(active * active);
-  put(active > 0 ? active * std::log(active) : 0.0);
-  put(sum_strength_[1]);
-  put(largest_tree_);
-  put(max_depth_);
-  // Structural virality of the largest tree (the first of the largest, by creation).
-  double virality = 0.0;
-  if (largest_tree_ >= 2) {
-    const Tree* largest = nullptr;
-    for (const Tree& tree : trees_)
-      if (tree.members.size() == largest_tree_) {
-        largest = &tree;
-        break;
-      }
-    std::vector<node_t> parent_of_member(largest->members.size(), 0);
-    for (std::size_t k = 0; k < largest->members.size(); ++k) nodes_position_[largest->members[k]] = static_cast<std::uint32_t>(k);
-    for (std::size_t k = 1; k < largest->members.size(); ++k)
-      parent_of_member[k] = nodes_position_[nodes_[largest->members[k]].referrer];
-    virality = structural_virality(largest->members, parent_of_member);
-  }
-  put(virality);
+  tally_.active = active_.size();
+  tally_.pending = pending_.size();
+  tally_.structural_virality = largest_tree_virality();
+  const auto& definitions = metric_definitions();
+  double* row = out_.data() + (row_ * spec_.run.steps + t) * definitions.size();
+  for (const auto& definition : definitions) *row++ = definition.value(tally_);
+}
+
+// Structural virality of the largest tree (the first of the largest, by creation).
+double Replicate::largest_tree_virality() {
+  if (tally_.largest_tree < 2) return 0.0;
+  const Tree* largest = nullptr;
+  for (const Tree& tree : trees_)
+    if (tree.members.size() == tally_.largest_tree) {
+      largest = &tree;
+      break;
+    }
+  std::vector<node_t> parent_of_member(largest->members.size(), 0);
+  for (std::size_t k = 0; k < largest->members.size(); ++k)
+    nodes_position_[largest->members[k]] = static_cast<std::uint32_t>(k);
+  for (std::size_t k = 1; k < largest->members.size(); ++k)
+    parent_of_member[k] = nodes_position_[nodes_[largest->members[k]].referrer];
+  return structural_virality(largest->members, parent_of_member);
 }
 
 }  // namespace guanxi::campaign

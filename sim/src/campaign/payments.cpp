@@ -22,7 +22,7 @@ void Replicate::pay(std::uint32_t t) {
   const Policy& policy = spec_.policy;
   const double price = spec_.product.price;
   const double budget = policy.budget;
-  auto spent = [&] { return money.rewards + money.commissions + money.discounts; };
+  auto spent = [&] { return tally_.money.rewards + tally_.money.commissions + tally_.money.discounts; };
   // A payment is made when the policy pays and it fits the budget; otherwise the policy ends.
   auto affordable = [&](double amount) {
     if (!pays_ || amount <= 0) return false;
@@ -38,19 +38,19 @@ void Replicate::pay(std::uint32_t t) {
     double discount = price * p.discount_rate;
     bool driven = false;
     if (affordable(discount)) {
-      money.discounts += discount;
+      tally_.money.discounts += discount;
       driven = true;
     } else {
       discount = 0;
     }
     const double paid = price - discount;
-    money.revenue += paid;
-    money.cost_of_goods += spec_.product.unit_cost;
-    ++money.purchases;
-    if (!first) ++money.repeat_purchases;
+    tally_.money.revenue += paid;
+    tally_.money.cost_of_goods += spec_.product.unit_cost;
+    ++tally_.money.purchases;
+    if (!first) ++tally_.money.repeat_purchases;
     const node_t referrer = buyer.referrer;
     if (first && referrer != max_nodes && affordable(policy.referral_reward)) {
-      money.rewards += policy.referral_reward;
+      tally_.money.rewards += policy.referral_reward;
       driven = true;
     }
     node_t ancestor = referrer;
@@ -61,12 +61,12 @@ void Replicate::pay(std::uint32_t t) {
       const double amount = level < rates.size() ? rates[level] * paid : 0.0;
       // Eligible: an active customer as of the start of the step (not one buying in it).
       if (a.stage == Stage::customer && a.active_from <= t && affordable(amount)) {
-        money.commissions += amount;
+        tally_.money.commissions += amount;
         driven = true;
       }
       ancestor = a.referrer;
     }
-    if (driven) money.incentive_margin += paid - spec_.product.unit_cost;
+    if (driven) tally_.money.incentive_margin += paid - spec_.product.unit_cost;
     ++buyer.purchases;
     ladder_candidates_.push_back(p.buyer);
     if (!first) continue;
@@ -79,8 +79,9 @@ void Replicate::pay(std::uint32_t t) {
     buyer.first_step = t;
     buyer.active_from = placing_seeds_ ? 0 : t + 1;
     buyer.incentive_customer = driven;
-    money.incentive_customers += driven;
-    ++new_by_channel_[buyer.channel];
+    tally_.money.incentive_customers += driven;
+    ++tally_.new_by_channel[buyer.channel];
+    ++tally_.customers_by_channel[buyer.channel];
     newly_active_.push_back(p.buyer);
     if (referrer != max_nodes) {
       ++nodes_[referrer].referrals;

@@ -52,9 +52,9 @@ void Replicate::begin() {
 void Replicate::step(std::uint32_t t) {
   refresh_keys(t);
   // The policy pays this step unless a payment failed before (MODEL.md §3.4).
-  pays_ = shared_.incentives && !exhausted_ && spec_.policy.budget > money.rewards + money.commissions + money.discounts;
-  if (t > 0) new_by_channel_.fill(0);  // seeds placed before step 0 count in step 0's row
-  reaches_ = conversions_count_ = referral_conversions_ = potential_sharers_ = 0;
+  pays_ = shared_.incentives && !exhausted_ && spec_.policy.budget > tally_.money.rewards + tally_.money.commissions + tally_.money.discounts;
+  if (t > 0) tally_.new_by_channel.fill(0);  // seeds placed before step 0 count in step 0's row
+  tally_.reaches = tally_.conversions = tally_.referral_conversions = tally_.potential_sharers = 0;
   external_adoption(t);
   sharing(t);
   bargain_asks(t);
@@ -137,8 +137,8 @@ void Replicate::join_forest(node_t v, std::uint32_t t) {
     trees_.push_back({});
   }
   trees_[n.tree].members.push_back(v);
-  largest_tree_ = std::max<std::uint32_t>(largest_tree_, static_cast<std::uint32_t>(trees_[n.tree].members.size()));
-  max_depth_ = std::max(max_depth_, n.depth);
+  tally_.largest_tree = std::max<std::uint32_t>(tally_.largest_tree, static_cast<std::uint32_t>(trees_[n.tree].members.size()));
+  tally_.max_depth = std::max(tally_.max_depth, n.depth);
   if (forest_) forest_->push_back({v, parent, n.channel, t, n.depth});
 }
 

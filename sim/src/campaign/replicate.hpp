@@ -180,6 +180,30 @@ double structural_virality(const std::vector<node_t>& members, const std::vector
 
 struct Scratch;
 
+// Everything the metrics of MODEL.md §4–5 read (metrics.cpp computes each metric from it): the
+// economy and counts so far, and the flows of the step.
+struct Tally {
+  struct Money {
+    double revenue = 0, cost_of_goods = 0, rewards = 0, commissions = 0, discounts = 0, fees = 0;
+    double incentive_margin = 0;  // gross margin of incentive-driven purchases
+    std::uint64_t purchases = 0, repeat_purchases = 0, incentive_customers = 0;
+  } money;
+  std::array<std::uint32_t, kChannels> new_by_channel{};        // customers won in the step
+  std::array<std::uint64_t, kChannels> customers_by_channel{};  // customers won so far
+  std::uint64_t customers = 0, churned = 0, fans = 0, partners = 0;
+  // The step's flows.
+  std::uint64_t reaches = 0, conversions = 0, referral_conversions = 0;
+  std::uint64_t potential_sharers = 0;  // active customers and pending team members at the start of the step
+  std::uint64_t teams_done = 0, teams_failed = 0, bargains_done = 0, bargains_failed = 0;
+  // Tracked-tie aggregates by mode (0 free, 1 bonded), at the start of the next step.
+  std::array<double, 2> sum_strength{};
+  std::array<std::int64_t, 2> tie_count{}, strong_count{};
+  std::uint32_t largest_tree = 0, max_depth = 0;
+  // Set when a step's row is recorded.
+  std::uint64_t active = 0, pending = 0;
+  double structural_virality = 0;
+};
+
 class Replicate {
  public:
   // `scratch` holds the per-node, per-tie and per-arc state; a thread reuses it for every
@@ -205,6 +229,7 @@ class Replicate {
   void tie_dynamics(std::uint32_t t);
   void ladder(std::uint32_t t);
   void record_metrics(std::uint32_t t);
+  double largest_tree_virality();  // of the first of the largest referral trees
 
   // ---- state, readable by the tests of each mechanism ----
   struct Node {
@@ -227,12 +252,7 @@ class Replicate {
   bool policy_pays() const { return pays_; }
   const std::vector<Team>& teams() const { return teams_; }
 
-  // Economy (cumulative) and step counters, public for metrics and tests.
-  struct Money {
-    double revenue = 0, cost_of_goods = 0, rewards = 0, commissions = 0, discounts = 0, fees = 0;
-    double incentive_margin = 0;  // gross margin of incentive-driven purchases
-    std::uint64_t purchases = 0, repeat_purchases = 0, incentive_customers = 0;
-  } money;
+  const Tally& tally() const { return tally_; }
 
  private:
   friend struct ReplicateProbe;  // tests (tests/cpp/campaign_probe.hpp)
@@ -330,17 +350,7 @@ class Replicate {
   std::vector<node_t> fans_list_;  // fans (checked for membership fees)
   std::vector<std::uint32_t>& nodes_position_;  // scratch: a node's index in a tree's members
 
-  // Step counters for metrics.
-  std::array<std::uint32_t, kChannels> new_by_channel_{};
-  std::array<std::uint64_t, kChannels> customers_by_channel_{};  // cumulative: customers won so far, by channel
-  std::uint64_t reaches_ = 0, conversions_count_ = 0, referral_conversions_ = 0;
-  std::uint64_t potential_sharers_ = 0;  // active customers and pending team members at the start of the step
-  std::uint64_t teams_done_ = 0, teams_failed_ = 0, bargains_done_ = 0, bargains_failed_ = 0;
-  // Tracked-tie aggregates by mode (0 free, 1 bonded), at the start of the next step.
-  std::array<double, 2> sum_strength_{};
-  std::array<std::int64_t, 2> tie_count_{}, strong_count_{};
-  std::uint64_t customers_ = 0, churned_ = 0, fans_ = 0, partners_ = 0;
-  std::uint32_t largest_tree_ = 0, max_depth_ = 0;
+  Tally tally_;  // what the metrics read
 };
 
 // Per-thread state reused across replicates.

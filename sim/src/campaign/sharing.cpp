@@ -32,12 +32,12 @@ void Replicate::sharing(std::uint32_t t) {
       if (b.max_attempts > 0 && attempts_[a] >= b.max_attempts) continue;
       if (uniform(Purpose::reach, a) >= b.reach) continue;
       if (attempts_[a] < 255) ++attempts_[a];
-      ++reaches_;
+      ++tally_.reaches;
       const tie_t tie = shared_.arc_tie[a];
       const double p = std::min(1.0, trust(strength(tie, t)) * u_conv * (1.0 - nodes_[v].neg));
       if (uniform(Purpose::convert, a) < p) {
         conversions_.push_back({v, u, bits(Purpose::credit, u, v)});
-        ++conversions_count_;
+        ++tally_.conversions;
       } else if (pays_ && u_share > 1.0) {
         tie_events_.push_back({tie, std::max(0.0, 1.0 - spec_.ties.beta_spam * (u_share - 1.0)), 1});
       }
@@ -46,13 +46,13 @@ void Replicate::sharing(std::uint32_t t) {
   // Sharers as of the start of the step (new customers act from t + 1); k_factor divides by all
   // of them, whether or not they share (§5).
   for (node_t u : active_) share_from(u, b.share_prob);
-  potential_sharers_ = active_.size();
+  tally_.potential_sharers = active_.size();
   // Pending team members share with urgency; bargain initiators ask instead (§3.6).
   if (spec_.policy.group_buy.enabled)
     for (node_t u : pending_)
       if (nodes_[u].stage == Stage::pending) {
         share_from(u, b.team_share_prob);
-        ++potential_sharers_;
+        ++tally_.potential_sharers;
       }
 }
 
@@ -71,7 +71,7 @@ void Replicate::resolve_conversions(std::uint32_t t) {
                                   return std::binary_search(external_.begin(), external_.end(), c.v);
                                 }),
                  credited.end());
-  referral_conversions_ = credited.size();
+  tally_.referral_conversions = credited.size();
   // Team joins go in the order of the converts' hash keys (MODEL.md §3.5).
   std::sort(credited.begin(), credited.end(), [&](const Conversion& x, const Conversion& y) {
     const auto hx = bits(Purpose::team_order, x.v), hy = bits(Purpose::team_order, y.v);

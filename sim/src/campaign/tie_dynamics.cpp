@@ -59,7 +59,7 @@ void Replicate::flip_strong(tie_t t, bool strong) {
   if (s.strong == strong) return;
   s.strong = strong;
   const int delta = strong ? 1 : -1;
-  strong_count_[s.bonded ? 1 : 0] += delta;
+  tally_.strong_count[s.bonded ? 1 : 0] += delta;
   const auto [a, b] = ends(t);
   if (active_customer(a)) nodes_[b].strong_active += delta;
   if (active_customer(b) && a != b) nodes_[a].strong_active += delta;
@@ -102,8 +102,8 @@ void Replicate::track_ties_of(node_t v, std::uint32_t from_step) {
     if (s.tracked) return;
     const double value = settle(t, from_step);
     s.tracked = true;  // untracked ties are free: one end never was a customer
-    ++tie_count_[kFree];
-    sum_strength_[kFree] += value;
+    ++tally_.tie_count[kFree];
+    tally_.sum_strength[kFree] += value;
     dirty_.push_back(t);
   };
   for (arc_t a = graph_.arc_begin(v); a < graph_.arc_end(v); ++a) track(shared_.arc_tie[a]);
@@ -120,13 +120,13 @@ void Replicate::retune_ties_of(node_t v, std::uint32_t from_step) {
     const bool bonded = a != b && active_customer(a) && active_customer(b);
     if (bonded == s.bonded) return;
     const double value = settle(t, from_step);
-    sum_strength_[s.bonded] -= value;
-    --tie_count_[s.bonded];
-    if (s.strong) --strong_count_[s.bonded];
+    tally_.sum_strength[s.bonded] -= value;
+    --tally_.tie_count[s.bonded];
+    if (s.strong) --tally_.strong_count[s.bonded];
     s.bonded = bonded;
-    sum_strength_[s.bonded] += value;
-    ++tie_count_[s.bonded];
-    if (s.strong) ++strong_count_[s.bonded];
+    tally_.sum_strength[s.bonded] += value;
+    ++tally_.tie_count[s.bonded];
+    if (s.strong) ++tally_.strong_count[s.bonded];
     dirty_.push_back(t);
   };
   for (arc_t a = graph_.arc_begin(v); a < graph_.arc_end(v); ++a) retune(shared_.arc_tie[a]);
@@ -171,7 +171,7 @@ void Replicate::commit_new_customers(std::uint32_t from_step) {
   }
   for (node_t v : newly_active_) {
     active_.push_back(v);
-    ++customers_;
+    ++tally_.customers;
     count_strong_neighbours(v, +1);  // v's already-tracked strong ties now touch an active customer
     track_ties_of(v, from_step);
   }
@@ -203,7 +203,7 @@ void Replicate::tie_dynamics(std::uint32_t t) {
       value = (e.kind == 0 || e.kind == 2) ? value + e.factor_or_gain * (1.0 - value) : value * e.factor_or_gain;
     }
     TieState& s = ties_[tie];
-    if (s.tracked) sum_strength_[s.bonded] += value - before;
+    if (s.tracked) tally_.sum_strength[s.bonded] += value - before;
     // The step's bonding and decay, as for every tie: stored at the start of t + 1.
     const double fixed = s.bonded ? shared_.bonded_fixed : shared_.free_fixed;
     const auto& keep = s.bonded ? shared_.bonded_keep_pow : shared_.free_keep_pow;
@@ -216,14 +216,14 @@ void Replicate::tie_dynamics(std::uint32_t t) {
   const double fixed[2] = {shared_.free_fixed, shared_.bonded_fixed};
   const double keep[2] = {shared_.free_keep_pow[1], shared_.bonded_keep_pow[1]};
   for (int m = 0; m < 2; ++m)
-    sum_strength_[m] = fixed[m] * tie_count_[m] + keep[m] * (sum_strength_[m] - fixed[m] * tie_count_[m]);
+    tally_.sum_strength[m] = fixed[m] * tally_.tie_count[m] + keep[m] * (tally_.sum_strength[m] - fixed[m] * tally_.tie_count[m]);
   // 3. Stage changes of the step take effect from t + 1.
   for (node_t u : newly_churned_) {
     count_strong_neighbours(u, -1);
     const Tier tier = nodes_[u].tier;
-    if (tier == Tier::fan) --fans_;
-    if (tier == Tier::partner) --partners_;
-    ++churned_;
+    if (tier == Tier::fan) --tally_.fans;
+    if (tier == Tier::partner) --tally_.partners;
+    ++tally_.churned;
   }
   for (node_t u : newly_churned_) retune_ties_of(u, t + 1);
   if (!newly_churned_.empty())
