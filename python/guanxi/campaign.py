@@ -32,9 +32,11 @@ from . import _guanxi
 from .graph import Graph
 from .stats import _checked_level, mean_interval, paired_difference, ratio_of_mean_differences
 
-__all__ = ["Campaign", "CampaignResult", "DesignWarning", "compare", "metrics", "metric_table", "channels"]
+__all__ = ["Campaign", "CampaignResult", "DesignWarning", "compare", "metrics", "metric_table", "parameter_table",
+           "json_schema", "channels"]
 
-_SECTIONS = ("product", "behaviour", "ties", "ladder", "policy", "seeding", "run")
+# The top-level tables of a spec, from the engine's parameter table.
+_SECTIONS = tuple(dict.fromkeys(row["path"].split(".")[0] for row in _guanxi.campaign_parameters()))
 
 
 def metrics() -> list:
@@ -51,6 +53,78 @@ def metric_table():
 
     frame = pd.DataFrame(_guanxi.campaign_metric_registry())
     return frame.set_index("name")
+
+
+def parameter_table():
+    """The campaign's parameters as a :class:`pandas.DataFrame` indexed by key path
+    (``"behaviour.share_prob"``), in the order of a spec: ``type`` (number, count, flag, text,
+    choice, numbers, budget, nodes), ``range`` (e.g. ``[0, 1]``, ``>= 0``), ``default``, ``unit``,
+    ``section`` (of MODEL.md), ``doc`` (one line) and ``choices`` (for ``ties.init``). Every
+    reader, check and writer of campaign specs follows this table (the engine's parameter table,
+    ``sim/src/campaign/parameters.cpp``)."""
+    import pandas as pd
+
+    frame = pd.DataFrame(_guanxi.campaign_parameters()).set_index("path")
+    defaults = json.loads(_guanxi.campaign_spec("{}"))
+    frame.insert(2, "default", [_at_path(defaults, path) for path in frame.index])
+    return frame
+
+
+def parameter_markdown() -> str:
+    """:func:`parameter_table` as a Markdown table (docs/model.md holds it; scripts/update-
+    parameter-docs.py writes it there, and a test checks that it is current)."""
+    lines = ["| key | type | range | default | unit | MODEL.md | meaning |", "|---|---|---|---|---|---|---|"]
+    for path, row in parameter_table().iterrows():
+        default = json.dumps(row["default"]) if isinstance(row["default"], (str, list)) else row["default"]
+        if isinstance(default, bool):
+            default = str(default).lower()
+        meaning = row["doc"].replace("|", "\\|")
+        lines.append(f"| `{path}` | {row['type']} | {row['range']} | {default} | {row['unit']} | {row['section']} | "
+                     f"{meaning} |")
+    return "\n".join(lines) + "\n"
+
+
+def _at_path(table: dict, path: str):
+    for key in path.split("."):
+        table = table[key]
+    return table
+
+
+def json_schema() -> dict:
+    """A JSON Schema (draft 2020-12) of campaign specs, from :func:`parameter_table`: the tables
+    and keys, their types, ranges, defaults and docs. Editors and other tools can check scenario
+    files (as JSON) and dictionaries with it; guanxi's own checks are the engine's."""
+    schema: dict = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "guanxi campaign",
+                    "type": "object", "additionalProperties": False, "properties": {}}
+    for path, row in parameter_table().iterrows():
+        at = schema
+        keys = path.split(".")
+        for key in keys[:-1]:
+            at = at["properties"].setdefault(key, {"type": "object", "additionalProperties": False, "properties": {}})
+        at["properties"][keys[-1]] = _json_type(row)
+    return schema
+
+
+def _json_type(row) -> dict:
+    """One parameter's JSON Schema."""
+    kinds = {"number": {"type": "number"}, "count": {"type": "integer", "minimum": 0}, "flag": {"type": "boolean"},
+             "text": {"type": "string"}, "choice": {"enum": list(row["choices"])},
+             "numbers": {"type": "array", "items": {"type": "number"}},
+             "budget": {"anyOf": [{"type": "number", "minimum": 0}, {"const": "unlimited"}]},
+             "nodes": {"type": "array", "items": {"type": ["integer", "string"]}}}
+    out = dict(kinds[row["type"]])
+    bounds = {"[0, 1]": {"minimum": 0, "maximum": 1}, ">= 0": {"minimum": 0}, "> 0": {"exclusiveMinimum": 0},
+              ">= 1": {"minimum": 1}}
+    if row["range"] in bounds:
+        target = out["items"] if row["type"] == "numbers" else out
+        target.update(bounds[row["range"]])
+    elif row["range"].startswith("[0, 255]"):
+        out["maximum"] = 255
+    elif row["range"].startswith("[1, "):
+        out.update(minimum=1, maximum=int(row["range"][4:-1]))
+    out["default"] = row["default"]
+    out["description"] = f"{row['doc']} ({row['section']}{', ' + row['unit'] if row['unit'] else ''})"
+    return out
 
 
 def channels() -> list:

@@ -3,6 +3,7 @@
 #include "bindings.hpp"
 #include "guanxi/campaign.hpp"
 #include "guanxi/error.hpp"
+#include "guanxi/parameters.hpp"
 #include "guanxi/scenario.hpp"
 #include "guanxi/seeding.hpp"
 
@@ -73,6 +74,22 @@ void register_campaign(py::module_& m) {
       row["per_step"] = info.per_step;
       row["section"] = info.section;
       row["description"] = info.description;
+      rows.append(row);
+    }
+    return rows;
+  });
+  // The parameter table; defaults are those of a default spec (read back by Python from its JSON).
+  m.def("campaign_parameters", [] {
+    py::list rows;
+    for (const auto& p : campaign_parameters()) {
+      py::dict row;
+      row["path"] = p.path;
+      row["type"] = std::string(parameter_type_name(p.type));
+      row["range"] = parameter_range_text(p);
+      row["unit"] = p.unit;
+      row["section"] = p.section;
+      row["doc"] = p.doc;
+      row["choices"] = parameter_choices(p);
       rows.append(row);
     }
     return rows;

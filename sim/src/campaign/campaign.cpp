@@ -11,6 +11,7 @@
 #include "guanxi/campaign.hpp"
 #include "guanxi/error.hpp"
 #include "guanxi/parallel.hpp"
+#include "guanxi/parameters.hpp"
 #include "guanxi/seeding.hpp"
 #include "replicate.hpp"
 
@@ -22,22 +23,6 @@ const std::vector<std::string>& campaign_channels() {
 }
 
 namespace {
-
-void unit(double x, const std::string& name) {
-  if (!(x >= 0.0 && x <= 1.0)) throw ParameterError(name, "must be in [0, 1], got " + format_number(x));
-}
-void non_negative(double x, const std::string& name) {
-  if (!(x >= 0.0) || !std::isfinite(x)) throw ParameterError(name, "must be finite and >= 0, got " + format_number(x));
-}
-void positive(double x, const std::string& name) {
-  if (!(x > 0.0) || !std::isfinite(x)) throw ParameterError(name, "must be finite and > 0, got " + format_number(x));
-}
-void at_least_one(std::uint64_t x, const std::string& name) {
-  if (x < 1) throw ParameterError(name, "must be >= 1, got " + std::to_string(x));
-}
-void unit_list(const std::vector<double>& rates, const std::string& name) {
-  for (std::size_t i = 0; i < rates.size(); ++i) unit(rates[i], name + "[" + std::to_string(i) + "]");
-}
 
 // Commission rates by level that are legal one by one but suspicious together.
 void check_commission_levels(const std::vector<double>& rates, const std::string& name, std::vector<SpecWarning>& warnings) {
@@ -55,8 +40,6 @@ void check_commission_levels(const std::vector<double>& rates, const std::string
   }
 }
 
-constexpr std::uint32_t kMaxSteps = 100000;
-
 }  // namespace
 
 void check_result_size(std::uint64_t replicates, std::uint32_t steps, const std::string& key) {
@@ -67,65 +50,17 @@ void check_result_size(std::uint64_t replicates, std::uint32_t steps, const std:
 }
 
 std::vector<SpecWarning> check_spec(const CampaignSpec& spec) {
+  // Each parameter's own range (the parameter table), then what depends on several keys.
+  for (const Parameter& parameter : campaign_parameters()) check_parameter_range(parameter, spec);
   std::vector<SpecWarning> warnings;
   const Product& product = spec.product;
-  positive(product.price, "product.price");
-  non_negative(product.unit_cost, "product.unit_cost");
   if (product.unit_cost >= product.price)
     warnings.push_back({"product.unit_cost", "unit cost " + format_number(product.unit_cost) + " is not below the price " +
                                                  format_number(product.price) + ": every sale loses money"});
-  const Behaviour& b = spec.behaviour;
-  unit(b.share_prob, "behaviour.share_prob");
-  unit(b.team_share_prob, "behaviour.team_share_prob");
-  unit(b.reach, "behaviour.reach");
-  unit(b.conv_weak, "behaviour.conv_weak");
-  unit(b.conv_strong, "behaviour.conv_strong");
-  unit(b.external_rate, "behaviour.external_rate");
-  unit(b.repeat_prob, "behaviour.repeat_prob");
-  unit(b.churn_prob, "behaviour.churn_prob");
-  unit(b.neg_prob, "behaviour.neg_prob");
-  unit(b.neg_weight, "behaviour.neg_weight");
-  non_negative(b.reward_elasticity, "behaviour.reward_elasticity");
-  non_negative(b.discount_elasticity, "behaviour.discount_elasticity");
-  positive(b.reward_curvature, "behaviour.reward_curvature");
-  non_negative(b.stickiness, "behaviour.stickiness");
-  non_negative(b.embeddedness, "behaviour.embeddedness");
-  non_negative(b.help_mult, "behaviour.help_mult");
-  non_negative(b.aware_mult, "behaviour.aware_mult");
-  non_negative(b.tier_mult.customer, "behaviour.tier_mult.customer");
-  non_negative(b.tier_mult.fan, "behaviour.tier_mult.fan");
-  non_negative(b.tier_mult.partner, "behaviour.tier_mult.partner");
-  if (b.max_attempts > 255)
-    throw ParameterError("behaviour.max_attempts", "must be at most 255 (0: unlimited), got " + std::to_string(b.max_attempts));
-  const TieDynamics& t = spec.ties;
-  unit(t.strong_threshold, "ties.strong_threshold");
-  unit(t.alpha_conv, "ties.alpha_conv");
-  unit(t.alpha_team, "ties.alpha_team");
-  unit(t.alpha_bond, "ties.alpha_bond");
-  unit(t.beta_spam, "ties.beta_spam");
-  unit(t.beta_fail, "ties.beta_fail");
-  unit(t.decay, "ties.decay");
-  unit(t.s_floor, "ties.s_floor");
-  at_least_one(spec.ladder.fan_purchases, "ladder.fan_purchases");
-  at_least_one(spec.ladder.partner_referrals, "ladder.partner_referrals");
   const Policy& p = spec.policy;
-  non_negative(p.referral_reward, "policy.referral_reward");
-  unit(p.referee_discount, "policy.referee_discount");
-  unit_list(p.commission, "policy.commission");
-  if (!(p.budget >= 0)) throw ParameterError("policy.budget", "must be >= 0, got " + format_number(p.budget));
   if (p.group_buy.enabled && p.bargain.enabled)
     throw ParameterError("policy.group_buy",
                          "cannot be on together with policy.bargain (a convert either joins a team or bargains)");
-  at_least_one(p.group_buy.size, "policy.group_buy.size");
-  at_least_one(p.group_buy.deadline, "policy.group_buy.deadline");
-  unit(p.group_buy.discount, "policy.group_buy.discount");
-  unit(p.group_buy.solo_fallback, "policy.group_buy.solo_fallback");
-  at_least_one(p.bargain.deadline, "policy.bargain.deadline");
-  unit(p.bargain.discount, "policy.bargain.discount");
-  unit(p.bargain.solo_fallback, "policy.bargain.solo_fallback");
-  non_negative(p.membership.fee, "policy.membership.fee");
-  unit(p.membership.take_rate, "policy.membership.take_rate");
-  unit_list(p.membership.partner_commission, "policy.membership.partner_commission");
   check_commission_levels(p.commission, "policy.commission", warnings);
   if (p.membership.enabled)
     check_commission_levels(p.membership.partner_commission, "policy.membership.partner_commission", warnings);
@@ -134,12 +69,11 @@ std::vector<SpecWarning> check_spec(const CampaignSpec& spec) {
     if (s.nodes.empty()) throw ParameterError("seeding.nodes", "must list at least one node");
   } else if (s.strategy != "top_degree" && s.strategy != "pagerank" && s.strategy != "kcore" && s.strategy != "random") {
     throw ParameterError("seeding.strategy", "must be top_degree, pagerank, kcore, random or nodes, not '" + s.strategy + "'");
-  } else if (s.k == 0 && b.external_rate == 0) {
+  } else if (s.k == 0 && spec.behaviour.external_rate == 0) {
     warnings.push_back({"seeding.k", "no seeds and behaviour.external_rate = 0: nobody can ever buy"});
   }
-  at_least_one(spec.run.steps, "run.steps");
-  if (spec.run.steps > kMaxSteps)
-    throw ParameterError("run.steps", "must be at most " + std::to_string(kMaxSteps) + ", got " + std::to_string(spec.run.steps));
+  if (spec.ties.init.low > spec.ties.init.high) throw ParameterError("ties.low", "must be <= ties.high");
+  if (spec.ties.init.s_min > spec.ties.init.s_max) throw ParameterError("ties.s_min", "must be <= ties.s_max");
   check_result_size(spec.run.replicates, spec.run.steps, "run.replicates");
   return warnings;
 }

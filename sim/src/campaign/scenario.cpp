@@ -1,6 +1,7 @@
 // Campaign specs from data: one reader of the sections (over JSON, which TOML scenario files and
-// Python keyword dictionaries both become), with every key checked and unknown keys reported
-// with the file, the line and the closest valid key. TOML parsing lives in scenario_toml.cpp.
+// Python keyword dictionaries both become) and one writer, both driven by the parameter table
+// (guanxi/parameters.hpp): every key is checked, and unknown keys are reported with the file,
+// the line and the closest valid key. TOML parsing lives in scenario_toml.cpp.
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -12,6 +13,7 @@
 #include "guanxi/error.hpp"
 #include "guanxi/generators.hpp"
 #include "guanxi/io.hpp"
+#include "guanxi/parameters.hpp"
 #include "guanxi/scenario.hpp"
 #include "guanxi/seeding.hpp"
 #include "scenario_json.hpp"
@@ -60,224 +62,147 @@ std::string type_name(const json& v) {
   return "nothing";
 }
 
-}  // namespace
+std::string join(const std::string& table, const std::string& key) { return table.empty() ? key : table + "." + key; }
 
-// One table of the spec: typed reads; every key read is checked off, the rest are errors.
-class Section {
+// The keys a table of the spec may hold: the next component of every parameter path under it.
+std::vector<std::string> keys_of(const std::string& table) {
+  std::vector<std::string> keys;
+  const std::string prefix = table.empty() ? "" : table + ".";
+  for (const auto& p : campaign_parameters()) {
+    if (!p.path.starts_with(prefix)) continue;
+    const std::string rest = p.path.substr(prefix.size());
+    const std::string key = rest.substr(0, rest.find('.'));
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+  }
+  return keys;
+}
+
+// Reads the spec's tables against the parameter table: every key is a parameter or a table of
+// them; anything else is an error naming the closest valid key.
+class TableReader {
  public:
-  Section(const SpecReader& reader, const json* table, std::string path)
-      : reader_(reader), table_(table), path_(std::move(path)) {
-    if (table_ && !table_->is_object()) reader_.fail(path_, "expected a table, got " + type_name(*table_));
-  }
-  ~Section() = default;
+  TableReader(const SpecReader& reader, CampaignSpec& spec, std::vector<std::string>* seed_labels)
+      : reader_(reader), spec_(spec), seed_labels_(seed_labels) {}
 
-  const json* get(const std::string& key) {
-    known_.push_back(key);
-    if (!table_) return nullptr;
-    const auto it = table_->find(key);
-    return it == table_->end() || it->is_null() ? nullptr : &*it;
-  }
-  std::string path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
-
-  void number(const std::string& key, double& target) {
-    if (const json* v = get(key)) {
-      if (!v->is_number()) reader_.fail(path(key), "expected a number, got " + type_name(*v));
-      target = v->get<double>();
-      if (!std::isfinite(target)) reader_.fail(path(key), "must be finite");
-    }
-  }
-  template <class Int>
-  void count(const std::string& key, Int& target) {
-    if (const json* v = get(key)) {
-      if (!v->is_number_integer() || v->get<std::int64_t>() < 0)
-        reader_.fail(path(key), "expected a non-negative integer, got " + v->dump());
-      const auto x = v->get<std::uint64_t>();
-      if (x > std::numeric_limits<Int>::max()) reader_.fail(path(key), "too large: " + v->dump());
-      target = static_cast<Int>(x);
-    }
-  }
-  void flag(const std::string& key, bool& target) {
-    if (const json* v = get(key)) {
-      if (!v->is_boolean()) reader_.fail(path(key), "expected true or false, got " + type_name(*v));
-      target = v->get<bool>();
-    }
-  }
-  void text(const std::string& key, std::string& target) {
-    if (const json* v = get(key)) {
-      if (!v->is_string()) reader_.fail(path(key), "expected a string, got " + type_name(*v));
-      target = v->get<std::string>();
-    }
-  }
-  void numbers(const std::string& key, std::vector<double>& target) {
-    if (const json* v = get(key)) {
-      if (!v->is_array()) reader_.fail(path(key), "expected a list of numbers, got " + type_name(*v));
-      target.clear();
-      for (const auto& x : *v) {
-        if (!x.is_number()) reader_.fail(path(key), "expected a list of numbers, found " + type_name(x));
-        target.push_back(x.get<double>());
+  void table(const json& value, const std::string& path, const std::vector<std::string>& extra_keys = {}) {
+    if (!value.is_object()) reader_.fail(path, "expected a table, got " + type_name(value));
+    // An optional table (group buy, bargain, membership) is switched on by being there, unless
+    // it says enabled = false.
+    if (const Parameter* enabled = find_parameter(join(path, "enabled")))
+      *std::get<bool*>(enabled->field(spec_)) = true;
+    const std::vector<std::string> keys = keys_of(path);
+    for (auto it = value.begin(); it != value.end(); ++it) {
+      const std::string key = it.key(), full = join(path, key);
+      if (it->is_null() || std::find(extra_keys.begin(), extra_keys.end(), key) != extra_keys.end()) continue;
+      if (const Parameter* parameter = find_parameter(full)) {
+        read(*parameter, *it);
+      } else if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
+        table(*it, full);
+      } else {
+        std::vector<std::string> candidates = keys;
+        candidates.insert(candidates.end(), extra_keys.begin(), extra_keys.end());
+        const std::string hint = closest(key, candidates);
+        reader_.fail(full, "unknown key" + (hint.empty() ? std::string() : "; did you mean '" + hint + "'?"));
       }
     }
   }
-  // A sub-table (absent: nullptr table, defaults stay).
-  Section table(const std::string& key) { return Section(reader_, get(key), path(key)); }
-  bool has(const std::string& key) {
-    const bool present = table_ && table_->contains(key) && !(*table_)[key].is_null();
-    return present;
-  }
-
-  // Unknown keys: an error naming the closest known key.
-  void finish() {
-    if (!table_) return;
-    for (auto it = table_->begin(); it != table_->end(); ++it)
-      if (std::find(known_.begin(), known_.end(), it.key()) == known_.end()) {
-        const std::string hint = closest(it.key(), known_);
-        reader_.fail(path(it.key()), "unknown key" + (hint.empty() ? std::string() : "; did you mean '" + hint + "'?"));
-      }
-  }
-  const json* raw() const { return table_; }
 
  private:
+  void read(const Parameter& parameter, const json& v) {
+    const std::string& path = parameter.path;
+    const ParameterField field = parameter.field(spec_);
+    switch (parameter.type) {
+      case ParameterType::number: {
+        if (!v.is_number()) reader_.fail(path, "expected a number, got " + type_name(v));
+        const double x = v.get<double>();
+        if (!std::isfinite(x)) reader_.fail(path, "must be finite");
+        *std::get<double*>(field) = x;
+        return;
+      }
+      case ParameterType::count: {
+        if (!v.is_number_integer() || v.get<std::int64_t>() < 0)
+          reader_.fail(path, "expected a non-negative integer, got " + v.dump());
+        const auto x = v.get<std::uint64_t>();
+        if (auto* narrow = std::get_if<std::uint32_t*>(&field)) {
+          if (x > std::numeric_limits<std::uint32_t>::max()) reader_.fail(path, "too large: " + v.dump());
+          **narrow = static_cast<std::uint32_t>(x);
+        } else {
+          *std::get<std::uint64_t*>(field) = x;
+        }
+        return;
+      }
+      case ParameterType::flag:
+        if (!v.is_boolean()) reader_.fail(path, "expected true or false, got " + type_name(v));
+        *std::get<bool*>(field) = v.get<bool>();
+        return;
+      case ParameterType::text:
+        if (!v.is_string()) reader_.fail(path, "expected a string, got " + type_name(v));
+        *std::get<std::string*>(field) = v.get<std::string>();
+        return;
+      case ParameterType::choice: {
+        if (!v.is_string()) reader_.fail(path, "expected a string, got " + type_name(v));
+        const auto& names = parameter_choices(parameter);
+        const auto it = std::find(names.begin(), names.end(), v.get<std::string>());
+        if (it == names.end()) {
+          std::string list;
+          for (std::size_t i = 0; i < names.size(); ++i)
+            list += (i == 0 ? "" : i + 1 == names.size() ? " or " : ", ") + names[i];
+          reader_.fail(path, "must be " + list + ", not '" + v.get<std::string>() + "'");
+        }
+        *std::get<TieInit::Kind*>(field) = static_cast<TieInit::Kind>(it - names.begin());
+        return;
+      }
+      case ParameterType::numbers: {
+        if (!v.is_array()) reader_.fail(path, "expected a list of numbers, got " + type_name(v));
+        auto& target = *std::get<std::vector<double>*>(field);
+        target.clear();
+        for (const auto& x : v) {
+          if (!x.is_number()) reader_.fail(path, "expected a list of numbers, found " + type_name(x));
+          target.push_back(x.get<double>());
+        }
+        return;
+      }
+      case ParameterType::budget:
+        if (v.is_string() && v.get<std::string>() == "unlimited") *std::get<double*>(field) = std::numeric_limits<double>::infinity();
+        else if (v.is_number()) *std::get<double*>(field) = v.get<double>();
+        else reader_.fail(path, "expected a number or \"unlimited\", got " + v.dump());
+        return;
+      case ParameterType::nodes: {
+        if (!v.is_array()) reader_.fail(path, "expected a list of nodes, got " + type_name(v));
+        auto& nodes = *std::get<std::vector<node_t>*>(field);
+        nodes.clear();
+        if (seed_labels_) seed_labels_->clear();
+        for (const auto& x : v) {
+          if (seed_labels_ && (x.is_string() || x.is_number_integer())) {
+            seed_labels_->push_back(x.is_string() ? x.get<std::string>() : std::to_string(x.get<std::int64_t>()));
+          } else if (x.is_number_integer() && x.get<std::int64_t>() >= 0 && x.get<std::int64_t>() < max_nodes) {
+            nodes.push_back(static_cast<node_t>(x.get<std::int64_t>()));
+          } else {
+            reader_.fail(path, "expected node ids, found " + x.dump());
+          }
+        }
+        return;
+      }
+    }
+  }
+
   const SpecReader& reader_;
-  const json* table_;
-  std::string path_;
-  std::vector<std::string> known_;
+  CampaignSpec& spec_;
+  std::vector<std::string>* seed_labels_;
 };
+
+}  // namespace
 
 void SpecReader::read(const json& root, CampaignSpec& spec, std::vector<std::string>* seed_labels,
                       const std::vector<std::string>& extra_top_level) const {
-  Section top(*this, &root, "");
-  for (const auto& key : extra_top_level) top.get(key);
-  {
-    Section s = top.table("product");
-    s.number("price", spec.product.price);
-    s.number("unit_cost", spec.product.unit_cost);
-    s.finish();
+  TableReader(*this, spec, seed_labels).table(root, "", extra_top_level);
+  // Seed nodes without a strategy mean strategy = "nodes".
+  const auto seeding = root.find("seeding");
+  if (seeding != root.end() && seeding->is_object()) {
+    const auto nodes = seeding->find("nodes"), strategy = seeding->find("strategy");
+    if (nodes != seeding->end() && !nodes->is_null() && (strategy == seeding->end() || strategy->is_null()))
+      spec.seeding.strategy = "nodes";
   }
-  {
-    Section s = top.table("behaviour");
-    Behaviour& b = spec.behaviour;
-    for (auto [key, target] : std::initializer_list<std::pair<const char*, double*>>{
-             {"share_prob", &b.share_prob}, {"team_share_prob", &b.team_share_prob}, {"reach", &b.reach},
-             {"conv_weak", &b.conv_weak}, {"conv_strong", &b.conv_strong}, {"external_rate", &b.external_rate},
-             {"reward_elasticity", &b.reward_elasticity}, {"reward_curvature", &b.reward_curvature},
-             {"discount_elasticity", &b.discount_elasticity}, {"repeat_prob", &b.repeat_prob},
-             {"stickiness", &b.stickiness}, {"churn_prob", &b.churn_prob}, {"embeddedness", &b.embeddedness},
-             {"neg_prob", &b.neg_prob}, {"neg_weight", &b.neg_weight}, {"help_mult", &b.help_mult},
-             {"aware_mult", &b.aware_mult}})
-      s.number(key, *target);
-    s.count("max_attempts", b.max_attempts);
-    s.count("max_shares", b.max_shares);
-    s.count("stickiness_cap", b.stickiness_cap);
-    Section tiers = s.table("tier_mult");
-    tiers.number("customer", b.tier_mult.customer);
-    tiers.number("fan", b.tier_mult.fan);
-    tiers.number("partner", b.tier_mult.partner);
-    tiers.finish();
-    s.finish();
-  }
-  {
-    Section s = top.table("ties");
-    TieDynamics& t = spec.ties;
-    std::string kind;
-    s.text("init", kind);
-    if (!kind.empty()) {
-      try {
-        t.init.kind = parse_tie_init(kind);
-      } catch (const InputError&) {
-        fail(s.path("init"), "must be constant, uniform, overlap, column or graph, not '" + kind + "'");
-      }
-    }
-    s.number("value", t.init.value);
-    s.number("low", t.init.low);
-    s.number("high", t.init.high);
-    s.number("s_min", t.init.s_min);
-    s.number("s_max", t.init.s_max);
-    s.count("seed", t.init.seed);
-    for (auto [key, target] : std::initializer_list<std::pair<const char*, double*>>{
-             {"strong_threshold", &t.strong_threshold}, {"alpha_conv", &t.alpha_conv}, {"alpha_team", &t.alpha_team},
-             {"alpha_bond", &t.alpha_bond}, {"beta_spam", &t.beta_spam}, {"beta_fail", &t.beta_fail},
-             {"decay", &t.decay}, {"s_floor", &t.s_floor}})
-      s.number(key, *target);
-    s.finish();
-  }
-  {
-    Section s = top.table("ladder");
-    s.count("fan_purchases", spec.ladder.fan_purchases);
-    s.count("partner_referrals", spec.ladder.partner_referrals);
-    s.finish();
-  }
-  {
-    Section s = top.table("policy");
-    Policy& p = spec.policy;
-    s.number("referral_reward", p.referral_reward);
-    s.number("referee_discount", p.referee_discount);
-    s.numbers("commission", p.commission);
-    if (const json* budget = s.get("budget")) {
-      if (budget->is_string() && budget->get<std::string>() == "unlimited") p.budget = std::numeric_limits<double>::infinity();
-      else if (budget->is_number()) p.budget = budget->get<double>();
-      else fail(s.path("budget"), "expected a number or \"unlimited\", got " + budget->dump());
-    }
-    // Optional sub-tables: present means on (unless enabled = false).
-    auto optional = [&](const char* key, bool& enabled, auto&& read) {
-      if (!s.has(key)) {
-        s.get(key);
-        return;
-      }
-      enabled = true;
-      Section g = s.table(key);
-      g.flag("enabled", enabled);
-      read(g);
-      g.finish();
-    };
-    optional("group_buy", p.group_buy.enabled, [&](Section& g) {
-      g.count("size", p.group_buy.size);
-      g.count("deadline", p.group_buy.deadline);
-      g.number("discount", p.group_buy.discount);
-      g.number("solo_fallback", p.group_buy.solo_fallback);
-    });
-    optional("bargain", p.bargain.enabled, [&](Section& g) {
-      g.count("helpers", p.bargain.helpers);
-      g.count("deadline", p.bargain.deadline);
-      g.number("discount", p.bargain.discount);
-      g.number("solo_fallback", p.bargain.solo_fallback);
-    });
-    optional("membership", p.membership.enabled, [&](Section& g) {
-      g.number("fee", p.membership.fee);
-      g.number("take_rate", p.membership.take_rate);
-      g.numbers("partner_commission", p.membership.partner_commission);
-    });
-    s.finish();
-  }
-  {
-    Section s = top.table("seeding");
-    Seeding& seeding = spec.seeding;
-    s.text("strategy", seeding.strategy);
-    s.count("k", seeding.k);
-    if (const json* nodes = s.get("nodes")) {
-      if (!nodes->is_array()) fail(s.path("nodes"), "expected a list of nodes, got " + type_name(*nodes));
-      seeding.nodes.clear();
-      if (seed_labels) seed_labels->clear();
-      for (const auto& x : *nodes) {
-        if (seed_labels && (x.is_string() || x.is_number_integer())) {
-          seed_labels->push_back(x.is_string() ? x.get<std::string>() : std::to_string(x.get<std::int64_t>()));
-        } else if (x.is_number_integer() && x.get<std::int64_t>() >= 0 && x.get<std::int64_t>() < max_nodes) {
-          seeding.nodes.push_back(static_cast<node_t>(x.get<std::int64_t>()));
-        } else {
-          fail(s.path("nodes"), "expected node ids, found " + x.dump());
-        }
-      }
-      if (!s.has("strategy")) seeding.strategy = "nodes";
-    }
-    s.finish();
-  }
-  {
-    Section s = top.table("run");
-    s.count("steps", spec.run.steps);
-    s.count("replicates", spec.run.replicates);
-    s.count("seed", spec.run.seed);
-    s.finish();
-  }
-  top.finish();
 }
 
 }  // namespace detail
@@ -297,41 +222,32 @@ CampaignSpec spec_from_json(const std::string& text, const std::string& where) {
 }
 
 std::string spec_to_json(const CampaignSpec& spec) {
-  detail::json j;
-  j["product"] = {{"price", spec.product.price}, {"unit_cost", spec.product.unit_cost}};
-  const Behaviour& b = spec.behaviour;
-  j["behaviour"] = {{"share_prob", b.share_prob}, {"team_share_prob", b.team_share_prob}, {"reach", b.reach},
-                    {"max_attempts", b.max_attempts}, {"max_shares", b.max_shares}, {"conv_weak", b.conv_weak},
-                    {"conv_strong", b.conv_strong}, {"external_rate", b.external_rate},
-                    {"reward_elasticity", b.reward_elasticity}, {"reward_curvature", b.reward_curvature},
-                    {"discount_elasticity", b.discount_elasticity}, {"repeat_prob", b.repeat_prob},
-                    {"stickiness", b.stickiness}, {"stickiness_cap", b.stickiness_cap}, {"churn_prob", b.churn_prob},
-                    {"embeddedness", b.embeddedness}, {"neg_prob", b.neg_prob}, {"neg_weight", b.neg_weight},
-                    {"help_mult", b.help_mult}, {"aware_mult", b.aware_mult},
-                    {"tier_mult", {{"customer", b.tier_mult.customer}, {"fan", b.tier_mult.fan}, {"partner", b.tier_mult.partner}}}};
-  const TieDynamics& t = spec.ties;
-  static const char* kinds[] = {"constant", "uniform", "overlap", "column", "graph"};
-  j["ties"] = {{"init", kinds[static_cast<int>(t.init.kind)]}, {"value", t.init.value}, {"low", t.init.low},
-               {"high", t.init.high}, {"s_min", t.init.s_min}, {"s_max", t.init.s_max}, {"seed", t.init.seed},
-               {"strong_threshold", t.strong_threshold}, {"alpha_conv", t.alpha_conv}, {"alpha_team", t.alpha_team},
-               {"alpha_bond", t.alpha_bond}, {"beta_spam", t.beta_spam}, {"beta_fail", t.beta_fail},
-               {"decay", t.decay}, {"s_floor", t.s_floor}};
-  j["ladder"] = {{"fan_purchases", spec.ladder.fan_purchases}, {"partner_referrals", spec.ladder.partner_referrals}};
-  const Policy& p = spec.policy;
-  detail::json policy = {{"referral_reward", p.referral_reward}, {"referee_discount", p.referee_discount},
-                         {"commission", p.commission}};
-  if (std::isinf(p.budget)) policy["budget"] = "unlimited";
-  else policy["budget"] = p.budget;
-  policy["group_buy"] = {{"enabled", p.group_buy.enabled}, {"size", p.group_buy.size}, {"deadline", p.group_buy.deadline},
-                         {"discount", p.group_buy.discount}, {"solo_fallback", p.group_buy.solo_fallback}};
-  policy["bargain"] = {{"enabled", p.bargain.enabled}, {"helpers", p.bargain.helpers}, {"deadline", p.bargain.deadline},
-                       {"discount", p.bargain.discount}, {"solo_fallback", p.bargain.solo_fallback}};
-  policy["membership"] = {{"enabled", p.membership.enabled}, {"fee", p.membership.fee},
-                          {"take_rate", p.membership.take_rate}, {"partner_commission", p.membership.partner_commission}};
-  j["policy"] = policy;
-  j["seeding"] = {{"strategy", spec.seeding.strategy}, {"k", spec.seeding.k}, {"nodes", spec.seeding.nodes}};
-  j["run"] = {{"steps", spec.run.steps}, {"replicates", spec.run.replicates}, {"seed", spec.run.seed}};
-  return j.dump();
+  // Every parameter in the table's order, nested by its path.
+  detail::json root = detail::json::object();
+  auto& mutable_spec = const_cast<CampaignSpec&>(spec);  // the accessors read only
+  for (const Parameter& parameter : campaign_parameters()) {
+    detail::json* at = &root;
+    std::string rest = parameter.path;
+    for (auto dot = rest.find('.'); dot != std::string::npos; dot = rest.find('.')) {
+      at = &(*at)[rest.substr(0, dot)];
+      rest = rest.substr(dot + 1);
+    }
+    detail::json& value = (*at)[rest];
+    std::visit(
+        [&](auto* field) {
+          using T = std::remove_pointer_t<decltype(field)>;
+          if constexpr (std::is_same_v<T, TieInit::Kind>) {
+            value = parameter_choices(parameter)[static_cast<std::size_t>(*field)];
+          } else if constexpr (std::is_same_v<T, double>) {
+            if (parameter.type == ParameterType::budget && std::isinf(*field)) value = "unlimited";
+            else value = *field;
+          } else {
+            value = *field;
+          }
+        },
+        parameter.field(mutable_spec));
+  }
+  return root.dump();
 }
 
 Scenario::Place Scenario::place(const std::string& key) const {

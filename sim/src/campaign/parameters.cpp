@@ -1,0 +1,247 @@
+// The campaign parameter table (guanxi/parameters.hpp): one row per parameter of MODEL.md §7, in
+// the order of the spec's JSON form, and the range checks every reader of a spec goes through.
+// Defaults are the fields' initialisers in campaign.hpp (a default-constructed CampaignSpec).
+#include "guanxi/parameters.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include "guanxi/error.hpp"
+
+namespace guanxi {
+namespace {
+
+// A row's accessor: the address of `member` in a spec.
+#define GUANXI_FIELD(member) [](CampaignSpec& s) -> ParameterField { return &s.member; }
+
+using enum ParameterType;
+using enum ParameterRange;
+
+const std::vector<Parameter> kParameters = {
+    // product (§4)
+    {"product.price", number, positive, "currency", "§4", "list price P", GUANXI_FIELD(product.price)},
+    {"product.unit_cost", number, non_negative, "currency", "§4", "cost of goods per sale", GUANXI_FIELD(product.unit_cost)},
+    // behaviour (§3)
+    {"behaviour.share_prob", number, unit, "probability per step", "§3.2",
+     "organic probability that an active customer shares in a step", GUANXI_FIELD(behaviour.share_prob)},
+    {"behaviour.team_share_prob", number, unit, "probability per step", "§3.5",
+     "probability that a pending team member shares in a step", GUANXI_FIELD(behaviour.team_share_prob)},
+    {"behaviour.reach", number, unit, "probability", "§3.2", "probability that a share reaches a given prospect neighbour",
+     GUANXI_FIELD(behaviour.reach)},
+    {"behaviour.max_attempts", count, attempts, "reaches", "§3.2",
+     "reaches per ordered pair over the campaign (0: unlimited)", GUANXI_FIELD(behaviour.max_attempts)},
+    {"behaviour.max_shares", count, any, "shares", "§3.2", "shares per customer over the campaign (0: unlimited)",
+     GUANXI_FIELD(behaviour.max_shares)},
+    {"behaviour.conv_weak", number, unit, "probability", "§3.3", "conversion probability through a tie of strength 0",
+     GUANXI_FIELD(behaviour.conv_weak)},
+    {"behaviour.conv_strong", number, unit, "probability", "§3.3", "conversion probability through a tie of strength 1",
+     GUANXI_FIELD(behaviour.conv_strong)},
+    {"behaviour.external_rate", number, unit, "probability per step", "§3.1",
+     "external adoption probability of a prospect per step (Bass p)", GUANXI_FIELD(behaviour.external_rate)},
+    {"behaviour.reward_elasticity", number, non_negative, "multiplier", "§3.2", "e in U_share = 1 + e (R/P)^c",
+     GUANXI_FIELD(behaviour.reward_elasticity)},
+    {"behaviour.reward_curvature", number, positive, "exponent", "§3.2", "c in U_share = 1 + e (R/P)^c",
+     GUANXI_FIELD(behaviour.reward_curvature)},
+    {"behaviour.discount_elasticity", number, non_negative, "multiplier", "§3.3", "e in U_conv = 1 + e d",
+     GUANXI_FIELD(behaviour.discount_elasticity)},
+    {"behaviour.repeat_prob", number, unit, "probability per step", "§3.7",
+     "probability that an active customer buys again in a step", GUANXI_FIELD(behaviour.repeat_prob)},
+    {"behaviour.stickiness", number, non_negative, "multiplier", "§3.7", "repeat purchase gain per strong tie to a customer",
+     GUANXI_FIELD(behaviour.stickiness)},
+    {"behaviour.stickiness_cap", count, any, "ties", "§3.7", "strong ties counted by stickiness at most",
+     GUANXI_FIELD(behaviour.stickiness_cap)},
+    {"behaviour.churn_prob", number, unit, "probability per step", "§3.8",
+     "churn probability of an active customer without strong ties", GUANXI_FIELD(behaviour.churn_prob)},
+    {"behaviour.embeddedness", number, non_negative, "per tie", "§3.8", "churn falls as exp(-embeddedness S_u)",
+     GUANXI_FIELD(behaviour.embeddedness)},
+    {"behaviour.neg_prob", number, unit, "probability", "§3.8", "probability that a churner speaks ill",
+     GUANXI_FIELD(behaviour.neg_prob)},
+    {"behaviour.neg_weight", number, unit, "share", "§3.8", "weight of ill words through a tie of strength 1",
+     GUANXI_FIELD(behaviour.neg_weight)},
+    {"behaviour.help_mult", number, non_negative, "multiplier", "§3.6", "an asked friend helps with trust(s) help_mult",
+     GUANXI_FIELD(behaviour.help_mult)},
+    {"behaviour.aware_mult", number, non_negative, "multiplier", "§3.6",
+     "a prospect helper converts with trust(s) aware_mult", GUANXI_FIELD(behaviour.aware_mult)},
+    {"behaviour.tier_mult.customer", number, non_negative, "multiplier", "§3.2", "sharing multiplier of customers",
+     GUANXI_FIELD(behaviour.tier_mult.customer)},
+    {"behaviour.tier_mult.fan", number, non_negative, "multiplier", "§3.2", "sharing multiplier of fans",
+     GUANXI_FIELD(behaviour.tier_mult.fan)},
+    {"behaviour.tier_mult.partner", number, non_negative, "multiplier", "§3.2", "sharing multiplier of partners",
+     GUANXI_FIELD(behaviour.tier_mult.partner)},
+    // ties (§2, §3.9)
+    {"ties.init", choice, any, "", "§2", "initial strengths: constant, uniform, overlap, column or graph",
+     GUANXI_FIELD(ties.init.kind)},
+    {"ties.value", number, unit, "strength", "§2", "the strength of every tie under init = constant",
+     GUANXI_FIELD(ties.init.value)},
+    {"ties.low", number, unit, "strength", "§2", "lowest strength under init = uniform", GUANXI_FIELD(ties.init.low)},
+    {"ties.high", number, unit, "strength", "§2", "highest strength under init = uniform", GUANXI_FIELD(ties.init.high)},
+    {"ties.s_min", number, unit, "strength", "§2", "strength of a tie without common neighbours (init = overlap)",
+     GUANXI_FIELD(ties.init.s_min)},
+    {"ties.s_max", number, unit, "strength", "§2", "strength of a tie whose neighbourhoods coincide (init = overlap)",
+     GUANXI_FIELD(ties.init.s_max)},
+    {"ties.seed", count, any, "", "§2", "random seed of init = uniform", GUANXI_FIELD(ties.init.seed)},
+    {"ties.strong_threshold", number, unit, "strength", "§3.9", "θ: a tie is strong from this strength",
+     GUANXI_FIELD(ties.strong_threshold)},
+    {"ties.alpha_conv", number, unit, "share of the gap to 1", "§3.9", "strengthening by a successful referral",
+     GUANXI_FIELD(ties.alpha_conv)},
+    {"ties.alpha_team", number, unit, "share of the gap to 1", "§3.9", "strengthening by a completed team",
+     GUANXI_FIELD(ties.alpha_team)},
+    {"ties.alpha_bond", number, unit, "share of the gap to 1 per step", "§3.9", "bonding between two active customers",
+     GUANXI_FIELD(ties.alpha_bond)},
+    {"ties.beta_spam", number, unit, "share", "§3.9", "weakening by a paid share that fails, per unit of U_share - 1",
+     GUANXI_FIELD(ties.beta_spam)},
+    {"ties.beta_fail", number, unit, "share", "§3.5", "weakening of the initiator's ties by a failed team",
+     GUANXI_FIELD(ties.beta_fail)},
+    {"ties.decay", number, unit, "share per step", "§3.9", "decay toward the floor", GUANXI_FIELD(ties.decay)},
+    {"ties.s_floor", number, unit, "strength", "§3.9", "the floor strengths decay toward", GUANXI_FIELD(ties.s_floor)},
+    // ladder (§3.10)
+    {"ladder.fan_purchases", count, at_least_one, "purchases", "§3.10", "purchases that make a customer a fan",
+     GUANXI_FIELD(ladder.fan_purchases)},
+    {"ladder.partner_referrals", count, at_least_one, "referrals", "§3.10", "successful referrals that make a fan a partner",
+     GUANXI_FIELD(ladder.partner_referrals)},
+    // policy (§3.4–3.6, §3.10)
+    {"policy.referral_reward", number, non_negative, "currency", "§3.4", "paid to the referrer at a referee's first purchase",
+     GUANXI_FIELD(policy.referral_reward)},
+    {"policy.referee_discount", number, unit, "share of the price", "§3.4", "discount of a referee's first purchase",
+     GUANXI_FIELD(policy.referee_discount)},
+    {"policy.commission", numbers, unit, "share of the price paid", "§3.4", "commission rates by level, level 1 = direct referrer",
+     GUANXI_FIELD(policy.commission)},
+    {"policy.budget", budget, spend_cap, "currency", "§3.4",
+     "cap on rewards + commissions + discounts, or \"unlimited\"", GUANXI_FIELD(policy.budget)},
+    {"policy.group_buy.enabled", flag, any, "", "§3.5", "group buy on (a [policy.group_buy] table switches it on)",
+     GUANXI_FIELD(policy.group_buy.enabled)},
+    {"policy.group_buy.size", count, at_least_one, "people", "§3.5", "team size k", GUANXI_FIELD(policy.group_buy.size)},
+    {"policy.group_buy.deadline", count, at_least_one, "steps", "§3.5", "steps a team has to fill",
+     GUANXI_FIELD(policy.group_buy.deadline)},
+    {"policy.group_buy.discount", number, unit, "share of the price", "§3.5", "discount of a completed team",
+     GUANXI_FIELD(policy.group_buy.discount)},
+    {"policy.group_buy.solo_fallback", number, unit, "probability", "§3.5",
+     "a member of a failed team buys alone at list price", GUANXI_FIELD(policy.group_buy.solo_fallback)},
+    {"policy.bargain.enabled", flag, any, "", "§3.6", "bargain on (a [policy.bargain] table switches it on)",
+     GUANXI_FIELD(policy.bargain.enabled)},
+    {"policy.bargain.helpers", count, any, "people", "§3.6", "helps that unlock the discount",
+     GUANXI_FIELD(policy.bargain.helpers)},
+    {"policy.bargain.deadline", count, at_least_one, "steps", "§3.6", "steps a bargain has to collect its helps",
+     GUANXI_FIELD(policy.bargain.deadline)},
+    {"policy.bargain.discount", number, unit, "share of the price", "§3.6", "discount of a successful bargain",
+     GUANXI_FIELD(policy.bargain.discount)},
+    {"policy.bargain.solo_fallback", number, unit, "probability", "§3.6",
+     "the initiator of a failed bargain buys alone at list price", GUANXI_FIELD(policy.bargain.solo_fallback)},
+    {"policy.membership.enabled", flag, any, "", "§3.10", "membership on (a [policy.membership] table switches it on)",
+     GUANXI_FIELD(policy.membership.enabled)},
+    {"policy.membership.fee", number, non_negative, "currency", "§3.10", "fee a fan pays to become a partner",
+     GUANXI_FIELD(policy.membership.fee)},
+    {"policy.membership.take_rate", number, unit, "probability per step", "§3.10", "a fan pays the fee in a step",
+     GUANXI_FIELD(policy.membership.take_rate)},
+    {"policy.membership.partner_commission", numbers, unit, "share of the price paid", "§3.10",
+     "commission rates by level earned by partners", GUANXI_FIELD(policy.membership.partner_commission)},
+    // seeding (§7)
+    {"seeding.strategy", text, any, "", "§7", "top_degree, pagerank, kcore, random or nodes",
+     GUANXI_FIELD(seeding.strategy)},
+    {"seeding.k", count, any, "people", "§7", "seeds chosen by the strategy", GUANXI_FIELD(seeding.k)},
+    {"seeding.nodes", ParameterType::nodes, any, "", "§7", "the seeds, when strategy = nodes (labels in scenario files)",
+     GUANXI_FIELD(seeding.nodes)},
+    // run
+    {"run.steps", count, ParameterRange::steps, "steps", "§7", "horizon", GUANXI_FIELD(run.steps)},
+    {"run.replicates", count, at_least_one, "replicates", "§7", "Monte Carlo replicates", GUANXI_FIELD(run.replicates)},
+    {"run.seed", count, any, "", "§7", "random seed: replicates are pure functions of (seed, replicate)",
+     GUANXI_FIELD(run.seed)},
+};
+
+#undef GUANXI_FIELD
+
+constexpr std::uint32_t kMaxSteps = 100000;
+
+}  // namespace
+
+const std::vector<Parameter>& campaign_parameters() { return kParameters; }
+
+const Parameter* find_parameter(const std::string& path) {
+  for (const auto& p : kParameters)
+    if (p.path == path) return &p;
+  return nullptr;
+}
+
+std::string_view parameter_type_name(ParameterType type) {
+  static constexpr std::string_view names[] = {"number", "count", "flag", "text", "choice", "numbers", "budget", "nodes"};
+  return names[static_cast<int>(type)];
+}
+
+std::string parameter_range_text(const Parameter& parameter) {
+  switch (parameter.range) {
+    case ParameterRange::any: return "";
+    case ParameterRange::unit: return "[0, 1]";
+    case ParameterRange::non_negative: return ">= 0";
+    case ParameterRange::positive: return "> 0";
+    case ParameterRange::at_least_one: return ">= 1";
+    case ParameterRange::attempts: return "[0, 255], 0: unlimited";
+    case ParameterRange::steps: return "[1, " + std::to_string(kMaxSteps) + "]";
+    case ParameterRange::spend_cap: return ">= 0 or \"unlimited\"";
+  }
+  return "";
+}
+
+const std::vector<std::string>& parameter_choices(const Parameter& parameter) {
+  static const std::vector<std::string> tie_inits = {"constant", "uniform", "overlap", "column", "graph"};
+  static const std::vector<std::string> none;
+  return parameter.type == ParameterType::choice ? tie_inits : none;
+}
+
+namespace {
+
+void check_number(const std::string& path, ParameterRange range, double x) {
+  switch (range) {
+    case ParameterRange::unit:
+      if (!(x >= 0.0 && x <= 1.0)) throw ParameterError(path, "must be in [0, 1], got " + format_number(x));
+      return;
+    case ParameterRange::non_negative:
+      if (!(x >= 0.0) || !std::isfinite(x)) throw ParameterError(path, "must be finite and >= 0, got " + format_number(x));
+      return;
+    case ParameterRange::positive:
+      if (!(x > 0.0) || !std::isfinite(x)) throw ParameterError(path, "must be finite and > 0, got " + format_number(x));
+      return;
+    case ParameterRange::spend_cap:
+      if (!(x >= 0)) throw ParameterError(path, "must be >= 0, got " + format_number(x));
+      return;
+    default: return;
+  }
+}
+
+void check_count(const std::string& path, ParameterRange range, std::uint64_t x) {
+  switch (range) {
+    case ParameterRange::at_least_one:
+      if (x < 1) throw ParameterError(path, "must be >= 1, got " + std::to_string(x));
+      return;
+    case ParameterRange::attempts:
+      if (x > 255) throw ParameterError(path, "must be at most 255 (0: unlimited), got " + std::to_string(x));
+      return;
+    case ParameterRange::steps:
+      if (x < 1) throw ParameterError(path, "must be >= 1, got " + std::to_string(x));
+      if (x > kMaxSteps)
+        throw ParameterError(path, "must be at most " + std::to_string(kMaxSteps) + ", got " + std::to_string(x));
+      return;
+    default: return;
+  }
+}
+
+}  // namespace
+
+void check_parameter_range(const Parameter& parameter, const CampaignSpec& spec) {
+  // The accessor takes a mutable spec; reading through it changes nothing.
+  const ParameterField field = parameter.field(const_cast<CampaignSpec&>(spec));
+  std::visit(
+      [&](auto* value) {
+        using T = std::remove_pointer_t<decltype(value)>;
+        if constexpr (std::is_same_v<T, double>) {
+          check_number(parameter.path, parameter.range, *value);
+        } else if constexpr (std::is_same_v<T, std::uint32_t> || std::is_same_v<T, std::uint64_t>) {
+          check_count(parameter.path, parameter.range, *value);
+        } else if constexpr (std::is_same_v<T, std::vector<double>>) {
+          for (std::size_t i = 0; i < value->size(); ++i)
+            check_number(parameter.path + "[" + std::to_string(i) + "]", parameter.range, (*value)[i]);
+        }
+      },
+      field);
+}
+
+}  // namespace guanxi
