@@ -24,7 +24,7 @@ processes started together, their summed throughput over one process alone (no s
 what 2 cores give this workload here; a VM's or a busy machine's is below 2).
 
 Then, in a child process (so its peak memory is its own): an R-MAT graph of about 10^8 ties,
-IC from the top-degree seeds with the default kernel (and scalar at p = 0.01 for comparison):
+IC from the top_degree seeds with the default kernel (and scalar at p = 0.01 for comparison):
 generation time, replicates per second, the graph's bytes and the peak RSS (VmHWM) of the
 generation and of the simulations (reset between the two through /proc/self/clear_refs).
 
@@ -281,7 +281,7 @@ def rmat_worker(args) -> None:
     """Child process: generate, simulate, print one JSON line (last line of stdout)."""
     import guanxi as gx
 
-    out = {"scale": args.rmat_scale, "edge_factor": args.rmat_edge_factor, "seeds": "top-degree:10",
+    out = {"scale": args.rmat_scale, "edge_factor": args.rmat_edge_factor, "seeds": "top_degree:10",
            "threads": gx.max_threads()}
     start = time.perf_counter()
     g = gx.generators.rmat(args.rmat_scale, args.rmat_edge_factor, seed=args.seed)
@@ -298,7 +298,7 @@ def rmat_worker(args) -> None:
     for spec in args.rmat_runs.split(","):
         p, kernel, replicates = spec.split(":")
         start = time.perf_counter()
-        r = gx.simulate(g, "ic", seeds="top-degree:10", p=float(p), replicates=int(replicates), seed=args.seed,
+        r = gx.simulate(g, "ic", seeds="top_degree:10", p=float(p), replicates=int(replicates), seed=args.seed,
                         progress=False, kernel=kernel)
         seconds = time.perf_counter() - start
         mean, se, sd = summary(r.sizes)
@@ -332,7 +332,7 @@ def print_rmat(rmat: dict) -> None:
           f"{rmat['peak_rss_generate_bytes'] / gib:.2f} GiB ({rmat['peak_rss_generate_bytes'] / rmat['ties']:.1f} B/tie); "
           f"RSS before simulating {rmat['rss_before_simulate_bytes'] / gib:.2f} GiB")
     peak_note = "peak RSS since the generation (VmHWM reset after it)" if rmat["peak_reset"] else "peak RSS (VmHWM)"
-    print(f"IC from top-degree:10 seeds. 'peak' = {peak_note}, cumulative over the rows above it.")
+    print(f"IC from top_degree:10 seeds. 'peak' = {peak_note}, cumulative over the rows above it.")
     header = (f"{'p':>6} {'kernel':<17} {'reps':>5} {'seconds':>8} {'reps/s':>8} {'ms/rep':>9} "
               f"{'mean size':>12} {'min':>9} {'max':>9} {'steps':>5} {'peak GiB':>8}")
     print(header)

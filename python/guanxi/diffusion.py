@@ -34,7 +34,7 @@ from .stats import mean_interval
 __all__ = ["simulate", "SimulationResult"]
 
 _NO_PARENT = np.iinfo(np.uint32).max
-_DEFAULT_SEEDS = "top-degree:10"  # for every model but Bass, which needs none
+_DEFAULT_SEEDS = "top_degree:10"  # for every model but Bass, which needs none
 
 
 class SimulationResult:
@@ -168,7 +168,7 @@ def _seed_arrays(g: Graph, seeds) -> tuple:
         return np.asarray(nodes, dtype=np.uint32), int(k)
     ids = np.asarray(seeds)
     if ids.ndim != 1 or (ids.size and ids.dtype.kind not in "iu"):
-        raise ValueError("seeds: give node ids (integers), a strategy such as 'top-degree:10' or 'random:10'")
+        raise ValueError("seeds: give node ids (integers), a strategy such as 'top_degree:10' or 'random:10'")
     if ids.size and (ids.min() < 0 or ids.max() >= g.num_nodes):
         bad = ids[(ids < 0) | (ids >= g.num_nodes)][0]
         raise ValueError(f"seeds: node id {bad} out of range [0, {g.num_nodes})")
@@ -204,9 +204,9 @@ def simulate(
     g : Graph
     model : {"ic", "wc", "lt", "si", "sir", "sis", "complex", "bass"}
     seeds : array of node ids, or str
-        Dense node ids, or a strategy: ``"top-degree:K"``, ``"pagerank:K"``, ``"kcore:K"``,
+        Dense node ids, or a strategy: ``"top_degree:K"``, ``"pagerank:K"``, ``"kcore:K"``,
         ``"random:K"`` (K nodes drawn anew in every replicate), or node labels ``"1,34"``.
-        Default ``"top-degree:10"``; for Bass, none (``None``).
+        Default ``"top_degree:10"``; for Bass, none (``None``).
     replicates, seed : int
     threads : int, optional
         Worker threads (default all cores); results do not depend on it.

@@ -55,6 +55,7 @@ py::list summary_rows(const CampaignResult& r, double level) {
 void register_campaign(py::module_& m) {
   py::class_<CampaignResult, RunPtr>(m, "CampaignRun", "campaign results (wrapped by guanxi.CampaignResult)");
   m.def("campaign_metrics", [] { return campaign_metrics(); });
+  m.def("seeding_strategies", [] { return seeding_strategies(); });
   m.def("campaign_channels", [] { return campaign_channels(); });
   m.def("comparison_metrics", [] { return comparison_metrics(); });
   m.def("campaign_spec", [](const std::string& json) { return spec_to_json(spec_from_json(json, "campaign")); });

@@ -91,6 +91,28 @@ std::optional<node_t> find_label(const Graph& g, std::string_view label) {
   return std::nullopt;
 }
 
+const std::vector<std::string>& seeding_strategies() {
+  static const std::vector<std::string> names = {"top_degree", "pagerank", "kcore", "random"};
+  return names;
+}
+
+std::string canonical_strategy(std::string_view name) {
+  for (const auto& known : seeding_strategies())
+    if (name == known) return known;
+  if (name == "top-degree" || name == "degree") return "top_degree";
+  if (name == "top_pagerank" || name == "top-pagerank") return "pagerank";
+  if (name == "top_kcore" || name == "top-kcore") return "kcore";
+  return {};
+}
+
+std::vector<node_t> seeds_by_strategy(const Graph& g, std::string_view strategy, std::uint32_t k) {
+  const std::string name = canonical_strategy(strategy);
+  if (name == "top_degree") return seeds_top_degree(g, k);
+  if (name == "pagerank") return seeds_top_pagerank(g, k);
+  if (name == "kcore") return seeds_top_kcore(g, k);
+  throw InputError("seeding: '" + std::string(strategy) + "' is not a ranking strategy (top_degree, pagerank, kcore)");
+}
+
 SeedSet parse_seeds(const Graph& g, const std::string& spec) {
   SeedSet out;
   const auto colon = spec.find(':');
@@ -102,17 +124,10 @@ SeedSet parse_seeds(const Graph& g, const std::string& spec) {
       throw InputError("seeds: expected a positive count after '" + strategy + ":', got '" + count + "'");
     if (k > g.num_nodes())
       throw InputError("seeds: cannot take " + std::to_string(k) + " of " + std::to_string(g.num_nodes()) + " nodes");
-    if (strategy == "random") {
-      out.random_k = k;
-    } else if (strategy == "top-degree" || strategy == "degree") {
-      out.nodes = seeds_top_degree(g, k);
-    } else if (strategy == "pagerank" || strategy == "top-pagerank") {
-      out.nodes = seeds_top_pagerank(g, k);
-    } else if (strategy == "kcore" || strategy == "top-kcore") {
-      out.nodes = seeds_top_kcore(g, k);
-    } else {
-      throw InputError("seeds: unknown strategy '" + strategy + "' (random, top-degree, pagerank, kcore)");
-    }
+    const std::string name = canonical_strategy(strategy);
+    if (name.empty()) throw InputError("seeds: unknown strategy '" + strategy + "' (top_degree, pagerank, kcore, random)");
+    if (name == "random") out.random_k = k;
+    else out.nodes = seeds_by_strategy(g, name, k);
     return out;
   }
   std::size_t begin = 0;

@@ -927,3 +927,19 @@ def test_the_parameter_table_in_docs_is_current():
     end = "<!-- end of parameter table -->\n"
     block = text.split(begin, 1)[1].split(end, 1)[0]
     assert block == gx.campaign.parameter_markdown(), "run scripts/update-parameter-docs.py"
+
+
+def test_one_seeding_vocabulary():
+    g = gx.generators.holme_kim(300, 3, 0.5, seed=2)
+    assert gx.seeding.strategies() == ["top_degree", "pagerank", "kcore", "random"]
+    # Older spellings are read as the names of the vocabulary, in campaigns and seed specs alike.
+    for old, name in [("top-degree", "top_degree"), ("degree", "top_degree"), ("top_pagerank", "pagerank"),
+                      ("top-kcore", "kcore")]:
+        assert gx.Campaign(g, seeding={"strategy": old}).spec["seeding"]["strategy"] == name
+        a = gx.simulate(g, "ic", seeds=f"{old}:5", p=0.1, replicates=5, seed=1, progress=False)
+        b = gx.simulate(g, "ic", seeds=f"{name}:5", p=0.1, replicates=5, seed=1, progress=False)
+        assert np.array_equal(a.sizes, b.sizes)
+    assert np.array_equal(gx.seeding.pagerank(g, 7), gx.seeding.top_pagerank(g, 7))
+    assert np.array_equal(gx.seeding.kcore(g, 7), gx.seeding.top_kcore(g, 7))
+    with pytest.raises(ValueError, match="seeding.strategy: must be top_degree, pagerank, kcore, random or nodes"):
+        gx.Campaign(g, seeding={"strategy": "closeness"})

@@ -23,12 +23,22 @@ std::vector<node_t> seeds_top_pagerank(const Graph& g, std::uint32_t k);
 // Highest k-core number first, then higher degree, then smaller id.
 std::vector<node_t> seeds_top_kcore(const Graph& g, std::uint32_t k);
 
+// One vocabulary of strategies everywhere — a scenario's [seeding] strategy, the "name:k" seed
+// specs of the command line and gx.simulate, and gx.seeding's functions: top_degree, pagerank,
+// kcore and random (k nodes drawn anew in every replicate).
+const std::vector<std::string>& seeding_strategies();
+// The strategy's name in that vocabulary, also for the older spellings (top-degree, degree,
+// top_pagerank, top-pagerank, top_kcore, top-kcore); empty when it names none.
+std::string canonical_strategy(std::string_view name);
+// The k seeds of a ranking strategy (top_degree, pagerank, kcore, in any spelling above).
+std::vector<node_t> seeds_by_strategy(const Graph& g, std::string_view strategy, std::uint32_t k);
+
 // The node whose label is `label` (the input's id), if any.
 std::optional<node_t> find_label(const Graph& g, std::string_view label);
 
-// A seed specification as the CLI and scenario files write it: "top-degree:10",
-// "pagerank:10", "kcore:10", "random:10" (k nodes drawn anew in every replicate), or a
-// comma-separated list of node labels ("1,34"). Errors name the problem.
+// A seed specification as the CLI and gx.simulate write it: "top_degree:10", "pagerank:10",
+// "kcore:10", "random:10" (k nodes drawn anew in every replicate), or a comma-separated list
+// of node labels ("1,34"). Errors name the problem.
 SeedSet parse_seeds(const Graph& g, const std::string& spec);
 
 }  // namespace guanxi

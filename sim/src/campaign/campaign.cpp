@@ -67,7 +67,7 @@ std::vector<SpecWarning> check_spec(const CampaignSpec& spec) {
   const Seeding& s = spec.seeding;
   if (s.strategy == "nodes") {
     if (s.nodes.empty()) throw ParameterError("seeding.nodes", "must list at least one node");
-  } else if (s.strategy != "top_degree" && s.strategy != "pagerank" && s.strategy != "kcore" && s.strategy != "random") {
+  } else if (canonical_strategy(s.strategy).empty()) {
     throw ParameterError("seeding.strategy", "must be top_degree, pagerank, kcore, random or nodes, not '" + s.strategy + "'");
   } else if (s.k == 0 && spec.behaviour.external_rate == 0) {
     warnings.push_back({"seeding.k", "no seeds and behaviour.external_rate = 0: nobody can ever buy"});
@@ -121,10 +121,8 @@ Shared prepare_shared(const Graph& g, const CampaignSpec& spec, std::uint64_t se
   const Seeding& seeding = spec.seeding;
   if (seeding.strategy == "nodes") shared.seeds = seeding.nodes;
   else if (seeding.k == 0) shared.seeds.clear();
-  else if (seeding.strategy == "top_degree") shared.seeds = seeds_top_degree(g, seeding.k);
-  else if (seeding.strategy == "pagerank") shared.seeds = seeds_top_pagerank(g, seeding.k);
-  else if (seeding.strategy == "kcore") shared.seeds = seeds_top_kcore(g, seeding.k);
-  else shared.random_seeds = true;
+  else if (canonical_strategy(seeding.strategy) == "random") shared.random_seeds = true;
+  else shared.seeds = seeds_by_strategy(g, seeding.strategy, seeding.k);
   const Policy& p = spec.policy;
   const bool commission = std::any_of(p.commission.begin(), p.commission.end(), [](double c) { return c > 0; });
   shared.incentives = p.referral_reward > 0 || p.referee_discount > 0 || commission || p.group_buy.enabled ||

@@ -203,6 +203,9 @@ void SpecReader::read(const json& root, CampaignSpec& spec, std::vector<std::str
     if (nodes != seeding->end() && !nodes->is_null() && (strategy == seeding->end() || strategy->is_null()))
       spec.seeding.strategy = "nodes";
   }
+  // One vocabulary: older spellings of a strategy (top-degree, top_pagerank, ...) are stored by
+  // their name in it.
+  if (const std::string name = canonical_strategy(spec.seeding.strategy); !name.empty()) spec.seeding.strategy = name;
 }
 
 }  // namespace detail
