@@ -1,38 +1,13 @@
-// MODEL.md §3.1 external adoption (advertising, the Bass innovation term) and the placement of
-// the seeds before step 0 (§7 seeding). Each prospect adopts with probability external_rate per
-// step; the adopting nodes are found by geometric skips over node ids (cost ~ n · rate per step,
-// the skips depending only on (seed, replicate, step, rate), so campaigns share them). An
-// external adopter buys at list price, or — while the policy pays — opens a team under group
-// buy or a bargain under bargain, as the seeds do.
+// MODEL.md §3.1 external adoption (advertising, the Bass innovation term). Each prospect adopts
+// with probability external_rate per step; the adopting nodes are found by geometric skips over
+// node ids (cost ~ n · rate per step, the skips depending only on (seed, replicate, step,
+// rate), so campaigns share them). An external adopter buys at list price, or — while the
+// policy pays — opens a team under group buy or a bargain under bargain, as the seeds do.
 #include <cmath>
 
-#include "guanxi/seeding.hpp"
 #include "replicate.hpp"
 
 namespace guanxi::campaign {
-
-void Replicate::place_seeds() {
-  const Policy& policy = spec_.policy;
-  std::vector<node_t> seeds = shared_.seeds;
-  if (shared_.random_seeds) {
-    RandomSequence draws(Random(spec_.run.seed, stream::random_seeds), replicate_);
-    seeds = sample_nodes(graph_.num_nodes(), spec_.seeding.k, draws);
-  }
-  for (node_t s : seeds) {
-    if (pays_ && policy.group_buy.enabled) {
-      become_pending_team(s, max_nodes, 0, seed);
-    } else if (pays_ && policy.bargain.enabled) {
-      become_pending_bargain(s, max_nodes, 0, seed);
-    } else {
-      buy(s, seed, 0.0);
-    }
-  }
-  placing_seeds_ = true;
-  pay(0);  // seeds buy before step 0: they are active customers when it starts
-  placing_seeds_ = false;
-  commit_new_customers(0);
-  refresh_strong(0);
-}
 
 void Replicate::external_adoption(std::uint32_t /*t: the step's keys are set*/) {
   external_.clear();

@@ -4,8 +4,7 @@
 // from the replicate's Tally; campaign_metric_info() and the rows the engine writes both come
 // from that table, so names and columns cannot drift apart. Money is cumulative; reaches,
 // conversion_rate and k_factor are of the step; trust metrics cover the ties touching at least
-// one customer; structural_virality is the mean pairwise distance in the largest referral tree
-// (Goel, Anderson, Hofman & Watts 2016), from subtree sizes in O(size).
+// one customer; the cascade measures come from the referral forest (referral_forest.cpp).
 #include <algorithm>
 #include <cmath>
 #include <functional>
@@ -162,20 +161,6 @@ std::string_view metric_kind_name(MetricKind kind) {
 
 namespace guanxi::campaign {
 
-// Mean distance between pairs of nodes of a tree given in an order where parents come first:
-// the sum over edges of size(below) * (n - size(below)), divided by n (n - 1) / 2.
-double structural_virality(const std::vector<node_t>& members, const std::vector<node_t>& parent_of_member) {
-  const std::size_t n = members.size();
-  if (n < 2) return 0.0;
-  std::vector<double> below(n, 1.0);
-  double sum = 0;
-  for (std::size_t i = n; i-- > 1;) {
-    sum += below[i] * (static_cast<double>(n) - below[i]);
-    below[parent_of_member[i]] += below[i];
-  }
-  return sum / (static_cast<double>(n) * (static_cast<double>(n) - 1) / 2);
-}
-
 void Replicate::record_metrics(std::uint32_t t) {
   tally_.active = active_.size();
   tally_.pending = pending_.size();
@@ -183,23 +168,6 @@ void Replicate::record_metrics(std::uint32_t t) {
   const auto& definitions = metric_definitions();
   double* row = out_.data() + (row_ * spec_.run.steps + t) * definitions.size();
   for (const auto& definition : definitions) *row++ = definition.value(tally_);
-}
-
-// Structural virality of the largest tree (the first of the largest, by creation).
-double Replicate::largest_tree_virality() {
-  if (tally_.largest_tree < 2) return 0.0;
-  const Tree* largest = nullptr;
-  for (const Tree& tree : trees_)
-    if (tree.members.size() == tally_.largest_tree) {
-      largest = &tree;
-      break;
-    }
-  std::vector<node_t> parent_of_member(largest->members.size(), 0);
-  for (std::size_t k = 0; k < largest->members.size(); ++k)
-    nodes_position_[largest->members[k]] = static_cast<std::uint32_t>(k);
-  for (std::size_t k = 1; k < largest->members.size(); ++k)
-    parent_of_member[k] = nodes_position_[nodes_[largest->members[k]].referrer];
-  return structural_virality(largest->members, parent_of_member);
 }
 
 }  // namespace guanxi::campaign

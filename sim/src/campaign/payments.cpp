@@ -83,12 +83,9 @@ void Replicate::pay(std::uint32_t t) {
     ++tally_.new_by_channel[buyer.channel];
     ++tally_.customers_by_channel[buyer.channel];
     newly_active_.push_back(p.buyer);
-    if (referrer != max_nodes) {
+    if (referrer != max_nodes) {  // a successful referral (§3.10; its tie strengthens in §3.9)
       ++nodes_[referrer].referrals;
       ladder_candidates_.push_back(referrer);
-      // A successful referral strengthens the tie it travelled (§3.9).
-      if (const auto arc = arc_between(referrer, p.buyer))
-        tie_events_.push_back({shared_.arc_tie[*arc], spec_.ties.alpha_conv, 0});
     }
   }
   purchases_.clear();

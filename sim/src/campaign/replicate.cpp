@@ -123,23 +123,4 @@ std::optional<arc_t> Replicate::arc_between(node_t u, node_t v) const {
   return graph_.arc_begin(u) + static_cast<arc_t>(it - around.begin());
 }
 
-void Replicate::join_forest(node_t v, std::uint32_t t) {
-  Node& n = nodes_[v];
-  const node_t r = n.referrer;
-  node_t parent = max_nodes;
-  if (r != max_nodes && nodes_[r].ever_bought) {
-    n.tree = nodes_[r].tree;
-    n.depth = nodes_[r].depth + 1;
-    parent = r;
-  } else {
-    n.tree = static_cast<std::uint32_t>(trees_.size());
-    n.depth = 0;
-    trees_.push_back({});
-  }
-  trees_[n.tree].members.push_back(v);
-  tally_.largest_tree = std::max<std::uint32_t>(tally_.largest_tree, static_cast<std::uint32_t>(trees_[n.tree].members.size()));
-  tally_.max_depth = std::max(tally_.max_depth, n.depth);
-  if (forest_) forest_->push_back({v, parent, n.channel, t, n.depth});
-}
-
 }  // namespace guanxi::campaign

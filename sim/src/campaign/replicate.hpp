@@ -1,9 +1,10 @@
 // Internal to the campaign model: the state of one replicate and its mechanisms, one per
-// MODEL.md section, each defined in the file named after it (external_adoption.cpp §3.1,
-// sharing.cpp §3.2–3.3, payments.cpp §3.4, group_buy.cpp §3.5, bargain.cpp §3.6,
-// repeat_purchase.cpp §3.7, churn.cpp §3.8, tie_dynamics.cpp §3.9, ladder.cpp §3.10,
-// metrics.cpp §4–5) and sequenced by replicate.cpp. Decisions in step t read the state at the start
-// of t; changes are collected and applied at the end of t.
+// MODEL.md section, each defined in the file named after it (seeds.cpp §7 seeding,
+// external_adoption.cpp §3.1, sharing.cpp §3.2–3.3, payments.cpp §3.4, group_buy.cpp §3.5,
+// bargain.cpp §3.6, repeat_purchase.cpp §3.7, churn.cpp §3.8, tie_dynamics.cpp §3.9,
+// ladder.cpp §3.10, referral_forest.cpp §1 and the §5 cascades, metrics.cpp §4–5) and
+// sequenced by replicate.cpp. Decisions in step t read the state at the start of t; changes are
+// collected and applied at the end of t (docs/architecture.md says where this still falls short).
 #pragma once
 
 #include <array>
@@ -281,6 +282,7 @@ class Replicate {
   void fall_back(node_t v, double solo_fallback);
   // The arc u -> v (the first, if the graph keeps duplicates), or none: adjacency lists are sorted.
   std::optional<arc_t> arc_between(node_t u, node_t v) const;
+  void grow_forest(std::uint32_t step);  // the step's new customers join the referral forest
   void join_forest(node_t v, std::uint32_t t);
   // New customers of this step (newly_active_): referral forest, tracked ties, bonded modes and
   // strong-tie counts, effective from the start of `from_step`.

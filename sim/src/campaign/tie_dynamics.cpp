@@ -151,24 +151,7 @@ void Replicate::count_strong_neighbours(node_t v, int delta) {
 }
 
 void Replicate::commit_new_customers(std::uint32_t from_step) {
-  // Referral forest: a referrer who buys in the same step joins first.
-  std::vector<node_t> waiting = newly_active_;
-  std::vector<std::uint8_t> joined_now;
-  while (!waiting.empty()) {
-    std::vector<node_t> later;
-    for (node_t v : waiting) {
-      const node_t r = nodes_[v].referrer;
-      const bool referrer_waits =
-          r != max_nodes && std::find(waiting.begin(), waiting.end(), r) != waiting.end() && r != v;
-      if (referrer_waits) later.push_back(v);
-      else join_forest(v, from_step == 0 ? 0 : from_step - 1);
-    }
-    if (later.size() == waiting.size()) {  // cannot happen (referrals go back in time); be safe
-      for (node_t v : later) join_forest(v, from_step == 0 ? 0 : from_step - 1);
-      break;
-    }
-    waiting.swap(later);
-  }
+  grow_forest(from_step == 0 ? 0 : from_step - 1);
   for (node_t v : newly_active_) {
     active_.push_back(v);
     ++tally_.customers;
@@ -190,6 +173,13 @@ void Replicate::refresh_strong(std::uint32_t at_step) {
 }
 
 void Replicate::tie_dynamics(std::uint32_t t) {
+  // A successful referral (a referee's first purchase in this step) strengthens the tie it
+  // travelled.
+  for (node_t v : newly_active_) {
+    const node_t referrer = nodes_[v].referrer;
+    if (referrer == max_nodes) continue;
+    if (const auto arc = arc_between(referrer, v)) tie_events_.push_back({shared_.arc_tie[*arc], spec_.ties.alpha_conv, 0});
+  }
   // 1. Events of the step, per tie in the order of §3.9, on the strength at the start of t.
   std::sort(tie_events_.begin(), tie_events_.end(), [](const TieEvent& x, const TieEvent& y) {
     return x.tie != y.tie ? x.tie < y.tie : x.kind < y.kind;
