@@ -2,7 +2,6 @@
 # on PATH may be another interpreter that cannot see Debian's packages.
 PYTHON := /usr/bin/python3
 RELEASE := build/release
-CLI := $(RELEASE)/sim/guanxi
 JOBS ?= $(shell nproc)
 CTEST := ctest --output-on-failure -j $(JOBS)
 

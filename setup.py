@@ -1,4 +1,5 @@
-"""Builds guanxi's C++ extension and CLI with CMake for `pip install --no-build-isolation .`.
+"""Builds guanxi's C++ extension with CMake for `pip install --no-build-isolation .` (the `guanxi`
+command is the package's Python command line, guanxi.cli, installed as a console script).
 
 The interpreter that runs pip is the one CMake builds for (Python_EXECUTABLE=sys.executable),
 so a venv made with `/usr/bin/python3 -m venv --system-site-packages` gets a matching module.
@@ -33,7 +34,7 @@ class CMakeBuild(build_ext):
                 "-DGUANXI_BUILD_BENCH=OFF",
             ]
         )
-        subprocess.check_call(["cmake", "--build", build_dir, "--target", "_guanxi", "guanxi_cli"])
+        subprocess.check_call(["cmake", "--build", build_dir, "--target", "_guanxi"])
         module_dir = os.path.join(build_dir, "python", "guanxi")
         built = [f for f in os.listdir(module_dir) if f.startswith("_guanxi") and f.endswith(".so")]
         if len(built) != 1:
@@ -41,10 +42,6 @@ class CMakeBuild(build_ext):
         target = self.get_ext_fullpath(ext.name)
         os.makedirs(os.path.dirname(target), exist_ok=True)
         shutil.copy2(os.path.join(module_dir, built[0]), target)
-        # The C++ CLI travels inside the package; the `guanxi` console script runs it.
-        bin_dir = os.path.join(os.path.dirname(target), "bin")
-        os.makedirs(bin_dir, exist_ok=True)
-        shutil.copy2(os.path.join(build_dir, "sim", "guanxi"), os.path.join(bin_dir, "guanxi"))
 
 
 setup(ext_modules=[CMakeExtension("guanxi._guanxi")], cmdclass={"build_ext": CMakeBuild})

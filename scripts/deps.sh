@@ -10,7 +10,7 @@ set -euo pipefail
 packages=(
   cmake ninja-build g++ make git pkg-config ccache
   libboost-graph-dev libboost-iostreams-dev libeigen3-dev libspectra-dev libtbb-dev librandom123-dev
-  pybind11-dev python3-pybind11 libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
+  pybind11-dev python3-pybind11 libgtest-dev libgmock-dev libbenchmark-dev
   nlohmann-json3-dev libtomlplusplus-dev zlib1g-dev
   python3-numpy python3-pandas python3-scipy python3-matplotlib python3-networkx python3-igraph
   python3-pytest python3-tqdm python3-nbclient python3-nbformat python3-ipykernel python3-ipywidgets

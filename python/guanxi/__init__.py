@@ -8,7 +8,7 @@ True
 """
 
 from . import _guanxi
-from . import analytics, generators, plotting, seeding, stats, ties
+from . import analytics, generators, plotting, report, seeding, stats, ties
 from .campaign import Campaign, CampaignResult, DesignWarning, compare
 from .plotting import plot_comparison
 from .diffusion import SimulationResult, simulate
@@ -34,6 +34,7 @@ __all__ = [
     "compare",
     "plot_comparison",
     "plotting",
+    "report",
     "Graph",
     "SimulationResult",
     "analytics",

@@ -248,14 +248,17 @@ class Campaign:
         return campaign
 
     @classmethod
-    def from_toml(cls, path: "str | os.PathLike", graph: Optional[Graph] = None) -> "Campaign":
+    def from_toml(cls, path: "str | os.PathLike", graph: Optional[Graph] = None,
+                  graphs: Optional[dict] = None) -> "Campaign":
         """A campaign from a scenario file; its ``[graph]`` is read or generated unless ``graph``
         is given. ``[seeding] nodes`` name the graph's labels. Errors (ValueError, OSError for a
-        file that cannot be read) and warnings name the file, the line and the key."""
+        file that cannot be read) and warnings name the file, the line and the key. Pass the
+        same dict as ``graphs`` to several calls and scenarios naming the same ``[graph]`` share
+        one copy of it, read or generated once."""
         path = os.fspath(path)
         if graph is not None and not isinstance(graph, Graph):
             raise TypeError("graph: must be a guanxi.Graph")
-        loaded = _guanxi.open_scenario(path, None if graph is None else graph._g)
+        loaded = _guanxi.open_scenario(path, None if graph is None else graph._g, graphs)
         name = loaded["name"] or os.path.splitext(os.path.basename(path))[0]
         campaign = cls._checked(graph if graph is not None else Graph(loaded["graph"]), json.loads(loaded["spec"]), name)
         campaign.description = loaded["description"] or None

@@ -49,6 +49,8 @@ __all__ = [
     "rmat",
     "complete",
     "uniform_random_edges",
+    "catalog",
+    "generate",
 ]
 
 
@@ -167,3 +169,50 @@ def uniform_random_edges(n: int, m: int, seed: int = 0):
     """``m`` endpoint pairs drawn uniformly from ``[0, n)`` (duplicates and self-loops
     possible): raw input for :meth:`Graph.from_edges` and benchmarks."""
     return _guanxi.uniform_random_edges(_count(n, "n"), _count(m, "m"), _count(seed, "seed"))
+
+
+def catalog() -> dict:
+    """The generators by name, as ``guanxi generate KIND`` and the ``[graph] generator`` of
+    scenario files know them: ``name -> {"summary": text, "params": {name: (default, help)}}``,
+    parameters and defaults as text (every generator also takes ``seed``, default 0)."""
+    return {
+        name: {"summary": summary, "params": {param: (default, text) for param, default, text in params}}
+        for name, summary, params in _guanxi.generator_catalog()
+    }
+
+
+def _parameter_text(value) -> str:
+    """A parameter as the catalog reads it: booleans as true/false, lists comma-separated,
+    floats in their shortest round-trip form."""
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return ",".join(_parameter_text(v) for v in value)
+    if isinstance(value, (float, np.floating)):
+        return repr(float(value))
+    return str(value)
+
+
+def generate(kind: str, seed: int = 0, **params) -> Graph:
+    """A graph from a generator of :func:`catalog` by name, with the catalog's defaults for
+    the parameters not given: the same call as ``guanxi generate KIND --param value ...`` and a
+    scenario's ``[graph] generator``. Values may be numbers, booleans, lists or their text
+    (``sizes="500,500"``); ``edge_factor`` names the parameter ``edge-factor``.
+
+    >>> import guanxi as gx
+    >>> g = gx.generators.generate("holme-kim", n=1000, m=3, p=0.5, seed=1)
+    >>> g.num_ties == gx.generators.holme_kim(1000, 3, 0.5, seed=1).num_ties
+    True
+    """
+    generators = catalog()
+    if kind not in generators:
+        raise ValueError(f"generator: unknown {kind!r} (choose from {', '.join(generators)})")
+    known = generators[kind]["params"]
+    text = {name: default for name, (default, _) in known.items()}
+    for name, value in params.items():
+        key = name.replace("_", "-")
+        if key not in known:
+            raise ValueError(f"{kind}: unknown parameter {name!r} (parameters: {', '.join(known)}, seed)")
+        text[key] = _parameter_text(value)
+    text["seed"] = str(_count(seed, "seed"))
+    return Graph(_guanxi.generate(kind, text))

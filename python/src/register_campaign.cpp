@@ -1,5 +1,7 @@
 // Python bindings of the campaign model: specs as JSON text (normalised and checked in C++),
 // scenario files, runs in the background with progress, summaries and paired comparisons.
+#include <filesystem>
+
 #include "bindings.hpp"
 #include "guanxi/campaign.hpp"
 #include "guanxi/error.hpp"
@@ -44,10 +46,21 @@ py::dict run_dict(const RunPtr& result) {
   return out;
 }
 
-py::list summary_rows(const CampaignResult& r, double level) {
-  py::list rows;
-  for (const auto& m : summarize(r, level)) rows.append(py::make_tuple(m.metric, m.mean, m.ci_low, m.ci_high, m.sd, m.n));
-  return rows;
+// What makes two scenarios' [graph] tables the same graph: the file as it resolves from the
+// scenario's folder, with its reading options, or the generator with its parameters.
+std::string graph_key(const Scenario& s) {
+  const GraphSource& g = s.graph;
+  std::string key;
+  if (!g.file.empty()) {
+    std::filesystem::path file = g.file;
+    if (file.is_relative()) file = std::filesystem::path(s.path).parent_path() / file;
+    key = "file\n" + std::filesystem::absolute(file).lexically_normal().string() + "\n" + g.format + "\n" +
+          (g.directed ? (*g.directed ? "directed" : "undirected") : "");
+  } else {
+    key = "generator\n" + g.generator;
+    for (const auto& [name, value] : g.params) key += "\n" + name + "=" + value;
+  }
+  return key;
 }
 
 }  // namespace
@@ -101,13 +114,24 @@ void register_campaign(py::module_& m) {
     return warnings;
   });
   // A scenario file checked against its graph (its own [graph], or `graph`): errors and warnings
-  // name the file, the line and the key.
-  m.def("open_scenario", [](const std::string& path, std::shared_ptr<Graph> graph) {
+  // name the file, the line and the key. `graphs` (a dict, or None) keeps the graphs read or
+  // generated for [graph] tables, so that scenarios naming the same graph share one copy.
+  m.def("open_scenario", [](const std::string& path, std::shared_ptr<Graph> graph, py::object graphs) {
     Scenario s = load_scenario(path);
     if (!graph) {
-      if (s.graph.empty()) throw InputError(path + ": [graph] is missing (pass graph=)");
-      py::gil_scoped_release release;  // reads or generates a graph: no Python objects involved
-      graph = std::make_shared<Graph>(load_scenario_graph(s));
+      if (s.graph.empty())
+        throw InputError(path + ": [graph] is missing (add one, or pass a graph: graph= in Python, "
+                                "--graph FILE on the command line)");
+      const py::str key = graph_key(s);
+      if (!graphs.is_none() && graphs.contains(key)) {
+        graph = graphs[key].cast<std::shared_ptr<Graph>>();
+      } else {
+        {
+          py::gil_scoped_release release;  // reads or generates a graph: no Python objects involved
+          graph = std::make_shared<Graph>(load_scenario_graph(s));
+        }
+        if (!graphs.is_none()) graphs[key] = graph;
+      }
     }
     const auto warnings = check_scenario(s, *graph);
     py::dict out;
@@ -124,7 +148,11 @@ void register_campaign(py::module_& m) {
     for (const auto& [key, value] : s.graph.params) source[py::str(key)] = value;
     out["graph_source"] = source;
     return out;
-  }, py::arg("path"), py::arg("graph").none(true));
+  }, py::arg("path"), py::arg("graph").none(true), py::arg("graphs") = py::none());
+  // A message about `key` of a scenario file, placed as the engine places its own errors.
+  m.def("scenario_message", [](const std::string& path, const std::string& key, const std::string& what) {
+    return load_scenario(path).message_at(key, what);
+  }, py::arg("path"), py::arg("key"), py::arg("what"));
   m.def(
       "run_campaign",
       [](std::shared_ptr<Graph> g, const std::string& json, std::uint64_t replicates, std::uint64_t seed, int threads,
@@ -153,15 +181,6 @@ void register_campaign(py::module_& m) {
     result->first_replicate = first_replicate;
     result->values.assign(values.data(), values.data() + values.size());
     return run_dict(result);
-  });
-  m.def("summarize_campaign", [](const CampaignResult& r, double level) { return summary_rows(r, level); });
-  m.def("compare_campaigns", [](const CampaignResult& base, const CampaignResult& design,
-                                const std::vector<std::string>& metrics, double level) {
-    py::list rows;
-    for (const auto& d : compare_to_baseline(base, design, metrics, level))
-      rows.append(py::make_tuple(d.metric, d.baseline_mean, d.design_mean, d.mean_difference, d.ci_low, d.ci_high,
-                                 d.share_higher));
-    return rows;
   });
 }
 

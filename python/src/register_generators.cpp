@@ -1,5 +1,7 @@
-// Python bindings of the generators (parameters validated in C++; errors name the parameter).
+// Python bindings of the generators (parameters validated in C++; errors name the parameter), and
+// the catalog of generators by name with text parameters that `guanxi generate` and scenario files use.
 #include "bindings.hpp"
+#include "guanxi/error.hpp"
 #include "guanxi/generators.hpp"
 
 namespace guanxi::python {
@@ -48,6 +50,23 @@ void register_generators(py::module_& m) {
     }
     return py::make_tuple(to_numpy(std::move(edges.src)), to_numpy(std::move(edges.dst))); },
     py::arg("n"), py::arg("m"), py::arg("seed"));
+  // The catalog as (name, summary, [(parameter, default text, help), ...]) rows.
+  m.def("generator_catalog", [] {
+    py::list rows;
+    for (const auto& gen : generator_catalog()) {
+      py::list params;
+      for (const auto& p : gen.params) params.append(py::make_tuple(p.name, p.default_value, p.help));
+      rows.append(py::make_tuple(gen.name, gen.summary, params));
+    }
+    return rows;
+  });
+  // One generator of the catalog by name; `params` holds every parameter of its row and "seed",
+  // as text (the Python layer fills in the defaults and refuses unknown names).
+  m.def("generate", [](const std::string& name, const std::map<std::string, std::string>& params) {
+    for (const auto& gen : generator_catalog())
+      if (gen.name == name) return share(gen.make(params));
+    throw InputError("unknown generator '" + name + "'");
+  }, py::arg("name"), py::arg("params"), NoGil());
 }
 
 }  // namespace guanxi::python

@@ -1,5 +1,5 @@
 # Shared fixtures of the Python suite: the real data files (skipped when absent), the CLI
-# binary, temporary files and a thread-limit guard.
+# command, temporary files and a thread-limit guard.
 import os
 import pathlib
 
@@ -32,7 +32,8 @@ def data_file(data_dir):
 
 @pytest.fixture(scope="session")
 def cli() -> str:
-    """Path of the guanxi command-line binary (GUANXI_CLI); skip when unset or missing."""
+    """Path of the guanxi command (GUANXI_CLI: the build tree's launcher of the Python command
+    line); skip when unset or missing."""
     path = os.environ.get("GUANXI_CLI")
     if not path:
         pytest.skip("GUANXI_CLI is not set")

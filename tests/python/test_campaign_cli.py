@@ -69,6 +69,13 @@ def test_run_writes_the_timeseries_csv(run_out):
         float(row[3])  # numbers, or "nan" for undefined rates
 
 
+def test_summary_json_carries_the_manifest_of_the_same_run_in_python(run_out, small_graph):
+    _, summary = run_out
+    _, g = small_graph
+    result = gx.Campaign.from_toml(REFERRAL, graph=g).run(replicates=5, progress=False)
+    assert summary["manifest"] == result.manifest
+
+
 def test_summary_json_means_match_the_csv_horizon(run_out):
     rows, summary = run_out
     metrics = gx.campaign.metrics()

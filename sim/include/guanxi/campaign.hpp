@@ -184,34 +184,9 @@ struct CampaignRunOptions {
 CampaignResult run_campaign(const Graph& g, const CampaignSpec& spec, const CampaignRunOptions& options,
                             RunControl* control = nullptr);
 
-// Paired comparison of campaigns run with the same seed (common random numbers): per metric at
-// the horizon, the mean of each replicate's difference against the baseline, its Student t
-// interval, and the share of replicates where the design is higher. The row "incremental_roi"
-// (asked for as "incentive_roi") is the ratio of mean differences, Δprofit / Δincentive spend,
-// with a delta-method interval; its share_higher is the share of replicates where Δprofit > 0,
-// and it has no baseline or design mean (NaN).
-struct PairedDifference {
-  std::string metric;
-  double baseline_mean, design_mean, mean_difference, ci_low, ci_high, share_higher;
-};
-std::vector<PairedDifference> compare_to_baseline(const CampaignResult& baseline, const CampaignResult& design,
-                                                  const std::vector<std::string>& metrics, double level = 0.95);
-// The metrics `guanxi compare` and gx.compare report by default.
+// The metrics `guanxi compare` and gx.compare report by default. (Statistics over replicates —
+// means, Student t intervals, paired differences, the incremental ROI — live in one place, the
+// Python package's guanxi.stats, which the command line uses too.)
 const std::vector<std::string>& comparison_metrics();
-
-// Mean and Student t confidence interval of each metric at the horizon (NaN replicates skipped).
-// With fewer than two values the sd and the interval are not available (NaN), as are the
-// intervals of compare_to_baseline.
-struct MetricSummary {
-  std::string metric;
-  double mean, ci_low, ci_high, sd;
-  std::uint64_t n;
-};
-std::vector<MetricSummary> summarize(const CampaignResult& result, double level = 0.95);
-
-// The two-sided Student t quantile for a confidence `level` with `dof` degrees of freedom (the
-// half-width of an interval in standard errors), as scipy.stats.t.ppf(0.5 + level / 2, dof);
-// NaN for dof 0.
-double student_t_quantile(double level, std::uint64_t dof);
 
 }  // namespace guanxi

@@ -146,6 +146,12 @@ const std::vector<std::string>& campaign_metrics() {
   return names;
 }
 
+const std::vector<std::string>& comparison_metrics() {
+  static const std::vector<std::string> names = {"customers", "revenue",  "incentive_spend",       "profit",
+                                                 "incentive_roi", "strong_ties_customers", "value_metcalfe", "value_ties"};
+  return names;
+}
+
 std::string_view metric_unit_name(MetricUnit unit) {
   static constexpr std::string_view names[] = {"people", "purchases", "currency", "share", "ratio", "reaches",
                                                "strength", "ties", "value", "levels"};

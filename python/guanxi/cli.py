@@ -1,0 +1,502 @@
+"""The ``guanxi`` command line: ``info``, ``convert``, ``generate``, ``simulate``, ``run`` and
+``compare`` over the functions notebooks call (:class:`guanxi.Graph`, :mod:`guanxi.generators`,
+:func:`guanxi.simulate`, :class:`guanxi.Campaign`, :func:`guanxi.compare`, :mod:`guanxi.report`).
+
+This module only reads the command line, checks numbers as written, prints what the package
+returns, and turns failures into one line ``guanxi: error: ...`` with a documented exit code:
+0 ok, 1 bad input (a file, a value out of range), 2 usage (an unknown command or option, a
+missing argument), 130 interrupted (Ctrl-C stops a run within a step). Warnings are lines
+``guanxi: warning: ...``. Run it as ``guanxi ...`` (the console script) or ``python -m guanxi``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import re
+import sys
+import time
+import warnings
+from typing import Dict, List, Optional, Sequence
+
+import guanxi as gx
+from guanxi import report
+
+EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_BROKEN_PIPE = 141  # what a shell reports for a reader that went away (128 + SIGPIPE)
+
+MAX_SEED = 2**64 - 1
+MAX_REPLICATES = 10**12  # the engine also checks the results against this machine's memory
+MAX_COUNT32 = 2**32 - 2  # steps and neighbour counts are 32-bit like node ids; 2**32 - 1 is reserved
+MAX_THREADS = 4096
+
+COMMANDS = {
+    "info": "print size, degrees, components, clustering and thresholds of a graph",
+    "convert": "convert a graph file (output: edge list [.gz] or .gx snapshot)",
+    "simulate": "Monte Carlo of a classic diffusion model: IC, WC, LT, SI, SIR, SIS, complex, Bass",
+    "run": "run a campaign scenario (TOML) and print its summary at the horizon",
+    "compare": "compare campaign scenarios with common random numbers (paired differences against the first)",
+    "generate": "generate a graph: guanxi generate KIND [--param value ...] -o FILE",
+}
+
+EPILOG = """\
+Examples:
+  guanxi generate holme-kim --n 100000 --m 4 --p 0.5 --seed 1 -o social.gx
+  guanxi info social.gx
+  guanxi info ../shared/data/facebook_combined.edges --json
+  guanxi convert karate.gml karate.edges
+  guanxi simulate facebook_combined.edges --model ic --p 0.01 --seeds top_degree:10 --replicates 10000 --seed 1
+  guanxi run examples/05_group_buy.toml --replicates 50 --out results/
+  guanxi compare examples/01_no_incentive.toml examples/02_one_sided_referral.toml examples/05_group_buy.toml
+
+Exit codes: 0 ok; 1 bad input (a file that cannot be read, a value out of range, a scenario error);
+2 usage (unknown command or option, missing argument); 130 interrupted (Ctrl-C)."""
+
+
+class UsageError(Exception):
+    """The command line itself is wrong (exit 2)."""
+
+
+class BadValue(Exception):
+    """An option's value does not convert or is out of range (exit 1). Raised from argparse
+    ``type`` functions, which argparse lets through (it catches only ValueError and TypeError
+    there, and would report those as usage errors)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors (no usage block) and no abbreviated options."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_abbrev", False)
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        super().__init__(**kwargs)
+
+    def error(self, message):
+        raise UsageError(message)
+
+
+# -- numbers as written ---------------------------------------------------------------------------
+# Checked as text, before conversion: a negative count must not wrap around, and "1e12" or "abc"
+# must say what was expected.
+
+_NUMBER = re.compile(r"-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
+
+
+def integer_in(option: str, low: int, high: int):
+    """argparse type: a whole number in [low, high], digits only."""
+
+    def check(text: str) -> int:
+        digits = text.isascii() and text.isdigit() and len(text) <= 30  # int() of 5000 digits raises
+        if not digits or not low <= int(text) <= high:
+            raise BadValue(f"{option}: must be an integer in [{low}, {high}], got '{text}'")
+        return int(text)
+
+    return check
+
+
+def number_in(option: str, low: float, high: float):
+    """argparse type: a finite decimal number in [low, high]."""
+
+    def check(text: str) -> float:
+        value = float(text) if _NUMBER.fullmatch(text) else float("nan")
+        if not low <= value <= high:  # NaN and infinities fail too
+            raise BadValue(f"{option}: must be a number in [{report.number_text(low)}, {report.number_text(high)}], "
+                           f"got '{text}'")
+        return value
+
+    return check
+
+
+def probability(option: str):
+    """argparse type: a number in [0, 1]."""
+    return number_in(option, 0, 1)
+
+
+# -- option names in messages ---------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def option_names(names: Dict[str, str]):
+    """Errors of the package name the parameter first ("seeds: ..."); on the command line the
+    same error names the option that set it ("--seeds: ...")."""
+    try:
+        yield
+    except ValueError as error:
+        key, colon, rest = str(error).partition(":")
+        if colon and key in names:
+            raise ValueError(f"{names[key]}:{rest}") from None
+        raise
+
+
+# -- parsers --------------------------------------------------------------------------------------
+
+
+def _add_threads(parser: argparse.ArgumentParser) -> None:
+    # Before or after the command: `guanxi --threads 2 run x.toml` and `guanxi run x.toml --threads 2`.
+    parser.add_argument("--threads", type=integer_in("--threads", 0, MAX_THREADS), default=None,
+                        help="worker threads (default: all cores; results do not depend on it)")
+
+
+def _add_read_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--format", default=None,
+                        help="input format: edgelist, mtx, gml, graphml, snapshot (default: from the suffix)")
+    parser.add_argument("--directed", action="store_true", help="read as a directed graph")
+    parser.add_argument("--undirected", action="store_true",
+                        help="read as an undirected graph (merges u->v and v->u)")
+    parser.add_argument("--self-loops", default="drop", help="drop, keep or error (default: %(default)s)")
+    parser.add_argument("--duplicates", default="merge", help="merge, keep or error (default: %(default)s)")
+    parser.add_argument("--merge-weights", default="sum",
+                        help="sum or max, for merged duplicates (default: %(default)s)")
+    parser.add_argument("--string-ids", action="store_true", help="edge lists: node ids are arbitrary tokens")
+    parser.add_argument("--keep-ids", action="store_true",
+                        help="edge lists: use integer ids as node ids (no relabelling)")
+
+
+def _add_campaign_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--graph", default=None, help="graph file overriding the scenarios' [graph]")
+    parser.add_argument("--replicates", type=integer_in("--replicates", 1, MAX_REPLICATES), default=None,
+                        help="Monte Carlo replicates (default: the scenario's [run])")
+    parser.add_argument("--seed", type=integer_in("--seed", 0, MAX_SEED), default=None,
+                        help="random seed (default: the scenario's [run])")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_read_options(parser)
+    _add_threads(parser)
+
+
+def _command_parser(name: str, description: Optional[str] = None) -> _Parser:
+    return _Parser(prog=f"guanxi {name}", description=description or COMMANDS[name], epilog=EPILOG)
+
+
+def main_parser() -> _Parser:
+    width = max(map(len, COMMANDS))
+    commands = "\n".join(f"  {name:<{width}}  {text}" for name, text in COMMANDS.items())
+    parser = _Parser(prog="guanxi",
+                     description="guanxi: product diffusion on social networks — graph tools.\n\n"
+                                 f"commands (guanxi COMMAND --help for their options):\n{commands}",
+                     epilog=EPILOG)
+    _add_threads(parser)
+    parser.add_argument("--version", action="version", version=f"guanxi {gx.__version__}",
+                        help="print the version and exit")
+    parser.add_argument("command", metavar="COMMAND", nargs="?", help="one of the commands above")
+    parser.add_argument("arguments", nargs=argparse.REMAINDER, metavar="...",
+                        help="the command's arguments and options")
+    return parser
+
+
+def info_parser() -> _Parser:
+    parser = _command_parser("info")
+    parser.add_argument("file", metavar="FILE", help="graph file (.edges/.txt/.csv[.gz], .mtx, .gml, .graphml, .gx)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    _add_read_options(parser)
+    _add_threads(parser)
+    return parser
+
+
+def convert_parser() -> _Parser:
+    parser = _command_parser("convert")
+    parser.add_argument("input", metavar="IN", help="input graph file")
+    parser.add_argument("output", metavar="OUT",
+                        help="output file: .gx snapshot, otherwise an edge list (.gz compresses)")
+    _add_read_options(parser)
+    _add_threads(parser)
+    return parser
+
+
+def simulate_parser() -> _Parser:
+    parser = _command_parser("simulate")
+    add = parser.add_argument
+    add("file", metavar="FILE", help="graph file")
+    add("--model", default="ic",
+        help="ic, wc (IC with p = 1/in-degree), lt, si, sir, sis, complex, bass (default: %(default)s)")
+    add("--p", type=probability("--p"), default=0.01,
+        help="IC: arc probability; Bass: innovation p (default: %(default)s)")
+    add("--probability", default="uniform",
+        help="IC arc probability: uniform (--p), weights (the graph's), wc (1/in-degree) (default: %(default)s)")
+    add("--lt-weights", default="uniform",
+        help="LT in-arc weights: uniform (1/in-degree) or graph (normalised) (default: %(default)s)")
+    add("--beta", type=probability("--beta"), default=0.1,
+        help="SI/SIR/SIS infection probability per contact per step (default: %(default)s)")
+    add("--gamma", type=probability("--gamma"), default=0.1,
+        help="SIR/SIS recovery probability per step (default: %(default)s)")
+    add("--k", type=integer_in("--k", 1, MAX_COUNT32), default=2,
+        help="complex contagion: active in-neighbours needed (default: %(default)s)")
+    add("--phi", type=probability("--phi"), default=0.0,
+        help="complex contagion: fraction of in-neighbours needed (overrides --k) (default: %(default)s)")
+    add("--bass-q", type=probability("--bass-q"), default=0.3, help="Bass imitation q (default: %(default)s)")
+    add("--seeds", default="top_degree:10",
+        help="top_degree:K, pagerank:K, kcore:K, random:K (per replicate), node labels '1,2,3', or none (Bass) "
+             "(default: %(default)s)")
+    add("--replicates", type=integer_in("--replicates", 1, MAX_REPLICATES), default=1000,
+        help="Monte Carlo replicates (default: %(default)s)")
+    add("--seed", type=integer_in("--seed", 0, MAX_SEED), default=0, help="random seed (default: %(default)s)")
+    add("--max-steps", type=integer_in("--max-steps", 0, MAX_COUNT32), default=0,
+        help="stop after this many steps (0: until nothing changes; SIS 100) (default: %(default)s)")
+    add("--kernel", default="auto",
+        help="auto, scalar (reference), sparse (IC, uniform p), bitparallel (IC, LT) (default: %(default)s)")
+    add("--json", action="store_true", help="print JSON")
+    add("--quiet", action="store_true", help="no progress bar")
+    _add_read_options(parser)
+    _add_threads(parser)
+    return parser
+
+
+def run_parser() -> _Parser:
+    parser = _command_parser("run")
+    parser.add_argument("scenario", metavar="SCENARIO", help="scenario file (.toml)")
+    parser.add_argument("--out", default=None, help="write timeseries.csv and summary.json into this folder")
+    _add_campaign_options(parser)
+    return parser
+
+
+def compare_parser() -> _Parser:
+    parser = _command_parser("compare")
+    parser.add_argument("scenarios", metavar="SCENARIOS", nargs="+",
+                        help="scenario files (.toml); the first is the baseline")
+    _add_campaign_options(parser)
+    return parser
+
+
+def generate_parser(catalog: dict) -> _Parser:
+    width = max(map(len, catalog))
+    kinds = "\n".join(f"  {name:<{width}}  {entry['summary']}" for name, entry in catalog.items())
+    parser = _command_parser("generate", f"{COMMANDS['generate']}\n\ngenerators (guanxi generate KIND --help for "
+                                         f"their parameters):\n{kinds}")
+    parser.add_argument("kind", metavar="KIND", nargs="?", help="one of the generators above")
+    parser.add_argument("arguments", nargs=argparse.REMAINDER, metavar="...", help="the generator's parameters")
+    return parser
+
+
+def generator_parser(kind: str, entry: dict) -> _Parser:
+    parser = _Parser(prog=f"guanxi generate {kind}", description=entry["summary"], epilog=EPILOG)
+    for name, (default, text) in entry["params"].items():
+        parser.add_argument(f"--{name}", dest=name, default=default,
+                            help=f"{text.replace('%', '%%')} (default: %(default)s)")
+    parser.add_argument("--seed", type=integer_in("--seed", 0, MAX_SEED), default=0,
+                        help="random seed (default: %(default)s)")
+    parser.add_argument("-o", "--output", required=True, help="output file: .gx snapshot, otherwise an edge list")
+    _add_threads(parser)
+    return parser
+
+
+# -- commands -------------------------------------------------------------------------------------
+
+
+def _say(text: str) -> None:
+    """Prints text and its newline in one write, so that a reader that stops at a match
+    (`guanxi info x | grep -q ...`) has everything before it can go away."""
+    sys.stdout.write(text + "\n")
+    sys.stdout.flush()
+
+
+def _progress(args) -> bool:
+    """Progress bars on stderr when it is a terminal, unless --quiet or --json."""
+    return not args.quiet and not args.json and sys.stderr.isatty()
+
+
+def _threads(args) -> Optional[int]:
+    return args.threads or None  # 0: all cores
+
+
+def read_graph(path: str, args) -> gx.Graph:
+    """The graph file with the command's reading options."""
+    if args.directed and args.undirected:
+        raise ValueError("--directed and --undirected exclude each other")
+    directed = True if args.directed else (False if args.undirected else None)  # None: as the file says
+    return gx.Graph.read(path, format=args.format or None, directed=directed, self_loops=args.self_loops,
+                         duplicates=args.duplicates, merge_weights=args.merge_weights, relabel=not args.keep_ids,
+                         string_ids=args.string_ids)
+
+
+def info_command(args) -> int:
+    start = time.perf_counter()
+    g = read_graph(args.file, args)
+    document = report.graph_document(g, args.file, time.perf_counter() - start)
+    _say(report.to_json(document) if args.json else report.graph_text(document))
+    return EXIT_OK
+
+
+def convert_command(args) -> int:
+    g = read_graph(args.input, args)
+    g.write(args.output)
+    _say(f"wrote {args.output}: {g.num_nodes} nodes, {g.num_ties} ties")
+    return EXIT_OK
+
+
+def generate_command(kind: str, args) -> int:
+    params = {name: getattr(args, name) for name in gx.generators.catalog()[kind]["params"]}
+    start = time.perf_counter()
+    g = gx.generators.generate(kind, seed=args.seed, **params)
+    seconds = time.perf_counter() - start
+    g.write(args.output)
+    _say(f"wrote {args.output}: {kind}, {g.num_nodes} nodes, {g.num_ties} ties (generated in {seconds:.2f} s)")
+    return EXIT_OK
+
+
+def simulate_command(args) -> int:
+    g = read_graph(args.file, args)
+    seeds = None if args.model == "bass" and args.seeds == "none" else args.seeds
+    with option_names({"seeds": "--seeds", "replicates": "--replicates", "probability": "--probability",
+                       "weights": "--lt-weights"}):
+        result = gx.simulate(g, args.model, seeds=seeds, replicates=args.replicates, seed=args.seed,
+                             threads=_threads(args), progress=_progress(args), p=args.p, probability=args.probability,
+                             weights=args.lt_weights, beta=args.beta, gamma=args.gamma, k=args.k, phi=args.phi,
+                             q=args.bass_q, max_steps=args.max_steps, kernel=args.kernel, timeseries=False)
+    document = report.simulation_document(result, g, args.model, args.seed, file=args.file)
+    _say(report.to_json(document) if args.json else report.simulation_text(document, g))
+    return EXIT_OK
+
+
+def load_campaigns(paths: Sequence[str], args) -> List[tuple]:
+    """(path, campaign, warnings) per scenario: on --graph, or on the scenario's own [graph]
+    (scenarios naming the same graph share one copy). Each is checked against its graph as it
+    loads; its warnings ("file:line: key: what") are printed once."""
+    graph = read_graph(args.graph, args) if args.graph else None
+    graphs: dict = {}
+    loaded = []
+    for path in paths:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            campaign = gx.Campaign.from_toml(path, graph=graph, graphs=graphs)
+        messages = [str(w.message) for w in caught]
+        for message in messages:
+            print(f"guanxi: warning: {message}", file=sys.stderr)
+        loaded.append((path, campaign, messages))
+    return loaded
+
+
+def _check_out_folder(out: Optional[str]) -> None:
+    # --out names a folder: refuse an existing file before a long run rather than fail after it.
+    if out and os.path.exists(out) and not os.path.isdir(out):
+        raise ValueError(f"--out: '{out}' exists and is not a folder (--out names a folder for timeseries.csv and "
+                         "summary.json)")
+
+
+def run_command(args) -> int:
+    _check_out_folder(args.out)
+    [(path, campaign, messages)] = load_campaigns([args.scenario], args)
+    with option_names({"replicates": "--replicates"}):
+        result = campaign.run(replicates=args.replicates, seed=args.seed, threads=_threads(args),
+                              progress=_progress(args), label=campaign.name)
+    document = report.run_document(result, scenario=path, warnings=messages)
+    if args.out:
+        report.write_run(result, args.out, document)
+    if args.json:
+        _say(report.to_json(document))
+        return EXIT_OK
+    _say(report.run_text(document) + (f"\n\nwrote {args.out}/timeseries.csv and summary.json" if args.out else ""))
+    return EXIT_OK
+
+
+def compare_command(args) -> int:
+    if len(args.scenarios) < 2:
+        raise ValueError("compare: give at least two scenarios (the first is the baseline)")
+    loaded = load_campaigns(args.scenarios, args)
+    base_path, baseline, _ = loaded[0]
+    # Checked here, before anything runs, in the command line's terms: files, not design names.
+    for path, campaign, _ in loaded:
+        if campaign.spec["run"]["steps"] != baseline.spec["run"]["steps"]:
+            raise ValueError(report.scenario_message(path, "run.steps", f"differs from the baseline's "
+                                                     f"({baseline.spec['run']['steps']} in {base_path}); "
+                                                     "compared designs share the horizon"))
+        if campaign.graph.num_nodes != baseline.graph.num_nodes:
+            print(f"guanxi: warning: {path}: its graph has {campaign.graph.num_nodes} nodes and the baseline's "
+                  f"({base_path}) {baseline.graph.num_nodes}: paired differences then compare different populations",
+                  file=sys.stderr)
+    designs: Dict[str, gx.Campaign] = {}  # by name; a name already taken gets its file (and place) added
+    for position, (path, campaign, _) in enumerate(loaded, 1):
+        name = campaign.name
+        for candidate in (name, f"{name} ({path})", f"{name} ({path} #{position})"):
+            if candidate not in designs:
+                break
+        designs[candidate] = campaign
+    replicates = args.replicates if args.replicates is not None else baseline.spec["run"]["replicates"]
+    seed = args.seed if args.seed is not None else baseline.spec["run"]["seed"]
+    results: dict = {}
+    with option_names({"replicates": "--replicates"}), warnings.catch_warnings():
+        warnings.simplefilter("ignore", gx.DesignWarning)  # graphs of different sizes: reported above by file
+        table = gx.compare(designs, replicates=replicates, seed=seed, threads=_threads(args),
+                           progress=_progress(args), results=results)
+    if args.json:
+        _say(report.to_json(report.comparison_document(table)))
+    else:
+        _say(report.comparison_text(table, steps=results[table.attrs["baseline"]].steps))
+    return EXIT_OK
+
+
+# -- main -----------------------------------------------------------------------------------------
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """Any other warning (numpy, pandas) as one line, like the design warnings."""
+    print(f"guanxi: warning: {' '.join(str(message).split())}", file=sys.stderr)
+
+
+def _dispatch(argv: List[str]) -> int:
+    top = main_parser().parse_args(argv)
+    command = top.command
+    if command is None:
+        raise UsageError(f"a command is required (choose from {', '.join(COMMANDS)})")
+    if command not in COMMANDS:
+        raise UsageError(f"unknown command '{command}' (choose from {', '.join(COMMANDS)})")
+    if command == "generate":
+        catalog = gx.generators.catalog()
+        chosen = generate_parser(catalog).parse_args(top.arguments)
+        if chosen.kind is None:
+            raise UsageError(f"a generator is required (choose from {', '.join(catalog)})")
+        if chosen.kind not in catalog:
+            raise UsageError(f"unknown generator '{chosen.kind}' (choose from {', '.join(catalog)})")
+        args = generator_parser(chosen.kind, catalog[chosen.kind]).parse_intermixed_args(chosen.arguments)
+    else:
+        parser = {"info": info_parser, "convert": convert_parser, "simulate": simulate_parser, "run": run_parser,
+                  "compare": compare_parser}[command]()
+        args = parser.parse_intermixed_args(top.arguments)
+    if args.threads is None:
+        args.threads = top.threads or 0
+    if args.threads:
+        gx.set_max_threads(args.threads)
+    if command == "generate":
+        return generate_command(chosen.kind, args)
+    return {"info": info_command, "convert": convert_command, "simulate": simulate_command, "run": run_command,
+            "compare": compare_command}[command](args)
+
+
+def _error(message: str) -> None:
+    print(f"guanxi: error: {' '.join(message.split())}", file=sys.stderr)  # one line, always
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Runs the command line (``sys.argv[1:]`` by default) and returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", gx.DesignWarning)
+            warnings.showwarning = _show_warning
+            return _dispatch(argv)
+    except SystemExit as done:  # --help, --version
+        return done.code if isinstance(done.code, int) else EXIT_OK
+    except UsageError as error:
+        _error(str(error))
+        return EXIT_USAGE
+    except BadValue as error:
+        _error(str(error))
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("guanxi: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader of stdout went away (`guanxi info x --json | head`): no message, and no
+        # second failure when Python flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except MemoryError:
+        _error("out of memory")
+        return EXIT_BAD_INPUT
+    except (ValueError, OSError, RuntimeError) as error:
+        _error(str(error) or type(error).__name__)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,424 @@
+"""Results as people and programs read them: the JSON documents and text tables of a graph's
+summary, a diffusion simulation, a campaign run and a comparison of designs, the files of a run
+(``timeseries.csv``, ``summary.json``), and messages placed in scenario files.
+
+The ``guanxi`` command prints and writes exactly these, so a notebook that calls them shows what
+the command line shows. Documents are plain dicts (numbers that are not available, NaN, become
+``None`` in JSON); tables are text.
+
+>>> import guanxi as gx
+>>> g = gx.generators.complete(4)
+>>> gx.report.graph_document(g)["components"]
+{'count': 1, 'largest': 4, 'largest_fraction': 1.0}
+>>> [gx.report.number_text(x) for x in (1.0, 0.1, 1e6, 0.0001, float("nan"))]
+['1', '0.1', '1e+06', '1e-04', 'nan']
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from typing import Iterable, Optional
+
+from . import _guanxi, analytics
+from .graph import Graph
+
+__all__ = [
+    "to_json",
+    "number_text",
+    "scenario_message",
+    "graph_document",
+    "graph_text",
+    "simulation_document",
+    "simulation_text",
+    "run_document",
+    "run_text",
+    "comparison_document",
+    "comparison_text",
+    "write_timeseries_csv",
+    "write_run",
+]
+
+
+# -- numbers ------------------------------------------------------------------------------------
+
+
+def scenario_message(path: "str | os.PathLike", key: str, what: str) -> str:
+    """A message about ``key`` of a scenario file, placed as the engine places its own errors:
+    ``"file:line: key: what"`` (``(the default)`` appended where the file does not set it)."""
+    return _guanxi.scenario_message(os.fspath(path), key, what)
+
+
+def _plain_json(value):
+    """NaN and infinities (not JSON) as None, numpy scalars as Python numbers, recursively."""
+    if isinstance(value, dict):
+        return {key: _plain_json(v) for key, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain_json(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def to_json(document) -> str:
+    """A document as JSON text: two-space indents, UTF-8 kept as is, numbers that are not
+    available (NaN, infinities) as ``null``."""
+    return json.dumps(_plain_json(document), indent=2, ensure_ascii=False)
+
+
+def number_text(x: float) -> str:
+    """The shortest text that reads back as the same double, in fixed or scientific notation,
+    whichever is shorter (fixed on a tie): ``1``, ``0.1``, ``1e+06``, ``1e-04``, ``nan``. The
+    same text as C++ ``std::to_chars``, so files keep the format the C++ engine writes."""
+    x = float(x)
+    if x != x:
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == 0:
+        return "-0" if math.copysign(1.0, x) < 0 else "0"
+    sign = "-" if x < 0 else ""
+    mantissa, _, power = repr(abs(x)).partition("e")  # repr: the shortest round-trip digits
+    whole, _, fraction = mantissa.partition(".")
+    all_digits = whole + fraction
+    leading = len(all_digits) - len(all_digits.lstrip("0"))
+    digits = all_digits[leading:].rstrip("0")
+    exponent = len(whole) - leading - 1 + (int(power) if power else 0)  # x = d.ddd * 10**exponent
+    scientific = (digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+                  + f"e{'-' if exponent < 0 else '+'}{abs(exponent):02d}")
+    if exponent < 0:
+        fixed = "0." + "0" * (-exponent - 1) + digits
+    elif len(digits) <= exponent + 1:
+        # A whole number: every fixed text has exponent + 1 digits, so the exact value is the
+        # closest one (it differs from the shortest digits padded with zeros beyond 2**53).
+        fixed = f"{abs(x):.0f}"
+    else:
+        fixed = digits[: exponent + 1] + "." + digits[exponent + 1 :]
+    return sign + (fixed if len(fixed) <= len(scientific) else scientific)
+
+
+def _fixed(x: float, digits: int = 4) -> str:
+    """``x`` with ``digits`` decimals; "n/a" when it is not available (NaN)."""
+    return "n/a" if x != x else f"{x:.{digits}f}"
+
+
+def _grouped(x: float, decimals: int, sign: bool) -> str:
+    """Digits grouped by thousands (``-1,234,567.8``), with a sign on request (differences);
+    no sign on a value that prints as zero."""
+    text = f"{abs(x):.{decimals}f}"
+    whole, point, fraction = text.partition(".")
+    grouped = f"{int(whole):,}"
+    zero = text.strip("0.") == ""
+    prefix = "-" if x < 0 and not zero else "+" if sign and not zero else ""
+    return prefix + grouped + point + fraction
+
+
+def _metric_value(x: float, unit: str, scale: float, difference: bool = False) -> str:
+    """A metric's value as people read it: money in whole currency units with thousands
+    separators (cents only where the whole row is below 100), counts with one decimal (means
+    over replicates), shares as percentages (differences in percentage points), ratios with
+    three decimals. ``scale`` is the largest magnitude of the row, so one row has one format."""
+    if x != x:
+        return "n/a"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if unit == "currency":
+        return _grouped(x, 0 if scale >= 100 or x == 0 else 2, difference)
+    if unit == "share":
+        return _grouped(100 * x, 1, difference) + (" pp" if difference else "%")
+    if unit in ("ratio", "strength", "levels"):
+        return f"{x:+.3f}" if difference else f"{x:.3f}"
+    if scale >= 1e15:
+        return f"{x:+.3e}" if difference else f"{x:.3e}"
+    return _grouped(x, 0 if scale >= 1e5 else 1, difference)
+
+
+def _row_scale(values: Iterable[float]) -> float:
+    """The largest finite magnitude among a row's values."""
+    return max((abs(v) for v in values if math.isfinite(v)), default=0.0)
+
+
+def _metric_interval(low: float, high: float, unit: str, scale: float, difference: bool = False) -> str:
+    if low != low or high != high:
+        return "n/a"
+    return f"[{_metric_value(low, unit, scale, difference)}, {_metric_value(high, unit, scale, difference)}]"
+
+
+# -- graphs -------------------------------------------------------------------------------------
+
+
+def graph_document(g: Graph, file: Optional[str] = None, read_seconds: Optional[float] = None) -> dict:
+    """Size, degrees, components, clustering, spectral radius and epidemic thresholds of a
+    graph (``guanxi info --json``); ``file`` and ``read_seconds`` are included when given. The
+    spectral radius is None when the eigensolver does not converge."""
+    degrees = analytics.degree_stats(g)
+    _, sizes = analytics.connected_components(g)
+    largest = int(sizes.max()) if len(sizes) else 0
+    try:
+        radius = analytics.spectral_radius(g, tolerance=1e-9)
+    except RuntimeError:  # no convergence: not available
+        radius = None
+    document = {} if file is None else {"file": file}
+    document.update(
+        directed=g.directed,
+        nodes=g.num_nodes,
+        ties=g.num_ties,
+        weighted=g.has_weights,
+        degree={key: degrees[key] for key in ("min", "mean", "max", "std", "second_moment", "isolated")},
+        components={"count": len(sizes), "largest": largest,
+                    "largest_fraction": largest / g.num_nodes if g.num_nodes else 0.0},
+        average_clustering=analytics.average_clustering(g),
+        transitivity=analytics.transitivity(g),
+        spectral_radius=radius,
+        threshold_spectral=1.0 / radius if radius is not None and radius > 0 else None,
+        threshold_degree=analytics.percolation_threshold(g),
+        memory_bytes=g.memory_bytes,
+    )
+    if read_seconds is not None:
+        document["read_seconds"] = read_seconds
+    return document
+
+
+def graph_text(document: dict) -> str:
+    """The table of ``guanxi info`` from :func:`graph_document`."""
+    d, degree, components = document, document["degree"], document["components"]
+    kind = ("directed" if d["directed"] else "undirected") + (", weighted" if d["weighted"] else "")
+    radius = d["spectral_radius"]
+    if radius is None:
+        spectral = "n/a (eigensolver did not converge)"
+    else:
+        threshold = _fixed(1.0 / radius, 5) if radius > 0 else "inf"
+        spectral = f"{_fixed(radius)}  (epidemic threshold 1/lambda = {threshold})"
+    memory = f"{_fixed(d['memory_bytes'] / 1048576.0, 1)} MiB"
+    if d.get("read_seconds") is not None:
+        memory += f"  (read in {_fixed(d['read_seconds'], 2)} s)"
+    lines = [
+        d.get("file", "graph"),
+        f"  nodes               {d['nodes']}",
+        f"  ties                {d['ties']} ({kind})",
+        f"  degree              min {degree['min']}  mean {_fixed(degree['mean'], 2)}  max {degree['max']}"
+        f"  std {_fixed(degree['std'], 2)}  isolated {degree['isolated']}",
+        f"  components          {components['count']} (largest {components['largest']}, "
+        f"{_fixed(100.0 * components['largest'] / max(1, d['nodes']), 1)}%)",
+        f"  clustering          average {_fixed(d['average_clustering'])}  transitivity {_fixed(d['transitivity'])}",
+        f"  spectral radius     {spectral}",
+        f"  threshold estimate  <k>/(<k^2>-<k>) = {_fixed(d['threshold_degree'], 5)}",
+        f"  memory              {memory}",
+    ]
+    return "\n".join(lines)
+
+
+# -- classic diffusion --------------------------------------------------------------------------
+
+
+def simulation_document(result, g: Graph, model: str, seed: int, file: Optional[str] = None) -> dict:
+    """The final size of a :func:`guanxi.simulate` run (``guanxi simulate --json``): mean,
+    normal 95% interval of the mean and sd (None from one replicate), share of the nodes, mean
+    last step and timing. ``model`` and ``seed`` are those the run was asked for."""
+    low, high = result.ci(0.95)
+    sd = float(result.sizes.std(ddof=1)) if result.replicates > 1 else float("nan")
+    mean = result.mean()
+    document = {} if file is None else {"file": file}
+    document.update(
+        model=model,
+        kernel=result.kernel,
+        replicates=result.replicates,
+        seed=seed,
+        mean=mean,
+        ci95=[low, high],
+        sd=sd,
+        mean_fraction=mean / g.num_nodes,
+        mean_last_step=float(result.last_step.mean()),
+        seconds=result.seconds,
+        ms_per_replicate=1e3 * result.seconds / result.replicates,
+    )
+    return document
+
+
+def simulation_text(document: dict, g: Graph) -> str:
+    """The table of ``guanxi simulate`` from :func:`simulation_document`."""
+    d = document
+    low, high = d["ci95"]
+    interval = "n/a (one replicate)" if low != low or high != high else f"[{_fixed(low, 2)}, {_fixed(high, 2)}]"
+    where = f" on {d['file']}" if "file" in d else ""
+    return "\n".join([
+        f"{d['model']}{where} ({g.num_nodes} nodes, {g.num_ties} ties), {d['replicates']} replicates, "
+        f"seed {d['seed']}, kernel {d['kernel']}",
+        f"  final size   mean {_fixed(d['mean'], 2)}  95% CI {interval}  sd {_fixed(d['sd'], 2)}  "
+        f"({_fixed(100 * d['mean'] / g.num_nodes, 2)}% of nodes)",
+        f"  last step    mean {_fixed(d['mean_last_step'], 2)}",
+        f"  time         {_fixed(d['seconds'], 3)} s  ({_fixed(d['ms_per_replicate'], 4)} ms per replicate)",
+    ])
+
+
+# -- campaign runs ------------------------------------------------------------------------------
+
+
+def run_document(result, scenario: Optional[str] = None, warnings: Iterable[str] = ()) -> dict:
+    """A campaign run (``guanxi run --json``, ``summary.json``): the scenario file (when
+    given), name, replicates, steps, seed, seconds, the design's warnings, per metric at the
+    horizon the mean, 95% interval, sd and the number of replicates with a value
+    (:meth:`CampaignResult.summary`), and the run's identity (:attr:`CampaignResult.manifest`)."""
+    summary = result.summary(0.95)
+    document = {} if scenario is None else {"scenario": scenario}
+    document.update(
+        name=result.campaign.name,
+        replicates=result.replicates,
+        steps=result.steps,
+        seed=result.seed,
+        seconds=result.seconds,
+        warnings=list(warnings),
+        metrics={
+            metric: {"mean": float(row.mean), "ci95": [float(row.ci_low), float(row.ci_high)], "sd": float(row.sd),
+                     "replicates": int(row.replicates)}
+            for metric, row in zip(summary.index, summary.itertuples(index=False))
+        },
+        manifest=result.manifest,
+    )
+    return document
+
+
+def _summary_group(metric: str, unit: str, per_step: bool) -> str:
+    """The group of a metric in the run table. new_customers_<channel> count one day only, so
+    the table shows the cumulative customers_<channel> instead ("" leaves a metric out)."""
+    if metric.startswith("new_customers_"):
+        return ""
+    if metric.startswith("customers_"):
+        return "customers by channel (cumulative)"
+    if metric in ("largest_cascade", "max_depth", "structural_virality"):
+        return "referral cascades"
+    if unit == "people":
+        return "people"
+    if unit in ("purchases", "currency") or metric == "incentive_roi":
+        return "sales and money (currency units)"
+    if per_step or metric.endswith("success_rate"):
+        return "referral (reaches, conversion rate and k-factor: the last day)"
+    return "trust and network value"
+
+
+def run_text(document: dict) -> str:
+    """The table of ``guanxi run`` from :func:`run_document`: each metric at the horizon with
+    its 95% interval, grouped (people, customers by channel, sales and money, referral, trust
+    and network value, cascades), in units people read."""
+    from .plotting import _metric_table
+
+    d = document
+    lines = [
+        f"{d['name']}: {d['replicates']} replicates x {d['steps']} days, seed {d['seed']} "
+        f"({_fixed(d['seconds'], 2)} s)",
+        f"means at day {d['steps'] - 1} (the horizon) with 95% confidence intervals"
+        + (" (not available from one replicate)" if d["replicates"] < 2 else ""),
+    ]
+    table = _metric_table()
+    groups: dict = {}
+    for metric, (unit, per_step, _) in table.items():
+        group = _summary_group(metric, unit, per_step)
+        if group:
+            groups.setdefault(group, []).append(metric)
+    for group, metrics in groups.items():
+        lines += ["", group]
+        for metric in metrics:
+            entry, unit = d["metrics"][metric], table[metric][0]
+            mean, (low, high) = _nan(entry["mean"]), map(_nan, entry["ci95"])
+            scale = _row_scale((mean, low, high))
+            lines.append(f"  {metric:<26} {_metric_value(mean, unit, scale):>16}   "
+                         f"{_metric_interval(low, high, unit, scale)}")
+    return "\n".join(lines)
+
+
+def _nan(x) -> float:
+    """A document's number, None (not available) as NaN."""
+    return float("nan") if x is None else float(x)
+
+
+# -- comparisons --------------------------------------------------------------------------------
+
+
+def comparison_document(table) -> dict:
+    """A :func:`guanxi.compare` table as ``guanxi compare --json`` prints it: the baseline,
+    replicates and seed, then per design and metric the baseline's and the design's means,
+    the paired difference, its 95% interval and the share of replicates where the design is
+    higher."""
+    designs: dict = {}
+    for (design, metric), row in zip(table.index, table.itertuples(index=False)):
+        designs.setdefault(design, {})[metric] = {
+            "baseline": float(row.baseline),
+            "design": float(row.design_mean),
+            "difference": float(row.difference),
+            "ci95": [float(row.ci_low), float(row.ci_high)],
+            "share_higher": float(row.share_higher),
+        }
+    attrs = table.attrs
+    return {"baseline": attrs["baseline"], "replicates": attrs["replicates"], "seed": attrs["seed"], "designs": designs}
+
+
+def comparison_text(table, steps: int) -> str:
+    """The table of ``guanxi compare``: per design, each metric's baseline and design means at
+    the horizon (day ``steps - 1``), the paired difference with its 95% interval and the share
+    of replicates where the design is higher."""
+    from .plotting import metric_unit
+
+    attrs = table.attrs
+    lines = [
+        f"paired differences against \"{attrs['baseline']}\" ({attrs['replicates']} replicates, seed {attrs['seed']}, "
+        f"common random numbers; means at day {steps - 1}, 95% confidence intervals"
+        + (", not available from one replicate" if attrs["replicates"] < 2 else "") + ")"
+    ]
+    current = None
+    for (design, metric), row in zip(table.index, table.itertuples(index=False)):
+        if design != current:
+            current = design
+            lines += ["", design,
+                      f"  {'metric':<24} {'baseline':>14} {'design':>14} {'difference':>14}   "
+                      f"{'95% CI of the difference':<30} {'higher':>7}"]
+        unit = metric_unit(metric)
+        values = [float(v) for v in (row.baseline, row.design_mean, row.difference, row.ci_low, row.ci_high)]
+        scale = _row_scale(values)
+        share = float(row.share_higher)
+        higher = "n/a" if share != share else f"{100 * share:.0f}%"
+        lines.append(
+            f"  {metric:<24} {_metric_value(values[0], unit, scale):>14} {_metric_value(values[1], unit, scale):>14} "
+            f"{_metric_value(values[2], unit, scale, True):>14}   "
+            f"{_metric_interval(values[3], values[4], unit, scale, True):<30} {higher:>7}")
+    return "\n".join(lines)
+
+
+# -- files of a run -----------------------------------------------------------------------------
+
+
+def write_timeseries_csv(result, path: "str | os.PathLike") -> None:
+    """Every metric of every replicate at every step as ``replicate,step,metric,value`` rows
+    (values in their shortest round-trip text, ``nan`` where a rate is undefined)."""
+    replicates, steps, width = result.values.shape
+    keys = [f"{t},{metric}," for t in range(steps) for metric in result.metrics]
+    rows = result.values.reshape(replicates, steps * width)
+    texts: dict = {}
+
+    def text(v: float) -> str:  # repeated values (counts, money) are formatted once
+        if v != v or v == 0:
+            return number_text(v)  # NaN is no dict key; 0.0 and -0.0 would share one
+        found = texts.get(v)
+        if found is None:
+            found = texts[v] = number_text(v)
+        return found
+
+    with open(path, "w", encoding="utf-8", newline="\n") as out:
+        out.write("replicate,step,metric,value\n")
+        for r in range(replicates):
+            prefix = f"{result.first_replicate + r},"
+            out.write("".join(f"{prefix}{key}{text(v)}\n" for key, v in zip(keys, rows[r].tolist())))
+
+
+def write_run(result, folder: "str | os.PathLike", document: Optional[dict] = None) -> None:
+    """``timeseries.csv`` (:func:`write_timeseries_csv`) and ``summary.json`` (``document``,
+    by default :func:`run_document`) in ``folder``, which is made when missing."""
+    folder = os.fspath(folder)
+    if os.path.exists(folder) and not os.path.isdir(folder):
+        raise ValueError(f"{folder}: exists and is not a folder")
+    os.makedirs(folder, exist_ok=True)
+    write_timeseries_csv(result, os.path.join(folder, "timeseries.csv"))
+    with open(os.path.join(folder, "summary.json"), "w", encoding="utf-8") as out:
+        out.write(to_json(run_document(result) if document is None else document) + "\n")
