@@ -45,7 +45,7 @@ struct ReplicateProbe {
   const std::vector<node_t>& active() const { return replicate->active_; }
   const std::vector<node_t>& pending() const { return replicate->pending_; }
   const std::vector<BargainState>& bargains() const { return replicate->bargains_; }
-  void set_neg(node_t v, float neg) { replicate->nodes_[v].neg = neg; }
+  void set_neg(node_t v, float neg) { replicate->nodes()[v].neg = neg; }
   // Opens a bargain for prospect v in step t, as an external adopter would.
   void open_bargain(node_t v, std::uint32_t t) { replicate->become_pending_bargain(v, max_nodes, t, external); }
 };

@@ -16,25 +16,25 @@ void Replicate::become_pending_bargain(node_t v, node_t referrer, std::uint32_t 
   bargains_.push_back({v, t, channel == seed});
 }
 
-void Replicate::bargain_asks(std::uint32_t t) {
+void Replicate::bargain_asks(std::uint32_t t, Effects& out) const {
   if (!spec_.policy.bargain.enabled) return;
   const Behaviour& b = spec_.behaviour;
   for (std::uint32_t index = 0; index < bargains_.size(); ++index) {
-    BargainState& bargain = bargains_[index];
+    const BargainState& bargain = bargains_[index];
     if (bargain.closed || (bargain.opened >= t && !bargain.seeded)) continue;  // from the next step
     const node_t v = bargain.initiator;
     // "Not yet asked in this bargain": a later bargain of v is a fresh link and may ask the
     // same friends again. A node has one bargain open at a time, so one mark per arc suffices.
     const std::uint32_t mark = index + 1;
     for (arc_t a = graph_.arc_begin(v); a < graph_.arc_end(v); ++a) {
-      if (asked_[a] == mark || uniform(Purpose::ask, a) >= b.reach) continue;
-      asked_[a] = mark;
+      if (asked()[a] == mark || uniform(Purpose::ask, a) >= b.reach) continue;
+      out.asked.push_back({index, a});
       const node_t w = graph_.target(a);
       const double s = strength(shared_.arc_tie[a], t);
       if (uniform(Purpose::help, a) >= std::min(1.0, trust(s) * b.help_mult)) continue;
-      ++bargain.helps;
-      if (nodes_[w].stage == Stage::prospect && uniform(Purpose::helper_convert, a) < trust(s) * b.aware_mult)
-        conversions_.push_back({w, v, bits(Purpose::credit, v, w)});
+      out.helped.push_back(index);
+      if (nodes()[w].stage == Stage::prospect && uniform(Purpose::helper_convert, a) < trust(s) * b.aware_mult)
+        out.conversions.push_back({w, v, bits(Purpose::credit, v, w)});
     }
   }
 }

@@ -9,8 +9,7 @@
 
 namespace guanxi::campaign {
 
-void Replicate::external_adoption(std::uint32_t /*t: the step's keys are set*/) {
-  external_.clear();
+void Replicate::external_adoption(std::uint32_t /*t: the step's keys are set*/, Effects& out) const {
   const double rate = spec_.behaviour.external_rate;
   if (rate <= 0) return;
   const node_t n = graph_.num_nodes();
@@ -24,7 +23,7 @@ void Replicate::external_adoption(std::uint32_t /*t: the step's keys are set*/) 
       v += static_cast<std::uint64_t>(skip);
     }
     if (v >= n) break;
-    if (nodes_[v].stage == Stage::prospect) external_.push_back(static_cast<node_t>(v));
+    if (nodes()[v].stage == Stage::prospect) out.external.push_back(static_cast<node_t>(v));
   }
 }
 

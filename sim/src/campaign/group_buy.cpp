@@ -31,9 +31,9 @@ void Replicate::close_teams(std::uint32_t t) {
       for (node_t m : team.members)
         for (arc_t a = graph_.arc_begin(m); a < graph_.arc_end(m); ++a) {
           const node_t w = graph_.target(a);
-          if (nodes_[w].group != i || nodes_[w].stage != Stage::pending) continue;
+          if (nodes()[w].group != i || nodes()[w].stage != Stage::pending) continue;
           if (!graph_.directed() && w < m) continue;  // each undirected tie once
-          tie_events_.push_back({shared_.arc_tie[a], spec_.ties.alpha_team, 2});
+          effects_.tie_events.push_back({shared_.arc_tie[a], spec_.ties.alpha_team, 2});
         }
     } else if (t + 1 >= team.opened + gb.deadline) {
       team.closed = true;
@@ -42,7 +42,7 @@ void Replicate::close_teams(std::uint32_t t) {
         fall_back(m, gb.solo_fallback);
         if (m == team.initiator) continue;
         if (const auto arc = arc_between(team.initiator, m))
-          tie_events_.push_back({shared_.arc_tie[*arc], 1.0 - spec_.ties.beta_fail, 3});
+          effects_.tie_events.push_back({shared_.arc_tie[*arc], 1.0 - spec_.ties.beta_fail, 3});
       }
     }
   }

@@ -14,7 +14,7 @@ void Replicate::ladder(std::uint32_t /*t: the step's keys are set*/) {
   std::sort(ladder_candidates_.begin(), ladder_candidates_.end());
   ladder_candidates_.erase(std::unique(ladder_candidates_.begin(), ladder_candidates_.end()), ladder_candidates_.end());
   for (node_t v : ladder_candidates_) {
-    Node& n = nodes_[v];
+    Node& n = nodes()[v];
     if (n.stage != Stage::customer) continue;
     if (n.tier == Tier::customer && (n.purchases >= rules.fan_purchases || n.referrals >= 1)) {
       n.tier = Tier::fan;
@@ -31,7 +31,7 @@ void Replicate::ladder(std::uint32_t /*t: the step's keys are set*/) {
   const Membership& membership = spec_.policy.membership;
   if (!membership.enabled || membership.take_rate <= 0) return;
   for (node_t v : fans_list_) {
-    Node& n = nodes_[v];
+    Node& n = nodes()[v];
     if (n.tier != Tier::fan || n.stage != Stage::customer) continue;
     if (uniform(Purpose::fee, v) >= membership.take_rate) continue;
     tally_.money.fees += membership.fee;
@@ -41,7 +41,7 @@ void Replicate::ladder(std::uint32_t /*t: the step's keys are set*/) {
   }
   // Keep the list to current fans.
   fans_list_.erase(std::remove_if(fans_list_.begin(), fans_list_.end(),
-                                  [&](node_t v) { return nodes_[v].tier != Tier::fan; }),
+                                  [&](node_t v) { return nodes()[v].tier != Tier::fan; }),
                    fans_list_.end());
 }
 

@@ -33,7 +33,7 @@ void Replicate::pay(std::uint32_t t) {
     return true;
   };
   for (const Purchase& p : purchases_) {
-    Node& buyer = nodes_[p.buyer];
+    Node& buyer = nodes()[p.buyer];
     const bool first = !buyer.ever_bought;
     double discount = price * p.discount_rate;
     bool driven = false;
@@ -55,7 +55,7 @@ void Replicate::pay(std::uint32_t t) {
     }
     node_t ancestor = referrer;
     for (std::uint32_t level = 0; level < shared_.commission_levels && ancestor != max_nodes; ++level) {
-      const Node& a = nodes_[ancestor];
+      const Node& a = nodes()[ancestor];
       const auto& rates = policy.membership.enabled && a.tier == Tier::partner ? policy.membership.partner_commission
                                                                                : policy.commission;
       const double amount = level < rates.size() ? rates[level] * paid : 0.0;
@@ -84,7 +84,7 @@ void Replicate::pay(std::uint32_t t) {
     ++tally_.customers_by_channel[buyer.channel];
     newly_active_.push_back(p.buyer);
     if (referrer != max_nodes) {  // a successful referral (§3.10; its tie strengthens in §3.9)
-      ++nodes_[referrer].referrals;
+      ++nodes()[referrer].referrals;
       ladder_candidates_.push_back(referrer);
     }
   }

@@ -16,7 +16,7 @@ void Replicate::grow_forest(std::uint32_t step) {
   while (!waiting.empty()) {
     std::vector<node_t> later;
     for (node_t v : waiting) {
-      const node_t r = nodes_[v].referrer;
+      const node_t r = nodes()[v].referrer;
       const bool referrer_waits =
           r != max_nodes && std::find(waiting.begin(), waiting.end(), r) != waiting.end() && r != v;
       if (referrer_waits) later.push_back(v);
@@ -31,12 +31,12 @@ void Replicate::grow_forest(std::uint32_t step) {
 }
 
 void Replicate::join_forest(node_t v, std::uint32_t t) {
-  Node& n = nodes_[v];
+  Node& n = nodes()[v];
   const node_t r = n.referrer;
   node_t parent = max_nodes;
-  if (r != max_nodes && nodes_[r].ever_bought) {
-    n.tree = nodes_[r].tree;
-    n.depth = nodes_[r].depth + 1;
+  if (r != max_nodes && nodes()[r].ever_bought) {
+    n.tree = nodes()[r].tree;
+    n.depth = nodes()[r].depth + 1;
     parent = r;
   } else {
     n.tree = static_cast<std::uint32_t>(trees_.size());
@@ -76,7 +76,7 @@ double Replicate::largest_tree_virality() {
   for (std::size_t k = 0; k < largest->members.size(); ++k)
     nodes_position_[largest->members[k]] = static_cast<std::uint32_t>(k);
   for (std::size_t k = 1; k < largest->members.size(); ++k)
-    parent_of_member[k] = nodes_position_[nodes_[largest->members[k]].referrer];
+    parent_of_member[k] = nodes_position_[nodes()[largest->members[k]].referrer];
   return structural_virality(largest->members, parent_of_member);
 }
 

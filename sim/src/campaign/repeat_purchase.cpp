@@ -7,12 +7,12 @@
 
 namespace guanxi::campaign {
 
-void Replicate::repeat_purchases(std::uint32_t /*t: the step's keys are set*/) {
+void Replicate::repeat_purchases(std::uint32_t /*t: the step's keys are set*/, Effects& out) const {
   const Behaviour& b = spec_.behaviour;
   if (b.repeat_prob <= 0) return;
   for (node_t u : active_) {
-    const double strong = std::min<std::uint32_t>(nodes_[u].strong_active, b.stickiness_cap);
-    if (uniform(Purpose::repeat, u) < b.repeat_prob * (1.0 + b.stickiness * strong)) buy(u, referral, 0.0);
+    const double strong = std::min<std::uint32_t>(nodes()[u].strong_active, b.stickiness_cap);
+    if (uniform(Purpose::repeat, u) < b.repeat_prob * (1.0 + b.stickiness * strong)) out.repeat_buyers.push_back(u);
   }
 }
 

@@ -54,19 +54,36 @@ void Replicate::step(std::uint32_t t) {
   // The policy pays this step unless a payment failed before (MODEL.md §3.4).
   pays_ = shared_.incentives && !exhausted_ && spec_.policy.budget > tally_.money.rewards + tally_.money.commissions + tally_.money.discounts;
   if (t > 0) tally_.new_by_channel.fill(0);  // seeds placed before step 0 count in step 0's row
-  tally_.reaches = tally_.conversions = tally_.referral_conversions = tally_.potential_sharers = 0;
-  external_adoption(t);
-  sharing(t);
-  bargain_asks(t);
+  tally_.referral_conversions = 0;
+  // Decisions, on the state at the start of the step.
+  effects_.clear();
+  external_adoption(t, effects_);
+  sharing(t, effects_);
+  bargain_asks(t, effects_);
+  repeat_purchases(t, effects_);
+  churn(t, effects_);
+  // Their effects, at its end.
+  commit(t);
+  record_metrics(t);
+}
+
+void Replicate::commit(std::uint32_t t) {
+  tally_.reaches = effects_.reaches;
+  tally_.conversions = effects_.conversion_count;
+  tally_.potential_sharers = effects_.potential_sharers;
+  for (node_t u : effects_.sharers) ++nodes()[u].shares;
+  for (arc_t a : effects_.reached)
+    if (attempts()[a] < 255) ++attempts()[a];
+  for (const auto& [bargain, arc] : effects_.asked) asked()[arc] = bargain + 1;
+  for (std::uint32_t bargain : effects_.helped) ++bargains_[bargain].helps;
   resolve_conversions(t);
   close_teams(t);
   close_bargains(t);
-  repeat_purchases(t);
+  for (node_t u : effects_.repeat_buyers) buy(u, referral, 0.0);
   pay(t);
-  churn(t);
+  apply_churn(t);
   tie_dynamics(t);
   ladder(t);
-  record_metrics(t);
 }
 
 double Replicate::share_utility(node_t u) const {
@@ -75,7 +92,7 @@ double Replicate::share_utility(node_t u) const {
   const double price = spec_.product.price;
   // R_u: reward plus level-1 commission on what a referee would pay.
   double commission = policy.commission.empty() ? 0.0 : policy.commission[0];
-  if (policy.membership.enabled && nodes_[u].tier == Tier::partner)
+  if (policy.membership.enabled && nodes()[u].tier == Tier::partner)
     commission = policy.membership.partner_commission.empty() ? 0.0 : policy.membership.partner_commission[0];
   const double earned = policy.referral_reward + commission * price * (1.0 - referee_discount());
   if (earned <= 0) return 1.0;
@@ -94,7 +111,7 @@ double Replicate::trust(double s) const {
 }
 
 void Replicate::become_pending(node_t v, node_t referrer, std::uint8_t channel, std::uint32_t group) {
-  Node& n = nodes_[v];
+  Node& n = nodes()[v];
   n.stage = Stage::pending;
   n.referrer = referrer;
   n.channel = channel;
@@ -106,10 +123,10 @@ void Replicate::buy(node_t v, Channel channel, double discount_rate) { purchases
 
 void Replicate::fall_back(node_t v, double solo_fallback) {
   if (uniform(Purpose::solo, v) < solo_fallback) {
-    nodes_[v].referrer = max_nodes;  // a solo adopter has no referrer (MODEL.md §1)
+    nodes()[v].referrer = max_nodes;  // a solo adopter has no referrer (MODEL.md §1)
     buy(v, solo, 0.0);
   } else {
-    Node& n = nodes_[v];
+    Node& n = nodes()[v];
     n.stage = Stage::prospect;
     n.referrer = max_nodes;
     n.channel = kChannels;

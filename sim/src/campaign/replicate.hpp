@@ -3,8 +3,9 @@
 // external_adoption.cpp §3.1, sharing.cpp §3.2–3.3, payments.cpp §3.4, group_buy.cpp §3.5,
 // bargain.cpp §3.6, repeat_purchase.cpp §3.7, churn.cpp §3.8, tie_dynamics.cpp §3.9,
 // ladder.cpp §3.10, referral_forest.cpp §1 and the §5 cascades, metrics.cpp §4–5) and
-// sequenced by replicate.cpp. Decisions in step t read the state at the start of t; changes are
-// collected and applied at the end of t (docs/architecture.md says where this still falls short).
+// sequenced by replicate.cpp. The decisions of step t read the state at the start of t (const
+// members; they fill an Effects record); the commit applies the effects at the end of t in
+// MODEL.md §3's order (docs/architecture.md).
 #pragma once
 
 #include <array>
@@ -170,6 +171,42 @@ struct Purchase {
   double discount_rate;  // asked for; paid only within the budget
 };
 
+// A prospect converted in a step: by sharer (or bargain initiator) u, credited to the smallest
+// credit hash when several convert it (§3.3).
+struct Conversion {
+  node_t v, u;
+  std::uint64_t credit;
+};
+
+// A change of one tie's strength in a step (§3.9), applied to its strength at the start of the
+// step in the order of kind.
+struct TieEvent {
+  tie_t tie;
+  double factor_or_gain;  // multiply (spam, failure) or pull toward 1 (conversion, team)
+  std::uint8_t kind;      // 0 conversion, 1 spam, 2 team, 3 failure (applied in this order)
+};
+
+// What the decisions of a step produce (MODEL.md §3: decisions read the state at the start of
+// the step; their effects apply at its end). The decision mechanisms are const members of
+// Replicate that fill it; the commit applies it.
+struct Effects {
+  std::vector<node_t> external;                        // §3.1 adopters
+  std::vector<Conversion> conversions;                 // §3.3 referrals, §3.6 helpers
+  std::vector<node_t> sharers;                         // §3.2 who shared: one more share each
+  std::vector<arc_t> reached;                          // §3.2 arcs reached: one more attempt each
+  std::vector<std::pair<std::uint32_t, arc_t>> asked;  // §3.6 (bargain, arc) asked
+  std::vector<std::uint32_t> helped;                   // §3.6 one help for bargain i
+  std::vector<node_t> repeat_buyers;                   // §3.7
+  std::vector<std::pair<node_t, bool>> churners;       // §3.8 (churner, speaks ill)
+  std::vector<TieEvent> tie_events;                    // §3.9 spam here; teams, failures, referrals at the commit
+  std::uint64_t reaches = 0, conversion_count = 0, potential_sharers = 0;  // the step's counts
+  void clear() {
+    external.clear(), conversions.clear(), sharers.clear(), reached.clear(), asked.clear(), helped.clear();
+    repeat_buyers.clear(), churners.clear(), tie_events.clear();
+    reaches = conversion_count = potential_sharers = 0;
+  }
+};
+
 // A referral tree: its members in the order they joined (parents before children).
 struct Tree {
   std::vector<node_t> members;
@@ -216,17 +253,23 @@ class Replicate {
   void begin();               // the seeds, before step 0
   void step(std::uint32_t t);
 
-  // The mechanisms (their files say which MODEL.md section each implements).
+  // The mechanisms (their files say which MODEL.md section each implements). The decisions of
+  // step t read the state at its start (const: they cannot change it) and fill `out`.
   void place_seeds();
-  void external_adoption(std::uint32_t t);
-  void sharing(std::uint32_t t);
+  void external_adoption(std::uint32_t t, Effects& out) const;
+  void sharing(std::uint32_t t, Effects& out) const;
+  void bargain_asks(std::uint32_t t, Effects& out) const;
+  void repeat_purchases(std::uint32_t t, Effects& out) const;
+  void churn(std::uint32_t t, Effects& out) const;
+  // The commit at the end of step t applies the decisions in MODEL.md §3's order: counts,
+  // conversions into purchases, team joins or bargains, team and bargain completions and
+  // failures, payments, churn and word of mouth, tie dynamics, the ladder.
+  void commit(std::uint32_t t);
   void resolve_conversions(std::uint32_t t);
-  void bargain_asks(std::uint32_t t);
   void close_teams(std::uint32_t t);
   void close_bargains(std::uint32_t t);
-  void repeat_purchases(std::uint32_t t);
   void pay(std::uint32_t t);
-  void churn(std::uint32_t t);
+  void apply_churn(std::uint32_t t);
   void tie_dynamics(std::uint32_t t);
   void ladder(std::uint32_t t);
   void record_metrics(std::uint32_t t);
@@ -248,7 +291,7 @@ class Replicate {
     std::uint32_t active_from = 0;    // first step it acts in as a customer (seeds: 0)
     float neg = 0;
   };
-  const Node& node(node_t v) const { return nodes_[v]; }
+  const Node& node(node_t v) const { return nodes()[v]; }
   double strength(tie_t t, std::uint32_t at_step) const;  // s at the start of `at_step`
   bool policy_pays() const { return pays_; }
   const std::vector<Team>& teams() const { return teams_; }
@@ -308,7 +351,16 @@ class Replicate {
   void flip_strong(tie_t t, bool strong);
   void count_strong_neighbours(node_t v, int delta);
   void refresh_strong(std::uint32_t at_step);  // dirty ties: strong flags and crossings
-  bool active_customer(node_t v) const { return nodes_[v].stage == Stage::customer; }
+  bool active_customer(node_t v) const { return nodes()[v].stage == Stage::customer; }
+  // The per-thread state, read-only from const members (the decisions).
+  Stamped<Node>& nodes() { return nodes_; }
+  const Stamped<Node>& nodes() const { return nodes_; }
+  Stamped<std::uint8_t>& attempts() { return attempts_; }
+  const Stamped<std::uint8_t>& attempts() const { return attempts_; }
+  Stamped<std::uint32_t>& asked() { return asked_; }
+  const Stamped<std::uint32_t>& asked() const { return asked_; }
+  Stamped<TieState>& ties() { return ties_; }
+  const Stamped<TieState>& ties() const { return ties_; }
   std::pair<node_t, node_t> ends(tie_t t) { return {tie_state(t).a, tie_state(t).b}; }
 
   const Shared& shared_;
@@ -335,19 +387,8 @@ class Replicate {
   bool exhausted_ = false;  // a payment failed: the policy stops paying from the next step
 
   // Collected during a step, applied at its end.
-  struct Conversion {
-    node_t v, u;
-    std::uint64_t credit;  // hash: the smallest credits the referrer
-  };
-  std::vector<Conversion> conversions_;
-  std::vector<node_t> external_;
+  Effects effects_;
   std::vector<Purchase> purchases_;
-  struct TieEvent {
-    tie_t tie;
-    double factor_or_gain;  // multiply (spam, failure) or pull toward 1 (conversion, team)
-    std::uint8_t kind;      // 0 conversion, 1 spam, 2 team, 3 failure (applied in this order)
-  };
-  std::vector<TieEvent> tie_events_;
   std::vector<node_t> newly_active_, newly_churned_, ladder_candidates_;
   std::vector<node_t> fans_list_;  // fans (checked for membership fees)
   std::vector<std::uint32_t>& nodes_position_;  // scratch: a node's index in a tree's members

@@ -12,63 +12,64 @@
 
 namespace guanxi::campaign {
 
-void Replicate::sharing(std::uint32_t t) {
-  conversions_.clear();
+void Replicate::sharing(std::uint32_t t, Effects& out) const {
   const Behaviour& b = spec_.behaviour;
   const double d = referee_discount();
   const double u_conv = 1.0 + b.discount_elasticity * d;
   auto share_from = [&](node_t u, double base) {
-    Node& sharer = nodes_[u];
+    const Node& sharer = nodes()[u];
     if (b.max_shares > 0 && sharer.shares >= b.max_shares) return;
     const double mult = sharer.tier == Tier::partner ? b.tier_mult.partner
                         : sharer.tier == Tier::fan   ? b.tier_mult.fan
                                                      : b.tier_mult.customer;
     const double u_share = share_utility(u);
     if (uniform(Purpose::share, u) >= std::min(1.0, base * mult * u_share)) return;
-    ++sharer.shares;
+    out.sharers.push_back(u);
     for (arc_t a = graph_.arc_begin(u); a < graph_.arc_end(u); ++a) {
       const node_t v = graph_.target(a);
-      if (nodes_[v].stage != Stage::prospect) continue;
-      if (b.max_attempts > 0 && attempts_[a] >= b.max_attempts) continue;
+      if (nodes()[v].stage != Stage::prospect) continue;
+      if (b.max_attempts > 0 && attempts()[a] >= b.max_attempts) continue;
       if (uniform(Purpose::reach, a) >= b.reach) continue;
-      if (attempts_[a] < 255) ++attempts_[a];
-      ++tally_.reaches;
+      out.reached.push_back(a);
+      ++out.reaches;
       const tie_t tie = shared_.arc_tie[a];
-      const double p = std::min(1.0, trust(strength(tie, t)) * u_conv * (1.0 - nodes_[v].neg));
+      const double p = std::min(1.0, trust(strength(tie, t)) * u_conv * (1.0 - nodes()[v].neg));
       if (uniform(Purpose::convert, a) < p) {
-        conversions_.push_back({v, u, bits(Purpose::credit, u, v)});
-        ++tally_.conversions;
+        out.conversions.push_back({v, u, bits(Purpose::credit, u, v)});
+        ++out.conversion_count;
       } else if (pays_ && u_share > 1.0) {
-        tie_events_.push_back({tie, std::max(0.0, 1.0 - spec_.ties.beta_spam * (u_share - 1.0)), 1});
+        out.tie_events.push_back({tie, std::max(0.0, 1.0 - spec_.ties.beta_spam * (u_share - 1.0)), 1});
       }
     }
   };
   // Sharers as of the start of the step (new customers act from t + 1); k_factor divides by all
   // of them, whether or not they share (§5).
   for (node_t u : active_) share_from(u, b.share_prob);
-  tally_.potential_sharers = active_.size();
+  out.potential_sharers = active_.size();
   // Pending team members share with urgency; bargain initiators ask instead (§3.6).
   if (spec_.policy.group_buy.enabled)
     for (node_t u : pending_)
-      if (nodes_[u].stage == Stage::pending) {
+      if (nodes()[u].stage == Stage::pending) {
         share_from(u, b.team_share_prob);
-        ++tally_.potential_sharers;
+        ++out.potential_sharers;
       }
 }
 
 void Replicate::resolve_conversions(std::uint32_t t) {
   // Credit each converted prospect to the sharer with the smallest hash.
-  std::sort(conversions_.begin(), conversions_.end(), [](const Conversion& x, const Conversion& y) {
+  auto& conversions = effects_.conversions;
+  auto& adopters = effects_.external;
+  std::sort(conversions.begin(), conversions.end(), [](const Conversion& x, const Conversion& y) {
     return x.v != y.v ? x.v < y.v : x.credit < y.credit;
   });
   std::vector<Conversion> credited;
-  for (std::size_t i = 0; i < conversions_.size(); ++i)
-    if (i == 0 || conversions_[i].v != conversions_[i - 1].v) credited.push_back(conversions_[i]);
+  for (std::size_t i = 0; i < conversions.size(); ++i)
+    if (i == 0 || conversions[i].v != conversions[i - 1].v) credited.push_back(conversions[i]);
   // External adopters took their decision first: a referral in the same step does not count.
-  std::sort(external_.begin(), external_.end());
+  std::sort(adopters.begin(), adopters.end());
   credited.erase(std::remove_if(credited.begin(), credited.end(),
                                 [&](const Conversion& c) {
-                                  return std::binary_search(external_.begin(), external_.end(), c.v);
+                                  return std::binary_search(adopters.begin(), adopters.end(), c.v);
                                 }),
                  credited.end());
   tally_.referral_conversions = credited.size();
@@ -80,7 +81,7 @@ void Replicate::resolve_conversions(std::uint32_t t) {
   const Policy& policy = spec_.policy;
   for (const Conversion& c : credited) {
     if (pays_ && policy.group_buy.enabled) {
-      const Node& sharer = nodes_[c.u];
+      const Node& sharer = nodes()[c.u];
       const bool sharer_in_team = sharer.stage == Stage::pending && sharer.group < teams_.size() &&
                                   !teams_[sharer.group].closed;
       if (sharer_in_team && teams_[sharer.group].members.size() < policy.group_buy.size) {
@@ -93,11 +94,11 @@ void Replicate::resolve_conversions(std::uint32_t t) {
     } else if (pays_ && policy.bargain.enabled) {
       become_pending_bargain(c.v, c.u, t, referral);
     } else {
-      nodes_[c.v].referrer = c.u;
+      nodes()[c.v].referrer = c.u;
       buy(c.v, referral, referee_discount());
     }
   }
-  for (node_t v : external_) {
+  for (node_t v : adopters) {
     if (pays_ && policy.group_buy.enabled) become_pending_team(v, max_nodes, t, external);
     else if (pays_ && policy.bargain.enabled) become_pending_bargain(v, max_nodes, t, external);
     else buy(v, external, 0.0);

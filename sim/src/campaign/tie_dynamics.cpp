@@ -26,7 +26,7 @@ constexpr int kFree = 0, kBonded = 1;
 }  // namespace
 
 Replicate::TieState& Replicate::tie_state(tie_t t) {
-  TieState& s = ties_[t];
+  TieState& s = ties()[t];
   if (!s.touched) {
     s.touched = true;
     s.value = shared_.initial_strength[t];
@@ -37,7 +37,7 @@ Replicate::TieState& Replicate::tie_state(tie_t t) {
 }
 
 double Replicate::strength(tie_t t, std::uint32_t at_step) const {
-  const TieState& s = ties_[t];
+  const TieState& s = ties()[t];
   const double value = s.touched ? s.value : shared_.initial_strength[t];
   const std::uint32_t from = s.touched ? s.stamp : 0;
   const bool bonded = s.touched && s.bonded;
@@ -61,8 +61,8 @@ void Replicate::flip_strong(tie_t t, bool strong) {
   const int delta = strong ? 1 : -1;
   tally_.strong_count[s.bonded ? 1 : 0] += delta;
   const auto [a, b] = ends(t);
-  if (active_customer(a)) nodes_[b].strong_active += delta;
-  if (active_customer(b) && a != b) nodes_[a].strong_active += delta;
+  if (active_customer(a)) nodes()[b].strong_active += delta;
+  if (active_customer(b) && a != b) nodes()[a].strong_active += delta;
 }
 
 // Brings a tracked tie's strong flag up to date at its stamp and schedules its next crossing.
@@ -138,11 +138,11 @@ void Replicate::retune_ties_of(node_t v, std::uint32_t from_step) {
 // Strong ties of v to or from active customers change v's neighbours' counts S_w.
 void Replicate::count_strong_neighbours(node_t v, int delta) {
   auto count = [&](tie_t t) {
-    const TieState& s = ties_[t];
+    const TieState& s = ties()[t];
     if (!s.touched || !s.tracked || !s.strong) return;
     const auto [a, b] = ends(t);
     if (a == b) return;
-    nodes_[a == v ? b : a].strong_active += delta;
+    nodes()[a == v ? b : a].strong_active += delta;
   };
   for (arc_t a = graph_.arc_begin(v); a < graph_.arc_end(v); ++a) count(shared_.arc_tie[a]);
   for (arc_t i = shared_.in_offsets.empty() ? 0 : shared_.in_offsets[v];
@@ -176,23 +176,23 @@ void Replicate::tie_dynamics(std::uint32_t t) {
   // A successful referral (a referee's first purchase in this step) strengthens the tie it
   // travelled.
   for (node_t v : newly_active_) {
-    const node_t referrer = nodes_[v].referrer;
+    const node_t referrer = nodes()[v].referrer;
     if (referrer == max_nodes) continue;
-    if (const auto arc = arc_between(referrer, v)) tie_events_.push_back({shared_.arc_tie[*arc], spec_.ties.alpha_conv, 0});
+    if (const auto arc = arc_between(referrer, v)) effects_.tie_events.push_back({shared_.arc_tie[*arc], spec_.ties.alpha_conv, 0});
   }
   // 1. Events of the step, per tie in the order of §3.9, on the strength at the start of t.
-  std::sort(tie_events_.begin(), tie_events_.end(), [](const TieEvent& x, const TieEvent& y) {
+  std::sort(effects_.tie_events.begin(), effects_.tie_events.end(), [](const TieEvent& x, const TieEvent& y) {
     return x.tie != y.tie ? x.tie < y.tie : x.kind < y.kind;
   });
-  for (std::size_t i = 0; i < tie_events_.size();) {
-    const tie_t tie = tie_events_[i].tie;
+  for (std::size_t i = 0; i < effects_.tie_events.size();) {
+    const tie_t tie = effects_.tie_events[i].tie;
     const double before = settle(tie, t);
     double value = before;
-    for (; i < tie_events_.size() && tie_events_[i].tie == tie; ++i) {
-      const TieEvent& e = tie_events_[i];
+    for (; i < effects_.tie_events.size() && effects_.tie_events[i].tie == tie; ++i) {
+      const TieEvent& e = effects_.tie_events[i];
       value = (e.kind == 0 || e.kind == 2) ? value + e.factor_or_gain * (1.0 - value) : value * e.factor_or_gain;
     }
-    TieState& s = ties_[tie];
+    TieState& s = ties()[tie];
     if (s.tracked) tally_.sum_strength[s.bonded] += value - before;
     // The step's bonding and decay, as for every tie: stored at the start of t + 1.
     const double fixed = s.bonded ? shared_.bonded_fixed : shared_.free_fixed;
@@ -201,7 +201,7 @@ void Replicate::tie_dynamics(std::uint32_t t) {
     s.stamp = t + 1;
     if (s.tracked) dirty_.push_back(tie);
   }
-  tie_events_.clear();
+  effects_.tie_events.clear();
   // 2. Every tracked tie advances one step: the same affine maps on the sums.
   const double fixed[2] = {shared_.free_fixed, shared_.bonded_fixed};
   const double keep[2] = {shared_.free_keep_pow[1], shared_.bonded_keep_pow[1]};
@@ -210,7 +210,7 @@ void Replicate::tie_dynamics(std::uint32_t t) {
   // 3. Stage changes of the step take effect from t + 1.
   for (node_t u : newly_churned_) {
     count_strong_neighbours(u, -1);
-    const Tier tier = nodes_[u].tier;
+    const Tier tier = nodes()[u].tier;
     if (tier == Tier::fan) --tally_.fans;
     if (tier == Tier::partner) --tally_.partners;
     ++tally_.churned;
@@ -218,18 +218,18 @@ void Replicate::tie_dynamics(std::uint32_t t) {
   for (node_t u : newly_churned_) retune_ties_of(u, t + 1);
   if (!newly_churned_.empty())
     active_.erase(std::remove_if(active_.begin(), active_.end(),
-                                 [&](node_t v) { return nodes_[v].stage != Stage::customer; }),
+                                 [&](node_t v) { return nodes()[v].stage != Stage::customer; }),
                   active_.end());
   commit_new_customers(t + 1);
   pending_.erase(std::remove_if(pending_.begin(), pending_.end(),
-                                [&](node_t v) { return nodes_[v].stage != Stage::pending; }),
+                                [&](node_t v) { return nodes()[v].stage != Stage::pending; }),
                  pending_.end());
   // 4. Strong flags of changed ties, then the crossings due at the start of t + 1.
   refresh_strong(t + 1);
   auto& due = crossings_[t + 1];
   std::sort(due.begin(), due.end());
   for (const auto& [tie, version] : due) {
-    if (ties_[tie].version != version) continue;  // changed since it was scheduled
+    if (ties()[tie].version != version) continue;  // changed since it was scheduled
     settle(tie, t + 1);
     reschedule(tie);
   }
