@@ -7,6 +7,8 @@
 // converted, opens a bargain of its own (v its referrer). With h helps v buys at P (1 - d_b)
 // (channel bargain) at the end of that step; at the deadline without them it buys alone at full
 // price with probability φ (channel solo) or returns to prospect. Initiators ask, not share.
+// Declares: random purposes ask, help, helper_convert, solo; channels bargain, solo; metric
+// bargain_success_rate.
 #include "replicate.hpp"
 
 namespace guanxi::campaign {

@@ -3,6 +3,7 @@
 // neighbour v then gets neg(v) <- 1 - (1 - neg(v)) (1 - neg_weight · s_uv). Decisions read the
 // start of the step (a customer of this step cannot churn before t + 1); the churners leave and
 // their words land at the end of the step (apply_churn, in the commit).
+// Declares: random purposes churn, speak_ill; metrics active, churned.
 #include <cmath>
 
 #include "replicate.hpp"

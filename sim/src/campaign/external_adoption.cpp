@@ -3,6 +3,7 @@
 // node ids (cost ~ n · rate per step, the skips depending only on (seed, replicate, step,
 // rate), so campaigns share them). An external adopter buys at list price, or — while the
 // policy pays — opens a team under group buy or a bargain under bargain, as the seeds do.
+// Declares: random purposes external; channel external.
 #include <cmath>
 
 #include "replicate.hpp"

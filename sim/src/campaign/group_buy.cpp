@@ -6,6 +6,7 @@
 // alpha_team. A team whose deadline passes unfilled fails: each member buys alone at full price
 // with probability φ (channel solo), otherwise returns to prospect, and the tie between the
 // initiator and each member loses beta_fail · s.
+// Declares: random purpose solo; channels team, solo; metrics pending, team_success_rate.
 #include <algorithm>
 
 #include "replicate.hpp"

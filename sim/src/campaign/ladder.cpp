@@ -3,6 +3,7 @@
 // membership.fee (each fan pays with probability membership.take_rate per step). Partners share
 // with tier_mult.partner and earn membership.partner_commission (§3.2, §3.4). Only the nodes
 // whose counts moved this step are examined, plus the fans when membership is on.
+// Declares: random purpose fee; metrics fans, partners, fees.
 #include <algorithm>
 
 #include "replicate.hpp"

@@ -8,6 +8,8 @@
 // keys. A purchase is incentive-driven when a reward, commission or discount applied to it.
 // Commission eligibility reads the start of the step: an ancestor who buys in the same step
 // (a teammate) earns nothing on it, whatever the payment order.
+// Declares: random purpose pay_order; metrics purchases, revenue, cost_of_goods, rewards,
+// commissions, discounts, incentive_spend, profit, incentive_roi, cac, new_customers_<channel>.
 #include <algorithm>
 
 #include "replicate.hpp"

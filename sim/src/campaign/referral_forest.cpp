@@ -3,6 +3,7 @@
 // never bought is a root); largest_cascade, max_depth and structural_virality, the mean
 // pairwise distance in the largest tree (Goel, Anderson, Hofman & Watts 2016), computed from
 // subtree sizes in O(size).
+// Declares: no random purpose; metrics customers, largest_cascade, max_depth, structural_virality.
 #include <algorithm>
 
 #include "replicate.hpp"

@@ -1,6 +1,7 @@
 // MODEL.md §3.7 repeat purchase: each active customer buys again, at list price, with
 // probability repeat_prob · (1 + stickiness · S_u), S_u = strong ties from u to active customers
 // capped at stickiness_cap. Repeat purchases pay commissions (§3.4).
+// Declares: random purpose repeat; metric repeat_purchases.
 #include <algorithm>
 
 #include "replicate.hpp"

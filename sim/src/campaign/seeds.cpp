@@ -2,6 +2,7 @@
 // anew in every replicate for strategy random) buy at list price (channel seed) or, while the
 // policy pays, open a team under group buy or a bargain under bargain, as external adopters do.
 // They are active customers (or pending) when step 0 starts.
+// Declares: random stream random_seeds (strategy random); channel seed.
 #include "guanxi/seeding.hpp"
 #include "replicate.hpp"
 

@@ -6,6 +6,8 @@
 // the tie (spam, §3.9). When several sharers convert v in one step, the one with the smallest
 // hash(seed, replicate, t, u, v) is credited. Conversions then resolve into purchases, team
 // joins or new teams (§3.5), or bargains (§3.6).
+// Declares: random purposes share, reach, convert, credit, team_order; channel referral;
+// metrics reaches, conversion_rate, k_factor.
 #include <algorithm>
 
 #include "replicate.hpp"

@@ -12,6 +12,8 @@
 // the sum of strengths (advanced each step by the same affine map) and the strong ties
 // (s >= strong_threshold), kept exact by scheduling each tracked tie's next crossing of the
 // threshold in closed form. Cost per step follows activity, never the number of ties.
+// Declares: no random purpose; metrics mean_strength, strong_tie_fraction, strong_ties_customers,
+// value_ties.
 #include <algorithm>
 #include <cmath>
 #include <tuple>
