@@ -1,11 +1,22 @@
-// The CSR graph: size checks, tie-id lookups and node labels.
+// The CSR graph: size checks, tie-id lookups, node labels, and the per-arc tables (tie ids,
+// in-arcs) that kernels derive from it in parallel.
 #include "guanxi/graph.hpp"
 
 #include <algorithm>
+#include <atomic>
+
+#include <tbb/task_arena.h>
 
 #include "guanxi/error.hpp"
+#include "guanxi/graph_memo.hpp"
+#include "guanxi/parallel.hpp"
 
 namespace guanxi {
+namespace {
+
+constexpr std::uint64_t kNodeGrain = 4096, kArcGrain = 1u << 16;
+
+}  // namespace
 
 NodeLabels NodeLabels::integers(Buffer<std::int64_t> labels) {
   NodeLabels out;
@@ -37,7 +48,7 @@ std::string NodeLabels::to_string(node_t v) const {
   }
 }
 
-Graph::Graph(Parts parts) : parts_(std::move(parts)) {
+Graph::Graph(Parts parts) : parts_(std::move(parts)), memo_(std::make_shared<GraphMemo>()) {
   const auto n = static_cast<std::uint64_t>(parts_.num_nodes);
   if (parts_.offsets.size() != n + 1) throw InputError("graph: offsets must have n + 1 entries");
   if (parts_.offsets[0] != 0 || parts_.offsets[n] != parts_.targets.size())
@@ -91,16 +102,73 @@ arc_t Graph::tie_arc(tie_t t, node_t first_endpoint) const noexcept {
 std::vector<tie_t> Graph::arc_ties() const {
   std::vector<tie_t> ties(num_arcs());
   if (directed()) {
-    for (arc_t a = 0; a < ties.size(); ++a) ties[a] = a;
+    parallel_for(0, ties.size(), kArcGrain, [&](std::uint64_t a) { ties[a] = a; });
     return ties;
   }
-  // Ties come in (u, v) order, so each node's lower arcs (sources ascending) fill in order.
-  std::vector<arc_t> lower_cursor(parts_.offsets.data(), parts_.offsets.data() + num_nodes());
-  for_each_tie([&](tie_t t, node_t u, node_t v, arc_t a) {
-    ties[a] = t;
-    if (v != u) ties[lower_cursor[v]++] = t;
+  // Ties come in (u, v) order, so each node's lower arcs (sources ascending) fill in order from a
+  // cursor per node. In parallel, each part owns a range of nodes v and walks the ties in order,
+  // filling the arcs of those that end in its range (the upper arc u -> v and the lower v -> u):
+  // in each sorted list, one run of upper arcs. The walk is sequential and cheap; the scattered
+  // writes, the cost, are split between the parts. Each entry is written by exactly one part, in
+  // the serial order, so the result does not depend on the number of parts, which follows the
+  // thread count (one part: the serial loop). Parts hold about equal numbers of lower arcs:
+  // offsets[v] - tie_base[v] counts those before v.
+  const node_t n = num_nodes();
+  const auto parts = static_cast<std::uint64_t>(std::clamp(tbb::this_task_arena::max_concurrency(), 1, 16));
+  std::vector<node_t> part_begin(parts + 1, n);
+  const arc_t lower_arcs = num_arcs() - num_ties();
+  for (std::uint64_t p = 0; p < parts; ++p) {
+    const arc_t wanted = lower_arcs / parts * p;
+    node_t lo = 0, hi = n;  // the first node with at least `wanted` lower arcs before it
+    while (lo < hi) {
+      const node_t mid = lo + (hi - lo) / 2;
+      if (parts_.offsets[mid] - parts_.tie_base[mid] < wanted)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+    part_begin[p] = lo;
+  }
+  std::vector<arc_t> lower_cursor(parts_.offsets.data(), parts_.offsets.data() + n);
+  const node_t* target_of = parts_.targets.data();
+  parallel_for(0, parts, 1, [&](std::uint64_t p) {
+    const node_t first = part_begin[p], last = part_begin[p + 1];
+    for (node_t u = 0; u < last; ++u) {  // v >= u: nodes from `last` on have no tie ending in range
+      const arc_t end = arc_end(u);
+      auto a = static_cast<arc_t>(std::lower_bound(target_of + first_upper_arc(u), target_of + end, first) - target_of);
+      for (; a < end && target_of[a] < last; ++a) {
+        const tie_t t = tie_of_upper_arc(u, a);
+        const node_t v = target_of[a];
+        ties[a] = t;
+        if (v != u) ties[lower_cursor[v]++] = t;
+      }
+    }
   });
   return ties;
+}
+
+Graph::InArcs Graph::in_arcs() const {
+  InArcs in;
+  if (!directed()) return in;
+  const std::uint64_t n = num_nodes(), m = num_arcs();
+  // In-degrees by atomic increments (a count does not depend on their order), then offsets.
+  in.offsets.assign(n + 1, 0);
+  parallel_for(0, m, kArcGrain, [&](std::uint64_t a) {
+    std::atomic_ref<arc_t>(in.offsets[target(a)]).fetch_add(1, std::memory_order_relaxed);
+  });
+  exclusive_scan_inplace(in.offsets.data(), n + 1);
+  // Scatter through atomic cursors (slots in any order), then sort each node's slots: the same
+  // arrays for any thread count.
+  in.arcs.resize(m);
+  std::vector<arc_t> cursor(in.offsets.begin(), in.offsets.end() - 1);
+  parallel_for(0, m, kArcGrain, [&](std::uint64_t a) {
+    in.arcs[std::atomic_ref<arc_t>(cursor[target(a)]).fetch_add(1, std::memory_order_relaxed)] = a;
+  });
+  parallel_for(0, n, kNodeGrain, [&](std::uint64_t v) {
+    std::sort(in.arcs.begin() + static_cast<std::ptrdiff_t>(in.offsets[v]),
+              in.arcs.begin() + static_cast<std::ptrdiff_t>(in.offsets[v + 1]));
+  });
+  return in;
 }
 
 std::uint64_t Graph::memory_bytes() const noexcept {

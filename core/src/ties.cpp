@@ -1,10 +1,13 @@
-// Tie strength initialisation, MODEL.md §2.
+// Tie strength initialisation, MODEL.md §2, computed afresh or memoized on the graph.
 #include "guanxi/ties.hpp"
 
+#include <bit>
 #include <cmath>
+#include <cstdio>
 
 #include "guanxi/analytics.hpp"
 #include "guanxi/error.hpp"
+#include "guanxi/graph_memo.hpp"
 #include "guanxi/parallel.hpp"
 #include "guanxi/rng.hpp"
 
@@ -31,7 +34,14 @@ void init_strength(Graph& g, const TieInit& init) {
   std::copy(values.begin(), values.end(), g.strength().begin());
 }
 
-std::vector<float> initial_strength(const Graph& g, const TieInit& init) {
+namespace {
+
+using SharedOverlap = std::shared_ptr<const std::vector<double>>;
+
+// initial_strength, with the neighbourhood overlap (needed by Kind::overlap only, after its
+// parameters are checked) coming from overlap_of(g).
+template <class OverlapOf>
+std::vector<float> strength_under(const Graph& g, const TieInit& init, OverlapOf&& overlap_of) {
   const std::uint64_t ties = g.num_ties();
   std::vector<float> strength(ties);
   constexpr std::uint64_t kGrain = 1u << 15;
@@ -61,7 +71,8 @@ std::vector<float> initial_strength(const Graph& g, const TieInit& init) {
       check_unit(init.s_min, "s_min");
       check_unit(init.s_max, "s_max");
       if (init.s_min > init.s_max) throw InputError("ties.s_min: must be <= ties.s_max");
-      const std::vector<double> overlap = neighborhood_overlap(g);
+      const SharedOverlap shared_overlap = overlap_of(g);
+      const std::vector<double>& overlap = *shared_overlap;
       parallel_for(0, ties, kGrain, [&](std::uint64_t t) {
         strength[t] = static_cast<float>(init.s_min + (init.s_max - init.s_min) * overlap[t]);
       });
@@ -88,6 +99,44 @@ std::vector<float> initial_strength(const Graph& g, const TieInit& init) {
     }
   }
   return strength;
+}
+
+}  // namespace
+
+std::vector<float> initial_strength(const Graph& g, const TieInit& init) {
+  return strength_under(g, init, [](const Graph& graph) {
+    return std::make_shared<const std::vector<double>>(neighborhood_overlap(graph));
+  });
+}
+
+std::shared_ptr<const std::vector<float>> memoized_initial_strength(const Graph& g, const TieInit& init) {
+  if (init.kind == TieInit::Kind::graph)  // g's strength can change: a copy every time
+    return std::make_shared<const std::vector<float>>(initial_strength(g, init));
+  // The key holds exactly the parameters the kind reads, bit for bit (so 0.1 and 0.1 + 1e-17
+  // differ, as their strengths may).
+  const auto bits = [](double x) {
+    char text[24];
+    std::snprintf(text, sizeof text, " %016llx", static_cast<unsigned long long>(std::bit_cast<std::uint64_t>(x)));
+    return std::string(text);
+  };
+  std::string key;
+  switch (init.kind) {
+    case TieInit::Kind::constant: key = "constant" + bits(init.value); break;
+    case TieInit::Kind::uniform:
+      key = "uniform" + bits(init.low) + bits(init.high) + " " + std::to_string(init.seed);
+      break;
+    case TieInit::Kind::overlap: key = "overlap" + bits(init.s_min) + bits(init.s_max); break;
+    default: key = "column"; break;
+  }
+  // Strengths: 4 bytes per tie each, the last kStrengthsKept initialisations kept; the overlap
+  // they derive from (8 bytes per tie) once, so a sweep over s_min and s_max pays it once.
+  constexpr std::size_t kStrengthsKept = 4;
+  return g.memo().get<std::vector<float>>("ties.initial_strength", key, kStrengthsKept, [&] {
+    return strength_under(g, init, [](const Graph& graph) {
+      return graph.memo().get<std::vector<double>>("analytics.neighborhood_overlap", "", 1,
+                                                   [&] { return neighborhood_overlap(graph); });
+    });
+  });
 }
 
 }  // namespace guanxi

@@ -7,6 +7,7 @@
 #include "bindings.hpp"
 #include "guanxi/builder.hpp"
 #include "guanxi/error.hpp"
+#include "guanxi/graph_memo.hpp"
 #include "guanxi/io.hpp"
 #include "guanxi/snapshot.hpp"
 #include "guanxi/ties.hpp"
@@ -90,6 +91,18 @@ void register_graph(py::module_& m) {
              }
              return to_numpy(std::move(ties));
            })
+      // The graph's memo (guanxi/graph_memo.hpp), which campaigns on this object share: its
+      // counters, and a way to drop what it holds.
+      .def("memo_stats",
+           [](const Graph& g) {
+             const GraphMemo::Stats s = g.memo().stats();
+             py::dict out;
+             out["entries"] = s.entries;
+             out["hits"] = s.hits;
+             out["misses"] = s.misses;
+             return out;
+           })
+      .def("clear_memo", [](const Graph& g) { g.memo().clear(); })
       .def("save", [](const Graph& g, const std::string& path) { save_snapshot(g, path); }, py::arg("path"),
            py::call_guard<py::gil_scoped_release>())
       .def(

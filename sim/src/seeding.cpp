@@ -8,6 +8,7 @@
 
 #include "guanxi/analytics.hpp"
 #include "guanxi/error.hpp"
+#include "guanxi/graph_memo.hpp"
 
 namespace guanxi {
 namespace {
@@ -26,6 +27,18 @@ std::vector<node_t> top(const Graph& g, std::uint32_t k, Better better) {
   std::partial_sort(order.begin(), order.begin() + k, order.end(), better);
   order.resize(k);
   return order;
+}
+
+std::vector<node_t> top_by_pagerank(const Graph& g, std::uint32_t k, const std::vector<double>& rank) {
+  return top(g, k, [&](node_t a, node_t b) { return rank[a] != rank[b] ? rank[a] > rank[b] : a < b; });
+}
+
+std::vector<node_t> top_by_kcore(const Graph& g, std::uint32_t k, const std::vector<std::uint32_t>& core) {
+  return top(g, k, [&](node_t a, node_t b) {
+    if (core[a] != core[b]) return core[a] > core[b];
+    if (g.degree(a) != g.degree(b)) return g.degree(a) > g.degree(b);
+    return a < b;
+  });
 }
 
 }  // namespace
@@ -56,17 +69,31 @@ std::vector<node_t> seeds_top_degree(const Graph& g, std::uint32_t k) {
 
 std::vector<node_t> seeds_top_pagerank(const Graph& g, std::uint32_t k) {
   check_k(g, k);
-  const auto rank = pagerank(g);
-  return top(g, k, [&](node_t a, node_t b) { return rank[a] != rank[b] ? rank[a] > rank[b] : a < b; });
+  return top_by_pagerank(g, k, pagerank(g));
 }
 
 std::vector<node_t> seeds_top_kcore(const Graph& g, std::uint32_t k) {
   check_k(g, k);
-  const auto core = core_numbers(g);
-  return top(g, k, [&](node_t a, node_t b) {
-    if (core[a] != core[b]) return core[a] > core[b];
-    if (g.degree(a) != g.degree(b)) return g.degree(a) > g.degree(b);
-    return a < b;
+  return top_by_kcore(g, k, core_numbers(g));
+}
+
+std::shared_ptr<const std::vector<node_t>> memoized_top_seeds(const Graph& g, const std::string& name,
+                                                              std::uint32_t k) {
+  const std::string strategy = canonical_strategy(name);
+  if (strategy != "top_degree" && strategy != "pagerank" && strategy != "kcore")
+    throw InputError("seeding.strategy: no ranking named '" + name + "' (top_degree, pagerank, kcore)");
+  check_k(g, k);
+  // Seed lists are small: the last 16 (strategy, k) kept. The scores they rank by, one per graph.
+  constexpr std::size_t kSeedListsKept = 16;
+  GraphMemo& memo = g.memo();
+  return memo.get<std::vector<node_t>>("seeding.top", strategy + " " + std::to_string(k), kSeedListsKept, [&] {
+    if (strategy == "top_degree") return seeds_top_degree(g, k);
+    if (strategy == "pagerank") {
+      const auto rank = memo.get<std::vector<double>>("seeding.pagerank", "", 1, [&] { return pagerank(g); });
+      return top_by_pagerank(g, k, *rank);
+    }
+    const auto core = memo.get<std::vector<std::uint32_t>>("seeding.core_numbers", "", 1, [&] { return core_numbers(g); });
+    return top_by_kcore(g, k, *core);
   });
 }
 

@@ -9,9 +9,14 @@
 //    (target >= source), which close each sorted adjacency list. An upper arc's tie id is O(1);
 //    a lower arc finds its twin in the neighbour's list by binary search, O(log degree).
 // A kept self-loop is stored as a single arc (it is its own reverse).
+//
+// Values derived from the structure that several computations share (tie ids per arc, in-arcs,
+// the campaign's initial strengths, seed rankings) are kept in the graph's memo, memo(): see
+// graph_memo.hpp for why it cannot go stale and how it stays bounded.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <utility>
@@ -21,6 +26,8 @@
 #include "guanxi/types.hpp"
 
 namespace guanxi {
+
+class GraphMemo;  // graph_memo.hpp
 
 // Original node ids as the input named them. Identity labels (node id == label) store nothing.
 class NodeLabels {
@@ -94,9 +101,21 @@ class Graph {
     }
   }
 
-  // Tie id per arc, computed in one linear pass: for kernels that read tie attributes along
-  // every arc and can afford 8 bytes per arc.
+  // Tie id per arc, in parallel (the same for any thread count): for kernels that read tie
+  // attributes along every arc and can afford 8 bytes per arc.
   std::vector<tie_t> arc_ties() const;
+
+  // The arcs into each node of a directed graph: arcs[offsets[v] .. offsets[v + 1]) are the arcs
+  // u -> v in increasing arc order. Parallel; empty for an undirected graph (its arcs serve both
+  // ways).
+  struct InArcs {
+    std::vector<arc_t> offsets, arcs;
+  };
+  InArcs in_arcs() const;
+
+  // Values derived from this graph's structure, computed once and shared (graph_memo.hpp). A new
+  // graph, copies included, starts with an empty memo; a moved-from graph has none.
+  GraphMemo& memo() const noexcept { return *memo_; }
 
   std::span<const arc_t> offsets() const noexcept { return parts_.offsets.span(); }
   std::span<const node_t> targets() const noexcept { return parts_.targets.span(); }
@@ -119,6 +138,7 @@ class Graph {
   }
 
   Parts parts_;
+  std::shared_ptr<GraphMemo> memo_;  // held by pointer: a Graph stays movable, the memo's mutex does not move
 };
 
 }  // namespace guanxi

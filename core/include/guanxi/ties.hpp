@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ TieInit::Kind parse_tie_init(const std::string& name);
 // The strength of every tie under `init`, in [0, 1], without changing g. Errors name the
 // parameter (or the tie, for a weight column outside [0, 1]).
 std::vector<float> initial_strength(const Graph& g, const TieInit& init);
+// The same values, memoized on g (graph_memo.hpp), for runs that share a graph: computed once per
+// initialisation (the last four kept), from a neighbourhood overlap computed once per graph.
+// Kind::graph reads g's strength, which can change, so it is copied on every call.
+std::shared_ptr<const std::vector<float>> memoized_initial_strength(const Graph& g, const TieInit& init);
 // Sets g's strength to initial_strength(g, init).
 void init_strength(Graph& g, const TieInit& init);
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,11 @@ std::vector<node_t> seeds_top_degree(const Graph& g, std::uint32_t k);
 std::vector<node_t> seeds_top_pagerank(const Graph& g, std::uint32_t k);
 // Highest k-core number first, then higher degree, then smaller id.
 std::vector<node_t> seeds_top_kcore(const Graph& g, std::uint32_t k);
+// seeds_top_degree, seeds_top_pagerank or seeds_top_kcore by the campaign's strategy name
+// ("top_degree", "pagerank", "kcore"), memoized on g (graph_memo.hpp): PageRank and the core
+// numbers are computed once per graph, each top-k list once per (strategy, k).
+std::shared_ptr<const std::vector<node_t>> memoized_top_seeds(const Graph& g, const std::string& strategy,
+                                                              std::uint32_t k);
 
 // One vocabulary of strategies everywhere — a scenario's [seeding] strategy, the "name:k" seed
 // specs of the command line and gx.simulate, and gx.seeding's functions: top_degree, pagerank,

@@ -1,15 +1,21 @@
 // The campaign runner: validates a CampaignSpec (errors name the parameter), prepares what all
 // replicates share (initial tie strengths, arc -> tie ids, seeds, closed-form tie maps) and runs
-// the replicates in parallel. A replicate's rows depend only on (seed, replicate).
+// the replicates in parallel. A replicate's rows depend only on (seed, replicate). What depends
+// only on the graph and a few parameters comes from the graph's memo (guanxi/graph_memo.hpp), so
+// the designs of a comparison or a sweep on one graph object derive it once.
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 
 #include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_invoke.h>
 
 #include "guanxi/campaign.hpp"
 #include "guanxi/error.hpp"
+#include "guanxi/graph_memo.hpp"
 #include "guanxi/parallel.hpp"
 #include "guanxi/parameters.hpp"
 #include "guanxi/seeding.hpp"
@@ -107,22 +113,43 @@ Shared prepare_shared(const Graph& g, const CampaignSpec& spec, std::uint64_t se
   shared.spec = spec;
   shared.spec.run.seed = seed;
   shared.spec.run.replicates = replicates;
-  shared.initial_strength = initial_strength(g, spec.ties.init);
-  shared.arc_tie = g.arc_ties();
-  if (g.directed()) {
-    const node_t n = g.num_nodes();
-    shared.in_offsets.assign(std::uint64_t{n} + 1, 0);
-    for (node_t v : g.targets()) ++shared.in_offsets[v + 1];
-    for (node_t v = 0; v < n; ++v) shared.in_offsets[v + 1] += shared.in_offsets[v];
-    shared.in_arcs.resize(g.num_arcs());
-    std::vector<arc_t> cursor(shared.in_offsets.begin(), shared.in_offsets.end() - 1);
-    for (arc_t a = 0; a < g.num_arcs(); ++a) shared.in_arcs[cursor[g.target(a)]++] = a;
-  }
+  // The three derivations are independent: run side by side (each is parallel inside as well).
+  // Each keeps its own error, so that all three finish (no cancelled half-computed value) and the
+  // error reported is the first in this order, whatever the timing. The memo holds, per graph:
+  // tie ids (8 bytes per arc), in-arcs when directed (8 per arc and per node), strengths and overlap
+  // (ties.cpp) and seed lists (seeding.cpp).
+  GraphMemo& memo = g.memo();
   const Seeding& seeding = spec.seeding;
-  if (seeding.strategy == "nodes") shared.seeds = seeding.nodes;
-  else if (seeding.k == 0) shared.seeds.clear();
-  else if (canonical_strategy(seeding.strategy) == "random") shared.random_seeds = true;
-  else shared.seeds = seeds_by_strategy(g, seeding.strategy, seeding.k);
+  std::array<std::exception_ptr, 3> failure;
+  const auto keeping_error = [&](std::size_t i, auto&& derive) {
+    return [&failure, i, &derive] {
+      try {
+        derive();
+      } catch (...) {
+        failure[i] = std::current_exception();
+      }
+    };
+  };
+  const auto strengths = [&] {
+    shared.initial_strength = SharedArray<float>(memoized_initial_strength(g, spec.ties.init));
+  };
+  const auto arcs = [&] {
+    shared.arc_tie = SharedArray<tie_t>(memo.get<std::vector<tie_t>>("graph.arc_ties", "", 1, [&] { return g.arc_ties(); }));
+    if (!g.directed()) return;
+    const auto in = memo.get<Graph::InArcs>("graph.in_arcs", "", 1, [&] { return g.in_arcs(); });
+    // Views that keep the whole InArcs alive (shared_ptr's aliasing constructor).
+    shared.in_offsets = SharedArray<arc_t>(std::shared_ptr<const std::vector<arc_t>>(in, &in->offsets));
+    shared.in_arcs = SharedArray<arc_t>(std::shared_ptr<const std::vector<arc_t>>(in, &in->arcs));
+  };
+  const auto seeds = [&] {
+    if (seeding.strategy == "nodes") shared.seeds = seeding.nodes;
+    else if (seeding.k == 0) shared.seeds.clear();
+    else if (canonical_strategy(seeding.strategy) == "random") shared.random_seeds = true;
+    else shared.seeds = *memoized_top_seeds(g, seeding.strategy, seeding.k);
+  };
+  tbb::parallel_invoke(keeping_error(0, strengths), keeping_error(1, arcs), keeping_error(2, seeds));
+  for (const auto& e : failure)
+    if (e) std::rethrow_exception(e);
   const Policy& p = spec.policy;
   const bool commission = std::any_of(p.commission.begin(), p.commission.end(), [](double c) { return c > 0; });
   shared.incentives = p.referral_reward > 0 || p.referee_discount > 0 || commission || p.group_buy.enabled ||
@@ -158,9 +185,6 @@ CampaignResult run_campaign(const Graph& g, const CampaignSpec& spec, const Camp
       throw InputError("forests: replicate " + std::to_string(r) + " out of range [" + std::to_string(first) + ", " +
                        std::to_string(last) + ")");
 
-  campaign::Shared shared = campaign::prepare_shared(g, spec, options.seed, options.replicates);
-  if (control) shared.cancel = &control->cancel;
-
   const std::size_t width = campaign_metrics().size();
   result.replicates = options.replicates;
   result.first_replicate = first;
@@ -168,7 +192,11 @@ CampaignResult run_campaign(const Graph& g, const CampaignSpec& spec, const Camp
   result.values.assign(options.replicates * spec.run.steps * width, 0.0);
   for (std::uint64_t r : options.forests) result.forests.push_back({r, {}});
   tbb::enumerable_thread_specific<campaign::Scratch> scratch;
+  // The preparation runs on the run's threads too (its parallel kernels give the same values for
+  // any thread count).
   with_threads(options.threads, [&] {
+    campaign::Shared shared = campaign::prepare_shared(g, spec, options.seed, options.replicates);
+    if (control) shared.cancel = &control->cancel;
     parallel_for(first, last, 1, [&](std::uint64_t r) {
       if (control && control->cancel.load(std::memory_order_relaxed)) return;
       std::vector<ForestEntry>* forest = nullptr;

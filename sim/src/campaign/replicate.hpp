@@ -11,8 +11,12 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <new>
 #include <optional>
 #include <span>
+#include <type_traits>
 #include <vector>
 
 #include "guanxi/campaign.hpp"
@@ -47,13 +51,35 @@ enum class Purpose : std::uint32_t {
 };
 inline constexpr std::uint32_t kPurposeSlots = 16;  // largest id + 1: the size of a replicate's key table
 
-// Inputs shared by all replicates of a run, derived once.
+// A read-only array held by reference count: the graph's memo (guanxi/graph_memo.hpp) and every
+// run on the graph share one vector, so preparing a run copies none of it. Reads go through a
+// cached pointer.
+template <class T>
+class SharedArray {
+ public:
+  SharedArray() = default;
+  explicit SharedArray(std::shared_ptr<const std::vector<T>> values)
+      : values_(std::move(values)), data_(values_ ? values_->data() : nullptr), size_(values_ ? values_->size() : 0) {}
+  const T& operator[](std::size_t i) const { return data_[i]; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  const T* begin() const { return data_; }
+  const T* end() const { return data_ + size_; }
+
+ private:
+  std::shared_ptr<const std::vector<T>> values_;
+  const T* data_ = nullptr;
+  std::size_t size_ = 0;
+};
+
+// Inputs shared by all replicates of a run, derived once; the per-tie and per-arc arrays come
+// from the graph's memo, so a second run on the same graph object derives them no more.
 struct Shared {
   const Graph* graph = nullptr;
   CampaignSpec spec;
-  std::vector<float> initial_strength;  // per tie, after ties.init
-  std::vector<tie_t> arc_tie;           // tie id of every arc
-  std::vector<arc_t> in_offsets, in_arcs;  // directed graphs: the arcs into each node
+  SharedArray<float> initial_strength;  // per tie, after ties.init
+  SharedArray<tie_t> arc_tie;           // tie id of every arc
+  SharedArray<arc_t> in_offsets, in_arcs;  // directed graphs: the arcs into each node
   std::vector<node_t> seeds;            // fixed seeds (strategy != random)
   bool random_seeds = false;
   bool incentives = false;              // rewards, commissions, discounts, teams, bargains or fees
@@ -64,8 +90,39 @@ struct Shared {
   const std::atomic<bool>* cancel = nullptr;
 };
 
+// An array of zero bytes from calloc, which takes large blocks straight from the kernel as pages
+// that stay unmapped until written (and does not clear them): allocating it costs O(1) and a run
+// pays only for the pages it touches. T is never constructed or destroyed, so it must be trivially
+// copyable, and its user must read zero bytes as a state of its own (Stamped: stamp 0 is stale).
+template <class T>
+class ZeroedArray {
+  static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>);
+
+ public:
+  ZeroedArray() = default;
+  explicit ZeroedArray(std::size_t size)
+      : data_(size ? static_cast<T*>(std::calloc(size, sizeof(T))) : nullptr), size_(size) {
+    if (size && !data_) throw std::bad_alloc();
+  }
+  T& operator[](std::size_t i) { return data_.get()[i]; }
+  const T& operator[](std::size_t i) const { return data_.get()[i]; }
+  std::size_t size() const { return size_; }
+  T* data() { return data_.get(); }
+  T* begin() { return data_.get(); }
+  T* end() { return data_.get() + size_; }
+
+ private:
+  struct Free {
+    void operator()(T* p) const { std::free(p); }
+  };
+  std::unique_ptr<T, Free> data_;
+  std::size_t size_ = 0;
+};
+
 // An array whose entries reset to T{} when a new replicate starts (epoch stamps), so a thread
 // reuses it across replicates without clearing it: setting up a replicate costs O(1), not O(n).
+// Its storage starts as zero bytes (ZeroedArray; stamp 0 reads as stale), so creating it is O(1)
+// too, and a short run on a large graph touches only the pages of the entries it uses.
 // Above stamped_dense_limit bytes it keeps only the entries touched in the replicate, in an open-addressing
 // table (also epoch-stamped), so memory follows activity on graphs of billions of ties.
 inline std::size_t stamped_dense_limit = std::size_t{256} << 20;  // bytes; tests lower it
@@ -78,7 +135,7 @@ class Stamped {
     sparse_ = size * sizeof(Entry) > stamped_dense_limit;
     if (size_ != size) {
       size_ = size;
-      entries_.assign(sparse_ ? 1024 : size, Entry{});
+      entries_ = ZeroedArray<Entry>(sparse_ ? 1024 : size);
       keys_.assign(sparse_ ? entries_.size() : 0, 0);
       epoch_ = 0;
     }
@@ -125,9 +182,9 @@ class Stamped {
   }
   // Doubles the table, keeping this replicate's entries, and returns entry i.
   T& grow(std::size_t i) {
-    std::vector<Entry> old_entries(entries_.size() * 2);
+    ZeroedArray<Entry> old_entries(entries_.size() * 2);
     std::vector<std::size_t> old_keys(keys_.size() * 2, 0);
-    old_entries.swap(entries_);
+    std::swap(old_entries, entries_);
     old_keys.swap(keys_);
     for (std::size_t k = 0; k < old_entries.size(); ++k)
       if (old_entries[k].stamp == epoch_) {
@@ -138,7 +195,7 @@ class Stamped {
     return slot(i).value;
   }
 
-  std::vector<Entry> entries_;
+  ZeroedArray<Entry> entries_;
   std::vector<std::size_t> keys_;  // sparse: the index in each slot
   std::size_t size_ = 0, used_ = 0;
   bool sparse_ = false;
