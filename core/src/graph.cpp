@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <stdexcept>
 
 #include <tbb/task_arena.h>
 
@@ -101,9 +102,15 @@ arc_t Graph::tie_arc(tie_t t, node_t first_endpoint) const noexcept {
 
 std::vector<tie_t> Graph::arc_ties() const {
   std::vector<tie_t> ties(num_arcs());
+  arc_ties(ties);
+  return ties;
+}
+
+void Graph::arc_ties(std::span<tie_t> ties) const {
+  if (ties.size() != num_arcs()) throw std::logic_error("Graph::arc_ties: the output must have one entry per arc");
   if (directed()) {
     parallel_for(0, ties.size(), kArcGrain, [&](std::uint64_t a) { ties[a] = a; });
-    return ties;
+    return;
   }
   // Ties come in (u, v) order, so each node's lower arcs (sources ascending) fill in order from a
   // cursor per node. In parallel, each part owns a range of nodes v and walks the ties in order,
@@ -144,7 +151,6 @@ std::vector<tie_t> Graph::arc_ties() const {
       }
     }
   });
-  return ties;
 }
 
 Graph::InArcs Graph::in_arcs() const {

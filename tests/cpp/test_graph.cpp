@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 #include "guanxi/builder.hpp"
 #include "guanxi/error.hpp"
@@ -126,6 +127,13 @@ TEST(Builder, RejectsBadWeights) {
 // Every arc's tie id, both ways: tie_of_arc agrees with arc_ties and tie_endpoints.
 void check_tie_ids(const Graph& g) {
   const auto arc_ties = g.arc_ties();
+  // The fill into caller storage writes every entry (a sentinel left would be an arc missed),
+  // and refuses storage of another size.
+  std::vector<tie_t> filled(g.num_arcs(), ~tie_t{0});
+  g.arc_ties(filled);
+  EXPECT_EQ(filled, arc_ties);
+  std::vector<tie_t> short_by_one(g.num_arcs() > 0 ? g.num_arcs() - 1 : 1);
+  EXPECT_THROW(g.arc_ties(short_by_one), std::logic_error);
   std::vector<int> arcs_per_tie(g.num_ties(), 0);
   for (node_t u = 0; u < g.num_nodes(); ++u) {
     for (arc_t a = g.arc_begin(u); a < g.arc_end(u); ++a) {

@@ -104,6 +104,9 @@ class Graph {
   // Tie id per arc, in parallel (the same for any thread count): for kernels that read tie
   // attributes along every arc and can afford 8 bytes per arc.
   std::vector<tie_t> arc_ties() const;
+  // The same into `out` (num_arcs() entries), every entry written once, in parallel: storage
+  // left uninitialised is first touched by the threads that fill it.
+  void arc_ties(std::span<tie_t> out) const;
 
   // The arcs into each node of a directed graph: arcs[offsets[v] .. offsets[v + 1]) are the arcs
   // u -> v in increasing arc order. Parallel; empty for an undirected graph (its arcs serve both

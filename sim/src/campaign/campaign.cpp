@@ -134,7 +134,13 @@ Shared prepare_shared(const Graph& g, const CampaignSpec& spec, std::uint64_t se
     shared.initial_strength = SharedArray<float>(memoized_initial_strength(g, spec.ties.init));
   };
   const auto arcs = [&] {
-    shared.arc_tie = SharedArray<tie_t>(memo.get<std::vector<tie_t>>("graph.arc_ties", "", 1, [&] { return g.arc_ties(); }));
+    // Uninitialised storage that the parallel fill touches first (a zero-filled vector would
+    // first touch 8 bytes per arc on one thread).
+    shared.arc_tie = SharedArray<tie_t>(memo.get<Buffer<tie_t>>("graph.arc_ties", "", 1, [&] {
+      Buffer<tie_t> ties = Buffer<tie_t>::allocate(g.num_arcs());
+      g.arc_ties(std::span<tie_t>(ties.data(), ties.size()));
+      return ties;
+    }));
     if (!g.directed()) return;
     const auto in = memo.get<Graph::InArcs>("graph.in_arcs", "", 1, [&] { return g.in_arcs(); });
     // Views that keep the whole InArcs alive (shared_ptr's aliasing constructor).

@@ -52,7 +52,8 @@ void Replicate::begin() {
 void Replicate::step(std::uint32_t t) {
   refresh_keys(t);
   // The policy pays this step unless a payment failed before (MODEL.md §3.4).
-  pays_ = shared_.incentives && !exhausted_ && spec_.policy.budget > tally_.money.rewards + tally_.money.commissions + tally_.money.discounts;
+  const Tally::Money& spent = tally_.money;
+  pays_ = shared_.incentives && !exhausted_ && spec_.policy.budget > spent.rewards + spent.commissions + spent.discounts;
   if (t > 0) tally_.new_by_channel.fill(0);  // seeds placed before step 0 count in step 0's row
   tally_.referral_conversions = 0;
   // Decisions, on the state at the start of the step.

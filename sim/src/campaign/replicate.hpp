@@ -58,8 +58,10 @@ template <class T>
 class SharedArray {
  public:
   SharedArray() = default;
-  explicit SharedArray(std::shared_ptr<const std::vector<T>> values)
-      : values_(std::move(values)), data_(values_ ? values_->data() : nullptr), size_(values_ ? values_->size() : 0) {}
+  // Any contiguous container (std::vector, Buffer) held by reference count.
+  template <class Container>
+  explicit SharedArray(std::shared_ptr<const Container> values)
+      : data_(values ? values->data() : nullptr), size_(values ? values->size() : 0), values_(std::move(values)) {}
   const T& operator[](std::size_t i) const { return data_[i]; }
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
@@ -67,9 +69,10 @@ class SharedArray {
   const T* end() const { return data_ + size_; }
 
  private:
-  std::shared_ptr<const std::vector<T>> values_;
+  // Declared before the owner: they are initialised from `values` before it is moved.
   const T* data_ = nullptr;
   std::size_t size_ = 0;
+  std::shared_ptr<const void> values_;  // keeps the container alive
 };
 
 // Inputs shared by all replicates of a run, derived once; the per-tie and per-arc arrays come
