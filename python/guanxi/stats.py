@@ -200,9 +200,8 @@ def ratio_of_mean_differences(numerator, denominator, level: float = 0.95, axis:
     RatioInterval
         ``(ratio, low, high, share_higher, n)``: ``share_higher`` is the share of the ``n``
         complete replicates whose numerator difference is positive (for the incremental ROI:
-        the design earned more profit). As in the engine's comparison, everything but ``n`` is
-        NaN when the mean denominator difference is 0 (no ratio) or fewer than two replicates
-        remain.
+        the design earned more profit). Everything but ``n`` is NaN when the mean denominator
+        difference is 0 (no ratio) or fewer than two replicates remain.
 
     Raises
     ------
@@ -223,8 +222,8 @@ def ratio_of_mean_differences(numerator, denominator, level: float = 0.95, axis:
         standard_error = np.sqrt(residual_variance / n) / np.abs(mean_b)
         share_higher = np.count_nonzero(a > 0, axis=-1) / n
     half = _student_half_width(standard_error, n - 1, level)
-    # No ratio without a denominator, and none below two replicates (the engine's rule, kept so
-    # that the command line and Python agree).
+    # No ratio without a denominator, and none below two replicates: one replicate gives no
+    # variance, so a ratio without an interval would read as exact.
     defined = (mean_b != 0) & (n >= 2)
 
     def where_defined(x):
