@@ -20,12 +20,15 @@ void check_unit(double x, const std::string& name) {
 
 }  // namespace
 
+const std::vector<std::string>& tie_init_names() {
+  static const std::vector<std::string> names = {"constant", "uniform", "overlap", "column", "graph"};
+  return names;
+}
+
 TieInit::Kind parse_tie_init(const std::string& name) {
-  if (name == "constant") return TieInit::Kind::constant;
-  if (name == "uniform") return TieInit::Kind::uniform;
-  if (name == "overlap") return TieInit::Kind::overlap;
-  if (name == "column") return TieInit::Kind::column;
-  if (name == "graph") return TieInit::Kind::graph;
+  const auto& names = tie_init_names();
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (name == names[i]) return static_cast<TieInit::Kind>(i);
   throw InputError("ties.init: must be 'constant', 'uniform', 'overlap', 'column' or 'graph', not '" + name + "'");
 }
 

@@ -33,7 +33,9 @@ _UNIT_LABELS = {
 
 
 def _metric_table() -> dict:
-    return {name: (unit, per_step, text) for name, unit, per_step, text in _guanxi.campaign_metric_info()}
+    """The engine's metric registry as {name: (unit, per_step, description)}."""
+    return {row["name"]: (row["unit"], row["per_step"], row["description"])
+            for row in _guanxi.campaign_metric_registry()}
 
 
 def metric_unit(metric: str) -> str:

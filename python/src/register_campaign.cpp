@@ -72,12 +72,6 @@ void register_campaign(py::module_& m) {
   m.def("campaign_channels", [] { return campaign_channels(); });
   m.def("comparison_metrics", [] { return comparison_metrics(); });
   m.def("campaign_spec", [](const std::string& json) { return spec_to_json(spec_from_json(json, "campaign")); });
-  m.def("campaign_metric_info", [] {
-    py::list rows;
-    for (const auto& info : campaign_metric_info())
-      rows.append(py::make_tuple(info.name, std::string(metric_unit_name(info.unit)), info.per_step, info.description));
-    return rows;
-  });
   m.def("campaign_metric_registry", [] {
     py::list rows;
     for (const auto& info : campaign_metric_info()) {

@@ -132,14 +132,6 @@ std::string canonical_strategy(std::string_view name) {
   return {};
 }
 
-std::vector<node_t> seeds_by_strategy(const Graph& g, std::string_view strategy, std::uint32_t k) {
-  const std::string name = canonical_strategy(strategy);
-  if (name == "top_degree") return seeds_top_degree(g, k);
-  if (name == "pagerank") return seeds_top_pagerank(g, k);
-  if (name == "kcore") return seeds_top_kcore(g, k);
-  throw InputError("seeding: '" + std::string(strategy) + "' is not a ranking strategy (top_degree, pagerank, kcore)");
-}
-
 SeedSet parse_seeds(const Graph& g, const std::string& spec) {
   SeedSet out;
   const auto colon = spec.find(':');
@@ -154,7 +146,7 @@ SeedSet parse_seeds(const Graph& g, const std::string& spec) {
     const std::string name = canonical_strategy(strategy);
     if (name.empty()) throw InputError("seeds: unknown strategy '" + strategy + "' (top_degree, pagerank, kcore, random)");
     if (name == "random") out.random_k = k;
-    else out.nodes = seeds_by_strategy(g, name, k);
+    else out.nodes = *memoized_top_seeds(g, name, k);
     return out;
   }
   std::size_t begin = 0;

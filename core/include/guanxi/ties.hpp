@@ -20,7 +20,9 @@ struct TieInit {
   std::uint64_t seed = 0;         // uniform
 };
 
-// "constant", "uniform", "overlap", "column", "graph"
+// The kinds' names, in the order of TieInit::Kind: constant, uniform, overlap, column, graph.
+const std::vector<std::string>& tie_init_names();
+// The kind named `name` (one of tie_init_names()).
 TieInit::Kind parse_tie_init(const std::string& name);
 
 // The strength of every tie under `init`, in [0, 1], without changing g. Errors name the

@@ -23,9 +23,10 @@ std::vector<node_t> seeds_top_degree(const Graph& g, std::uint32_t k);
 std::vector<node_t> seeds_top_pagerank(const Graph& g, std::uint32_t k);
 // Highest k-core number first, then higher degree, then smaller id.
 std::vector<node_t> seeds_top_kcore(const Graph& g, std::uint32_t k);
-// seeds_top_degree, seeds_top_pagerank or seeds_top_kcore by the campaign's strategy name
-// ("top_degree", "pagerank", "kcore"), memoized on g (graph_memo.hpp): PageRank and the core
-// numbers are computed once per graph, each top-k list once per (strategy, k).
+// seeds_top_degree, seeds_top_pagerank or seeds_top_kcore by strategy name ("top_degree",
+// "pagerank", "kcore", or an older spelling below), memoized on g (graph_memo.hpp): PageRank and
+// the core numbers are computed once per graph, each top-k list once per (strategy, k). Campaign
+// seeding and the "name:k" seed specs both take their seeds here.
 std::shared_ptr<const std::vector<node_t>> memoized_top_seeds(const Graph& g, const std::string& strategy,
                                                               std::uint32_t k);
 
@@ -36,8 +37,6 @@ const std::vector<std::string>& seeding_strategies();
 // The strategy's name in that vocabulary, also for the older spellings (top-degree, degree,
 // top_pagerank, top-pagerank, top_kcore, top-kcore); empty when it names none.
 std::string canonical_strategy(std::string_view name);
-// The k seeds of a ranking strategy (top_degree, pagerank, kcore, in any spelling above).
-std::vector<node_t> seeds_by_strategy(const Graph& g, std::string_view strategy, std::uint32_t k);
 
 // The node whose label is `label` (the input's id), if any.
 std::optional<node_t> find_label(const Graph& g, std::string_view label);

@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "guanxi/error.hpp"
+#include "guanxi/ties.hpp"
 
 namespace guanxi {
 namespace {
@@ -182,9 +183,8 @@ std::string parameter_range_text(const Parameter& parameter) {
 }
 
 const std::vector<std::string>& parameter_choices(const Parameter& parameter) {
-  static const std::vector<std::string> tie_inits = {"constant", "uniform", "overlap", "column", "graph"};
   static const std::vector<std::string> none;
-  return parameter.type == ParameterType::choice ? tie_inits : none;
+  return parameter.type == ParameterType::choice ? tie_init_names() : none;
 }
 
 namespace {
