@@ -1,6 +1,7 @@
-"""The ``guanxi`` command line: ``info``, ``convert``, ``generate``, ``simulate``, ``run`` and
-``compare`` over the functions notebooks call (:class:`guanxi.Graph`, :mod:`guanxi.generators`,
-:func:`guanxi.simulate`, :class:`guanxi.Campaign`, :func:`guanxi.compare`, :mod:`guanxi.report`).
+"""The ``guanxi`` command line: ``info``, ``convert``, ``generate``, ``simulate``, ``seed``, ``run``
+and ``compare`` over the functions notebooks call (:class:`guanxi.Graph`, :mod:`guanxi.generators`,
+:func:`guanxi.simulate`, :mod:`guanxi.seeding`, :class:`guanxi.Campaign`, :func:`guanxi.compare`,
+:mod:`guanxi.report`).
 
 This module only reads the command line, checks numbers as written, prints what the package
 returns, and turns failures into one line ``guanxi: error: ...`` with a documented exit code:
@@ -35,6 +36,7 @@ COMMANDS = {
     "info": "print size, degrees, components, clustering and thresholds of a graph",
     "convert": "convert a graph file (output: edge list [.gz] or .gx snapshot)",
     "simulate": "Monte Carlo of a classic diffusion model: IC, WC, LT, SI, SIR, SIS, complex, Bass",
+    "seed": "choose k seeds by influence maximisation (IMM or OPIM-C) for IC, WC or LT",
     "run": "run a campaign scenario (TOML) and print its summary at the horizon",
     "compare": "compare campaign scenarios with common random numbers (paired differences against the first)",
     "generate": "generate a graph: guanxi generate KIND [--param value ...] -o FILE",
@@ -47,6 +49,7 @@ Examples:
   guanxi info ../shared/data/facebook_combined.edges --json
   guanxi convert karate.gml karate.edges
   guanxi simulate facebook_combined.edges --model ic --p 0.01 --seeds top_degree:10 --replicates 10000 --seed 1
+  guanxi seed ../shared/data/NetHEPT.edges --k 50 --model wc --epsilon 0.1
   guanxi run examples/05_group_buy.toml --replicates 50 --out results/
   guanxi compare examples/01_no_incentive.toml examples/02_one_sided_referral.toml examples/05_group_buy.toml
 
@@ -226,7 +229,8 @@ def simulate_parser() -> _Parser:
         help="complex contagion: fraction of in-neighbours needed (overrides --k) (default: %(default)s)")
     add("--bass-q", type=probability("--bass-q"), default=0.3, help="Bass imitation q (default: %(default)s)")
     add("--seeds", default="top_degree:10",
-        help="top_degree:K, pagerank:K, kcore:K, random:K (per replicate), node labels '1,2,3', or none (Bass) "
+        help="top_degree:K, pagerank:K, kcore:K, imm:K (IC, WC, LT), random:K (per replicate), node labels "
+             "'1,2,3', or none (Bass) "
              "(default: %(default)s)")
     add("--replicates", type=integer_in("--replicates", 1, MAX_REPLICATES), default=1000,
         help="Monte Carlo replicates (default: %(default)s)")
@@ -237,6 +241,30 @@ def simulate_parser() -> _Parser:
         help="auto, scalar (reference), sparse (IC, uniform p), bitparallel (IC, LT) (default: %(default)s)")
     add("--json", action="store_true", help="print JSON")
     add("--quiet", action="store_true", help="no progress bar")
+    _add_read_options(parser)
+    _add_threads(parser)
+    return parser
+
+
+def seed_parser() -> _Parser:
+    parser = _command_parser("seed")
+    add = parser.add_argument
+    add("file", metavar="FILE", help="graph file")
+    add("--k", type=integer_in("--k", 1, MAX_COUNT32), default=50, help="seeds wanted (default: %(default)s)")
+    add("--model", default="wc", help="wc (IC with p = 1/in-degree), ic, lt (default: %(default)s)")
+    add("--p", type=probability("--p"), default=0.01, help="IC: arc probability (default: %(default)s)")
+    add("--probability", default="uniform",
+        help="IC arc probability: uniform (--p), weights (the graph's), wc (1/in-degree) (default: %(default)s)")
+    add("--lt-weights", default="uniform",
+        help="LT in-arc weights: uniform (1/in-degree) or graph (normalised) (default: %(default)s)")
+    add("--epsilon", type=number_in("--epsilon", 1e-6, 0.999999), default=0.1,
+        help="spread >= (1 - 1/e - epsilon) x best, with probability 1 - 1/n^ell (default: %(default)s)")
+    add("--ell", type=number_in("--ell", 1e-6, 1e6), default=1.0, help="confidence exponent (default: %(default)s)")
+    add("--algorithm", default="opim", choices=["opim", "imm"],
+        help="opim (OPIM-C: stops when its bounds certify the guarantee; reports them) or imm (default: %(default)s)")
+    add("--seed", type=integer_in("--seed", 0, MAX_SEED), default=0, help="random seed of the RR sets (default: %(default)s)")
+    add("--json", action="store_true", help="print JSON")
+    add("--quiet", action="store_true", help="no progress display")
     _add_read_options(parser)
     _add_threads(parser)
     return parser
@@ -348,6 +376,21 @@ def simulate_command(args) -> int:
     return EXIT_OK
 
 
+def seed_command(args) -> int:
+    g = read_graph(args.file, args)
+    if args.model not in ("ic", "wc", "lt"):
+        raise ValueError(f"--model: must be ic, wc or lt, not '{args.model}'")
+    choose = gx.seeding.opim if args.algorithm == "opim" else gx.seeding.imm
+    with option_names({"k": "--k", "epsilon": "--epsilon", "ell": "--ell", "probability": "--probability",
+                       "weights": "--lt-weights", "p": "--p"}):
+        result = choose(g, args.k, model=args.model, p=args.p, epsilon=args.epsilon, ell=args.ell, seed=args.seed,
+                        threads=_threads(args), probability=args.probability, weights=args.lt_weights,
+                        progress=_progress(args))
+    document = report.seeding_document(result, g, args.file)
+    _say(report.to_json(document) if args.json else report.seeding_text(document))
+    return EXIT_OK
+
+
 def load_campaigns(paths: Sequence[str], args) -> List[tuple]:
     """(path, campaign, warnings) per scenario: on --graph, or on the scenario's own [graph]
     (scenarios naming the same graph share one copy). Each is checked against its graph as it
@@ -449,8 +492,8 @@ def _dispatch(argv: List[str]) -> int:
             raise UsageError(f"unknown generator '{chosen.kind}' (choose from {', '.join(catalog)})")
         args = generator_parser(chosen.kind, catalog[chosen.kind]).parse_intermixed_args(chosen.arguments)
     else:
-        parser = {"info": info_parser, "convert": convert_parser, "simulate": simulate_parser, "run": run_parser,
-                  "compare": compare_parser}[command]()
+        parser = {"info": info_parser, "convert": convert_parser, "simulate": simulate_parser, "seed": seed_parser,
+                  "run": run_parser, "compare": compare_parser}[command]()
         args = parser.parse_intermixed_args(top.arguments)
     if args.threads is None:
         args.threads = top.threads or 0
@@ -458,8 +501,8 @@ def _dispatch(argv: List[str]) -> int:
         gx.set_max_threads(args.threads)
     if command == "generate":
         return generate_command(chosen.kind, args)
-    return {"info": info_command, "convert": convert_command, "simulate": simulate_command, "run": run_command,
-            "compare": compare_command}[command](args)
+    return {"info": info_command, "convert": convert_command, "simulate": simulate_command, "seed": seed_command,
+            "run": run_command, "compare": compare_command}[command](args)
 
 
 def _error(message: str) -> None:

@@ -159,12 +159,14 @@ class SimulationResult:
         )
 
 
-def _seed_arrays(g: Graph, seeds) -> tuple:
-    """(node ids as uint32, random_k) from ids, a strategy string, or None (Bass only)."""
+def _seed_arrays(g: Graph, seeds, model: str = "ic", probability: str = "uniform", p: float = 0.01,
+                 weights: str = "uniform") -> tuple:
+    """(node ids as uint32, random_k) from ids, a strategy string, or None (Bass only). The
+    model is what ``"imm:K"`` chooses seeds for."""
     if seeds is None:
         return np.zeros(0, dtype=np.uint32), 0
     if isinstance(seeds, str):
-        nodes, k = _guanxi.parse_seeds(g._g, seeds)
+        nodes, k = _guanxi.parse_seeds(g._g, seeds, model, probability, float(p), weights)
         return np.asarray(nodes, dtype=np.uint32), int(k)
     ids = np.asarray(seeds)
     if ids.ndim != 1 or (ids.size and ids.dtype.kind not in "iu"):
@@ -205,6 +207,7 @@ def simulate(
     model : {"ic", "wc", "lt", "si", "sir", "sis", "complex", "bass"}
     seeds : array of node ids, or str
         Dense node ids, or a strategy: ``"top_degree:K"``, ``"pagerank:K"``, ``"kcore:K"``,
+        ``"imm:K"`` (influence maximisation for this model: IC, WC or LT),
         ``"random:K"`` (K nodes drawn anew in every replicate), or node labels ``"1,34"``.
         Default ``"top_degree:10"``; for Bass, none (``None``).
     replicates, seed : int
@@ -237,7 +240,7 @@ def simulate(
         raise TypeError("g: must be a guanxi.Graph")
     if seeds is ...:
         seeds = None if model == "bass" else _DEFAULT_SEEDS
-    seed_nodes, random_k = _seed_arrays(g, seeds)
+    seed_nodes, random_k = _seed_arrays(g, seeds, model, probability, p, weights)
     if replicates < 1:
         raise ValueError(f"replicates: must be >= 1, got {replicates}")
     if threads is not None and threads < 1:

@@ -254,6 +254,42 @@ def simulation_text(document: dict, g: Graph) -> str:
     ])
 
 
+# -- seeds by influence maximisation ------------------------------------------------------------
+
+
+def seeding_document(result, g: Graph, file: Optional[str] = None) -> dict:
+    """Seeds chosen by :func:`guanxi.seeding.imm` or :func:`~guanxi.seeding.opim` (``guanxi
+    seed --json``): the graph's size, the run's parameters, the seeds (dense ids and labels, in
+    greedy order) with their marginal gains, the spread estimate and bounds (None where the
+    algorithm gives none), and the RR sets, memory and time it took."""
+    document = {} if file is None else {"file": file}
+    document.update(nodes=g.num_nodes, ties=g.num_ties)
+    document.update(result.to_dict())
+    return document
+
+
+def seeding_text(document: dict) -> str:
+    """The table of ``guanxi seed`` from :func:`seeding_document`."""
+    d = document
+    where = f" on {d['file']}" if "file" in d else ""
+    lines = [
+        f"{d['algorithm']} {d['model']}{where} ({d['nodes']} nodes, {d['ties']} ties): k = {d['k']}, "
+        f"epsilon = {number_text(d['epsilon'])}, ell = {number_text(d['ell'])}",
+        f"  spread       {_fixed(d['spread'], 1)} expected nodes (RR estimate)",
+    ]
+    if d["lower_bound"] is not None:
+        lines.append(f"  lower bound  {_fixed(d['lower_bound'], 1)} with probability {_fixed(d['confidence'], 6)}")
+    if d["approximation"] is not None:
+        lines.append(f"  certified    {_fixed(d['approximation'], 3)} of the best (optimum <= "
+                     f"{_fixed(d['optimum_upper_bound'], 1)})")
+    lines.append(f"  work         {d['rr_sets']} RR sets, {_fixed(d['memory_bytes'] / 2**20, 1)} MiB, "
+                 f"{_fixed(d['seconds'], 3)} s")
+    lines.append("  seeds (label, marginal gain):")
+    for label, gain in zip(d["labels"], d["marginal_gain"]):
+        lines.append(f"    {label}  {_fixed(gain, 2)}")
+    return "\n".join(lines)
+
+
 # -- campaign runs ------------------------------------------------------------------------------
 
 

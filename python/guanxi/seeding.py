@@ -1,10 +1,18 @@
 """Seeding strategies: who receives the campaign (or the infection) at step 0.
 
-One vocabulary everywhere: ``top_degree``, ``pagerank``, ``kcore`` and ``random`` name the
-functions here, a campaign's ``seeding.strategy`` and the ``"name:k"`` seed specs of
+One vocabulary everywhere: ``top_degree``, ``pagerank``, ``kcore``, ``imm`` and ``random`` name
+the functions here, a campaign's ``seeding.strategy`` and the ``"name:k"`` seed specs of
 :func:`guanxi.simulate` and the command line (older spellings such as ``top-degree`` or
 ``top_pagerank`` are read as these names). Rankings break ties by the smaller node id, so every
 strategy is deterministic.
+
+Influence maximisation (:func:`imm`, :func:`opim`) chooses the ``k`` seeds of largest expected
+spread under IC (uniform ``p``, per-arc ``p``, weighted cascade) or LT, with the guarantee of
+reverse-reachable sampling: with probability at least ``1 - 1/n**ell`` their spread is at least
+``(1 - 1/e - epsilon)`` times the best. The ``imm`` strategy is :func:`imm` with ``epsilon=0.1``
+for the model being run; for a campaign, on its IC equivalent (docs/model.md).
+:func:`for_campaign` chooses seeds for a campaign itself, with the campaign simulator as the
+oracle, and may pay for them.
 
 >>> import guanxi as gx
 >>> g = gx.Graph.from_edges([0, 0, 0, 1], [1, 2, 3, 2])
@@ -14,16 +22,32 @@ strategy is deterministic.
 
 from __future__ import annotations
 
+from typing import Optional
+
 import numpy as np
 
 from . import _guanxi
 from .graph import Graph
 
-__all__ = ["strategies", "random", "top_degree", "pagerank", "kcore", "top_pagerank", "top_kcore"]
+__all__ = [
+    "strategies",
+    "random",
+    "top_degree",
+    "pagerank",
+    "kcore",
+    "top_pagerank",
+    "top_kcore",
+    "imm",
+    "opim",
+    "InfluenceResult",
+    "rr_set",
+    "for_campaign",
+    "CampaignSeeds",
+]
 
 
 def strategies() -> list:
-    """The names of the seeding strategies: ``["top_degree", "pagerank", "kcore", "random"]``."""
+    """The names of the seeding strategies: ``["top_degree", "pagerank", "kcore", "imm", "random"]``."""
     return list(_guanxi.seeding_strategies())
 
 
@@ -59,3 +83,191 @@ def kcore(g: Graph, k: int) -> np.ndarray:
 # The older names of the same strategies.
 top_pagerank = pagerank
 top_kcore = kcore
+
+
+class InfluenceResult:
+    """Seeds chosen by :func:`imm` or :func:`opim`.
+
+    Attributes
+    ----------
+    seeds : numpy.ndarray
+        Dense node ids, in greedy order (``labels`` gives the input's ids).
+    spread : float
+        Reverse-reachable estimate of the seeds' expected spread (OPIM-C: on RR sets independent
+        of the choice, so unbiased; IMM: on the RR sets it chose by, slightly optimistic).
+    lower_bound : float
+        A lower bound on the seeds' expected spread that holds with probability ``confidence``.
+        OPIM-C's comes from its validation RR sets and is usually tight; IMM's is ``(1 - 1/e -
+        epsilon)`` times its sampling phase's bound on the optimum, and loose.
+    optimum_upper_bound, approximation : float
+        OPIM-C: an upper bound on the best possible spread, and ``lower_bound`` divided by it
+        (the approximation ratio the run certifies). NaN for IMM.
+    confidence : float
+        ``1 - 1/n**ell``.
+    marginal_gain : numpy.ndarray
+        Each seed's greedy gain in expected nodes (RR estimate).
+    rr_sets, rr_entries, memory_bytes, rounds, seconds
+        RR sets generated, node ids held, peak bytes of RR storage, sampling rounds, wall time.
+    """
+
+    def __init__(self, raw: dict, graph: Graph, model: str, k: int, epsilon: float, ell: float):
+        self.algorithm: str = raw["algorithm"]
+        self.model, self.k, self.epsilon, self.ell = model, k, epsilon, ell
+        self.seeds: np.ndarray = np.asarray(raw["seeds"], dtype=np.int64)
+        self.labels: np.ndarray = graph.labels[self.seeds]
+        self.marginal_gain: np.ndarray = np.asarray(raw["marginal_gain"], dtype=np.float64)
+        for key in ("spread", "lower_bound", "optimum_upper_bound", "approximation", "confidence", "seconds"):
+            setattr(self, key, float(raw[key]))
+        for key in ("rr_sets", "rr_entries", "memory_bytes", "rounds"):
+            setattr(self, key, int(raw[key]))
+
+    def to_dict(self) -> dict:
+        """Plain values (lists, floats; NaN as None) for JSON."""
+        out = {"algorithm": self.algorithm, "model": self.model, "k": self.k, "epsilon": self.epsilon,
+               "ell": self.ell, "seeds": self.seeds.tolist(), "labels": [_plain(x) for x in self.labels],
+               "marginal_gain": self.marginal_gain.tolist()}
+        for key in ("spread", "lower_bound", "optimum_upper_bound", "approximation", "confidence", "seconds"):
+            value = getattr(self, key)
+            out[key] = None if np.isnan(value) else value
+        for key in ("rr_sets", "rr_entries", "memory_bytes", "rounds"):
+            out[key] = getattr(self, key)
+        return out
+
+    def __repr__(self) -> str:
+        bound = f", lower bound {self.lower_bound:.1f}" if not np.isnan(self.lower_bound) else ""
+        return (f"<guanxi.seeding.InfluenceResult {self.algorithm} {self.model}, k={self.k}, eps={self.epsilon}: "
+                f"spread ~{self.spread:.1f}{bound}, {self.rr_sets} RR sets, {self.seconds:.3f} s>")
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
+
+
+_MODELS = ("ic", "wc", "lt")
+
+
+def _influence(algorithm, g, k, model, p, probability, weights, epsilon, ell, seed, threads, progress):
+    if not isinstance(g, Graph):
+        raise TypeError("g: must be a guanxi.Graph")
+    if model not in _MODELS:
+        raise ValueError(f"model: must be one of {list(_MODELS)}, not {model!r}")
+    k = _k(g, k)
+    for name, value in (("epsilon", epsilon), ("ell", ell)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            raise ValueError(f"{name}: must be a number, got {value!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
+        raise ValueError(f"seed: must be an integer in [0, 2**64), got {seed!r}")
+    if threads is not None and (isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1):
+        raise ValueError(f"threads: must be an integer >= 1, got {threads!r}")
+    arc_p = None
+    if np.ndim(p) > 0:
+        if model != "ic":
+            raise ValueError("p: per-arc probabilities are an IC model (model='ic')")
+        arc_p = np.asarray(p, dtype=np.float64)
+        if arc_p.shape != (g.num_arcs,):
+            raise ValueError(f"p: needs one probability per arc ({g.num_arcs}), got shape {arc_p.shape}")
+        if not np.all((arc_p >= 0) & (arc_p <= 1)):
+            bad = int(np.flatnonzero(~((arc_p >= 0) & (arc_p <= 1)))[0])
+            raise ValueError(f"p: arc probabilities must be in [0, 1]; arc {bad} has {arc_p[bad]}")
+        arc_p = np.ascontiguousarray(arc_p, dtype=np.float32)
+        p = 0.0
+    elif isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
+        raise ValueError(f"p: must be a probability or an array with one per arc, got {p!r}")
+    callback = None
+    if progress:
+        from .campaign import _progress_bar
+
+        callback, bar = _progress_bar(0, True, f"{algorithm} RR sets")
+    else:
+        bar = None
+    try:
+        raw = _guanxi.influence_maximization(
+            g._g, algorithm, model, probability, float(p), arc_p, weights, k, float(epsilon), float(ell), int(seed),
+            0 if threads is None else int(threads), callback,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    return InfluenceResult(raw, g, model, k, float(epsilon), float(ell))
+
+
+def imm(
+    g: Graph,
+    k: int,
+    model: str = "wc",
+    p=0.01,
+    epsilon: float = 0.1,
+    ell: float = 1.0,
+    seed: int = 0,
+    threads: Optional[int] = None,
+    *,
+    probability: str = "uniform",
+    weights: str = "uniform",
+    progress: bool = False,
+) -> InfluenceResult:
+    """The ``k`` seeds of (near) largest expected spread by IMM (Tang, Shi & Xiao 2015, with
+    Chen's 2018 correction: the final RR sets are drawn afresh).
+
+    Parameters
+    ----------
+    g : Graph
+    k : int
+        Seeds wanted, in ``[1, n]``.
+    model : {"wc", "ic", "lt"}
+        Weighted cascade (IC with ``p = 1 / in-degree``, the default), IC, or LT.
+    p : float or array
+        IC: one probability for every arc, or one per arc (``g.num_arcs`` values, arc order of
+        ``g.targets``), e.g. a campaign's :meth:`~guanxi.Campaign.ic_equivalent`.
+    epsilon, ell : float
+        With probability at least ``1 - 1/n**ell`` the seeds' spread is at least ``(1 - 1/e -
+        epsilon)`` times the best.
+    seed : int
+        RR set ``i`` is a function of ``(seed, i)``: the seeds do not depend on ``threads``.
+    probability, weights : str
+        As in :func:`guanxi.simulate`: IC ``"uniform"``, ``"weights"`` (the graph's arc weights)
+        or ``"wc"``; LT ``"uniform"`` or ``"graph"``.
+    progress : bool
+        Show the RR sets generated. Ctrl-C stops the run (KeyboardInterrupt).
+
+    Examples
+    --------
+    >>> import guanxi as gx
+    >>> g = gx.Graph.from_edges([0, 0, 0, 0, 5, 6], [1, 2, 3, 4, 6, 7])
+    >>> gx.seeding.imm(g, 1, model="ic", p=1.0).seeds.tolist()   # the star's centre reaches 5
+    [0]
+    """
+    return _influence("imm", g, k, model, p, probability, weights, epsilon, ell, seed, threads, progress)
+
+
+def opim(
+    g: Graph,
+    k: int,
+    model: str = "wc",
+    p=0.01,
+    epsilon: float = 0.1,
+    ell: float = 1.0,
+    seed: int = 0,
+    threads: Optional[int] = None,
+    *,
+    probability: str = "uniform",
+    weights: str = "uniform",
+    progress: bool = False,
+) -> InfluenceResult:
+    """The ``k`` seeds by OPIM-C (Tang, Tang, Xiao & Yuan 2018): like :func:`imm` (same
+    parameters and guarantee), but it stops as soon as its own bounds certify ``1 - 1/e -
+    epsilon``, usually with far fewer RR sets, and reports ``lower_bound``, ``optimum_upper_bound``
+    and the certified ``approximation``."""
+    return _influence("opim", g, k, model, p, probability, weights, epsilon, ell, seed, threads, progress)
+
+
+def rr_set(g: Graph, model: str = "wc", p: float = 0.01, seed: int = 0, index: int = 0, *,
+           probability: str = "uniform", weights: str = "uniform", reference: bool = False) -> np.ndarray:
+    """One reverse-reachable set (root first): the nodes that reach a random root along the
+    live arcs of one random world of the model. ``reference=True`` draws it with the slow
+    reference sampler (one draw per in-arc), equal in distribution to the fast one."""
+    if model not in _MODELS:
+        raise ValueError(f"model: must be one of {list(_MODELS)}, not {model!r}")
+    return np.asarray(
+        _guanxi.rr_set(g._g, model, probability, float(p), weights, int(seed), 0, int(index), bool(reference)),
+        dtype=np.int64,
+    )

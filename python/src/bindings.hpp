@@ -108,5 +108,6 @@ void register_generators(py::module_& m);
 void register_analytics(py::module_& m);
 void register_simulate(py::module_& m);
 void register_campaign(py::module_& m);
+void register_seeding(py::module_& m);
 
 }  // namespace guanxi::python

@@ -40,4 +40,5 @@ PYBIND11_MODULE(_guanxi, m) {
   guanxi::python::register_analytics(m);
   guanxi::python::register_simulate(m);
   guanxi::python::register_campaign(m);
+  guanxi::python::register_seeding(m);
 }

@@ -39,19 +39,6 @@ py::dict run_simulation(const Graph& g, const ModelParams& params, const SeedSet
       std::move(progress)));
 }
 
-IcProbability parse_ic_probability(const std::string& name) {
-  if (name == "uniform") return IcProbability::uniform;
-  if (name == "weights") return IcProbability::weights;
-  if (name == "wc" || name == "weighted_cascade") return IcProbability::weighted_cascade;
-  throw InputError("probability: must be 'uniform', 'weights' or 'wc', not '" + name + "'");
-}
-
-LtWeights parse_lt_weights(const std::string& name) {
-  if (name == "uniform") return LtWeights::uniform;
-  if (name == "graph") return LtWeights::graph;
-  throw InputError("weights: must be 'uniform' or 'graph', not '" + name + "'");
-}
-
 }  // namespace
 
 void register_simulate(py::module_& m) {
@@ -99,10 +86,25 @@ void register_simulate(py::module_& m) {
   m.def("seeds_top_degree", [](const Graph& g, std::uint32_t k) { return seeds_top_degree(g, k); }, NoGil());
   m.def("seeds_top_pagerank", [](const Graph& g, std::uint32_t k) { return seeds_top_pagerank(g, k); }, NoGil());
   m.def("seeds_top_kcore", [](const Graph& g, std::uint32_t k) { return seeds_top_kcore(g, k); }, NoGil());
-  m.def("parse_seeds", [](const Graph& g, const std::string& spec) {
-    const SeedSet s = parse_seeds(g, spec);
-    return py::make_tuple(s.nodes, s.random_k);
-  });
+  // A seed spec for a run of `model` (imm:K seeds are chosen for that model).
+  m.def(
+      "parse_seeds",
+      [](const Graph& g, const std::string& spec, const std::string& model, const std::string& probability, double p,
+         const std::string& lt_weights) {
+        ModelParams params;
+        params.model = parse_model(model);
+        params.ic_probability = model == "wc" ? IcProbability::weighted_cascade : parse_ic_probability(probability);
+        params.p = p;
+        params.lt_weights = parse_lt_weights(lt_weights);
+        SeedSet s;
+        {
+          py::gil_scoped_release release;
+          s = parse_seeds(g, spec, &params);
+        }
+        return py::make_tuple(s.nodes, s.random_k);
+      },
+      py::arg("graph"), py::arg("spec"), py::arg("model") = "ic", py::arg("probability") = "uniform",
+      py::arg("p") = 0.01, py::arg("lt_weights") = "uniform");
 }
 
 }  // namespace guanxi::python

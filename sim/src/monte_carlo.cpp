@@ -179,6 +179,19 @@ void check_probability(double p, const std::string& name) {
 
 }  // namespace
 
+IcProbability parse_ic_probability(const std::string& name) {
+  if (name == "uniform") return IcProbability::uniform;
+  if (name == "weights") return IcProbability::weights;
+  if (name == "wc" || name == "weighted_cascade") return IcProbability::weighted_cascade;
+  throw InputError("probability: must be 'uniform', 'weights' or 'wc', not '" + name + "'");
+}
+
+LtWeights parse_lt_weights(const std::string& name) {
+  if (name == "uniform") return LtWeights::uniform;
+  if (name == "graph") return LtWeights::graph;
+  throw InputError("weights: must be 'uniform' or 'graph', not '" + name + "'");
+}
+
 void validate(const ModelParams& params, const Graph& g) {
   switch (params.model) {
     case Model::ic:

@@ -3,12 +3,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <numeric>
 #include <unordered_set>
 
 #include "guanxi/analytics.hpp"
 #include "guanxi/error.hpp"
 #include "guanxi/graph_memo.hpp"
+#include "guanxi/influence.hpp"
 
 namespace guanxi {
 namespace {
@@ -80,6 +82,7 @@ std::vector<node_t> seeds_top_kcore(const Graph& g, std::uint32_t k) {
 std::shared_ptr<const std::vector<node_t>> memoized_top_seeds(const Graph& g, const std::string& name,
                                                               std::uint32_t k) {
   const std::string strategy = canonical_strategy(name);
+  if (strategy == "imm") throw InputError("seeding.strategy: imm needs a diffusion model (memoized_imm_seeds)");
   if (strategy != "top_degree" && strategy != "pagerank" && strategy != "kcore")
     throw InputError("seeding.strategy: no ranking named '" + name + "' (top_degree, pagerank, kcore)");
   check_k(g, k);
@@ -94,6 +97,25 @@ std::shared_ptr<const std::vector<node_t>> memoized_top_seeds(const Graph& g, co
     }
     const auto core = memo.get<std::vector<std::uint32_t>>("seeding.core_numbers", "", 1, [&] { return core_numbers(g); });
     return top_by_kcore(g, k, *core);
+  });
+}
+
+std::shared_ptr<const std::vector<node_t>> memoized_imm_seeds(const Graph& g, const ModelParams& model,
+                                                              std::uint32_t k) {
+  check_k(g, k);
+  if (model.model != Model::ic && model.model != Model::lt)
+    throw InputError("seeds: imm chooses seeds for the ic, wc and lt models, not '" + model_name(model.model) + "'");
+  validate(model, g);
+  // The key names everything the RR sets read: the model, its probability rule and p.
+  char p[32];
+  std::snprintf(p, sizeof p, "%.17g", model.p);
+  const std::string key = model_name(model.model) + " " + std::to_string(static_cast<int>(model.ic_probability)) + " " +
+                          std::to_string(static_cast<int>(model.lt_weights)) + " " + p + " " + std::to_string(k);
+  constexpr std::size_t kSeedListsKept = 16;
+  return g.memo().get<std::vector<node_t>>("seeding.imm", key, kSeedListsKept, [&] {
+    InfluenceOptions options;
+    options.k = k;
+    return influence_maximization(g, model, options, InfluenceAlgorithm::imm).seeds;
   });
 }
 
@@ -119,7 +141,7 @@ std::optional<node_t> find_label(const Graph& g, std::string_view label) {
 }
 
 const std::vector<std::string>& seeding_strategies() {
-  static const std::vector<std::string> names = {"top_degree", "pagerank", "kcore", "random"};
+  static const std::vector<std::string> names = {"top_degree", "pagerank", "kcore", "imm", "random"};
   return names;
 }
 
@@ -132,7 +154,7 @@ std::string canonical_strategy(std::string_view name) {
   return {};
 }
 
-SeedSet parse_seeds(const Graph& g, const std::string& spec) {
+SeedSet parse_seeds(const Graph& g, const std::string& spec, const ModelParams* model) {
   SeedSet out;
   const auto colon = spec.find(':');
   if (colon != std::string::npos) {
@@ -144,9 +166,16 @@ SeedSet parse_seeds(const Graph& g, const std::string& spec) {
     if (k > g.num_nodes())
       throw InputError("seeds: cannot take " + std::to_string(k) + " of " + std::to_string(g.num_nodes()) + " nodes");
     const std::string name = canonical_strategy(strategy);
-    if (name.empty()) throw InputError("seeds: unknown strategy '" + strategy + "' (top_degree, pagerank, kcore, random)");
-    if (name == "random") out.random_k = k;
-    else out.nodes = *memoized_top_seeds(g, name, k);
+    if (name.empty())
+      throw InputError("seeds: unknown strategy '" + strategy + "' (top_degree, pagerank, kcore, imm, random)");
+    if (name == "random") {
+      out.random_k = k;
+    } else if (name == "imm") {
+      if (!model) throw InputError("seeds: 'imm:" + count + "' needs the diffusion model it maximises spread for");
+      out.nodes = *memoized_imm_seeds(g, *model, k);
+    } else {
+      out.nodes = *memoized_top_seeds(g, name, k);
+    }
     return out;
   }
   std::size_t begin = 0;

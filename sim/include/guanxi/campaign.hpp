@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -89,7 +90,7 @@ struct Policy {
 };
 
 struct Seeding {
-  std::string strategy = "top_degree";  // top_degree, pagerank, kcore, random, nodes
+  std::string strategy = "top_degree";  // top_degree, pagerank, kcore, imm, random, nodes
   std::uint32_t k = 10;
   std::vector<node_t> nodes;  // strategy "nodes"
 };
@@ -127,6 +128,17 @@ std::vector<SpecWarning> validate(const CampaignSpec& spec, const Graph& g);
 // Refuses, before allocating, a run whose per-step results would not fit in memory (`key`
 // names the replicate count: "run.replicates" or "replicates").
 void check_result_size(std::uint64_t replicates, std::uint32_t steps, const std::string& key);
+
+// The campaign read as Independent Cascade (docs/model.md, "The campaign's IC equivalent"): the
+// probability that a customer u, sharing through the whole horizon, converts its neighbour v,
+// one per arc of g — 1 - E[(1 - c_uv)^N] with c_uv = min(1, trust(s_uv) U_conv) at the initial
+// strengths and N the reaches of (u, v) (shares ~ Binomial(steps, σ) capped by max_shares, reaches
+// ~ Binomial(shares, reach) capped by max_attempts). In MODEL.md §6's IC case it is p exactly.
+// For choosing seeds (strategy imm, gx.seeding.for_campaign's candidates), not for results.
+std::vector<float> campaign_ic_equivalent(const Graph& g, const CampaignSpec& spec);
+// Seeds for strategy imm: IMM (ε = 0.1, ℓ = 1, RR seed 0) on campaign_ic_equivalent, k =
+// spec.seeding.k; memoized on g per equivalent (not for ties.init = graph, which can change).
+std::shared_ptr<const std::vector<node_t>> memoized_campaign_imm_seeds(const Graph& g, const CampaignSpec& spec);
 
 // The metrics of MODEL.md §4–5, in the order of CampaignResult's columns (the registry in
 // sim/src/campaign/metrics.cpp defines each once): the unit (for tables and plot axes); the

@@ -32,6 +32,8 @@ Model parse_model(const std::string& name);  // "ic", "wc", "lt", "si", "sir", "
 std::string model_name(Model model);
 Kernel parse_kernel(const std::string& name);  // "auto", "scalar", "sparse", "bitparallel"
 std::string kernel_name(Kernel kernel);
+IcProbability parse_ic_probability(const std::string& name);  // "uniform", "weights", "wc"
+LtWeights parse_lt_weights(const std::string& name);           // "uniform", "graph"
 
 struct ModelParams {
   Model model = Model::ic;

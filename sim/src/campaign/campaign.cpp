@@ -74,7 +74,7 @@ std::vector<SpecWarning> check_spec(const CampaignSpec& spec) {
   if (s.strategy == "nodes") {
     if (s.nodes.empty()) throw ParameterError("seeding.nodes", "must list at least one node");
   } else if (canonical_strategy(s.strategy).empty()) {
-    throw ParameterError("seeding.strategy", "must be top_degree, pagerank, kcore, random or nodes, not '" + s.strategy + "'");
+    throw ParameterError("seeding.strategy", "must be top_degree, pagerank, kcore, imm, random or nodes, not '" + s.strategy + "'");
   } else if (s.k == 0 && spec.behaviour.external_rate == 0) {
     warnings.push_back({"seeding.k", "no seeds and behaviour.external_rate = 0: nobody can ever buy"});
   }
@@ -151,6 +151,7 @@ Shared prepare_shared(const Graph& g, const CampaignSpec& spec, std::uint64_t se
     if (seeding.strategy == "nodes") shared.seeds = seeding.nodes;
     else if (seeding.k == 0) shared.seeds.clear();
     else if (canonical_strategy(seeding.strategy) == "random") shared.random_seeds = true;
+    else if (canonical_strategy(seeding.strategy) == "imm") shared.seeds = *memoized_campaign_imm_seeds(g, spec);
     else shared.seeds = *memoized_top_seeds(g, seeding.strategy, seeding.k);
   };
   tbb::parallel_invoke(keeping_error(0, strengths), keeping_error(1, arcs), keeping_error(2, seeds));

@@ -137,7 +137,7 @@ const std::vector<Parameter> kParameters = {
     {"policy.membership.partner_commission", numbers, unit, "share of the price paid", "§3.10",
      "commission rates by level earned by partners", GUANXI_FIELD(policy.membership.partner_commission)},
     // seeding (§7)
-    {"seeding.strategy", text, any, "", "§7", "top_degree, pagerank, kcore, random or nodes",
+    {"seeding.strategy", text, any, "", "§7", "top_degree, pagerank, kcore, imm, random or nodes",
      GUANXI_FIELD(seeding.strategy)},
     {"seeding.k", count, any, "people", "§7", "seeds chosen by the strategy", GUANXI_FIELD(seeding.k)},
     {"seeding.nodes", ParameterType::nodes, any, "", "§7", "the seeds, when strategy = nodes (labels in scenario files)",

@@ -1,0 +1,651 @@
+// Influence maximisation with reverse-reachable sets: IMM (Tang, Shi & Xiao 2015, with Chen's
+// 2018 correction) and OPIM-C (Tang, Tang, Xiao & Yuan 2018) for IC and LT. See influence.hpp for
+// the guarantees and the reproducibility rule; the comments here say how the pieces work.
+#include "guanxi/influence.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <numbers>
+#include <queue>
+#include <span>
+
+#include <tbb/enumerable_thread_specific.h>
+
+#include "guanxi/error.hpp"
+#include "guanxi/parallel.hpp"
+#include "guanxi/rng.hpp"
+
+namespace guanxi {
+namespace {
+
+// Philox stream of RR sets: key of RR set i of collection c = Philox(seed, stream)(c, i). IMM's
+// sampling phase is collection 0, its final selection 1; OPIM-C's R1 is 2 and R2 is 3; the
+// one-set functions take their collection as given.
+constexpr std::uint64_t kRrStream = 0x0351;
+constexpr std::uint64_t kImmSampling = 0, kImmFinal = 1, kOpimSelect = 2, kOpimValidate = 3;
+
+// Sets generated per parallel block: fixed, so the collection does not depend on the threads.
+constexpr std::uint64_t kSetsPerBlock = 512;
+
+// The draws of one RR set: a Philox key, then a counter mixed under it (keyed_bits).
+class SetDraws {
+ public:
+  explicit SetDraws(std::uint64_t key) : key_(key) {}
+  std::uint64_t next() { return keyed_bits(key_, counter_++); }
+  double uniform() { return to_unit(next()); }
+  std::uint64_t below(std::uint64_t bound) {  // Lemire's multiply and reject: exactly uniform
+    uint128_t m = static_cast<uint128_t>(next()) * bound;
+    if (static_cast<std::uint64_t>(m) < bound) {
+      const std::uint64_t floor = (0 - bound) % bound;
+      while (static_cast<std::uint64_t>(m) < floor) m = static_cast<uint128_t>(next()) * bound;
+    }
+    return static_cast<std::uint64_t>(m >> 64);
+  }
+  // Failures before the first success of Bernoulli(p) trials, given log(1 - p) < 0.
+  std::uint64_t geometric(double log1m_p) {
+    const double skips = std::floor(std::log1p(-uniform()) / log1m_p);
+    return skips < 0x1.0p62 ? static_cast<std::uint64_t>(skips) : std::uint64_t{1} << 62;
+  }
+
+ private:
+  std::uint64_t key_, counter_ = 0;
+};
+
+// In-arcs of every node, as the sampler walks them: for an undirected graph its own adjacency
+// (u -> v and v -> u are both arcs with the tie's weight); for a directed one a reverse CSR
+// built once, with each in-arc's weight where the model reads weights.
+struct ReverseGraph {
+  node_t n = 0;
+  std::span<const arc_t> offsets;
+  std::span<const node_t> sources;
+  std::span<const float> weights;  // per in-arc (empty unless the model reads weights)
+  std::vector<arc_t> own_offsets;
+  std::vector<node_t> own_sources;
+  std::vector<float> own_weights;
+  std::vector<double> weight_total;  // LT with graph weights: sum of in-arc weights per node
+
+  std::uint64_t in_degree(node_t v) const { return offsets[v + 1] - offsets[v]; }
+  std::uint64_t memory_bytes() const {
+    return own_offsets.size() * sizeof(arc_t) + own_sources.size() * sizeof(node_t) +
+           own_weights.size() * sizeof(float) + weight_total.size() * sizeof(double);
+  }
+};
+
+// `arc_weights`: the weight of each arc (the graph's own, or given probabilities).
+ReverseGraph reverse_graph(const Graph& g, bool need_weights, bool need_weight_total, std::span<const float> arc_weights,
+                           bool own) {
+  ReverseGraph r;
+  r.n = g.num_nodes();
+  if (!g.directed() && !own) {
+    r.offsets = g.offsets();
+    r.sources = g.targets();
+    if (need_weights) r.weights = arc_weights;
+  } else {
+    // Counting sort of the arcs by target, sources ascending within a target.
+    const std::uint64_t n = g.num_nodes(), m = g.num_arcs();
+    r.own_offsets.assign(n + 1, 0);
+    for (arc_t a = 0; a < m; ++a) ++r.own_offsets[g.target(a) + 1];
+    for (std::uint64_t v = 0; v < n; ++v) r.own_offsets[v + 1] += r.own_offsets[v];
+    r.own_sources.resize(m);
+    if (need_weights) r.own_weights.resize(m);
+    std::vector<arc_t> cursor(r.own_offsets.begin(), r.own_offsets.end() - 1);
+    for (node_t u = 0; u < n; ++u)
+      for (arc_t a = g.arc_begin(u); a < g.arc_end(u); ++a) {
+        const arc_t slot = cursor[g.target(a)]++;
+        r.own_sources[slot] = u;
+        if (need_weights) r.own_weights[slot] = arc_weights[a];
+      }
+    r.offsets = r.own_offsets;
+    r.sources = r.own_sources;
+    r.weights = r.own_weights;
+  }
+  if (need_weight_total) {
+    r.weight_total.assign(r.n, 0.0);
+    for (node_t v = 0; v < r.n; ++v)
+      for (arc_t j = r.offsets[v]; j < r.offsets[v + 1]; ++j) r.weight_total[v] += std::max(0.0f, r.weights[j]);
+  }
+  return r;
+}
+
+enum class SamplerKind { ic_node_uniform, ic_weighted_cascade, ic_arc_weights, lt_uniform, lt_graph };
+
+SamplerKind sampler_kind(const ModelParams& model) {
+  if (model.model == Model::lt) return model.lt_weights == LtWeights::graph ? SamplerKind::lt_graph : SamplerKind::lt_uniform;
+  switch (model.ic_probability) {
+    case IcProbability::weights: return SamplerKind::ic_arc_weights;
+    case IcProbability::weighted_cascade: return SamplerKind::ic_weighted_cascade;
+    default: return SamplerKind::ic_node_uniform;
+  }
+}
+
+void check_model(const Graph& g, const ModelParams& model) {
+  if (model.model != Model::ic && model.model != Model::lt)
+    throw InputError("model: influence maximisation supports 'ic', 'wc' and 'lt', not '" + model_name(model.model) + "'");
+  validate(model, g);
+}
+
+// Per-thread scratch: visit stamps (no clearing between sets) and the set being built.
+struct Scratch {
+  std::vector<std::uint32_t> stamp;
+  std::uint32_t epoch = 0;
+  std::uint32_t next_epoch(node_t n) {
+    if (stamp.size() != n) stamp.assign(n, 0);
+    if (++epoch == 0) {  // wrapped: clear once every 2^32 sets
+      std::fill(stamp.begin(), stamp.end(), 0);
+      epoch = 1;
+    }
+    return epoch;
+  }
+};
+
+class Sampler {
+ public:
+  // With `arc_probability` (one per arc), IC with those probabilities, whatever `model` says.
+  Sampler(const Graph& g, const ModelParams& model, std::span<const float> arc_probability = {})
+      : kind_(arc_probability.empty() ? sampler_kind(model) : SamplerKind::ic_arc_weights),
+        reverse_(reverse_graph(g, kind_ == SamplerKind::ic_arc_weights || kind_ == SamplerKind::lt_graph,
+                               kind_ == SamplerKind::lt_graph, arc_probability.empty() ? g.weights() : arc_probability,
+                               !arc_probability.empty())),
+        p_(model.p),
+        log1m_p_(std::log1p(-model.p)) {}
+
+  node_t num_nodes() const { return reverse_.n; }
+  std::uint64_t memory_bytes() const { return reverse_.memory_bytes(); }
+
+  // Appends the RR set whose draws start from `key` to `out` (root first, then in visit order).
+  void sample(std::uint64_t key, Scratch& scratch, std::vector<node_t>& out) const {
+    SetDraws draws(key);
+    const std::uint32_t epoch = scratch.next_epoch(reverse_.n);
+    std::uint32_t* stamp = scratch.stamp.data();
+    const std::size_t first = out.size();
+    const auto root = static_cast<node_t>(draws.below(reverse_.n));
+    stamp[root] = epoch;
+    out.push_back(root);
+    auto visit = [&](node_t u) {
+      if (stamp[u] == epoch) return;
+      stamp[u] = epoch;
+      out.push_back(u);
+    };
+    if (kind_ == SamplerKind::lt_uniform || kind_ == SamplerKind::lt_graph) {
+      // LT's live-edge world: each node keeps at most one in-arc, u -> v with probability w_uv.
+      // The RR set is the backward walk until it finds no arc or meets itself.
+      node_t v = root;
+      for (;;) {
+        const std::uint64_t d = reverse_.in_degree(v);
+        if (d == 0) break;
+        const arc_t begin = reverse_.offsets[v];
+        node_t u;
+        if (kind_ == SamplerKind::lt_uniform) {
+          u = reverse_.sources[begin + draws.below(d)];
+        } else {
+          const double total = reverse_.weight_total[v];
+          if (!(total > 0)) break;
+          double x = draws.uniform() * total, running = 0;
+          arc_t j = begin;
+          for (; j + 1 < begin + d; ++j) {
+            running += std::max(0.0f, reverse_.weights[j]);
+            if (x < running) break;
+          }
+          u = reverse_.sources[j];
+        }
+        if (stamp[u] == epoch) break;
+        visit(u);
+        v = u;
+      }
+      return;
+    }
+    // IC: breadth-first over live in-arcs, `out` itself the queue.
+    for (std::size_t head = first; head < out.size(); ++head) {
+      const node_t v = out[head];
+      const std::uint64_t d = reverse_.in_degree(v);
+      if (d == 0) continue;
+      const arc_t begin = reverse_.offsets[v];
+      if (kind_ == SamplerKind::ic_arc_weights) {
+        for (arc_t j = begin; j < begin + d; ++j)
+          if (draws.uniform() < reverse_.weights[j]) visit(reverse_.sources[j]);
+        continue;
+      }
+      // One probability for all of v's in-arcs: jump from live arc to live arc.
+      double log1m;
+      if (kind_ == SamplerKind::ic_weighted_cascade) {
+        if (d == 1) {
+          visit(reverse_.sources[begin]);
+          continue;
+        }
+        log1m = std::log1p(-1.0 / static_cast<double>(d));
+      } else {
+        if (!(p_ > 0)) continue;
+        if (p_ >= 1) {
+          for (arc_t j = begin; j < begin + d; ++j) visit(reverse_.sources[j]);
+          continue;
+        }
+        log1m = log1m_p_;
+      }
+      for (std::uint64_t i = draws.geometric(log1m); i < d; i += 1 + draws.geometric(log1m))
+        visit(reverse_.sources[begin + i]);
+    }
+  }
+
+ private:
+  SamplerKind kind_;
+  ReverseGraph reverse_;
+  double p_, log1m_p_;
+};
+
+// A collection of RR sets in two flat arrays: set s is nodes[offsets[s] .. offsets[s + 1]).
+struct Collection {
+  std::uint64_t id = 0;  // the collection number in the RR keys
+  std::vector<node_t> nodes;
+  std::vector<std::uint64_t> offsets{0};
+  std::uint64_t size() const { return offsets.size() - 1; }
+  std::uint64_t memory_bytes() const { return nodes.capacity() * sizeof(node_t) + offsets.capacity() * sizeof(std::uint64_t); }
+};
+
+// What a run shares: the sampler, per-thread scratch, the key stream, progress and peak memory.
+struct Context {
+  const Sampler& sampler;
+  Random keys;
+  RunControl* control;
+  tbb::enumerable_thread_specific<Scratch> scratch;
+  std::uint64_t generated = 0;
+  std::uint64_t peak_bytes = 0;
+  void note_memory(std::uint64_t bytes) { peak_bytes = std::max(peak_bytes, bytes + sampler.memory_bytes()); }
+  bool cancelled() const { return control && control->cancel.load(std::memory_order_relaxed); }
+};
+
+// Grows `c` to `target` sets (sets keep their indices: set s is always the same set).
+void extend(Context& ctx, Collection& c, std::uint64_t target, std::uint64_t other_bytes) {
+  const std::uint64_t begin = c.size();
+  if (target <= begin) return;
+  const std::uint64_t blocks = (target - begin + kSetsPerBlock - 1) / kSetsPerBlock;
+  struct Block {
+    std::vector<node_t> nodes;
+    std::vector<std::uint32_t> sizes;
+  };
+  std::vector<Block> made(blocks);
+  parallel_for(0, blocks, 1, [&](std::uint64_t b) {
+    if (ctx.cancelled()) return;
+    Scratch& scratch = ctx.scratch.local();
+    Block& block = made[b];
+    const std::uint64_t lo = begin + b * kSetsPerBlock, hi = std::min(target, lo + kSetsPerBlock);
+    block.sizes.reserve(hi - lo);
+    for (std::uint64_t s = lo; s < hi; ++s) {
+      const std::size_t before = block.nodes.size();
+      ctx.sampler.sample(ctx.keys.bits(c.id, s), scratch, block.nodes);
+      block.sizes.push_back(static_cast<std::uint32_t>(block.nodes.size() - before));
+    }
+    if (ctx.control) ctx.control->replicates_done.fetch_add(hi - lo, std::memory_order_relaxed);
+  });
+  if (ctx.cancelled()) throw Cancelled();
+  std::uint64_t block_bytes = 0;
+  std::vector<std::uint64_t> start(blocks + 1, c.nodes.size());
+  for (std::uint64_t b = 0; b < blocks; ++b) {
+    start[b + 1] = start[b] + made[b].nodes.size();
+    block_bytes += made[b].nodes.capacity() * sizeof(node_t) + made[b].sizes.capacity() * sizeof(std::uint32_t);
+  }
+  c.nodes.reserve(start[blocks]);
+  c.nodes.resize(start[blocks]);
+  c.offsets.resize(target + 1);
+  ctx.note_memory(other_bytes + c.memory_bytes() + block_bytes);
+  parallel_for(0, blocks, 1, [&](std::uint64_t b) {
+    std::copy(made[b].nodes.begin(), made[b].nodes.end(), c.nodes.begin() + static_cast<std::ptrdiff_t>(start[b]));
+    std::uint64_t offset = start[b];
+    const std::uint64_t first_set = begin + b * kSetsPerBlock;
+    for (std::size_t i = 0; i < made[b].sizes.size(); ++i) {
+      offset += made[b].sizes[i];
+      c.offsets[first_set + i + 1] = offset;
+    }
+    std::vector<node_t>().swap(made[b].nodes);
+  });
+  ctx.generated += target - begin;
+}
+
+struct Selection {
+  std::vector<node_t> seeds;
+  std::vector<std::uint64_t> gains;  // RR sets newly covered by each seed
+  std::uint64_t covered = 0;
+  std::uint64_t coverage_upper_bound = 0;  // OPIM-C's bound on the best k-set's coverage
+};
+
+// Greedy maximum coverage with lazy evaluation. count[v] is the number of uncovered sets that
+// hold v, kept exact by decrementing the members of each newly covered set; a max-heap of
+// (count, node) may hold stale counts (never below the true one, since counts only fall) and
+// refreshes an entry when it surfaces. Ties go to the smaller node id. With `upper_bound`, also
+// OPIM-C's bound min_j (covered by S_j + the k largest gains given S_j), read off the heap.
+Selection select_greedy(Context& ctx, const Collection& c, std::uint32_t k, bool upper_bound, std::uint64_t other_bytes) {
+  const node_t n = ctx.sampler.num_nodes();
+  const std::uint64_t sets = c.size();
+  if (sets >= std::uint64_t{1} << 32)
+    throw InputError("epsilon: needs " + std::to_string(sets) +
+                     " RR sets, more than this implementation indexes (2^32); use a larger epsilon");
+  std::vector<std::uint64_t> count(n, 0);
+  parallel_for(0, sets, 4096, [&](std::uint64_t s) {
+    for (std::uint64_t j = c.offsets[s]; j < c.offsets[s + 1]; ++j)
+      std::atomic_ref<std::uint64_t>(count[c.nodes[j]]).fetch_add(1, std::memory_order_relaxed);
+  });
+  // Inverted index: the sets holding each node (their order within a node does not matter).
+  std::vector<std::uint64_t> index_offsets(n + 1, 0);
+  std::copy(count.begin(), count.end(), index_offsets.begin());
+  exclusive_scan_inplace(index_offsets.data(), std::uint64_t{n} + 1);
+  std::vector<std::uint32_t> index_sets(c.nodes.size());
+  {
+    std::vector<std::uint64_t> cursor(index_offsets.begin(), index_offsets.end() - 1);
+    parallel_for(0, sets, 4096, [&](std::uint64_t s) {
+      for (std::uint64_t j = c.offsets[s]; j < c.offsets[s + 1]; ++j)
+        index_sets[std::atomic_ref<std::uint64_t>(cursor[c.nodes[j]]).fetch_add(1, std::memory_order_relaxed)] =
+            static_cast<std::uint32_t>(s);
+    });
+  }
+  std::vector<std::uint8_t> covered(sets, 0);
+  ctx.note_memory(other_bytes + c.memory_bytes() + count.size() * 8 * 2 + index_offsets.size() * 8 +
+                  index_sets.size() * 4 + covered.size());
+
+  struct Entry {
+    std::uint64_t count;
+    node_t node;
+  };
+  auto lower = [](const Entry& a, const Entry& b) { return a.count != b.count ? a.count < b.count : a.node > b.node; };
+  std::vector<Entry> initial;
+  for (node_t v = 0; v < n; ++v)
+    if (count[v] > 0) initial.push_back({count[v], v});
+  std::priority_queue<Entry, std::vector<Entry>, decltype(lower)> heap(lower, std::move(initial));
+
+  // Pops up to `want` entries with current counts, best first, leaving them out of the heap.
+  std::vector<Entry> fresh;
+  auto pop_fresh = [&](std::size_t want) {
+    fresh.clear();
+    while (fresh.size() < want && !heap.empty()) {
+      Entry e = heap.top();
+      heap.pop();
+      if (e.count != count[e.node]) {
+        if (count[e.node] > 0) heap.push({count[e.node], e.node});
+        continue;
+      }
+      fresh.push_back(e);
+    }
+  };
+
+  Selection out;
+  std::vector<std::uint8_t> chosen(n, 0);
+  std::uint64_t bound = sets;
+  for (std::uint32_t step = 0; step <= k; ++step) {
+    pop_fresh(upper_bound ? k : 1);
+    if (upper_bound) {
+      std::uint64_t top = 0;
+      for (const Entry& e : fresh) top += e.count;
+      bound = std::min(bound, out.covered + top);
+    }
+    if (step == k) break;
+    for (std::size_t i = 1; i < fresh.size(); ++i) heap.push(fresh[i]);
+    node_t pick;
+    if (!fresh.empty()) {
+      pick = fresh.front().node;
+    } else {  // every set covered: the remaining seeds add nothing; take the smallest ids
+      pick = 0;
+      while (chosen[pick]) ++pick;
+    }
+    chosen[pick] = 1;
+    std::uint64_t gain = 0;
+    for (std::uint64_t j = index_offsets[pick]; j < index_offsets[pick + 1]; ++j) {
+      const std::uint32_t s = index_sets[j];
+      if (covered[s]) continue;
+      covered[s] = 1;
+      ++gain;
+      for (std::uint64_t i = c.offsets[s]; i < c.offsets[s + 1]; ++i) --count[c.nodes[i]];
+    }
+    out.seeds.push_back(pick);
+    out.gains.push_back(gain);
+    out.covered += gain;
+  }
+  out.coverage_upper_bound = bound;
+  return out;
+}
+
+// Sets of `c` that hold at least one of `seeds`.
+std::uint64_t coverage(const Collection& c, const std::vector<node_t>& seeds, node_t n) {
+  std::vector<std::uint8_t> is_seed(n, 0);
+  for (node_t s : seeds) is_seed[s] = 1;
+  return parallel_reduce(
+      0, c.size(), 4096, std::uint64_t{0},
+      [&](std::uint64_t lo, std::uint64_t hi) {
+        std::uint64_t hit = 0;
+        for (std::uint64_t s = lo; s < hi; ++s)
+          for (std::uint64_t j = c.offsets[s]; j < c.offsets[s + 1]; ++j)
+            if (is_seed[c.nodes[j]]) {
+              ++hit;
+              break;
+            }
+        return hit;
+      },
+      [](std::uint64_t a, std::uint64_t b) { return a + b; });
+}
+
+double log_binomial(double n, double k) { return std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(n - k + 1); }
+
+void check_options(const Graph& g, const InfluenceOptions& options) {
+  if (g.num_nodes() == 0) throw InputError("graph: has no nodes; there is nobody to seed");
+  if (options.k < 1 || options.k > g.num_nodes())
+    throw InputError("k: must be in [1, " + std::to_string(g.num_nodes()) + "], got " + std::to_string(options.k));
+  if (!(options.epsilon > 0 && options.epsilon < 1))
+    throw InputError("epsilon: must be in (0, 1), got " + format_number(options.epsilon));
+  if (!(options.ell > 0) || !std::isfinite(options.ell))
+    throw InputError("ell: must be a positive number, got " + format_number(options.ell));
+}
+
+void fill_result(InfluenceResult& r, const Selection& sel, double n, std::uint64_t sets) {
+  r.seeds = sel.seeds;
+  r.marginal_gain.clear();
+  for (std::uint64_t gain : sel.gains) r.marginal_gain.push_back(n * static_cast<double>(gain) / static_cast<double>(sets));
+}
+
+InfluenceResult run_imm(Context& ctx, const Graph& g, const InfluenceOptions& o) {
+  const double n = g.num_nodes(), k = o.k, eps = o.epsilon;
+  const double log_n = std::log(n), e1 = 1 - 1 / std::numbers::e;
+  // ℓ' = ℓ (1 + ln 2 / ln n): both phases fail with probability <= 1/n^ℓ' each, 1/n^ℓ together.
+  const double ell = o.ell * (1 + std::numbers::ln2 / log_n);
+  const double log_cnk = log_binomial(n, k);
+  const double eps1 = std::numbers::sqrt2 * eps;
+  const double lambda1 = (2 + 2 * eps1 / 3) * (log_cnk + ell * log_n + std::log(std::log2(n))) * n / (eps1 * eps1);
+  InfluenceResult r;
+  r.algorithm = "imm";
+  double lower = 1;
+  Collection sampling;
+  sampling.id = kImmSampling;
+  for (int i = 1; i < std::log2(n); ++i) {
+    const double x = n / std::exp2(i);
+    extend(ctx, sampling, static_cast<std::uint64_t>(std::ceil(lambda1 / x)), 0);
+    const Selection sel = select_greedy(ctx, sampling, o.k, false, 0);
+    ++r.rounds;
+    const double estimate = n * static_cast<double>(sel.covered) / static_cast<double>(sampling.size());
+    if (estimate >= (1 + eps1) * x) {
+      lower = estimate / (1 + eps1);
+      break;
+    }
+  }
+  sampling = Collection();  // freed before the final collection grows
+  const double alpha = std::sqrt(ell * log_n + std::numbers::ln2);
+  const double beta = std::sqrt(e1 * (log_cnk + ell * log_n + std::numbers::ln2));
+  const double lambda_star = 2 * n * std::pow(e1 * alpha + beta, 2) / (eps * eps);
+  // Chen (2018): the final collection is drawn afresh, independent of the lower bound's sets.
+  Collection final_sets;
+  final_sets.id = kImmFinal;
+  extend(ctx, final_sets, static_cast<std::uint64_t>(std::ceil(lambda_star / lower)), 0);
+  const Selection sel = select_greedy(ctx, final_sets, o.k, false, 0);
+  fill_result(r, sel, n, final_sets.size());
+  r.spread = n * static_cast<double>(sel.covered) / static_cast<double>(final_sets.size());
+  r.lower_bound = (e1 - eps) * lower;
+  r.optimum_upper_bound = std::nan("");
+  r.approximation = std::nan("");
+  r.rr_entries = final_sets.nodes.size();
+  return r;
+}
+
+InfluenceResult run_opim_c(Context& ctx, const Graph& g, const InfluenceOptions& o) {
+  const double n = g.num_nodes(), k = o.k, eps = o.epsilon;
+  const double e1 = 1 - 1 / std::numbers::e;
+  const double log_inv_delta = o.ell * std::log(n);  // δ = 1 / n^ℓ
+  const double log6 = std::log(6.0) + log_inv_delta;  // ln(6 / δ)
+  const double log_cnk = log_binomial(n, k);
+  const double theta_max = 2 * n * std::pow(e1 * std::sqrt(log6) + std::sqrt(e1 * (log_cnk + log6)), 2) / (eps * eps * k);
+  const double theta_0 = theta_max * eps * eps * k / n;
+  const int i_max = std::max(1, static_cast<int>(std::ceil(std::log2(theta_max / theta_0))));
+  const double a = std::log(3.0 * i_max) + log_inv_delta;  // a1 = a2 = ln(3 i_max / δ)
+  InfluenceResult r;
+  r.algorithm = "opim-c";
+  Collection select, validate;
+  select.id = kOpimSelect;
+  validate.id = kOpimValidate;
+  auto theta = static_cast<std::uint64_t>(std::ceil(theta_0));
+  for (int i = 1;; ++i) {
+    extend(ctx, select, theta, validate.memory_bytes());
+    extend(ctx, validate, theta, select.memory_bytes());
+    const Selection sel = select_greedy(ctx, select, o.k, true, validate.memory_bytes());
+    ++r.rounds;
+    const double covered2 = static_cast<double>(coverage(validate, sel.seeds, g.num_nodes()));
+    const double lower = std::pow(std::max(0.0, std::sqrt(covered2 + 2 * a / 9) - std::sqrt(a / 2)), 2) - a / 18;
+    const double upper = std::pow(std::sqrt(static_cast<double>(sel.coverage_upper_bound) + a / 2) + std::sqrt(a / 2), 2);
+    r.lower_bound = std::max(0.0, lower) * n / static_cast<double>(validate.size());
+    r.optimum_upper_bound = std::min(n, upper * n / static_cast<double>(select.size()));
+    r.approximation = r.lower_bound / r.optimum_upper_bound;
+    r.spread = n * covered2 / static_cast<double>(validate.size());
+    fill_result(r, sel, n, select.size());
+    if (r.approximation >= e1 - eps || i >= i_max) break;
+    theta *= 2;
+  }
+  r.rr_entries = select.nodes.size() + validate.nodes.size();
+  return r;
+}
+
+InfluenceResult run(const Graph& g, const ModelParams& model, std::span<const float> arc_probability,
+                    const InfluenceOptions& options, InfluenceAlgorithm algorithm, RunControl* control) {
+  check_options(g, options);
+  const auto start = std::chrono::steady_clock::now();
+  return with_threads(options.threads, [&] {
+    InfluenceResult r;
+    if (g.num_nodes() == 1) {  // the one node is the answer (and ln n = 0 breaks the bounds)
+      r.algorithm = algorithm == InfluenceAlgorithm::imm ? "imm" : "opim-c";
+      r.seeds = {0};
+      r.marginal_gain = {1};
+      r.spread = r.lower_bound = r.optimum_upper_bound = r.approximation = 1;
+    } else {
+      const Sampler sampler(g, model, arc_probability);
+      Context ctx{sampler, Random(options.seed, kRrStream), control, {}, 0, 0};
+      r = algorithm == InfluenceAlgorithm::imm ? run_imm(ctx, g, options) : run_opim_c(ctx, g, options);
+      r.rr_sets = ctx.generated;
+      std::uint64_t scratch = 0;
+      for (const Scratch& s : ctx.scratch) scratch += s.stamp.capacity() * sizeof(std::uint32_t);
+      r.memory_bytes = ctx.peak_bytes + scratch;
+    }
+    r.confidence = 1 - std::exp(-options.ell * std::log(static_cast<double>(g.num_nodes())));
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return r;
+  });
+}
+
+}  // namespace
+
+InfluenceResult influence_maximization(const Graph& g, const ModelParams& model, const InfluenceOptions& options,
+                                       InfluenceAlgorithm algorithm, RunControl* control) {
+  check_model(g, model);
+  return run(g, model, {}, options, algorithm, control);
+}
+
+InfluenceResult influence_maximization(const Graph& g, std::span<const float> arc_probability,
+                                       const InfluenceOptions& options, InfluenceAlgorithm algorithm,
+                                       RunControl* control) {
+  if (arc_probability.size() != g.num_arcs())
+    throw InputError("p: needs one probability per arc (" + std::to_string(g.num_arcs()) + "), got " +
+                     std::to_string(arc_probability.size()));
+  for (arc_t a = 0; a < arc_probability.size(); ++a)
+    if (!(arc_probability[a] >= 0.0f && arc_probability[a] <= 1.0f))
+      throw InputError("p: arc probabilities must be in [0, 1]; arc " + std::to_string(a) + " has " +
+                       format_number(arc_probability[a]));
+  ModelParams ic;
+  ic.model = Model::ic;
+  ic.ic_probability = IcProbability::weights;
+  return run(g, ic, arc_probability, options, algorithm, control);
+}
+
+std::vector<node_t> rr_set(const Graph& g, const ModelParams& model, std::uint64_t seed, std::uint64_t collection,
+                           std::uint64_t index) {
+  check_model(g, model);
+  if (g.num_nodes() == 0) throw InputError("graph: has no nodes");
+  const Sampler sampler(g, model);
+  Scratch scratch;
+  std::vector<node_t> out;
+  sampler.sample(Random(seed, kRrStream).bits(collection, index), scratch, out);
+  return out;
+}
+
+std::vector<double> live_arc_probability(const Graph& g, const ModelParams& model) {
+  check_model(g, model);
+  std::vector<std::uint64_t> in_degree(g.num_nodes(), 0);
+  std::vector<double> in_weight(g.num_nodes(), 0.0);
+  for (arc_t a = 0; a < g.num_arcs(); ++a) {
+    ++in_degree[g.target(a)];
+    if (g.has_weights()) in_weight[g.target(a)] += std::max(0.0f, g.weights()[a]);
+  }
+  std::vector<double> p(g.num_arcs());
+  for (arc_t a = 0; a < g.num_arcs(); ++a) {
+    const node_t v = g.target(a);
+    if (model.model == Model::lt) {
+      p[a] = model.lt_weights == LtWeights::graph
+                 ? (in_weight[v] > 0 ? std::max(0.0f, g.weights()[a]) / in_weight[v] : 0.0)
+                 : 1.0 / static_cast<double>(in_degree[v]);
+    } else if (model.ic_probability == IcProbability::weights) {
+      p[a] = std::clamp(static_cast<double>(g.weights()[a]), 0.0, 1.0);
+    } else if (model.ic_probability == IcProbability::weighted_cascade) {
+      p[a] = 1.0 / static_cast<double>(in_degree[v]);
+    } else {
+      p[a] = model.p;
+    }
+  }
+  return p;
+}
+
+// The slow reference: the in-arcs of every node examined one by one with one Philox draw each
+// (IC), or the LT walk choosing its in-arc by the cumulative weights of live_arc_probability.
+std::vector<node_t> rr_set_reference(const Graph& g, const ModelParams& model, std::uint64_t seed,
+                                     std::uint64_t index) {
+  check_model(g, model);
+  if (g.num_nodes() == 0) throw InputError("graph: has no nodes");
+  const std::vector<double> p = live_arc_probability(g, model);
+  // In-arcs of each node as (source, arc), by scanning every arc: slow and obviously right.
+  std::vector<std::vector<std::pair<node_t, arc_t>>> in(g.num_nodes());
+  for (node_t u = 0; u < g.num_nodes(); ++u)
+    for (arc_t a = g.arc_begin(u); a < g.arc_end(u); ++a) in[g.target(a)].push_back({u, a});
+  RandomSequence draws(Random(seed, kRrStream ^ 0xffff), index);
+  std::vector<char> seen(g.num_nodes(), 0);
+  const auto root = static_cast<node_t>(draws.below(g.num_nodes()));
+  std::vector<node_t> out{root};
+  seen[root] = 1;
+  if (model.model == Model::lt) {
+    for (node_t v = root;;) {
+      double x = draws.uniform(), running = 0;
+      node_t pick = max_nodes;
+      for (const auto& [u, a] : in[v]) {
+        running += p[a];
+        if (x < running) {
+          pick = u;
+          break;
+        }
+      }
+      if (pick == max_nodes || seen[pick]) break;
+      seen[pick] = 1;
+      out.push_back(pick);
+      v = pick;
+    }
+    return out;
+  }
+  for (std::size_t head = 0; head < out.size(); ++head)
+    for (const auto& [u, a] : in[out[head]])
+      if (draws.uniform() < p[a] && !seen[u]) {
+        seen[u] = 1;
+        out.push_back(u);
+      }
+  return out;
+}
+
+}  // namespace guanxi
