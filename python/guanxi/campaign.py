@@ -205,7 +205,7 @@ class Campaign:
         Sections of docs/model.md §7 (defaults for every missing key). ``policy`` takes
         ``referral_reward``, ``referee_discount``, ``commission`` (rates by level), ``budget``,
         and the sub-tables ``group_buy``, ``bargain``, ``membership`` (present = on).
-        ``seeding`` takes ``strategy`` (top_degree, pagerank, kcore, random, nodes), ``k`` and
+        ``seeding`` takes ``strategy`` (top_degree, pagerank, kcore, imm, random, nodes), ``k`` and
         ``nodes`` (node ids). ``run`` takes ``steps``, ``replicates``, ``seed``.
     name : str, optional
 
@@ -370,6 +370,14 @@ class Campaign:
             if bar is not None:
                 bar.close()
         return CampaignResult(raw, self, int(seed), label)
+
+    def ic_equivalent(self) -> np.ndarray:
+        """The campaign read as Independent Cascade: for each arc u -> v of the graph (the order
+        of ``graph.targets``), the probability that u, a customer sharing through the whole
+        horizon, converts v (docs/model.md, "The campaign's IC equivalent"). In MODEL.md §6's IC
+        case it is that model's ``p``. Strategy ``imm`` and :func:`guanxi.seeding.for_campaign`
+        choose seeds on it: ``gx.seeding.imm(c.graph, k, model="ic", p=c.ic_equivalent())``."""
+        return _guanxi.campaign_ic_equivalent(self.graph._g, json.dumps(self.spec))
 
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""

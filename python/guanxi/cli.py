@@ -260,8 +260,9 @@ def seed_parser() -> _Parser:
     add("--epsilon", type=number_in("--epsilon", 1e-6, 0.999999), default=0.1,
         help="spread >= (1 - 1/e - epsilon) x best, with probability 1 - 1/n^ell (default: %(default)s)")
     add("--ell", type=number_in("--ell", 1e-6, 1e6), default=1.0, help="confidence exponent (default: %(default)s)")
-    add("--algorithm", default="opim", choices=["opim", "imm"],
-        help="opim (OPIM-C: stops when its bounds certify the guarantee; reports them) or imm (default: %(default)s)")
+    add("--algorithm", default="imm", choices=["imm", "opim"],
+        help="imm (more RR sets, usually better seeds) or opim (OPIM-C: stops as soon as its bounds certify "
+             "the guarantee, and reports them) (default: %(default)s)")
     add("--seed", type=integer_in("--seed", 0, MAX_SEED), default=0, help="random seed of the RR sets (default: %(default)s)")
     add("--json", action="store_true", help="print JSON")
     add("--quiet", action="store_true", help="no progress display")
@@ -380,7 +381,7 @@ def seed_command(args) -> int:
     g = read_graph(args.file, args)
     if args.model not in ("ic", "wc", "lt"):
         raise ValueError(f"--model: must be ic, wc or lt, not '{args.model}'")
-    choose = gx.seeding.opim if args.algorithm == "opim" else gx.seeding.imm
+    choose = gx.seeding.imm if args.algorithm == "imm" else gx.seeding.opim
     with option_names({"k": "--k", "epsilon": "--epsilon", "ell": "--ell", "probability": "--probability",
                        "weights": "--lt-weights", "p": "--p"}):
         result = choose(g, args.k, model=args.model, p=args.p, epsilon=args.epsilon, ell=args.ell, seed=args.seed,

@@ -22,6 +22,8 @@ oracle, and may pay for them.
 
 from __future__ import annotations
 
+import copy
+import heapq
 from typing import Optional
 
 import numpy as np
@@ -270,4 +272,198 @@ def rr_set(g: Graph, model: str = "wc", p: float = 0.01, seed: int = 0, index: i
     return np.asarray(
         _guanxi.rr_set(g._g, model, probability, float(p), weights, int(seed), 0, int(index), bool(reference)),
         dtype=np.int64,
+    )
+
+
+# -- seeds for a campaign -----------------------------------------------------------------------
+
+
+class CampaignSeeds:
+    """Seeds chosen by :func:`for_campaign`.
+
+    Attributes
+    ----------
+    seeds, labels : numpy.ndarray
+        Dense ids and the graph's labels, in the order CELF chose them (possibly fewer than
+        ``k``: a seed whose estimated gain does not exceed its cost is not taken).
+    marginal_gain : numpy.ndarray
+        Each seed's estimated gain in the objective when it was chosen, net of its cost.
+    cost : numpy.ndarray
+        Each seed's cost.
+    value : float
+        Estimated objective of the chosen seeds (mean over the replicates, net of their cost),
+        on the replicates the choice was made with (optimistic: see ``comparison``).
+    empty_value : float
+        The objective with no seeds at all, on the same replicates.
+    candidates : numpy.ndarray
+        The nodes CELF chose among.
+    evaluations : int
+        Campaign runs made (each of ``replicates`` replicates).
+    comparison : pandas.DataFrame
+        The chosen seeds against top-degree seeding of as many seeds, each net of its seeds'
+        cost, on fresh replicates (``seed + 1``, not those of the choice): one row with the
+        baseline's and the choice's mean, their paired difference with its ``level`` interval,
+        and the share of replicates where the choice does better.
+    """
+
+    def __init__(self, **fields):
+        self.__dict__.update(fields)
+
+    def summary(self):
+        """One row per seed: label, marginal gain, cost."""
+        import pandas as pd
+
+        return pd.DataFrame({"seed": self.seeds, "label": self.labels, "marginal_gain": self.marginal_gain,
+                             "cost": self.cost})
+
+    def __repr__(self) -> str:
+        row = self.comparison.iloc[0]
+        return (f"<guanxi.seeding.CampaignSeeds {len(self.seeds)} seeds, {self.objective} {self.value:.2f} "
+                f"(no seeds {self.empty_value:.2f}); vs top_degree {row['difference']:+.2f} "
+                f"[{row['low']:+.2f}, {row['high']:+.2f}]>")
+
+
+def for_campaign(
+    campaign,
+    k: int,
+    candidates=None,
+    objective: str = "profit",
+    cost_per_seed=0.0,
+    replicates: Optional[int] = None,
+    seed: Optional[int] = None,
+    threads: Optional[int] = None,
+    level: float = 0.95,
+    progress: bool = True,
+) -> CampaignSeeds:
+    """Up to ``k`` seeds for ``campaign`` by CELF lazy greedy (Leskovec et al. 2007) with the
+    campaign simulator as the oracle: a seed set's value is the mean over ``replicates``
+    replicates of ``objective`` at the horizon, minus the cost of its seeds. Every evaluation
+    uses the same ``seed`` (common random numbers), so the greedy compares designs on the same
+    random draws (sample-average approximation).
+
+    Parameters
+    ----------
+    campaign : Campaign
+        The design; its own seeding is replaced by the seeds tried.
+    k : int
+        The most seeds to choose. A seed is taken only while its estimated gain exceeds its
+        cost, so fewer may come back.
+    candidates : int or array of node ids, optional
+        The nodes to choose among: given ids, or this many chosen by IMM on the campaign's IC
+        equivalent (:meth:`Campaign.ic_equivalent`); default ``min(n, 3 k)`` by IMM.
+    objective : str
+        A cumulative campaign metric (``profit``, ``revenue``, ``customers``, ...).
+    cost_per_seed : float or array
+        What a seed costs, in the objective's unit: one value, or one per node (a product
+        sample; a KOL's fee that grows with degree, e.g. ``20 + 0.5 * g.degrees()``).
+    replicates, seed : int, optional
+        Replicates per evaluation and their seed (default the campaign's ``run`` section).
+    level : float
+        Confidence level of the comparison with top-degree seeding.
+
+    Returns
+    -------
+    CampaignSeeds
+    """
+    from .campaign import Campaign, _progress_bar, metric_table
+    from .stats import paired_difference
+
+    if not isinstance(campaign, Campaign):
+        raise TypeError("campaign: must be a guanxi.Campaign")
+    g = campaign.graph
+    n = g.num_nodes
+    k = _k(g, k)
+    table = metric_table()
+    if objective not in table.index:
+        raise ValueError(f"objective: no metric named {objective!r}")
+    if table.loc[objective, "kind"] != "stock":
+        raise ValueError(f"objective: {objective!r} is a {table.loc[objective, 'kind']}; choose a cumulative "
+                         f"(stock) metric such as profit, revenue or customers")
+    cost = np.asarray(cost_per_seed, dtype=np.float64)
+    if cost.ndim == 0:
+        cost = np.full(n, float(cost))
+    if cost.shape != (n,):
+        raise ValueError(f"cost_per_seed: one value or one per node ({n}), got shape {cost.shape}")
+    if not np.all(np.isfinite(cost)):
+        raise ValueError("cost_per_seed: must be finite numbers")
+    replicates = campaign.spec["run"]["replicates"] if replicates is None else replicates
+    seed = campaign.spec["run"]["seed"] if seed is None else seed
+    if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) or replicates < 2:
+        raise ValueError(f"replicates: must be an integer >= 2, got {replicates!r}")
+    if candidates is None or isinstance(candidates, (int, np.integer)) and not isinstance(candidates, bool):
+        count = min(n, 3 * k) if candidates is None else int(candidates)
+        if not 1 <= count <= n:
+            raise ValueError(f"candidates: must be in [1, {n}], got {count}")
+        pool = imm(g, count, model="ic", p=campaign.ic_equivalent(), epsilon=0.1, threads=threads).seeds
+    else:
+        pool = np.asarray(candidates)
+        if pool.ndim != 1 or pool.size == 0 or pool.dtype.kind not in "iu":
+            raise ValueError("candidates: give a count or a non-empty array of node ids")
+        if pool.min() < 0 or pool.max() >= n:
+            raise ValueError(f"candidates: node ids must be in [0, {n})")
+        if np.unique(pool).size != pool.size:
+            raise ValueError("candidates: a node is listed twice")
+        pool = pool.astype(np.int64)
+
+    def design(nodes) -> Campaign:
+        spec = copy.deepcopy(campaign.spec)
+        if len(nodes):
+            spec["seeding"] = {"strategy": "nodes", "k": len(nodes), "nodes": [int(v) for v in nodes]}
+        else:
+            spec["seeding"] = {"strategy": "top_degree", "k": 0}
+        return Campaign._checked(g, spec, campaign.name)
+
+    evaluations = 0
+    bar_callback, bar = _progress_bar(len(pool) + k, progress, "seed search")
+
+    def mean_objective(nodes) -> float:
+        nonlocal evaluations
+        evaluations += 1
+        if bar is not None:
+            bar.update(1)
+        result = design(nodes).run(replicates=int(replicates), seed=int(seed), threads=threads, progress=False)
+        return float(np.mean(result.metric(objective)[:, -1]))
+
+    try:
+        empty = mean_objective([])
+        # CELF: gains of single seeds, then lazy re-evaluation of the best stale gain.
+        heap = [(-(mean_objective([v]) - empty - cost[v]), int(v), 0) for v in pool]
+        heapq.heapify(heap)
+        chosen, gains = [], []
+        value = empty  # objective of `chosen`, without costs
+        while heap and len(chosen) < k:
+            negative_gain, v, round_ = heapq.heappop(heap)
+            if round_ == len(chosen):
+                if -negative_gain <= 0:
+                    break  # the best remaining seed does not pay for itself
+                chosen.append(v)
+                gains.append(-negative_gain)
+                value += -negative_gain + cost[v]
+                continue
+            gain = mean_objective(chosen + [v]) - value - cost[v]
+            heapq.heappush(heap, (-gain, v, len(chosen)))
+    finally:
+        if bar is not None:
+            bar.close()
+    chosen_ids = np.asarray(chosen, dtype=np.int64)
+    chosen_cost = float(cost[chosen_ids].sum()) if chosen else 0.0
+    # Out of sample: fresh replicates for the choice and for top-degree seeding of as many seeds.
+    fresh = int(seed) + 1
+    mine = design(chosen_ids).run(replicates=int(replicates), seed=fresh, threads=threads, progress=False)
+    baseline_seeds = top_degree(g, len(chosen)) if chosen else np.zeros(0, dtype=np.int64)
+    theirs = design(baseline_seeds).run(replicates=int(replicates), seed=fresh, threads=threads, progress=False)
+    difference = paired_difference(theirs.metric(objective)[:, -1] - float(cost[baseline_seeds].sum()),
+                                   mine.metric(objective)[:, -1] - chosen_cost, level)
+    import pandas as pd
+
+    comparison = pd.DataFrame([{
+        "objective": objective, "baseline": "top_degree", "seeds": len(chosen),
+        "baseline_mean": difference.baseline_mean, "design_mean": difference.design_mean,
+        "difference": difference.difference, "low": difference.low, "high": difference.high,
+        "share_higher": difference.share_higher, "replicates": difference.n, "seed": fresh,
+    }])
+    return CampaignSeeds(
+        seeds=chosen_ids, labels=g.labels[chosen_ids], marginal_gain=np.asarray(gains, dtype=np.float64),
+        cost=cost[chosen_ids], value=value - chosen_cost, empty_value=empty, objective=objective,
+        candidates=pool, evaluations=evaluations, replicates=int(replicates), seed=int(seed), comparison=comparison,
     )

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <queue>
 #include <span>
@@ -20,7 +21,8 @@
 namespace guanxi {
 namespace {
 
-// Philox stream of RR sets: key of RR set i of collection c = Philox(seed, stream)(c, i). IMM's
+// Philox stream of RR sets: key of RR set i of collection c = keyed_bits(Philox(seed, stream)(c), i)
+// (a bijection of i under the collection's key, so no two sets share their draws). IMM's
 // sampling phase is collection 0, its final selection 1; OPIM-C's R1 is 2 and R2 is 3; the
 // one-set functions take their collection as given.
 constexpr std::uint64_t kRrStream = 0x0351;
@@ -149,7 +151,9 @@ class Sampler {
                                kind_ == SamplerKind::lt_graph, arc_probability.empty() ? g.weights() : arc_probability,
                                !arc_probability.empty())),
         p_(model.p),
-        log1m_p_(std::log1p(-model.p)) {}
+        log1m_p_(std::log1p(-model.p)),
+        p_threshold_(model.p >= 1 ? std::numeric_limits<std::uint64_t>::max()
+                                  : model.p > 0 ? static_cast<std::uint64_t>(std::ldexp(model.p, 64)) : 0) {}
 
   node_t num_nodes() const { return reverse_.n; }
   std::uint64_t memory_bytes() const { return reverse_.memory_bytes(); }
@@ -207,31 +211,46 @@ class Sampler {
           if (draws.uniform() < reverse_.weights[j]) visit(reverse_.sources[j]);
         continue;
       }
-      // One probability for all of v's in-arcs: jump from live arc to live arc.
-      double log1m;
+      // One probability for all of v's in-arcs. Few arcs, or a large p: a coin per arc (one
+      // mixed 64-bit word against a fixed-point threshold). Many arcs and a small p: jump from
+      // live arc to live arc by geometric skips (a logarithm per live arc, ~8 coins' cost).
+      double q;
+      std::uint64_t threshold;
       if (kind_ == SamplerKind::ic_weighted_cascade) {
         if (d == 1) {
           visit(reverse_.sources[begin]);
           continue;
         }
-        log1m = std::log1p(-1.0 / static_cast<double>(d));
+        q = 1.0 / static_cast<double>(d);
+        threshold = std::numeric_limits<std::uint64_t>::max() / d;  // floor(2^64 / d) up to 2^-64
       } else {
         if (!(p_ > 0)) continue;
         if (p_ >= 1) {
           for (arc_t j = begin; j < begin + d; ++j) visit(reverse_.sources[j]);
           continue;
         }
-        log1m = log1m_p_;
+        q = p_;
+        threshold = p_threshold_;
       }
+      if (d <= kCoinDegree || q >= kCoinProbability) {
+        for (arc_t j = begin; j < begin + d; ++j)
+          if (draws.next() < threshold) visit(reverse_.sources[j]);
+        continue;
+      }
+      const double log1m = kind_ == SamplerKind::ic_weighted_cascade ? std::log1p(-q) : log1m_p_;
       for (std::uint64_t i = draws.geometric(log1m); i < d; i += 1 + draws.geometric(log1m))
         visit(reverse_.sources[begin + i]);
     }
   }
 
  private:
+  // Coins per arc up to this in-degree, or from this probability on (see sample()).
+  static constexpr std::uint64_t kCoinDegree = 16;
+  static constexpr double kCoinProbability = 1.0 / 16;
   SamplerKind kind_;
   ReverseGraph reverse_;
   double p_, log1m_p_;
+  std::uint64_t p_threshold_;  // floor(p 2^64), p in (0, 1)
 };
 
 // A collection of RR sets in two flat arrays: set s is nodes[offsets[s] .. offsets[s + 1]).
@@ -265,6 +284,7 @@ void extend(Context& ctx, Collection& c, std::uint64_t target, std::uint64_t oth
     std::vector<std::uint32_t> sizes;
   };
   std::vector<Block> made(blocks);
+  const std::uint64_t collection_key = ctx.keys.bits(c.id);
   parallel_for(0, blocks, 1, [&](std::uint64_t b) {
     if (ctx.cancelled()) return;
     Scratch& scratch = ctx.scratch.local();
@@ -273,7 +293,7 @@ void extend(Context& ctx, Collection& c, std::uint64_t target, std::uint64_t oth
     block.sizes.reserve(hi - lo);
     for (std::uint64_t s = lo; s < hi; ++s) {
       const std::size_t before = block.nodes.size();
-      ctx.sampler.sample(ctx.keys.bits(c.id, s), scratch, block.nodes);
+      ctx.sampler.sample(keyed_bits(collection_key, s), scratch, block.nodes);
       block.sizes.push_back(static_cast<std::uint32_t>(block.nodes.size() - before));
     }
     if (ctx.control) ctx.control->replicates_done.fetch_add(hi - lo, std::memory_order_relaxed);
@@ -575,7 +595,7 @@ std::vector<node_t> rr_set(const Graph& g, const ModelParams& model, std::uint64
   const Sampler sampler(g, model);
   Scratch scratch;
   std::vector<node_t> out;
-  sampler.sample(Random(seed, kRrStream).bits(collection, index), scratch, out);
+  sampler.sample(keyed_bits(Random(seed, kRrStream).bits(collection), index), scratch, out);
   return out;
 }
 

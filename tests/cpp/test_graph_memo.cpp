@@ -285,7 +285,7 @@ TEST(CampaignSetup, WarmRunsGiveTheBitsOfAFreshGraph) {
   for (bool directed : {false, true}) {
     SCOPED_TRACE(directed ? "directed" : "undirected");
     const Graph g = directed ? erdos_renyi_gnm(1500, 9000, 3, true) : holme_kim(1500, 4, 0.5, 3);
-    for (const char* strategy : {"top_degree", "pagerank", "kcore", "random"}) {
+    for (const char* strategy : {"top_degree", "pagerank", "kcore", "imm", "random"}) {
       SCOPED_TRACE(strategy);
       CampaignSpec spec = lively();
       spec.seeding.strategy = strategy;

@@ -931,7 +931,7 @@ def test_the_parameter_table_in_docs_is_current():
 
 def test_one_seeding_vocabulary():
     g = gx.generators.holme_kim(300, 3, 0.5, seed=2)
-    assert gx.seeding.strategies() == ["top_degree", "pagerank", "kcore", "random"]
+    assert gx.seeding.strategies() == ["top_degree", "pagerank", "kcore", "imm", "random"]
     # Older spellings are read as the names of the vocabulary, in campaigns and seed specs alike.
     for old, name in [("top-degree", "top_degree"), ("degree", "top_degree"), ("top_pagerank", "pagerank"),
                       ("top-kcore", "kcore")]:
@@ -941,5 +941,5 @@ def test_one_seeding_vocabulary():
         assert np.array_equal(a.sizes, b.sizes)
     assert np.array_equal(gx.seeding.pagerank(g, 7), gx.seeding.top_pagerank(g, 7))
     assert np.array_equal(gx.seeding.kcore(g, 7), gx.seeding.top_kcore(g, 7))
-    with pytest.raises(ValueError, match="seeding.strategy: must be top_degree, pagerank, kcore, random or nodes"):
+    with pytest.raises(ValueError, match="seeding.strategy: must be top_degree, pagerank, kcore, imm, random or nodes"):
         gx.Campaign(g, seeding={"strategy": "closeness"})
