@@ -20,10 +20,7 @@
 #include "kernels.hpp"
 
 namespace guanxi::detail {
-namespace {
 
-// Smallest K with P(Binomial(d, p) <= K) > v: the inverse CDF, nondecreasing in p for fixed v.
-// `start` is P(K = 0) = (1 - p)^d.
 std::uint32_t binomial_quantile(std::uint32_t d, double p, double log1m_p, double start, double v) {
   if (d == 0 || p <= 0.0) return 0;
   if (p >= 1.0) return d;
@@ -65,8 +62,6 @@ std::uint32_t binomial_quantile(std::uint32_t d, double p, double log1m_p, doubl
   }
   return k;
 }
-
-}  // namespace
 
 void run_ic_scalar(const Prepared& run, std::uint64_t replicate, std::span<const node_t> seeds, Workspace& w,
                    Trace& trace) {

@@ -4,11 +4,13 @@
 #include "guanxi/influence.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <optional>
 #include <queue>
 #include <span>
 
@@ -17,6 +19,7 @@
 #include "guanxi/error.hpp"
 #include "guanxi/parallel.hpp"
 #include "guanxi/rng.hpp"
+#include "kernels.hpp"
 
 namespace guanxi {
 namespace {
@@ -30,6 +33,8 @@ constexpr std::uint64_t kImmSampling = 0, kImmFinal = 1, kOpimSelect = 2, kOpimV
 
 // Sets generated per parallel block: fixed, so the collection does not depend on the threads.
 constexpr std::uint64_t kSetsPerBlock = 512;
+// Node ids held by a collection below which the greedy counts them in one plain pass.
+constexpr std::uint64_t kSequentialEntries = std::uint64_t{1} << 22;
 
 // The draws of one RR set: a Philox key, then a counter mixed under it (keyed_bits).
 class SetDraws {
@@ -44,11 +49,6 @@ class SetDraws {
       while (static_cast<std::uint64_t>(m) < floor) m = static_cast<uint128_t>(next()) * bound;
     }
     return static_cast<std::uint64_t>(m >> 64);
-  }
-  // Failures before the first success of Bernoulli(p) trials, given log(1 - p) < 0.
-  std::uint64_t geometric(double log1m_p) {
-    const double skips = std::floor(std::log1p(-uniform()) / log1m_p);
-    return skips < 0x1.0p62 ? static_cast<std::uint64_t>(skips) : std::uint64_t{1} << 62;
   }
 
  private:
@@ -132,6 +132,23 @@ void check_model(const Graph& g, const ModelParams& model) {
 struct Scratch {
   std::vector<std::uint32_t> stamp;
   std::uint32_t epoch = 0;
+  // A partial Fisher–Yates shuffle of one node's arc positions: position i holds moved[i] when
+  // moved_stamp[i] == shuffle, else i itself, so each shuffle starts in O(1).
+  std::vector<std::uint64_t> moved;
+  std::vector<std::uint32_t> moved_stamp;
+  std::uint32_t shuffle = 0;
+  std::uint32_t next_shuffle(std::uint64_t max_degree) {
+    if (moved.size() != max_degree) {
+      moved.assign(max_degree, 0);
+      moved_stamp.assign(max_degree, 0);
+      shuffle = 0;
+    }
+    if (++shuffle == 0) {
+      std::fill(moved_stamp.begin(), moved_stamp.end(), 0);
+      shuffle = 1;
+    }
+    return shuffle;
+  }
   std::uint32_t next_epoch(node_t n) {
     if (stamp.size() != n) stamp.assign(n, 0);
     if (++epoch == 0) {  // wrapped: clear once every 2^32 sets
@@ -153,7 +170,18 @@ class Sampler {
         p_(model.p),
         log1m_p_(std::log1p(-model.p)),
         p_threshold_(model.p >= 1 ? std::numeric_limits<std::uint64_t>::max()
-                                  : model.p > 0 ? static_cast<std::uint64_t>(std::ldexp(model.p, 64)) : 0) {}
+                                  : model.p > 0 ? static_cast<std::uint64_t>(std::ldexp(model.p, 64)) : 0) {
+    if (kind_ != SamplerKind::ic_node_uniform && kind_ != SamplerKind::ic_weighted_cascade) return;
+    for (node_t v = 0; v < reverse_.n; ++v) max_in_degree_ = std::max(max_in_degree_, reverse_.in_degree(v));
+    if (max_in_degree_ >= std::numeric_limits<std::uint32_t>::max())
+      throw InputError("graph: a node has 2^32 or more in-arcs, more than the RR sampler handles");
+    binomial_.resize(max_in_degree_ + 1);
+    for (std::uint64_t d = 0; d <= max_in_degree_; ++d) {
+      const double q = kind_ == SamplerKind::ic_weighted_cascade ? (d > 0 ? 1.0 / static_cast<double>(d) : 0.0) : p_;
+      binomial_[d].none = d == 0 || q <= 0 ? 1.0 : q >= 1 ? 0.0 : std::exp(static_cast<double>(d) * std::log1p(-q));
+      binomial_[d].ratio = q < 1 ? q / (1 - q) : 0.0;
+    }
+  }
 
   node_t num_nodes() const { return reverse_.n; }
   std::uint64_t memory_bytes() const { return reverse_.memory_bytes(); }
@@ -211,46 +239,79 @@ class Sampler {
           if (draws.uniform() < reverse_.weights[j]) visit(reverse_.sources[j]);
         continue;
       }
-      // One probability for all of v's in-arcs. Few arcs, or a large p: a coin per arc (one
-      // mixed 64-bit word against a fixed-point threshold). Many arcs and a small p: jump from
-      // live arc to live arc by geometric skips (a logarithm per live arc, ~8 coins' cost).
+      // One probability q for all of v's in-arcs. A large q: a coin per arc (one mixed 64-bit
+      // word against q in fixed point). Otherwise, as the sparse IC kernel does forward: the
+      // number of live in-arcs K ~ Binomial(d, q) by inverse CDF from one uniform (K = 0, the
+      // common case, costs one comparison), then K distinct arcs uniformly, by the first K steps
+      // of a Fisher–Yates shuffle of v's arc positions: O(1 + K) draws, whatever d is.
       double q;
-      std::uint64_t threshold;
       if (kind_ == SamplerKind::ic_weighted_cascade) {
         if (d == 1) {
           visit(reverse_.sources[begin]);
           continue;
         }
         q = 1.0 / static_cast<double>(d);
-        threshold = std::numeric_limits<std::uint64_t>::max() / d;  // floor(2^64 / d) up to 2^-64
       } else {
         if (!(p_ > 0)) continue;
-        if (p_ >= 1) {
-          for (arc_t j = begin; j < begin + d; ++j) visit(reverse_.sources[j]);
+        if (p_ >= kCoinProbability) {
+          for (arc_t j = begin; j < begin + d; ++j)
+            if (p_ >= 1 || draws.next() < p_threshold_) visit(reverse_.sources[j]);
           continue;
         }
         q = p_;
-        threshold = p_threshold_;
       }
-      if (d <= kCoinDegree || q >= kCoinProbability) {
-        for (arc_t j = begin; j < begin + d; ++j)
-          if (draws.next() < threshold) visit(reverse_.sources[j]);
+      const double u = draws.uniform();
+      const Binomial& b = binomial_[d];
+      if (u < b.none) continue;
+      std::uint64_t live;
+      if (b.none > 1e-250) {
+        // The inverse CDF walked up from K = 0: pmf(k + 1) = pmf(k) (q / (1 - q)) (d - k) / (k + 1).
+        double pmf = b.none, cdf = b.none;
+        live = 0;
+        while (cdf <= u && live < d) {
+          pmf *= b.ratio * static_cast<double>(d - live) *
+                 (live + 1 < kInverse.size() ? kInverse[live + 1] : 1.0 / static_cast<double>(live + 1));
+          ++live;
+          cdf += pmf;
+        }
+      } else {  // P(K = 0) underflows (d q > ~575): the general quantile, from the mode
+        live = detail::binomial_quantile(static_cast<std::uint32_t>(d), q, log1m_p_, b.none, u);
+      }
+      if (live == 1) {
+        visit(reverse_.sources[begin + draws.below(d)]);
         continue;
       }
-      const double log1m = kind_ == SamplerKind::ic_weighted_cascade ? std::log1p(-q) : log1m_p_;
-      for (std::uint64_t i = draws.geometric(log1m); i < d; i += 1 + draws.geometric(log1m))
-        visit(reverse_.sources[begin + i]);
+      const std::uint32_t shuffle = scratch.next_shuffle(max_in_degree_);
+      auto at = [&](std::uint64_t i) { return scratch.moved_stamp[i] == shuffle ? scratch.moved[i] : i; };
+      for (std::uint64_t i = 0; i < live; ++i) {
+        const std::uint64_t j = i + draws.below(d - i);
+        const std::uint64_t chosen = at(j);
+        scratch.moved[j] = at(i);
+        scratch.moved_stamp[j] = shuffle;
+        visit(reverse_.sources[begin + chosen]);
+      }
     }
   }
 
  private:
-  // Coins per arc up to this in-degree, or from this probability on (see sample()).
-  static constexpr std::uint64_t kCoinDegree = 16;
-  static constexpr double kCoinProbability = 1.0 / 16;
+  // Coins per arc from this uniform probability on (see sample()).
+  static constexpr double kCoinProbability = 1.0 / 4;
   SamplerKind kind_;
   ReverseGraph reverse_;
   double p_, log1m_p_;
   std::uint64_t p_threshold_;  // floor(p 2^64), p in (0, 1)
+  std::uint64_t max_in_degree_ = 0;
+  // By in-degree d: P(no live in-arc) = (1 - q)^d and q / (1 - q), with q = p, or 1/d under
+  // weighted cascade (whose P(K = 0) >= 1/4 never underflows, so it needs no log(1 - q)).
+  struct Binomial {
+    double none, ratio;
+  };
+  std::vector<Binomial> binomial_;
+  static constexpr std::array<double, 33> kInverse = [] {  // 1 / k, multiplied rather than divided
+    std::array<double, 33> inverse{};
+    for (std::size_t k = 1; k < inverse.size(); ++k) inverse[k] = 1.0 / static_cast<double>(k);
+    return inverse;
+  }();
 };
 
 // A collection of RR sets in two flat arrays: set s is nodes[offsets[s] .. offsets[s + 1]).
@@ -285,7 +346,7 @@ void extend(Context& ctx, Collection& c, std::uint64_t target, std::uint64_t oth
   };
   std::vector<Block> made(blocks);
   const std::uint64_t collection_key = ctx.keys.bits(c.id);
-  parallel_for(0, blocks, 1, [&](std::uint64_t b) {
+  const auto make_block = [&](std::uint64_t b) {
     if (ctx.cancelled()) return;
     Scratch& scratch = ctx.scratch.local();
     Block& block = made[b];
@@ -297,7 +358,8 @@ void extend(Context& ctx, Collection& c, std::uint64_t target, std::uint64_t oth
       block.sizes.push_back(static_cast<std::uint32_t>(block.nodes.size() - before));
     }
     if (ctx.control) ctx.control->replicates_done.fetch_add(hi - lo, std::memory_order_relaxed);
-  });
+  };
+  parallel_for(0, blocks, 1, make_block);
   if (ctx.cancelled()) throw Cancelled();
   std::uint64_t block_bytes = 0;
   std::vector<std::uint64_t> start(blocks + 1, c.nodes.size());
@@ -333,30 +395,43 @@ struct Selection {
 // hold v, kept exact by decrementing the members of each newly covered set; a max-heap of
 // (count, node) may hold stale counts (never below the true one, since counts only fall) and
 // refreshes an entry when it surfaces. Ties go to the smaller node id. With `upper_bound`, also
-// OPIM-C's bound min_j (covered by S_j + the k largest gains given S_j), read off the heap.
+// OPIM-C's bound min_j (covered by S_j + the k largest gains given S_j), from counts of counts.
 Selection select_greedy(Context& ctx, const Collection& c, std::uint32_t k, bool upper_bound, std::uint64_t other_bytes) {
   const node_t n = ctx.sampler.num_nodes();
   const std::uint64_t sets = c.size();
   if (sets >= std::uint64_t{1} << 32)
     throw InputError("epsilon: needs " + std::to_string(sets) +
                      " RR sets, more than this implementation indexes (2^32); use a larger epsilon");
+  // Counts and the inverted index (the sets holding each node; their order within a node does
+  // not matter). Below kSequentialEntries one plain pass beats atomic increments from several
+  // threads; above, the atomic passes spread the work.
+  const bool sequential = c.nodes.size() < kSequentialEntries;
   std::vector<std::uint64_t> count(n, 0);
-  parallel_for(0, sets, 4096, [&](std::uint64_t s) {
-    for (std::uint64_t j = c.offsets[s]; j < c.offsets[s + 1]; ++j)
-      std::atomic_ref<std::uint64_t>(count[c.nodes[j]]).fetch_add(1, std::memory_order_relaxed);
-  });
-  // Inverted index: the sets holding each node (their order within a node does not matter).
+  if (sequential) {
+    for (node_t v : c.nodes) ++count[v];
+  } else {
+    parallel_for(0, sets, 4096, [&](std::uint64_t s) {
+      for (std::uint64_t j = c.offsets[s]; j < c.offsets[s + 1]; ++j)
+        std::atomic_ref<std::uint64_t>(count[c.nodes[j]]).fetch_add(1, std::memory_order_relaxed);
+    });
+  }
   std::vector<std::uint64_t> index_offsets(n + 1, 0);
   std::copy(count.begin(), count.end(), index_offsets.begin());
   exclusive_scan_inplace(index_offsets.data(), std::uint64_t{n} + 1);
   std::vector<std::uint32_t> index_sets(c.nodes.size());
   {
     std::vector<std::uint64_t> cursor(index_offsets.begin(), index_offsets.end() - 1);
-    parallel_for(0, sets, 4096, [&](std::uint64_t s) {
-      for (std::uint64_t j = c.offsets[s]; j < c.offsets[s + 1]; ++j)
-        index_sets[std::atomic_ref<std::uint64_t>(cursor[c.nodes[j]]).fetch_add(1, std::memory_order_relaxed)] =
-            static_cast<std::uint32_t>(s);
-    });
+    if (sequential) {
+      for (std::uint64_t s = 0; s < sets; ++s)
+        for (std::uint64_t j = c.offsets[s]; j < c.offsets[s + 1]; ++j)
+          index_sets[cursor[c.nodes[j]]++] = static_cast<std::uint32_t>(s);
+    } else {
+      parallel_for(0, sets, 4096, [&](std::uint64_t s) {
+        for (std::uint64_t j = c.offsets[s]; j < c.offsets[s + 1]; ++j)
+          index_sets[std::atomic_ref<std::uint64_t>(cursor[c.nodes[j]]).fetch_add(1, std::memory_order_relaxed)] =
+              static_cast<std::uint32_t>(s);
+      });
+    }
   }
   std::vector<std::uint8_t> covered(sets, 0);
   ctx.note_memory(other_bytes + c.memory_bytes() + count.size() * 8 * 2 + index_offsets.size() * 8 +
@@ -367,41 +442,50 @@ Selection select_greedy(Context& ctx, const Collection& c, std::uint32_t k, bool
     node_t node;
   };
   auto lower = [](const Entry& a, const Entry& b) { return a.count != b.count ? a.count < b.count : a.node > b.node; };
-  std::vector<Entry> initial;
+  std::vector<Entry> heap_entries;
   for (node_t v = 0; v < n; ++v)
-    if (count[v] > 0) initial.push_back({count[v], v});
-  std::priority_queue<Entry, std::vector<Entry>, decltype(lower)> heap(lower, std::move(initial));
+    if (count[v] > 0) heap_entries.push_back({count[v], v});
 
-  // Pops up to `want` entries with current counts, best first, leaving them out of the heap.
-  std::vector<Entry> fresh;
-  auto pop_fresh = [&](std::size_t want) {
-    fresh.clear();
-    while (fresh.size() < want && !heap.empty()) {
-      Entry e = heap.top();
+  // OPIM-C's bound needs the sum of the k largest counts at every step: the number of nodes
+  // with each count (nodes_with[c]), kept as counts fall, read from the largest count down.
+  std::vector<std::uint64_t> nodes_with;
+  std::uint64_t largest = 0;
+  if (upper_bound) {  // nodes in no set (count 0) add nothing to a top-k sum: left out
+    for (const Entry& e : heap_entries) largest = std::max(largest, e.count);
+    nodes_with.assign(largest + 1, 0);
+    for (const Entry& e : heap_entries) ++nodes_with[e.count];
+  }
+  std::priority_queue<Entry, std::vector<Entry>, decltype(lower)> heap(lower, std::move(heap_entries));
+  // The entry with the largest current count (smallest id among equals), or none.
+  auto pop_best = [&]() -> std::optional<Entry> {
+    while (!heap.empty()) {
+      const Entry e = heap.top();
       heap.pop();
-      if (e.count != count[e.node]) {
-        if (count[e.node] > 0) heap.push({count[e.node], e.node});
-        continue;
-      }
-      fresh.push_back(e);
+      if (e.count == count[e.node]) return e;
+      if (count[e.node] > 0) heap.push({count[e.node], e.node});  // stale: refresh
     }
+    return std::nullopt;
+  };
+  auto top_k_sum = [&] {
+    while (largest > 0 && nodes_with[largest] == 0) --largest;
+    std::uint64_t sum = 0, left = k;
+    for (std::uint64_t c = largest; c > 0 && left > 0; --c) {
+      const std::uint64_t take = std::min(left, nodes_with[c]);
+      sum += take * c;
+      left -= take;
+    }
+    return sum;
   };
 
   Selection out;
   std::vector<std::uint8_t> chosen(n, 0);
   std::uint64_t bound = sets;
   for (std::uint32_t step = 0; step <= k; ++step) {
-    pop_fresh(upper_bound ? k : 1);
-    if (upper_bound) {
-      std::uint64_t top = 0;
-      for (const Entry& e : fresh) top += e.count;
-      bound = std::min(bound, out.covered + top);
-    }
+    if (upper_bound) bound = std::min(bound, out.covered + top_k_sum());
     if (step == k) break;
-    for (std::size_t i = 1; i < fresh.size(); ++i) heap.push(fresh[i]);
     node_t pick;
-    if (!fresh.empty()) {
-      pick = fresh.front().node;
+    if (const auto best = pop_best()) {
+      pick = best->node;
     } else {  // every set covered: the remaining seeds add nothing; take the smallest ids
       pick = 0;
       while (chosen[pick]) ++pick;
@@ -413,7 +497,15 @@ Selection select_greedy(Context& ctx, const Collection& c, std::uint32_t k, bool
       if (covered[s]) continue;
       covered[s] = 1;
       ++gain;
-      for (std::uint64_t i = c.offsets[s]; i < c.offsets[s + 1]; ++i) --count[c.nodes[i]];
+      if (upper_bound) {
+        for (std::uint64_t i = c.offsets[s]; i < c.offsets[s + 1]; ++i) {
+          const node_t u = c.nodes[i];
+          --nodes_with[count[u]];
+          ++nodes_with[--count[u]];
+        }
+      } else {
+        for (std::uint64_t i = c.offsets[s]; i < c.offsets[s + 1]; ++i) --count[c.nodes[i]];
+      }
     }
     out.seeds.push_back(pick);
     out.gains.push_back(gain);

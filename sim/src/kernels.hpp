@@ -90,6 +90,10 @@ inline std::uint64_t ic_threshold(const Prepared& run, arc_t a, node_t v) {
   }
 }
 
+// Smallest K with P(Binomial(d, p) <= K) > v (the inverse CDF, nondecreasing in p for fixed v),
+// given log(1 - p) and start = P(K = 0) = (1 - p)^d. Sparse IC kernel and the RR-set sampler.
+std::uint32_t binomial_quantile(std::uint32_t d, double p, double log1m_p, double start, double v);
+
 // Activation models (IC, LT, complex contagion, Bass) report {new, cumulative, inactive,
 // active}. begin: seeds active at step 0 (w.frontier = sorted seeds). end: w.next (activated
 // in `step`) is recorded and becomes the frontier, sorted when `sort` (models whose outcome
