@@ -179,7 +179,7 @@ def _influence(algorithm, g, k, model, p, probability, weights, epsilon, ell, se
     if progress:
         from .campaign import _progress_bar
 
-        callback, bar = _progress_bar(0, True, f"{algorithm} RR sets")
+        callback, bar = _progress_bar(None, True, f"{algorithm} RR sets")  # total unknown in advance
     else:
         bar = None
     try:

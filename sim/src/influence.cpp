@@ -36,7 +36,7 @@ constexpr std::uint64_t kSetsPerBlock = 512;
 // Node ids held by a collection below which the greedy counts them in one plain pass.
 constexpr std::uint64_t kSequentialEntries = std::uint64_t{1} << 22;
 
-// The draws of one RR set: a Philox key, then a counter mixed under it (keyed_bits).
+// The draws of one RR set: its key, then a counter mixed under it (keyed_bits).
 class SetDraws {
  public:
   explicit SetDraws(std::uint64_t key) : key_(key) {}
@@ -184,7 +184,7 @@ class Sampler {
   }
 
   node_t num_nodes() const { return reverse_.n; }
-  std::uint64_t memory_bytes() const { return reverse_.memory_bytes(); }
+  std::uint64_t memory_bytes() const { return reverse_.memory_bytes() + binomial_.size() * sizeof(Binomial); }
 
   // Appends the RR set whose draws start from `key` to `out` (root first, then in visit order).
   void sample(std::uint64_t key, Scratch& scratch, std::vector<node_t>& out) const {
@@ -647,7 +647,9 @@ InfluenceResult run(const Graph& g, const ModelParams& model, std::span<const fl
       r = algorithm == InfluenceAlgorithm::imm ? run_imm(ctx, g, options) : run_opim_c(ctx, g, options);
       r.rr_sets = ctx.generated;
       std::uint64_t scratch = 0;
-      for (const Scratch& s : ctx.scratch) scratch += s.stamp.capacity() * sizeof(std::uint32_t);
+      for (const Scratch& s : ctx.scratch)
+        scratch += s.stamp.capacity() * sizeof(std::uint32_t) + s.moved.capacity() * sizeof(std::uint64_t) +
+                   s.moved_stamp.capacity() * sizeof(std::uint32_t);
       r.memory_bytes = ctx.peak_bytes + scratch;
     }
     r.confidence = 1 - std::exp(-options.ell * std::log(static_cast<double>(g.num_nodes())));

@@ -10,9 +10,10 @@
 //
 // Models (the ModelParams of diffusion.hpp): IC with a uniform p, the arcs' weights, or weighted
 // cascade (1 / in-degree), and LT (in-arc weights 1 / in-degree or the weights normalised per
-// node). Where all in-arcs of a node share one probability (uniform p, weighted cascade) the
-// sampler jumps between live in-arcs by geometric skips (as SUBSIM, Guo et al. SIGMOD 2020), so
-// a node costs O(1 + its live in-arcs) rather than O(in-degree).
+// node). Where all in-arcs of a node share one probability q (uniform p, weighted cascade) the
+// sampler draws how many are live, K ~ Binomial(d, q), by inverse CDF, then which, by a partial
+// Fisher–Yates shuffle (the idea of SUBSIM, Guo et al. SIGMOD 2020: sample the live arcs, not
+// every arc), so a node costs O(1 + its live in-arcs) rather than O(in-degree).
 //
 // Reproducibility: RR set i of collection c is a pure function of (seed, c, i) — its own Philox
 // key, then a counter — and collections are built in fixed blocks concatenated in index order,
