@@ -153,6 +153,8 @@ def _influence(algorithm, g, k, model, p, probability, weights, epsilon, ell, se
         raise TypeError("g: must be a guanxi.Graph")
     if model not in _MODELS:
         raise ValueError(f"model: must be one of {list(_MODELS)}, not {model!r}")
+    if g.num_nodes == 0:
+        raise ValueError("graph: has no nodes; there is nobody to seed")
     k = _k(g, k)
     for name, value in (("epsilon", epsilon), ("ell", ell)):
         if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):

@@ -258,6 +258,9 @@ def test_bad_inputs_name_the_parameter(small, choose):
         choose(small, 5, threads=0)
     with pytest.raises(TypeError, match="^g:"):
         choose(None, 5)
+    empty = gx.Graph.from_edges(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), n=0)
+    with pytest.raises(ValueError, match="^graph: has no nodes"):
+        choose(empty, 1)
     with pytest.raises(ValueError, match="^model:"):
         gx.seeding.rr_set(small, "sir")
 
