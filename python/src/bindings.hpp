@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <span>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -101,6 +102,18 @@ auto run_in_background(Work work, std::uint64_t total, py::object progress) {
   join();
   if (failure) std::rethrow_exception(failure);
   return result;
+}
+
+// A model as the Python layer names it: "wc" is IC with weighted cascade; the probability rule, p
+// and the LT weights as gx.simulate takes them (the other models' parameters keep their defaults).
+inline ModelParams diffusion_model(const std::string& model, const std::string& probability, double p,
+                                   const std::string& lt_weights) {
+  ModelParams params;
+  params.model = parse_model(model);
+  params.ic_probability = model == "wc" ? IcProbability::weighted_cascade : parse_ic_probability(probability);
+  params.p = p;
+  params.lt_weights = parse_lt_weights(lt_weights);
+  return params;
 }
 
 void register_graph(py::module_& m);

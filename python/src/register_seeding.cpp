@@ -12,16 +12,6 @@
 namespace guanxi::python {
 namespace {
 
-ModelParams model_params(const std::string& model, const std::string& probability, double p,
-                         const std::string& lt_weights) {
-  ModelParams params;
-  params.model = parse_model(model);
-  params.ic_probability = model == "wc" ? IcProbability::weighted_cascade : parse_ic_probability(probability);
-  params.p = p;
-  params.lt_weights = parse_lt_weights(lt_weights);
-  return params;
-}
-
 py::dict to_python(InfluenceResult&& r) {
   py::dict out;
   out["algorithm"] = r.algorithm;
@@ -70,7 +60,7 @@ void register_seeding(py::module_& m) {
               },
               0, std::move(progress)));
         }
-        const ModelParams params = model_params(model, probability, p, lt_weights);
+        const ModelParams params = diffusion_model(model, probability, p, lt_weights);
         return to_python(run_in_background(
             [&](RunControl& control) { return influence_maximization(g, params, options, which, &control); }, 0,
             std::move(progress)));
@@ -85,7 +75,7 @@ void register_seeding(py::module_& m) {
       [](const Graph& g, const std::string& model, const std::string& probability, double p,
          const std::string& lt_weights, std::uint64_t seed, std::uint64_t collection, std::uint64_t index,
          bool reference) {
-        const ModelParams params = model_params(model, probability, p, lt_weights);
+        const ModelParams params = diffusion_model(model, probability, p, lt_weights);
         return reference ? rr_set_reference(g, params, seed, index) : rr_set(g, params, seed, collection, index);
       },
       py::arg("graph"), py::arg("model"), py::arg("probability"), py::arg("p"), py::arg("lt_weights"),

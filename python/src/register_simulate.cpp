@@ -49,11 +49,7 @@ void register_simulate(py::module_& m) {
          double bass_q, const Array<node_t>& seed_nodes, std::uint32_t random_k, std::uint64_t replicates,
          std::uint64_t seed, int threads, std::uint32_t max_steps, const std::string& kernel,
          bool record_timeseries, std::vector<std::uint64_t> cascades, py::object progress) {
-        ModelParams params;
-        params.model = parse_model(model);
-        params.ic_probability = model == "wc" ? IcProbability::weighted_cascade : parse_ic_probability(probability);
-        params.p = p;
-        params.lt_weights = parse_lt_weights(lt_weights);
+        ModelParams params = diffusion_model(model, probability, p, lt_weights);
         params.beta = beta;
         params.gamma = gamma;
         params.k = k;
@@ -91,11 +87,7 @@ void register_simulate(py::module_& m) {
       "parse_seeds",
       [](const Graph& g, const std::string& spec, const std::string& model, const std::string& probability, double p,
          const std::string& lt_weights) {
-        ModelParams params;
-        params.model = parse_model(model);
-        params.ic_probability = model == "wc" ? IcProbability::weighted_cascade : parse_ic_probability(probability);
-        params.p = p;
-        params.lt_weights = parse_lt_weights(lt_weights);
+        const ModelParams params = diffusion_model(model, probability, p, lt_weights);
         SeedSet s;
         {
           py::gil_scoped_release release;
