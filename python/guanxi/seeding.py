@@ -116,7 +116,7 @@ class InfluenceResult:
         self.algorithm: str = raw["algorithm"]
         self.model, self.k, self.epsilon, self.ell = model, k, epsilon, ell
         self.seeds: np.ndarray = np.asarray(raw["seeds"], dtype=np.int64)
-        self.labels: np.ndarray = graph.labels[self.seeds]
+        self.labels: np.ndarray = _labels_of(graph, self.seeds)
         self.marginal_gain: np.ndarray = np.asarray(raw["marginal_gain"], dtype=np.float64)
         for key in ("spread", "lower_bound", "optimum_upper_bound", "approximation", "confidence", "seconds"):
             setattr(self, key, float(raw[key]))
@@ -139,6 +139,17 @@ class InfluenceResult:
         bound = f", lower bound {self.lower_bound:.1f}" if not np.isnan(self.lower_bound) else ""
         return (f"<guanxi.seeding.InfluenceResult {self.algorithm} {self.model}, k={self.k}, eps={self.epsilon}: "
                 f"spread ~{self.spread:.1f}{bound}, {self.rr_sets} RR sets, {self.seconds:.3f} s>")
+
+
+def _labels_of(g: Graph, ids: np.ndarray) -> np.ndarray:
+    """The labels of a few nodes, without building every node's label (``g.labels``) on a graph
+    of millions."""
+    kind = g._g.label_kind
+    if kind == "integer":
+        return g._g.int_labels[ids]  # a view of the graph's array, indexed
+    if kind == "string":
+        return g.labels[ids]
+    return ids.copy()
 
 
 def _plain(value):
@@ -465,7 +476,7 @@ def for_campaign(
         "share_higher": difference.share_higher, "replicates": difference.n, "seed": fresh,
     }])
     return CampaignSeeds(
-        seeds=chosen_ids, labels=g.labels[chosen_ids], marginal_gain=np.asarray(gains, dtype=np.float64),
+        seeds=chosen_ids, labels=_labels_of(g, chosen_ids), marginal_gain=np.asarray(gains, dtype=np.float64),
         cost=cost[chosen_ids], value=value - chosen_cost, empty_value=empty, objective=objective,
         candidates=pool, evaluations=evaluations, replicates=int(replicates), seed=int(seed), comparison=comparison,
     )
