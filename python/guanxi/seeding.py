@@ -427,7 +427,7 @@ def for_campaign(
         return Campaign._checked(g, spec, campaign.name)
 
     evaluations = 0
-    bar_callback, bar = _progress_bar(len(pool) + k, progress, "seed search")
+    _, bar = _progress_bar(len(pool) + k, progress, "seed search")  # advanced by hand, per evaluation
 
     def mean_objective(nodes) -> float:
         nonlocal evaluations
@@ -461,7 +461,7 @@ def for_campaign(
     chosen_ids = np.asarray(chosen, dtype=np.int64)
     chosen_cost = float(cost[chosen_ids].sum()) if chosen else 0.0
     # Out of sample: fresh replicates for the choice and for top-degree seeding of as many seeds.
-    fresh = int(seed) + 1
+    fresh = (int(seed) + 1) % 2**64
     mine = design(chosen_ids).run(replicates=int(replicates), seed=fresh, threads=threads, progress=False)
     baseline_seeds = top_degree(g, len(chosen)) if chosen else np.zeros(0, dtype=np.int64)
     theirs = design(baseline_seeds).run(replicates=int(replicates), seed=fresh, threads=threads, progress=False)
