@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <numbers>
 #include <optional>
 #include <queue>
@@ -20,6 +21,7 @@
 #include "guanxi/parallel.hpp"
 #include "guanxi/rng.hpp"
 #include "kernels.hpp"
+#include "zeroed_array.hpp"
 
 namespace guanxi {
 namespace {
@@ -33,8 +35,6 @@ constexpr std::uint64_t kImmSampling = 0, kImmFinal = 1, kOpimSelect = 2, kOpimV
 
 // Sets generated per parallel block: fixed, so the collection does not depend on the threads.
 constexpr std::uint64_t kSetsPerBlock = 512;
-// Node ids held by a collection below which the greedy counts them in one plain pass.
-constexpr std::uint64_t kSequentialEntries = std::uint64_t{1} << 22;
 
 // The draws of one RR set: its key, then a counter mixed under it (keyed_bits).
 class SetDraws {
@@ -323,6 +323,15 @@ struct Collection {
   std::uint64_t memory_bytes() const { return nodes.capacity() * sizeof(node_t) + offsets.capacity() * sizeof(std::uint64_t); }
 };
 
+// The greedy's per-node arrays, kept for a whole run: calloc'd (a page is touched only when a
+// node on it is), all zero between rounds except start[], which is read only where total[] > 0.
+struct GreedyArrays {
+  ZeroedArray<std::uint64_t> total;  // sets holding each node
+  ZeroedArray<std::uint64_t> count;  // uncovered sets holding each node (the fill cursor first)
+  ZeroedArray<std::uint64_t> start;  // where each node's sets begin in the inverted index
+  ZeroedArray<std::uint8_t> chosen;  // seeds chosen in this round (and those coverage() checks)
+};
+
 // What a run shares: the sampler, per-thread scratch, the key stream, progress and peak memory.
 struct Context {
   const Sampler& sampler;
@@ -333,6 +342,12 @@ struct Context {
   std::uint64_t peak_bytes = 0;
   void note_memory(std::uint64_t bytes) { peak_bytes = std::max(peak_bytes, bytes + sampler.memory_bytes()); }
   bool cancelled() const { return control && control->cancel.load(std::memory_order_relaxed); }
+  std::unique_ptr<GreedyArrays> greedy;
+  GreedyArrays& greedy_arrays(node_t n) {
+    if (!greedy) greedy.reset(new GreedyArrays{ZeroedArray<std::uint64_t>(n), ZeroedArray<std::uint64_t>(n),
+                                               ZeroedArray<std::uint64_t>(n), ZeroedArray<std::uint8_t>(n)});
+    return *greedy;
+  }
 };
 
 // Grows `c` to `target` sets (sets keep their indices: set s is always the same set).
@@ -403,39 +418,50 @@ Selection select_greedy(Context& ctx, const Collection& c, std::uint32_t k, bool
     throw InputError("epsilon: needs " + std::to_string(sets) +
                      " RR sets, more than this implementation indexes (2^32); use a larger epsilon");
   // Counts and the inverted index (the sets holding each node; their order within a node does
-  // not matter). Below kSequentialEntries one plain pass beats atomic increments from several
-  // threads; above, the atomic passes spread the work.
-  const bool sequential = c.nodes.size() < kSequentialEntries;
-  std::vector<std::uint64_t> count(n, 0);
+  // not matter), over the nodes the sets touch only: the per-node arrays live in the run's
+  // GreedyArrays, all zero between rounds, so a round costs O(entries), not O(n) (on a graph of
+  // millions of nodes and a few thousand RR sets, O(n) work per round would dominate). Below
+  // influence_sequential_entries one plain pass beats atomic increments from several threads.
+  GreedyArrays& a = ctx.greedy_arrays(n);
+  const bool sequential = c.nodes.size() < influence_sequential_entries;
+  std::vector<node_t> touched;  // nodes in at least one set, in any order
   if (sequential) {
-    for (node_t v : c.nodes) ++count[v];
+    for (node_t v : c.nodes)
+      if (a.total[v]++ == 0) touched.push_back(v);
+  } else {
+    tbb::enumerable_thread_specific<std::vector<node_t>> found;
+    parallel_for(0, sets, 4096, [&](std::uint64_t s) {
+      auto& mine = found.local();
+      for (std::uint64_t j = c.offsets[s]; j < c.offsets[s + 1]; ++j)
+        if (std::atomic_ref<std::uint64_t>(a.total[c.nodes[j]]).fetch_add(1, std::memory_order_relaxed) == 0)
+          mine.push_back(c.nodes[j]);
+    });
+    for (const auto& mine : found) touched.insert(touched.end(), mine.begin(), mine.end());
+  }
+  // The sets of v are index_sets[start[v] .. start[v] + total[v]); count[v] is the cursor while
+  // filling, then the uncovered sets holding v.
+  std::uint64_t next = 0;
+  for (node_t v : touched) {
+    a.start[v] = a.count[v] = next;
+    next += a.total[v];
+  }
+  std::vector<std::uint32_t> index_sets(c.nodes.size());
+  if (sequential) {
+    for (std::uint64_t s = 0; s < sets; ++s)
+      for (std::uint64_t j = c.offsets[s]; j < c.offsets[s + 1]; ++j)
+        index_sets[a.count[c.nodes[j]]++] = static_cast<std::uint32_t>(s);
   } else {
     parallel_for(0, sets, 4096, [&](std::uint64_t s) {
       for (std::uint64_t j = c.offsets[s]; j < c.offsets[s + 1]; ++j)
-        std::atomic_ref<std::uint64_t>(count[c.nodes[j]]).fetch_add(1, std::memory_order_relaxed);
+        index_sets[std::atomic_ref<std::uint64_t>(a.count[c.nodes[j]]).fetch_add(1, std::memory_order_relaxed)] =
+            static_cast<std::uint32_t>(s);
     });
   }
-  std::vector<std::uint64_t> index_offsets(n + 1, 0);
-  std::copy(count.begin(), count.end(), index_offsets.begin());
-  exclusive_scan_inplace(index_offsets.data(), std::uint64_t{n} + 1);
-  std::vector<std::uint32_t> index_sets(c.nodes.size());
-  {
-    std::vector<std::uint64_t> cursor(index_offsets.begin(), index_offsets.end() - 1);
-    if (sequential) {
-      for (std::uint64_t s = 0; s < sets; ++s)
-        for (std::uint64_t j = c.offsets[s]; j < c.offsets[s + 1]; ++j)
-          index_sets[cursor[c.nodes[j]]++] = static_cast<std::uint32_t>(s);
-    } else {
-      parallel_for(0, sets, 4096, [&](std::uint64_t s) {
-        for (std::uint64_t j = c.offsets[s]; j < c.offsets[s + 1]; ++j)
-          index_sets[std::atomic_ref<std::uint64_t>(cursor[c.nodes[j]]).fetch_add(1, std::memory_order_relaxed)] =
-              static_cast<std::uint32_t>(s);
-      });
-    }
-  }
+  for (node_t v : touched) a.count[v] = a.total[v];
+  ZeroedArray<std::uint64_t>& count = a.count;
   std::vector<std::uint8_t> covered(sets, 0);
-  ctx.note_memory(other_bytes + c.memory_bytes() + count.size() * 8 * 2 + index_offsets.size() * 8 +
-                  index_sets.size() * 4 + covered.size());
+  ctx.note_memory(other_bytes + c.memory_bytes() + touched.size() * (3 * 8 + 1 + 4 + 16) + index_sets.size() * 4 +
+                  covered.size());
 
   struct Entry {
     std::uint64_t count;
@@ -443,8 +469,8 @@ Selection select_greedy(Context& ctx, const Collection& c, std::uint32_t k, bool
   };
   auto lower = [](const Entry& a, const Entry& b) { return a.count != b.count ? a.count < b.count : a.node > b.node; };
   std::vector<Entry> heap_entries;
-  for (node_t v = 0; v < n; ++v)
-    if (count[v] > 0) heap_entries.push_back({count[v], v});
+  heap_entries.reserve(touched.size());
+  for (node_t v : touched) heap_entries.push_back({count[v], v});
 
   // OPIM-C's bound needs the sum of the k largest counts at every step: the number of nodes
   // with each count (nodes_with[c]), kept as counts fall, read from the largest count down.
@@ -478,7 +504,7 @@ Selection select_greedy(Context& ctx, const Collection& c, std::uint32_t k, bool
   };
 
   Selection out;
-  std::vector<std::uint8_t> chosen(n, 0);
+  ZeroedArray<std::uint8_t>& chosen = a.chosen;
   std::uint64_t bound = sets;
   for (std::uint32_t step = 0; step <= k; ++step) {
     if (upper_bound) bound = std::min(bound, out.covered + top_k_sum());
@@ -492,7 +518,7 @@ Selection select_greedy(Context& ctx, const Collection& c, std::uint32_t k, bool
     }
     chosen[pick] = 1;
     std::uint64_t gain = 0;
-    for (std::uint64_t j = index_offsets[pick]; j < index_offsets[pick + 1]; ++j) {
+    for (std::uint64_t j = a.start[pick], end = a.start[pick] + a.total[pick]; j < end; ++j) {
       const std::uint32_t s = index_sets[j];
       if (covered[s]) continue;
       covered[s] = 1;
@@ -512,26 +538,32 @@ Selection select_greedy(Context& ctx, const Collection& c, std::uint32_t k, bool
     out.covered += gain;
   }
   out.coverage_upper_bound = bound;
+  // Back to all zeros for the next round (start[] may keep stale values: it is read only where
+  // total[] says a node has sets).
+  for (node_t v : touched) a.total[v] = a.count[v] = 0;
+  for (node_t v : out.seeds) chosen[v] = 0;
   return out;
 }
 
 // Sets of `c` that hold at least one of `seeds`.
-std::uint64_t coverage(const Collection& c, const std::vector<node_t>& seeds, node_t n) {
-  std::vector<std::uint8_t> is_seed(n, 0);
-  for (node_t s : seeds) is_seed[s] = 1;
-  return parallel_reduce(
+std::uint64_t coverage(Context& ctx, const Collection& c, const std::vector<node_t>& seeds) {
+  ZeroedArray<std::uint8_t>& marked = ctx.greedy_arrays(ctx.sampler.num_nodes()).chosen;  // zero between rounds
+  for (node_t v : seeds) marked[v] = 1;
+  const std::uint64_t hits = parallel_reduce(
       0, c.size(), 4096, std::uint64_t{0},
       [&](std::uint64_t lo, std::uint64_t hi) {
         std::uint64_t hit = 0;
         for (std::uint64_t s = lo; s < hi; ++s)
           for (std::uint64_t j = c.offsets[s]; j < c.offsets[s + 1]; ++j)
-            if (is_seed[c.nodes[j]]) {
+            if (marked[c.nodes[j]]) {
               ++hit;
               break;
             }
         return hit;
       },
       [](std::uint64_t a, std::uint64_t b) { return a + b; });
+  for (node_t v : seeds) marked[v] = 0;
+  return hits;
 }
 
 double log_binomial(double n, double k) { return std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(n - k + 1); }
@@ -615,7 +647,7 @@ InfluenceResult run_opim_c(Context& ctx, const Graph& g, const InfluenceOptions&
     extend(ctx, validate, theta, select.memory_bytes());
     const Selection sel = select_greedy(ctx, select, o.k, true, validate.memory_bytes());
     ++r.rounds;
-    const double covered2 = static_cast<double>(coverage(validate, sel.seeds, g.num_nodes()));
+    const double covered2 = static_cast<double>(coverage(ctx, validate, sel.seeds));
     const double lower = std::pow(std::max(0.0, std::sqrt(covered2 + 2 * a / 9) - std::sqrt(a / 2)), 2) - a / 18;
     const double upper = std::pow(std::sqrt(static_cast<double>(sel.coverage_upper_bound) + a / 2) + std::sqrt(a / 2), 2);
     r.lower_bound = std::max(0.0, lower) * n / static_cast<double>(validate.size());
@@ -643,7 +675,7 @@ InfluenceResult run(const Graph& g, const ModelParams& model, std::span<const fl
       r.spread = r.lower_bound = r.optimum_upper_bound = r.approximation = 1;
     } else {
       const Sampler sampler(g, model, arc_probability);
-      Context ctx{sampler, Random(options.seed, kRrStream), control, {}, 0, 0};
+      Context ctx{sampler, Random(options.seed, kRrStream), control, {}, 0, 0, nullptr};
       r = algorithm == InfluenceAlgorithm::imm ? run_imm(ctx, g, options) : run_opim_c(ctx, g, options);
       r.rr_sets = ctx.generated;
       std::uint64_t scratch = 0;

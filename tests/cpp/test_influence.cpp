@@ -651,6 +651,23 @@ TEST(InfluenceDeterminism, SameResultForAnyThreadCount) {
       }
 }
 
+TEST(InfluenceDeterminism, ParallelCountingPassGivesTheSequentialResult) {
+  // The greedy counts a collection in one plain pass below influence_sequential_entries and with
+  // atomic increments from all threads above it; with the limit at 0 every round takes the
+  // parallel pass, which must give every number of the plain one, at any thread count.
+  const Graph g = holme_kim(3000, 3, 0.4, 5);
+  const std::uint64_t saved = influence_sequential_entries;
+  for (InfluenceAlgorithm alg : {InfluenceAlgorithm::imm, InfluenceAlgorithm::opim_c})
+    for (const NamedModel& m : std::vector<NamedModel>{{"wc", wc()}, {"lt", lt()}}) {
+      const std::string what = m.name + " " + name(alg);
+      influence_sequential_entries = saved;
+      const auto plain = maximise(g, m.model, 10, 0.2, 1, 4, alg, 2);
+      influence_sequential_entries = 0;
+      for (int threads : {1, 2, 3}) expect_same(plain, maximise(g, m.model, 10, 0.2, 1, 4, alg, threads), what);
+    }
+  influence_sequential_entries = saved;
+}
+
 TEST(InfluenceDeterminism, RrSetsArePureFunctionsOfSeedCollectionAndIndex) {
   const Graph g = holme_kim(500, 3, 0.4, 2);
   for (const ModelParams& m : {ic(0.1), wc(), lt()}) {

@@ -73,6 +73,11 @@ InfluenceResult influence_maximization(const Graph& g, std::span<const float> ar
                                        const InfluenceOptions& options, InfluenceAlgorithm algorithm,
                                        RunControl* control = nullptr);
 
+// Node ids held by a collection below which the greedy counts them in one plain pass, above
+// which it counts with atomic increments from all threads (both give the same result; tests
+// lower it to run the parallel pass on small graphs).
+inline std::uint64_t influence_sequential_entries = std::uint64_t{1} << 22;
+
 // One RR set, as the algorithms draw it (root first): the fast sampler, and the slow reference
 // that decides every in-arc (IC) or walks every in-arc's cumulative weight (LT) with its own
 // Philox draw. The two agree in distribution, not set by set. For tests and teaching.
