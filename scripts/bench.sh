@@ -9,10 +9,12 @@
 #   6. bench/bench_diffusion.py: IC Monte Carlo on facebook_combined, guanxi's kernels vs graph-tool
 #      (python3-graph-tool), numpy and networkx, then an R-MAT graph of ~10^8 ties (own process);
 #   7. bench/bench_campaign_setup.py: a one-step campaign on a 10^6-node Holme–Kim graph, from a
-#      fresh graph object and again on the same object (its memo warm), at 1 and 2 threads.
+#      fresh graph object and again on the same object (its memo warm), at 1 and 2 threads;
+#   8. bench/bench_influence.py: OPIM-C and IMM on NetHEPT and NetPHY vs the authors' OPIM-C
+#      (built from build/reference/src/OPIM when present), then R-MAT at ~10^8 ties.
 # Usage: scripts/bench.sh [build-dir] [--quick]   (default build/bench; --quick skips 10^8 ties)
 # JSON results land in <build-dir>/bench-results/<time>/. Benchmarks are not tests: nothing fails
-# on a missed target; the tables say MET / NOT MET. Takes ~10 minutes (the 10^8-tie parts dominate).
+# on a missed target; the tables say MET / NOT MET. Takes ~15 minutes (the 10^8-tie parts dominate).
 set -euo pipefail
 
 PYTHON=/usr/bin/python3  # Debian's interpreter: the python3 on PATH may not see numpy/networkx
@@ -22,7 +24,7 @@ QUICK=0
 for arg in "$@"; do
   case "$arg" in
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,15p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) BUILD="$arg" ;;
   esac
 done
@@ -85,6 +87,14 @@ echo "(load average after: $(load))"
 
 section "7. Campaign set-up: fresh graph vs the same graph object (Python)"
 "$PYTHON" "$ROOT/bench/bench_campaign_setup.py" | tee "$OUT/bench_campaign_setup.txt"
+echo "(load average after: $(load))"
+
+section "8. Influence maximisation: guanxi OPIM-C / IMM vs the reference OPIM-C; R-MAT at ~10^8 ties (Python)"
+if [[ $QUICK == 0 ]]; then
+  "$PYTHON" "$ROOT/bench/bench_influence.py" | tee "$OUT/bench_influence.txt"
+else
+  "$PYTHON" "$ROOT/bench/bench_influence.py" --rmat-scale 0 | tee "$OUT/bench_influence.txt"
+fi
 echo "(load average after: $(load))"
 
 echo
