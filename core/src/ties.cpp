@@ -112,6 +112,16 @@ std::vector<float> initial_strength(const Graph& g, const TieInit& init) {
   });
 }
 
+std::shared_ptr<const Buffer<tie_t>> memoized_arc_ties(const Graph& g) {
+  return g.memo().get<Buffer<tie_t>>("graph.arc_ties", "", 1, [&] {
+    // Uninitialised storage that the parallel fill touches first (a zero-filled vector would
+    // first touch 8 bytes per arc on one thread).
+    Buffer<tie_t> ties = Buffer<tie_t>::allocate(g.num_arcs());
+    g.arc_ties(std::span<tie_t>(ties.data(), ties.size()));
+    return ties;
+  });
+}
+
 std::shared_ptr<const std::vector<float>> memoized_initial_strength(const Graph& g, const TieInit& init) {
   if (init.kind == TieInit::Kind::graph)  // g's strength can change: a copy every time
     return std::make_shared<const std::vector<float>>(initial_strength(g, init));

@@ -207,6 +207,14 @@ def convert_parser() -> _Parser:
     return parser
 
 
+def _add_arc_rules(add) -> None:
+    """--probability and --lt-weights: how IC and LT weigh arcs (simulate and seed)."""
+    add("--probability", default="uniform",
+        help="IC arc probability: uniform (--p), weights (the graph's), wc (1/in-degree) (default: %(default)s)")
+    add("--lt-weights", default="uniform",
+        help="LT in-arc weights: uniform (1/in-degree) or graph (normalised) (default: %(default)s)")
+
+
 def simulate_parser() -> _Parser:
     parser = _command_parser("simulate")
     add = parser.add_argument
@@ -215,10 +223,7 @@ def simulate_parser() -> _Parser:
         help="ic, wc (IC with p = 1/in-degree), lt, si, sir, sis, complex, bass (default: %(default)s)")
     add("--p", type=probability("--p"), default=0.01,
         help="IC: arc probability; Bass: innovation p (default: %(default)s)")
-    add("--probability", default="uniform",
-        help="IC arc probability: uniform (--p), weights (the graph's), wc (1/in-degree) (default: %(default)s)")
-    add("--lt-weights", default="uniform",
-        help="LT in-arc weights: uniform (1/in-degree) or graph (normalised) (default: %(default)s)")
+    _add_arc_rules(add)
     add("--beta", type=probability("--beta"), default=0.1,
         help="SI/SIR/SIS infection probability per contact per step (default: %(default)s)")
     add("--gamma", type=probability("--gamma"), default=0.1,
@@ -253,10 +258,7 @@ def seed_parser() -> _Parser:
     add("--k", type=integer_in("--k", 1, MAX_COUNT32), default=50, help="seeds wanted (default: %(default)s)")
     add("--model", default="wc", help="wc (IC with p = 1/in-degree), ic, lt (default: %(default)s)")
     add("--p", type=probability("--p"), default=0.01, help="IC: arc probability (default: %(default)s)")
-    add("--probability", default="uniform",
-        help="IC arc probability: uniform (--p), weights (the graph's), wc (1/in-degree) (default: %(default)s)")
-    add("--lt-weights", default="uniform",
-        help="LT in-arc weights: uniform (1/in-degree) or graph (normalised) (default: %(default)s)")
+    _add_arc_rules(add)
     add("--epsilon", type=number_in("--epsilon", 1e-6, 0.999999), default=0.1,
         help="spread >= (1 - 1/e - epsilon) x best, with probability 1 - 1/n^ell (default: %(default)s)")
     add("--ell", type=number_in("--ell", 1e-6, 1e6), default=1.0, help="confidence exponent (default: %(default)s)")

@@ -2,6 +2,7 @@
 // given arc probabilities, one RR set (fast sampler and slow reference) for tests, and a
 // campaign's IC equivalent. Runs go through run_in_background: progress, and Ctrl-C.
 #include <cmath>
+#include <optional>
 
 #include "bindings.hpp"
 #include "guanxi/campaign.hpp"
@@ -51,19 +52,16 @@ void register_seeding(py::module_& m) {
         options.ell = ell;
         options.seed = seed;
         options.threads = threads;
+        // IC with the given arc probabilities, or the named model.
+        const std::optional<ModelParams> params =
+            arc_p ? std::nullopt : std::optional(diffusion_model(model, probability, p, lt_weights));
         // The total is unknown in advance: progress reports RR sets generated, against 0.
-        if (arc_p) {
-          const Array<float> probabilities = *arc_p;
-          return to_python(run_in_background(
-              [&](RunControl& control) {
-                return influence_maximization(g, span_of(probabilities), options, which, &control);
-              },
-              0, std::move(progress)));
-        }
-        const ModelParams params = diffusion_model(model, probability, p, lt_weights);
         return to_python(run_in_background(
-            [&](RunControl& control) { return influence_maximization(g, params, options, which, &control); }, 0,
-            std::move(progress)));
+            [&](RunControl& control) {
+              return params ? influence_maximization(g, *params, options, which, &control)
+                            : influence_maximization(g, span_of(*arc_p), options, which, &control);
+            },
+            0, std::move(progress)));
       },
       py::arg("graph"), py::arg("algorithm"), py::arg("model"), py::arg("probability"), py::arg("p"),
       py::arg("arc_p"), py::arg("lt_weights"), py::arg("k"), py::arg("epsilon"), py::arg("ell"), py::arg("seed"),

@@ -266,6 +266,8 @@ class Sampler {
       std::uint64_t live;
       if (b.none > 1e-250) {
         // The inverse CDF walked up from K = 0: pmf(k + 1) = pmf(k) (q / (1 - q)) (d - k) / (k + 1).
+        // The first branch of detail::binomial_quantile, inlined with q / (1 - q) from the table
+        // and 1 / (k + 1) multiplied: ~5-10% of a small OPIM-C run against calling it.
         double pmf = b.none, cdf = b.none;
         live = 0;
         while (cdf <= u && live < d) {

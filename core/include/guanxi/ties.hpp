@@ -32,6 +32,9 @@ std::vector<float> initial_strength(const Graph& g, const TieInit& init);
 // initialisation (the last four kept), from a neighbourhood overlap computed once per graph.
 // Kind::graph reads g's strength, which can change, so it is copied on every call.
 std::shared_ptr<const std::vector<float>> memoized_initial_strength(const Graph& g, const TieInit& init);
+// The tie id of every arc (Graph::arc_ties), memoized on g: the index from arcs into the strengths
+// above, shared by the campaign and by its IC equivalent.
+std::shared_ptr<const Buffer<tie_t>> memoized_arc_ties(const Graph& g);
 // Sets g's strength to initial_strength(g, init).
 void init_strength(Graph& g, const TieInit& init);
 

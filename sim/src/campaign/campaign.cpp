@@ -134,13 +134,7 @@ Shared prepare_shared(const Graph& g, const CampaignSpec& spec, std::uint64_t se
     shared.initial_strength = SharedArray<float>(memoized_initial_strength(g, spec.ties.init));
   };
   const auto arcs = [&] {
-    // Uninitialised storage that the parallel fill touches first (a zero-filled vector would
-    // first touch 8 bytes per arc on one thread).
-    shared.arc_tie = SharedArray<tie_t>(memo.get<Buffer<tie_t>>("graph.arc_ties", "", 1, [&] {
-      Buffer<tie_t> ties = Buffer<tie_t>::allocate(g.num_arcs());
-      g.arc_ties(std::span<tie_t>(ties.data(), ties.size()));
-      return ties;
-    }));
+    shared.arc_tie = SharedArray<tie_t>(memoized_arc_ties(g));
     if (!g.directed()) return;
     const auto in = memo.get<Graph::InArcs>("graph.in_arcs", "", 1, [&] { return g.in_arcs(); });
     // Views that keep the whole InArcs alive (shared_ptr's aliasing constructor).

@@ -66,10 +66,10 @@ std::vector<float> campaign_ic_equivalent(const Graph& g, const CampaignSpec& sp
     }
   }
   const auto strength = memoized_initial_strength(g, spec.ties.init);
-  const std::vector<tie_t> arc_tie = g.arc_ties();
+  const auto arc_tie = memoized_arc_ties(g);
   std::vector<float> p(g.num_arcs());
   parallel_for(0, g.num_arcs(), 1 << 14, [&](std::uint64_t a) {
-    const double s = (*strength)[arc_tie[a]];
+    const double s = (*strength)[(*arc_tie)[a]];
     const double c = std::min(1.0, (b.conv_weak + (b.conv_strong - b.conv_weak) * s) * u_conv);
     double none = 0;  // E[(1 - c)^N]
     if (cap > 0) {
