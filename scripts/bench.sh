@@ -11,7 +11,9 @@
 #   7. bench/bench_campaign_setup.py: a one-step campaign on a 10^6-node Holme–Kim graph, from a
 #      fresh graph object and again on the same object (its memo warm), at 1 and 2 threads;
 #   8. bench/bench_influence.py: OPIM-C and IMM on NetHEPT and NetPHY vs the authors' OPIM-C
-#      (built from build/reference/src/OPIM when present), then R-MAT at ~10^8 ties.
+#      (built from build/reference/src/OPIM when present), then R-MAT at ~10^8 ties;
+#   9. bench/bench_sweep.py: 100 designs x 200 replicates on 10^5 people: local threads vs a run
+#      store (overhead) vs two local Dask workers (--quick: 16 designs x 40 replicates).
 # Usage: scripts/bench.sh [build-dir] [--quick]   (default build/bench; --quick skips 10^8 ties)
 # JSON results land in <build-dir>/bench-results/<time>/. Benchmarks are not tests: nothing fails
 # on a missed target; the tables say MET / NOT MET. Takes ~15 minutes (the 10^8-tie parts dominate).
@@ -24,7 +26,7 @@ QUICK=0
 for arg in "$@"; do
   case "$arg" in
     --quick) QUICK=1 ;;
-    -h|--help) sed -n '2,17p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) BUILD="$arg" ;;
   esac
 done
@@ -94,6 +96,14 @@ if [[ $QUICK == 0 ]]; then
   "$PYTHON" "$ROOT/bench/bench_influence.py" | tee "$OUT/bench_influence.txt"
 else
   "$PYTHON" "$ROOT/bench/bench_influence.py" --rmat-scale 0 | tee "$OUT/bench_influence.txt"
+fi
+echo "(load average after: $(load))"
+
+section "9. Sweeps: local threads vs the run store vs two local Dask workers (Python)"
+if [[ $QUICK == 0 ]]; then
+  "$PYTHON" "$ROOT/bench/bench_sweep.py" | tee "$OUT/bench_sweep.txt"
+else
+  "$PYTHON" "$ROOT/bench/bench_sweep.py" --designs 16 --replicates 40 | tee "$OUT/bench_sweep.txt"
 fi
 echo "(load average after: $(load))"
 

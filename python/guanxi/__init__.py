@@ -8,11 +8,13 @@ True
 """
 
 from . import _guanxi
-from . import analytics, generators, plotting, report, seeding, stats, ties
+from . import analytics, generators, plotting, report, seeding, stats, sweeps, ties
 from .campaign import Campaign, CampaignResult, DesignWarning, compare
 from .plotting import plot_comparison
 from .diffusion import SimulationResult, simulate
 from .graph import Graph
+from .store import Store
+from .sweeps import Sweep, read_sweep_file, sweep
 
 __version__ = _guanxi.__version__
 
@@ -41,6 +43,11 @@ __all__ = [
     "generators",
     "seeding",
     "simulate",
+    "Store",
+    "Sweep",
+    "sweep",
+    "read_sweep_file",
+    "sweeps",
     "stats",
     "ties",
     "set_max_threads",

@@ -84,6 +84,21 @@ def parameter_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def spec_sha256(spec: dict) -> str:
+    """SHA-256 of a campaign spec as canonical JSON (sorted keys, no spaces), without the
+    ``run`` section's replicates and seed, which are a run's own: a design's identity in
+    manifests and run stores."""
+    import hashlib
+
+    return hashlib.sha256(canonical_spec(spec).encode()).hexdigest()
+
+
+def canonical_spec(spec: dict) -> str:
+    """The JSON text :func:`spec_sha256` hashes (run stores keep it beside the hash)."""
+    trimmed = dict(spec, run={"steps": spec["run"]["steps"]})
+    return json.dumps(trimmed, sort_keys=True, separators=(",", ":"), default=_plain)
+
+
 def _at_path(table: dict, path: str):
     for key in path.split("."):
         table = table[key]
@@ -505,19 +520,15 @@ class CampaignResult:
         graph's strengths), ``seed``, ``first_replicate``, ``replicates``, ``steps`` and
         ``metrics`` (the column names). Thread counts are not in it: they never change
         results."""
-        import hashlib
-
         from . import __version__
 
         graph = self.campaign.graph
-        spec = dict(self.campaign.spec, run={"steps": self.campaign.spec["run"]["steps"]})
-        canonical = json.dumps(spec, sort_keys=True, separators=(",", ":"), default=_plain)
         identity = {"fingerprint": graph.fingerprint, "nodes": graph.num_nodes, "ties": graph.num_ties,
                     "directed": graph.directed}
         if self._strength_fingerprint is not None:
             identity["strength_fingerprint"] = self._strength_fingerprint
         return {"engine": "guanxi", "version": __version__,
-                "spec_sha256": hashlib.sha256(canonical.encode()).hexdigest(), "graph": identity,
+                "spec_sha256": spec_sha256(self.campaign.spec), "graph": identity,
                 "seed": int(self.seed), "first_replicate": int(self.first_replicate),
                 "replicates": int(self.replicates), "steps": int(self.steps), "metrics": list(self.metrics)}
 

@@ -1,7 +1,7 @@
-"""The ``guanxi`` command line: ``info``, ``convert``, ``generate``, ``simulate``, ``seed``, ``run``
-and ``compare`` over the functions notebooks call (:class:`guanxi.Graph`, :mod:`guanxi.generators`,
-:func:`guanxi.simulate`, :mod:`guanxi.seeding`, :class:`guanxi.Campaign`, :func:`guanxi.compare`,
-:mod:`guanxi.report`).
+"""The ``guanxi`` command line: ``info``, ``convert``, ``generate``, ``simulate``, ``seed``, ``run``,
+``compare``, ``sweep`` and ``store`` over the functions notebooks call (:class:`guanxi.Graph`,
+:mod:`guanxi.generators`, :func:`guanxi.simulate`, :mod:`guanxi.seeding`, :class:`guanxi.Campaign`,
+:func:`guanxi.compare`, :func:`guanxi.sweep`, :class:`guanxi.Store`, :mod:`guanxi.report`).
 
 This module only reads the command line, checks numbers as written, prints what the package
 returns, and turns failures into one line ``guanxi: error: ...`` with a documented exit code:
@@ -39,6 +39,8 @@ COMMANDS = {
     "seed": "choose k seeds by influence maximisation (IMM or OPIM-C) for IC, WC or LT",
     "run": "run a campaign scenario (TOML) and print its summary at the horizon",
     "compare": "compare campaign scenarios with common random numbers (paired differences against the first)",
+    "sweep": "run many designs (a [sweep] of key paths to values) with common random numbers, into a run store",
+    "store": "list, show, export or delete the sweeps of a run store: guanxi store ls|show|export|rm STORE",
     "generate": "generate a graph: guanxi generate KIND [--param value ...] -o FILE",
 }
 
@@ -52,6 +54,8 @@ Examples:
   guanxi seed ../shared/data/NetHEPT.edges --k 50 --model wc --epsilon 0.1
   guanxi run examples/05_group_buy.toml --replicates 50 --out results/
   guanxi compare examples/01_no_incentive.toml examples/02_one_sided_referral.toml examples/05_group_buy.toml
+  guanxi sweep examples/sweeps/referral_reward.toml --store runs.db
+  guanxi store show runs.db referral-reward
 
 Exit codes: 0 ok; 1 bad input (a file that cannot be read, a value out of range, a scenario error);
 2 usage (unknown command or option, missing argument); 130 interrupted (Ctrl-C)."""
@@ -125,10 +129,10 @@ def option_names(names: Dict[str, str]):
     same error names the option that set it ("--seeds: ...")."""
     try:
         yield
-    except ValueError as error:
+    except (ValueError, OSError) as error:
         key, colon, rest = str(error).partition(":")
         if colon and key in names:
-            raise ValueError(f"{names[key]}:{rest}") from None
+            raise (ValueError if isinstance(error, ValueError) else OSError)(f"{names[key]}:{rest}") from None
         raise
 
 
@@ -286,6 +290,51 @@ def compare_parser() -> _Parser:
     parser.add_argument("scenarios", metavar="SCENARIOS", nargs="+",
                         help="scenario files (.toml); the first is the baseline")
     _add_campaign_options(parser)
+    return parser
+
+
+def sweep_parser() -> _Parser:
+    parser = _command_parser("sweep", COMMANDS["sweep"] + """
+
+A sweep file names a base scenario and what to vary:
+  name = "referral-reward"                 # optional: the sweep's name in the store (default: file name)
+  base = "02_one_sided_referral.toml"       # the base scenario, relative to this file
+  replicates = 200                          # optional (default: the base's [run])
+  [sweep]
+  "policy.referral_reward" = [0, 5, 10, 20]
+  "policy.group_buy.size" = [2, 3]          # every combination is a design
+
+With --store, each finished block of replicates is stored at once: Ctrl-C (or a killed
+process) loses only the blocks in flight, and the same command again resumes.""")
+    add = parser.add_argument
+    add("file", metavar="SWEEPFILE", help="sweep file (.toml)")
+    add("--store", default=None, help="run store (SQLite file, created when missing); without it nothing is kept")
+    add("--name", default=None, help="the sweep's name in the store (default: the file's name key, or its name)")
+    add("--block", type=integer_in("--block", 1, MAX_REPLICATES), default=None,
+        help="replicates per task (default: the file's, or 50; results do not depend on it)")
+    add("--scheduler", default=None, metavar="ADDRESS",
+        help="run the tasks on a Dask cluster (tcp://host:8786); this process writes the store")
+    add("--metric", default="profit", help="metric of the printed table (default: %(default)s)")
+    _add_campaign_options(parser)
+    return parser
+
+
+def store_parser() -> _Parser:
+    parser = _command_parser("store", COMMANDS["store"] + """
+
+  guanxi store ls runs.db                    the sweeps, with designs and replicates done
+  guanxi store show runs.db SWEEP            a sweep's designs with the metric's mean and 95% CI
+  guanxi store export runs.db SWEEP -o DIR   designs.csv, results.csv, summary.csv (--timeseries: every step)
+  guanxi store rm runs.db SWEEP              delete a sweep (replicates no other sweep uses go too)""")
+    add = parser.add_argument
+    add("action", metavar="ACTION", choices=["ls", "show", "export", "rm"], help="ls, show, export or rm")
+    add("store", metavar="STORE", help="run store file")
+    add("sweep", metavar="SWEEP", nargs="?", help="sweep name (show, export, rm)")
+    add("-o", "--output", default=None, help="export: the folder for the CSV files")
+    add("--timeseries", action="store_true", help="export: also timeseries.csv (every step)")
+    add("--metric", default="profit", help="show: the metric of the table (default: %(default)s)")
+    add("--json", action="store_true", help="print JSON")
+    _add_threads(parser)
     return parser
 
 
@@ -471,6 +520,69 @@ def compare_command(args) -> int:
     return EXIT_OK
 
 
+def sweep_command(args) -> int:
+    graph = read_graph(args.graph, args) if args.graph else None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        loaded = gx.read_sweep_file(args.file, graph=graph, graphs={})
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        print(f"guanxi: warning: {message}", file=sys.stderr)
+    if args.graph:  # the store records how the graph was read
+        loaded["base"]._graph_source = {"file": os.path.abspath(args.graph)}
+    name = args.name or loaded["name"]
+    replicates = args.replicates if args.replicates is not None else loaded["replicates"]
+    seed = args.seed if args.seed is not None else loaded["seed"]
+    block = args.block if args.block is not None else loaded["block"]
+    if args.metric not in gx.campaign.metrics():
+        raise ValueError(f"--metric: unknown '{args.metric}' (metrics: {', '.join(gx.campaign.metrics())})")
+    try:
+        with option_names({"replicates": "--replicates", "block": "--block", "client": "--scheduler"}), \
+                warnings.catch_warnings():
+            warnings.simplefilter("ignore", gx.DesignWarning)  # reported above, once, by file and line
+            result = gx.sweep(loaded["base"], loaded["grid"], replicates=replicates, seed=seed, store=args.store,
+                              client=args.scheduler, block=block, threads=_threads(args), progress=_progress(args),
+                              name=name)
+    except KeyboardInterrupt:
+        if args.store:
+            print(f"guanxi: interrupted: the blocks finished so far are in {args.store}; the same command resumes",
+                  file=sys.stderr)
+        raise
+    document = report.sweep_document(result, args.metric, store=args.store)
+    _say(report.to_json(document) if args.json else report.sweep_text(document))
+    return EXIT_OK
+
+
+def store_command(args) -> int:
+    needs_sweep = args.action in ("show", "export", "rm")
+    if needs_sweep and not args.sweep:
+        raise UsageError(f"store {args.action}: give the sweep's name (guanxi store ls {args.store} lists them)")
+    if not needs_sweep and args.sweep:
+        raise UsageError(f"store ls: takes no sweep name, got '{args.sweep}'")
+    if args.action == "export" and not args.output:
+        raise UsageError("store export: give the folder: -o FOLDER")
+    with gx.Store(args.store, create=False) as store:
+        if args.action == "ls":
+            sweeps = store.sweeps()
+            if args.json:
+                _say(report.to_json({"store": args.store, "sweeps": [
+                    {"name": name, **{k: report._plain_json(v) for k, v in row.items()}}
+                    for name, row in sweeps.iterrows()]}))
+            else:
+                _say(report.store_text(sweeps, args.store))
+        elif args.action == "show":
+            if args.metric not in gx.campaign.metrics():
+                raise ValueError(f"--metric: unknown '{args.metric}' (metrics: {', '.join(gx.campaign.metrics())})")
+            document = report.sweep_document(store.load(args.sweep), args.metric, store=args.store)
+            _say(report.to_json(document) if args.json else report.sweep_text(document))
+        elif args.action == "export":
+            written = store.export(args.sweep, args.output, timeseries=args.timeseries)
+            _say(f"wrote {', '.join(written)}")
+        else:
+            store.delete(args.sweep)
+            _say(f"deleted sweep '{args.sweep}' from {args.store}")
+    return EXIT_OK
+
+
 # -- main -----------------------------------------------------------------------------------------
 
 
@@ -496,7 +608,7 @@ def _dispatch(argv: List[str]) -> int:
         args = generator_parser(chosen.kind, catalog[chosen.kind]).parse_intermixed_args(chosen.arguments)
     else:
         parser = {"info": info_parser, "convert": convert_parser, "simulate": simulate_parser, "seed": seed_parser,
-                  "run": run_parser, "compare": compare_parser}[command]()
+                  "run": run_parser, "compare": compare_parser, "sweep": sweep_parser, "store": store_parser}[command]()
         args = parser.parse_intermixed_args(top.arguments)
     if args.threads is None:
         args.threads = top.threads or 0
@@ -505,7 +617,7 @@ def _dispatch(argv: List[str]) -> int:
     if command == "generate":
         return generate_command(chosen.kind, args)
     return {"info": info_command, "convert": convert_command, "simulate": simulate_command, "seed": seed_command,
-            "run": run_command, "compare": compare_command}[command](args)
+            "run": run_command, "compare": compare_command, "sweep": sweep_command, "store": store_command}[command](args)
 
 
 def _error(message: str) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _guanxi
 
-__all__ = ["plot_comparison", "metric_unit", "metric_label"]
+__all__ = ["plot_comparison", "plot_sweep", "metric_unit", "metric_label"]
 
 # Units of the engine's metric table as axis labels.
 _UNIT_LABELS = {
@@ -198,3 +198,84 @@ def plot_comparison(table, metrics: Union[str, Sequence[str]] = "profit", axes=N
                       bbox_to_anchor=(0.5, 0.0))
         figure.get_layout_engine().set(rect=(0, 0.07, 1, 0.93))  # room for the legend below the panels
     return np.array(axes, dtype=object)
+
+
+def _axis_values(values: Sequence) -> tuple:
+    """Positions for a swept key's values: the numbers themselves, or 0, 1, ... with the values
+    as tick labels (lists, text)."""
+    numeric = all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in values)
+    distinct = list(dict.fromkeys(json_text(v) for v in values))
+    if numeric:
+        return np.array(values, dtype=float), None
+    return np.array([distinct.index(json_text(v)) for v in values], dtype=float), distinct
+
+
+def json_text(value) -> str:
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value, default=float)
+
+
+def plot_sweep(sweep, metric: str = "profit", x: Optional[str] = None, ax=None, level: float = 0.95):
+    """The body of :meth:`guanxi.Sweep.plot` (see there)."""
+    import matplotlib.pyplot as plt
+
+    summary = sweep.summary(metric, level)
+    keys = list(sweep.keys)
+    if x is not None and x not in keys:
+        raise ValueError(f"x: {x!r} is not a swept key (keys: {', '.join(keys)})")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6.5, 4.2), layout="constrained")
+    unit = metric_unit(metric)
+    bands = f"mean of {int(sweep.replicates_done.min())} replicates, {level:.0%} CI"
+    if x is None and len(keys) == 2:
+        # A heat map of the mean: the first key across, the second down.
+        across, down = keys
+        columns = list(dict.fromkeys(json_text(v) for v in summary[across]))
+        rows = list(dict.fromkeys(json_text(v) for v in summary[down]))
+        grid = np.full((len(rows), len(columns)), np.nan)
+        for _, row in summary.iterrows():
+            grid[rows.index(json_text(row[down])), columns.index(json_text(row[across]))] = row["mean"]
+        image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
+        ax.set_xticks(range(len(columns)), columns)
+        ax.set_yticks(range(len(rows)), rows)
+        ax.set_xlabel(across)
+        ax.set_ylabel(down)
+        finite = grid[np.isfinite(grid)]
+        middle = (finite.min() + finite.max()) / 2 if finite.size else 0
+        for (i, j), value in np.ndenumerate(grid):
+            if np.isfinite(value):
+                ax.text(j, i, f"{value:,.0f}" if abs(value) >= 10 else f"{value:.3g}", ha="center", va="center",
+                        fontsize="small", color="white" if value < middle else "black")
+        colorbar = ax.figure.colorbar(image, ax=ax)
+        colorbar.set_label(f"{metric_title(metric)} ({metric_label(metric)})")
+        format_axis(colorbar.ax.yaxis, unit)
+        ax.set_title(f"{metric_title(metric)} at the horizon ({bands.split(',')[0]})")
+        return ax
+    if x is None:
+        if len(keys) != 1:
+            raise ValueError(f"x: give the swept key to put on the x axis (keys: {', '.join(keys)})")
+        x = keys[0]
+    others = [k for k in keys if k != x]
+    by = [summary[k].map(json_text) for k in others]
+    groups = summary.groupby(by if len(by) > 1 else by[0], sort=False) if others else [((), summary)]
+    for group, frame in groups:
+        positions, ticks = _axis_values(list(frame[x]))
+        order = np.argsort(positions, kind="stable")
+        mean = frame["mean"].to_numpy(float)[order]
+        low, high = frame["ci_low"].to_numpy(float)[order], frame["ci_high"].to_numpy(float)[order]
+        group = group if isinstance(group, tuple) else (group,)
+        label = ", ".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in zip(others, group)) or sweep.name
+        line = ax.plot(positions[order], mean, marker="o", linewidth=1.6, label=label)[0]
+        if np.isfinite(low).any():
+            ax.fill_between(positions[order], low, high, alpha=0.2, color=line.get_color(), linewidth=0)
+        if ticks is not None:
+            ax.set_xticks(range(len(ticks)), ticks)
+    ax.set_xlabel(x)
+    ax.set_ylabel(metric_label(metric))
+    format_axis(ax.yaxis, unit)
+    ax.set_title(f"{metric_title(metric)} at the horizon ({bands})")
+    ax.grid(True, alpha=0.3)
+    if others:
+        ax.legend(fontsize="small", frameon=False)
+    return ax

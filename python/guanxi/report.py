@@ -21,6 +21,8 @@ import math
 import os
 from typing import Iterable, Optional
 
+import numpy as np
+
 from . import _guanxi, analytics
 from .graph import Graph
 
@@ -419,6 +421,84 @@ def comparison_text(table, steps: int) -> str:
             f"  {metric:<24} {_metric_value(values[0], unit, scale):>14} {_metric_value(values[1], unit, scale):>14} "
             f"{_metric_value(values[2], unit, scale, True):>14}   "
             f"{_metric_interval(values[3], values[4], unit, scale, True):<30} {higher:>7}")
+    return "\n".join(lines)
+
+
+# -- sweeps and run stores ----------------------------------------------------------------------
+
+
+def sweep_document(sweep, metric: str = "profit", store: Optional[str] = None) -> dict:
+    """A sweep as ``guanxi sweep --json`` and ``guanxi store show --json`` print it: its name,
+    seed, replicates (target and done), swept keys, the blocks computed and reused, and per
+    design its label, swept values and the mean of ``metric`` at the horizon with its 95%
+    interval; ``best`` is the design with the highest mean, with its paired difference from
+    the runner-up (:meth:`Sweep.compare`)."""
+    summary = sweep.summary(metric, 0.95)
+    designs = []
+    for number, row in summary.iterrows():
+        designs.append({"design": int(number), "label": row["label"],
+                        "values": {key: _plain_json(row[key]) for key in sweep.keys},
+                        "mean": float(row["mean"]), "ci95": [float(row["ci_low"]), float(row["ci_high"])],
+                        "replicates": int(row["replicates"])})
+    document = {"name": sweep.name, "metric": metric, "seed": sweep.seed, "replicates": sweep.replicates,
+                "replicates_done": int(sweep.replicates_done.min()) if len(sweep) else 0, "complete": sweep.complete,
+                "keys": list(sweep.keys), "computed_blocks": sweep.computed_blocks,
+                "reused_blocks": sweep.reused_blocks, "designs": designs}
+    if store is not None:
+        document["store"] = store
+    if len(sweep) >= 2 and np.isfinite(summary["mean"].to_numpy(float)).any():
+        best = sweep.best(metric)
+        table = sweep.compare(reference=best, metrics=[metric]).xs(metric, level="metric")
+        runner_up = int(table["design_mean"].to_numpy(float).argmax())
+        row = table.iloc[runner_up]
+        document["best"] = {"design": best, "label": summary["label"][best], "runner_up": int(table.index[runner_up]),
+                            "margin": -float(row["difference"]),
+                            "ci95": [-float(row["ci_high"]), -float(row["ci_low"])],
+                            "share_higher": 1.0 - float(row["share_higher"])}
+    return document
+
+
+def sweep_text(document: dict) -> str:
+    """The table of ``guanxi sweep``: one row per design with its mean and 95% interval of the
+    metric at the horizon, the best marked, and its margin over the runner-up (paired)."""
+    from .plotting import metric_unit
+
+    metric = document["metric"]
+    unit = metric_unit(metric)
+    done = "" if document["complete"] else f", stopped part-way: {document['replicates_done']} done"
+    lines = [f"sweep \"{document['name']}\": {len(document['designs'])} designs x {document['replicates']} replicates "
+             f"(seed {document['seed']}, common random numbers{done}); {metric} at the horizon, 95% confidence "
+             "intervals"]
+    if "store" in document:
+        lines.append(f"store {document['store']}: {document['computed_blocks']} blocks computed, "
+                     f"{document['reused_blocks']} read back")
+    best = document.get("best", {}).get("design")
+    width = max([len(d["label"]) for d in document["designs"]] + [6])
+    scale = _row_scale([d["mean"] for d in document["designs"]])
+    lines += ["", f"  {'design':>6}  {'label':<{width}} {metric:>14}   {'95% CI':<30} {'replicates':>10}"]
+    for d in document["designs"]:
+        mark = " *" if d["design"] == best else ""
+        lines.append(f"  {d['design']:>6}  {d['label']:<{width}} {_metric_value(d['mean'], unit, scale):>14}   "
+                     f"{_metric_interval(d['ci95'][0], d['ci95'][1], unit, scale):<30} {d['replicates']:>10}{mark}")
+    if "best" in document:
+        b = document["best"]
+        lines += ["", f"* highest mean: design {b['design']} ({b['label']}), ahead of design {b['runner_up']} by "
+                      f"{_metric_value(b['margin'], unit, scale, True)} "
+                      f"{_metric_interval(b['ci95'][0], b['ci95'][1], unit, scale, True)} (paired, 95% CI; higher "
+                      f"in {100 * b['share_higher']:.0f}% of replicates)"]
+    return "\n".join(lines)
+
+
+def store_text(sweeps, path: str) -> str:
+    """``guanxi store ls``: one line per stored sweep."""
+    if len(sweeps) == 0:
+        return f"{path}: no sweeps"
+    lines = [f"{path}: {len(sweeps)} sweep{'s' if len(sweeps) != 1 else ''}", "",
+             f"  {'name':<28} {'designs':>7} {'replicates':>10} {'complete':>8}  {'graph':<30} {'seed':>6}  keys"]
+    for name, row in sweeps.iterrows():
+        graph = f"{row['nodes']:,} nodes, {row['ties']:,} ties"
+        lines.append(f"  {name:<28} {row['designs']:>7} {row['replicates_done']:>4}/{row['replicates']:<5} "
+                     f"{row['complete']:>8}  {graph:<30} {row['seed']:>6}  {row['keys']}")
     return "\n".join(lines)
 
 

@@ -1,0 +1,790 @@
+"""Sweeps: many campaign designs run with common random numbers, cut into (design, block of
+replicates) tasks that run on local threads or on a Dask cluster and, with a run store, survive
+a killed process.
+
+Every design runs with the same seed, so replicate i of each design faces the same randomness
+(docs/model.md §0): the paired difference between any two designs is an exact pair. A replicate is a pure function of (seed, replicate), so the numbers do not depend on
+the block size, the order of the tasks, the threads or the machines: the blocks only decide what
+a killed sweep loses (the blocks in flight) and how work is shared out.
+
+Tasks are interleaved — the first block of every design, then the second of every design — so a
+sweep stopped part-way has every design with the same replicates, and :meth:`Store.load
+<guanxi.Store.load>` gives a usable (if wider-interval) sweep.
+
+Examples
+--------
+>>> import guanxi as gx
+>>> g = gx.generators.holme_kim(500, 3, 0.5, seed=1)
+>>> base = gx.Campaign(g, run={"steps": 10})
+>>> s = gx.sweep(base, {"policy.referral_reward": [0, 10]}, replicates=8, progress=False)
+>>> list(s.designs["policy.referral_reward"])
+[0, 10]
+>>> s.summary("customers")["replicates"].tolist()
+[8, 8]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import time
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+import numpy as np
+
+from . import _guanxi
+from .campaign import Campaign, CampaignResult, _paired_rows, _plain, metrics as _engine_metrics, spec_sha256, canonical_spec
+from .stats import _checked_level, mean_interval
+
+__all__ = ["sweep", "Sweep", "design_grid", "read_sweep_file"]
+
+DEFAULT_BLOCK = 50  # replicates per task: small enough that a killed sweep loses little
+
+
+# -- designs --------------------------------------------------------------------------------------
+
+
+def _nested(changes: Mapping[str, Any], where: str) -> dict:
+    """{"policy.group_buy.size": 3} -> {"policy": {"group_buy": {"size": 3}}}."""
+    sections: dict = {}
+    for path, value in changes.items():
+        if not isinstance(path, str) or not path:
+            raise ValueError(f"{where}: keys are key paths such as 'policy.referral_reward', got {path!r}")
+        parts = path.split(".")
+        if len(parts) < 2 or not all(parts):
+            raise ValueError(f"{where}: {path!r} is not a key path (section.key, e.g. 'policy.referral_reward')")
+        if parts[0] == "run":
+            raise ValueError(f"{where}: {path!r} cannot vary: designs of a sweep share the horizon (run.steps), and "
+                             "replicates and seed are the sweep's own")
+        at = sections
+        for part in parts[:-1]:
+            at = at.setdefault(part, {})
+            if not isinstance(at, dict):
+                raise ValueError(f"{where}: {path!r} conflicts with another key path")
+        if parts[-1] in at and isinstance(at[parts[-1]], dict):
+            raise ValueError(f"{where}: {path!r} conflicts with another key path")
+        at[parts[-1]] = value
+    return sections
+
+
+def _apply(base: Campaign, changes: Mapping[str, Any], label: str, where: str) -> Campaign:
+    sections = _nested(changes, where)
+    try:
+        return base.replace(name=label, **sections)
+    except ValueError as error:
+        raise ValueError(f"{where}: {error}") from None
+
+
+def _flatten(table: Mapping, prefix: str = "") -> Dict[str, Any]:
+    out: Dict[str, Any] = {}
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            out.update(_flatten(value, path + "."))
+        else:
+            out[path] = value
+    return out
+
+
+def _short_names(keys: Sequence[str]) -> Dict[str, str]:
+    """The last part of each key path, or the whole path where two would share it."""
+    last = [k.rsplit(".", 1)[-1] for k in keys]
+    return {k: (s if last.count(s) == 1 else k) for k, s in zip(keys, last)}
+
+
+def _value_text(value) -> str:
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value)) if not isinstance(value, bool) else str(value)
+    return json.dumps(value, default=_plain) if not isinstance(value, str) else value
+
+
+def design_grid(base: Campaign, grid) -> Tuple[List[str], List[Tuple[str, dict, Campaign]]]:
+    """The swept key paths and the designs, ``(label, {key path: value}, Campaign)``, of a
+    sweep's ``grid`` on ``base`` (:func:`sweep`), every design checked before anything runs."""
+    if not isinstance(base, Campaign):
+        raise ValueError(f"base: must be a guanxi.Campaign, got {type(base).__name__}")
+    designs: List[Tuple[str, dict, Campaign]] = []
+    if isinstance(grid, Mapping):
+        if not grid:
+            raise ValueError("grid: empty (give key paths and value lists, e.g. {'policy.referral_reward': [0, 5]})")
+        keys = list(grid)
+        choices = []
+        for key in keys:
+            values = grid[key]
+            if isinstance(values, np.ndarray):
+                values = values.tolist()
+            if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
+                raise ValueError(f"grid[{key!r}]: give a list of values, got {type(values).__name__} {values!r}")
+            values = [_plain(v) if isinstance(v, (np.generic, np.ndarray)) else v for v in values]
+            if not values:
+                raise ValueError(f"grid[{key!r}]: no values")
+            choices.append(values)
+        _nested({k: 0 for k in keys}, "grid")  # key paths checked once, before the product
+        short = _short_names(keys)
+        for number, combination in enumerate(itertools.product(*choices)):
+            changes = dict(zip(keys, combination))
+            label = ", ".join(f"{short[k]}={_value_text(v)}" for k, v in changes.items())
+            designs.append((label, changes, _apply(base, changes, label, f"grid (design {number}: {label})")))
+    elif isinstance(grid, (list, tuple)):
+        if not grid:
+            raise ValueError("grid: no designs")
+        keys = []
+        base_flat = _flatten(base.spec)
+        for number, item in enumerate(grid):
+            if isinstance(item, Campaign):
+                if item.graph.fingerprint != base.graph.fingerprint:
+                    raise ValueError(f"grid[{number}]: runs on another graph than base (fingerprint "
+                                     f"{item.graph.fingerprint}, base {base.graph.fingerprint}); a sweep runs on one")
+                flat = _flatten(item.spec)
+                changes = {k: v for k, v in flat.items() if k.split(".")[0] != "run" and base_flat.get(k) != v}
+                if item.spec["run"]["steps"] != base.spec["run"]["steps"]:
+                    raise ValueError(f"grid[{number}]: run.steps is {item.spec['run']['steps']}, base's "
+                                     f"{base.spec['run']['steps']}: designs of a sweep share the horizon")
+                label = item.name or f"design {number}"
+                campaign = Campaign._checked(base.graph, item.spec, label)
+            elif isinstance(item, Mapping):
+                changes = dict(item)
+                label = ", ".join(f"{k.rsplit('.', 1)[-1]}={_value_text(v)}" for k, v in changes.items()) or "base"
+                campaign = _apply(base, changes, label, f"grid[{number}]")
+            else:
+                raise ValueError(f"grid[{number}]: give a Campaign or a dict of key paths, got {type(item).__name__}")
+            keys += [k for k in changes if k not in keys]
+            designs.append((label, changes, campaign))
+        for label, changes, campaign in designs:  # every design has a value for every swept key
+            flat = _flatten(campaign.spec)
+            for key in keys:
+                changes.setdefault(key, flat.get(key))
+    else:
+        raise ValueError(f"grid: give a dict of key path -> values, or a list of designs, got {type(grid).__name__}")
+    seen: Dict[str, int] = {}
+    labels: Dict[str, int] = {}
+    for number, (label, _, campaign) in enumerate(designs):
+        digest = spec_sha256(campaign.spec)
+        if digest in seen:
+            raise ValueError(f"grid: designs {seen[digest]} and {number} ({label!r}) are the same design")
+        seen[digest] = number
+        if label in labels:  # two hand-made designs with one name: tell them apart by position
+            designs[number] = (f"{label} #{number}", designs[number][1], campaign)
+        labels[label] = number
+    return keys, designs
+
+
+# -- running --------------------------------------------------------------------------------------
+
+
+def _run_block(graph, spec_json: str, seed: int, first: int, count: int, threads: int):
+    """Replicates ``first .. first + count`` of a design: (values, seconds, warnings, version).
+    The task of a sweep, locally or on a Dask worker (module level, so that Dask pickles it by
+    name); ``graph`` arrives once per worker when scattered."""
+    raw = _guanxi.run_campaign(graph._g, spec_json, count, seed, threads, [], None, first)
+    return np.array(raw["values"]), float(raw["seconds"]), list(raw["warnings"]), _guanxi.__version__
+
+
+def _gaps(ranges: Iterable[Tuple[int, int]], replicates: int) -> List[Tuple[int, int]]:
+    """The [start, end) ranges of 0 .. replicates that no (first, count) range covers."""
+    gaps, at = [], 0
+    for first, count in sorted(ranges):
+        if first > at:
+            gaps.append((at, min(first, replicates)))
+        at = max(at, first + count)
+        if at >= replicates:
+            break
+    if at < replicates:
+        gaps.append((at, replicates))
+    return [(a, b) for a, b in gaps if a < b]
+
+
+def _blocks(gaps: Sequence[Tuple[int, int]], block: int) -> List[Tuple[int, int]]:
+    """The gaps cut at multiples of ``block``: (first, count) tasks."""
+    out = []
+    for start, end in gaps:
+        at = start
+        while at < end:
+            stop = min(end, (at // block + 1) * block)
+            out.append((at, stop - at))
+            at = stop
+    return out
+
+
+def _checked_int(value, name: str, low: int, high: Optional[int] = None, allow_none: bool = False):
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low or (
+            high is not None and value >= high):
+        bound = f">= {low}" if high is None else f"in [{low}, {high})"
+        raise ValueError(f"{name}: must be an integer {bound}, got {value!r}")
+    return int(value)
+
+
+def sweep(
+    base: Campaign,
+    grid,
+    replicates: int = 200,
+    seed: int = 0,
+    store=None,
+    client=None,
+    block: Optional[int] = None,
+    threads: Optional[int] = None,
+    progress: bool = True,
+    name: Optional[str] = None,
+) -> "Sweep":
+    """Run many designs with common random numbers.
+
+    Parameters
+    ----------
+    base : Campaign
+        The design every other is a change of; its graph is the sweep's.
+    grid : dict or list
+        A dict of key paths to value lists, ``{"policy.referral_reward": [0, 5, 10],
+        "policy.group_buy.size": [2, 3]}``: every combination (the first key varies slowest). Or a
+        list of designs: Campaigns on the same graph, or dicts of key paths changed from ``base``.
+        Giving a key of ``group_buy``, ``bargain`` or ``membership`` switches it on, as in
+        :meth:`Campaign.replace`. ``run.*`` keys cannot vary.
+    replicates : int
+        Replicates per design (the target: a store may already hold some or more).
+    seed : int
+        The common seed of every design.
+    store : str, os.PathLike or Store, optional
+        A run store (:class:`guanxi.Store`, one SQLite file). Each finished block is written in
+        one transaction; running the same sweep again (same ``name``) computes only the missing
+        replicates, and a finished one reloads without computing anything.
+    client : dask.distributed.Client or str, optional
+        Run the tasks on a Dask cluster (a client, or a scheduler address). The graph goes to
+        each worker once; each task runs on ``threads`` threads (default 1), the worker's
+        threads (``dask worker --nthreads``) running that many tasks at once. Results equal a
+        local run bit for bit; this process writes the store.
+    block : int, optional
+        Replicates per task (default 50, or fewer when ``replicates`` is smaller). Results do not
+        depend on it.
+    threads : int, optional
+        Locally: threads per task (default all cores). With a client: threads per task
+        (default 1).
+    progress : bool
+        A progress bar of blocks (and designs) done.
+    name : str, optional
+        The sweep's name in the store (default: from its designs, seed and graph, so the same
+        sweep finds itself again).
+
+    Returns
+    -------
+    Sweep
+
+    Raises
+    ------
+    ValueError
+        A bad grid (unknown key paths name the design), arguments out of range, a store that is
+        corrupt, newer, or holds a sweep of this name on another graph, seed or set of designs.
+    KeyboardInterrupt
+        Ctrl-C stops within a step; the blocks already stored stay, and the next run resumes.
+    """
+    replicates = _checked_int(replicates, "replicates", 1)
+    seed = _checked_int(seed, "seed", 0, 2**64)
+    block = _checked_int(block, "block", 1, allow_none=True)
+    threads = _checked_int(threads, "threads", 1, allow_none=True)
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        raise ValueError(f"name: must be a non-empty string, got {name!r}")
+    keys, designs = design_grid(base, grid)
+    graph = base.graph
+    block = min(block or DEFAULT_BLOCK, replicates)
+    specs = [json.dumps(c.spec, default=_plain) for _, _, c in designs]
+    hashes = [spec_sha256(c.spec) for _, _, c in designs]
+    version = _guanxi.__version__
+    strength = f"{graph._g.strength_fingerprint():016x}"
+    uses_strength = [c.spec["ties"]["init"] == "graph" for _, _, c in designs]
+    if name is None:
+        identity = json.dumps([hashes, str(seed), graph.fingerprint, strength if any(uses_strength) else ""])
+        name = "sweep-" + hashlib.sha256(identity.encode()).hexdigest()[:12]
+    metrics = _engine_metrics()
+    steps = base.spec["run"]["steps"]
+    values = [np.empty((replicates, steps, len(metrics))) for _ in designs]
+    warnings: List[List[str]] = [[] for _ in designs]
+
+    opened = None
+    run_ids: List[Optional[int]] = [None] * len(designs)
+    tasks: List[Tuple[int, int, int]] = []  # (design, first, count)
+    reused = 0
+    if store is not None:
+        from .store import Store
+
+        if not isinstance(store, Store):
+            store = opened = Store(store)
+    try:
+        if store is not None:
+            canonical = [canonical_spec(c.spec) for _, _, c in designs]
+            store._begin_sweep(name, graph, base._graph_source, strength, seed, replicates, keys,
+                               [(h, s, label, changes) for h, s, (label, changes, _) in zip(hashes, canonical, designs)],
+                               version)
+        per_design: List[List[Tuple[int, int]]] = []
+        for number in range(len(designs)):
+            stored: List[Tuple[int, int]] = []
+            if store is not None:
+                run_ids[number] = store._run(hashes[number], graph.fingerprint,
+                                             strength if uses_strength[number] else "", seed, version, steps, metrics)
+                stored = store._stored_ranges(run_ids[number])
+                where = f"{store.path}: sweep {name!r}, design {number} ({designs[number][0]})"
+                for first, count in stored:
+                    if first < replicates:
+                        end = min(first + count, replicates)
+                        values[number][first:end] = store._read_block(run_ids[number], first, count, steps,
+                                                                      len(metrics), where)[: end - first]
+                        reused += 1
+                warnings[number] = store._warnings(run_ids[number])
+            per_design.append(_blocks(_gaps(stored, replicates), block))
+        # Interleaved: the first missing block of every design, then the second, ...
+        for round_ in itertools.zip_longest(*per_design):
+            tasks += [(number, *task) for number, task in enumerate(round_) if task is not None]
+
+        start = time.perf_counter()
+        bar = _bar(len(tasks), progress, name, len(designs))
+        remaining = [len(p) for p in per_design]
+        writer = _BlockWriter(store) if store is not None and tasks else None
+        try:
+            def finished(number: int, first: int, result) -> None:
+                block_values, seconds, block_warnings, worker_version = result
+                if worker_version != version:
+                    raise RuntimeError(f"client: a worker runs guanxi {worker_version}, this process {version}: "
+                                       "results would mix engine versions")
+                values[number][first:first + block_values.shape[0]] = block_values
+                if block_warnings and not warnings[number]:
+                    warnings[number] = block_warnings
+                if writer is not None:
+                    writer.put(run_ids[number], first, block_values, seconds, block_warnings)
+                remaining[number] -= 1
+                if bar is not None:
+                    bar.update(1)
+                    bar.set_postfix_str(f"designs {sum(r == 0 for r in remaining)}/{len(designs)}", refresh=False)
+
+            if client is None:
+                for number, first, count in tasks:
+                    finished(number, first, _run_block(graph, specs[number], seed, first, count, threads or 0))
+            else:
+                _run_on_cluster(client, graph, specs, seed, tasks, threads or 1, finished)
+        finally:
+            try:
+                if writer is not None:  # every computed block stored, also when stopped by Ctrl-C
+                    writer.close()
+            finally:
+                if bar is not None:
+                    bar.close()
+        seconds = time.perf_counter() - start
+    finally:
+        if opened is not None:
+            opened.close()
+    result = Sweep._from_parts(name=name, designs=[(label, changes, c.spec, h) for (label, changes, c), h in
+                                                   zip(designs, hashes)],
+                               keys=keys, values=values, warnings=warnings, seed=seed, replicates=replicates,
+                               metrics=metrics, graph=graph, fingerprint=graph.fingerprint, version=version,
+                               store=None if store is None else store.path)
+    result.computed_blocks, result.reused_blocks, result.seconds = len(tasks), reused, seconds
+    return result
+
+
+class _BlockWriter:
+    """Compresses and commits finished blocks on a thread of its own, so that the next block
+    computes meanwhile (zlib and SQLite release the GIL; the commit waits on the disk). At most
+    two blocks wait; the first error is raised in the sweep's thread."""
+
+    def __init__(self, store):
+        import queue
+        import threading
+
+        self.store = store
+        self.queue: "queue.Queue" = queue.Queue(maxsize=2)
+        self.error: Optional[BaseException] = None
+        self.thread = threading.Thread(target=self._work, name="guanxi-store-writer", daemon=True)
+        self.thread.start()
+
+    def _work(self) -> None:
+        while True:
+            item = self.queue.get()
+            if item is None:
+                return
+            if self.error is None:
+                try:
+                    self.store._write_block(*item)
+                except BaseException as error:  # kept for the sweep's thread
+                    self.error = error
+
+    def put(self, *item) -> None:
+        if self.error is not None:
+            raise self.error
+        self.queue.put(item)
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+def _run_on_cluster(client, graph, specs, seed, tasks, threads, finished) -> None:
+    """The tasks on a Dask cluster: the graph scattered to every worker once, tasks submitted in
+    the interleaved order, results taken (and stored) as they complete."""
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise ValueError("client: Dask's distributed package is not installed (Debian: python3-distributed)") from None
+    if isinstance(client, str):
+        try:
+            connected = Client(client, timeout="20s")
+        except (OSError, TimeoutError) as error:
+            raise OSError(f"client: cannot reach the Dask scheduler at {client} ({error})") from None
+        with connected:
+            return _run_on_cluster(connected, graph, specs, seed, tasks, threads, finished)
+    if not isinstance(client, Client):
+        raise ValueError(f"client: give a dask.distributed.Client or a scheduler address, got {type(client).__name__}")
+    if not tasks:
+        return
+    import uuid
+
+    shared = client.scatter(graph, broadcast=True)
+    futures = {}
+    sweep_key = uuid.uuid4().hex  # task keys unique to this call: Dask treats equal keys as the same task
+    for number, first, count in tasks:
+        future = client.submit(_run_block, shared, specs[number], seed, first, count, threads, pure=False,
+                               key=f"guanxi-block-{sweep_key}-{number}-{first}")
+        futures[future] = (number, first)
+    try:
+        for future in as_completed(futures):
+            number, first = futures.pop(future)
+            finished(number, first, future.result())
+    except BaseException:
+        client.cancel(list(futures))
+        raise
+
+
+def _bar(total: int, progress: bool, name: str, designs: int):
+    if not progress or total == 0:
+        return None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:  # progress is optional
+        return None
+    return tqdm(total=total, unit="block", leave=False, desc=f"{name} ({designs} designs)")
+
+
+# -- results --------------------------------------------------------------------------------------
+
+
+class Sweep:
+    """Outcome of :func:`sweep` (or :meth:`Store.load <guanxi.Store.load>`).
+
+    Attributes
+    ----------
+    name : str
+        Its name in a store.
+    designs : pandas.DataFrame
+        One row per design, indexed by ``design`` (0, 1, ...): ``label`` and one column per
+        swept key path.
+    keys : list of str
+        The swept key paths.
+    metrics : list of str
+    steps, seed : int
+    replicates : int
+        The target replicates per design.
+    replicates_done : numpy.ndarray
+        Replicates present per design (all of them, unless loaded from a stopped sweep).
+    complete : bool
+    campaigns : list of Campaign or None
+        The designs (None for a sweep loaded without its graph).
+    store : str or None
+    computed_blocks, reused_blocks : int
+        Blocks computed by the call that made it, and read from the store instead.
+    """
+
+    @classmethod
+    def _from_parts(cls, *, name, designs, keys, values, warnings, seed, replicates, metrics, graph, fingerprint,
+                    version, store) -> "Sweep":
+        import pandas as pd
+
+        self = cls.__new__(cls)
+        self.name, self.keys, self.seed, self.replicates = name, list(keys), int(seed), int(replicates)
+        self.metrics = list(metrics) if metrics is not None else _engine_metrics()
+        self.fingerprint, self.version, self.store = fingerprint, version, store
+        self.specs = [spec for _, _, spec, _ in designs]
+        self.hashes = [h for _, _, _, h in designs]
+        self.steps = int(self.specs[0]["run"]["steps"]) if self.specs else 0
+        self.designs = pd.DataFrame([{"label": label, **{k: changes.get(k) for k in self.keys}}
+                                     for label, changes, _, _ in designs],
+                                    columns=["label", *self.keys]).rename_axis("design")
+        empty = np.empty((0, self.steps, len(self.metrics)))
+        self._values = [v if v is not None else empty for v in values]
+        self.warnings = warnings
+        self.replicates_done = np.array([v.shape[0] for v in self._values], dtype=np.int64)
+        self.complete = bool(np.all(self.replicates_done >= self.replicates))
+        self.graph = graph
+        self.campaigns = ([Campaign._checked(graph, spec, label) for (label, _, spec, _) in designs]
+                          if graph is not None else None)
+        self.computed_blocks = self.reused_blocks = 0
+        self.seconds = 0.0
+        return self
+
+    def __repr__(self) -> str:
+        done = "" if self.complete else f", {int(self.replicates_done.min())} done (stopped part-way)"
+        return (f"<guanxi.Sweep {self.name!r}: {len(self.designs)} designs x {self.replicates} replicates{done}; "
+                f"keys {', '.join(self.keys)}>")
+
+    def __len__(self) -> int:
+        return len(self.designs)
+
+    # -- access ---------------------------------------------------------------------------------
+
+    def design(self, design) -> int:
+        """A design's number from its number or label."""
+        if isinstance(design, (int, np.integer)) and not isinstance(design, bool):
+            if not 0 <= design < len(self.designs):
+                raise ValueError(f"design: must be in [0, {len(self.designs)}), got {design}")
+            return int(design)
+        if isinstance(design, str):
+            matches = np.flatnonzero(self.designs["label"].to_numpy() == design)
+            if len(matches) == 1:
+                return int(matches[0])
+            raise ValueError(f"design: no design labelled {design!r}")
+        raise ValueError(f"design: give its number or label, got {type(design).__name__}")
+
+    def _metric(self, metric: str) -> int:
+        if not isinstance(metric, str) or metric not in self.metrics:
+            raise ValueError(f"metric: unknown {metric!r} (metrics: {', '.join(self.metrics)})")
+        return self.metrics.index(metric)
+
+    def values(self, design) -> np.ndarray:
+        """A design's values, shape ``(replicates, steps, metrics)``."""
+        return self._values[self.design(design)]
+
+    def horizon(self, metric: str) -> List[np.ndarray]:
+        """Per design, the metric at the horizon of each replicate."""
+        column = self._metric(metric)
+        return [v[:, -1, column] for v in self._values]
+
+    def result(self, design) -> CampaignResult:
+        """A design's replicates as a :class:`CampaignResult` (its summaries, curves and plots)."""
+        number = self.design(design)
+        if self.campaigns is None:
+            raise ValueError("result: this sweep was loaded without its graph (Store.load(..., graph=g))")
+        raw = _guanxi.campaign_run(np.ascontiguousarray(self._values[number]), 0)
+        raw.update(warnings=self.warnings[number], seconds=math.nan, forests={})
+        return CampaignResult(raw, self.campaigns[number], self.seed, self.designs["label"][number])
+
+    def results(self, metrics: Optional[Sequence[str]] = None):
+        """Tidy :class:`pandas.DataFrame` at the horizon: one row per design x replicate x metric
+        with ``design``, ``label``, the swept keys, ``replicate``, ``metric`` and ``value``."""
+        import pandas as pd
+
+        wanted = self.metrics if metrics is None else [self.metrics[self._metric(m)] for m in metrics]
+        columns = [self._metric(m) for m in wanted]
+        frames = []
+        for number, array in enumerate(self._values):
+            r = array.shape[0]
+            frame = pd.DataFrame({"design": number, "replicate": np.repeat(np.arange(r), len(wanted)),
+                                  "metric": np.tile(np.array(wanted, dtype=object), r),
+                                  "value": array[:, -1, columns].reshape(-1)})
+            frames.append(frame)
+        frame = pd.concat(frames, ignore_index=True)
+        frame = frame.join(self.designs, on="design")
+        frame["metric"] = pd.Categorical(frame["metric"], categories=wanted)
+        return frame[["design", "label", *self.keys, "replicate", "metric", "value"]]
+
+    def timeseries(self, design):
+        """Tidy :class:`pandas.DataFrame` of one design: replicate, step, metric, value."""
+        import pandas as pd
+
+        array = self.values(design)
+        r, s, m = array.shape
+        return pd.DataFrame({"replicate": np.repeat(np.arange(r), s * m), "step": np.tile(np.repeat(np.arange(s), m), r),
+                             "metric": pd.Categorical(np.tile(self.metrics, r * s), categories=self.metrics),
+                             "value": array.reshape(-1)})
+
+    def summary(self, metric: Union[str, Sequence[str]] = "profit", level: float = 0.95, metrics=None):
+        """Mean, Student t interval, sd and replicates of a metric at the horizon per design
+        (:func:`guanxi.stats.mean_interval`), beside the design's label and swept keys. A list of
+        metrics (or ``metrics=``) gives one row per (design, metric)."""
+        import pandas as pd
+
+        _checked_level(level)
+        wanted = metrics if metrics is not None else metric
+        if isinstance(wanted, str):
+            column = self._metric(wanted)
+            rows = [mean_interval(v[:, -1, column], level) for v in self._values]
+            frame = self.designs.copy()
+            for field in ("mean", "low", "high", "sd", "n"):
+                frame[{"low": "ci_low", "high": "ci_high", "n": "replicates"}.get(field, field)] = [
+                    getattr(r, field) for r in rows]
+            frame["replicates"] = frame["replicates"].astype(np.int64)
+            frame.attrs.update(metric=wanted, level=float(level))
+            return frame
+        frames = []
+        for name in wanted:
+            frame = self.summary(name, level).assign(metric=name).set_index("metric", append=True)
+            frames.append(frame)
+        return pd.concat(frames).sort_index(level="design", sort_remaining=False)
+
+    def best(self, metric: str = "profit", lowest: bool = False) -> int:
+        """The design with the highest (or ``lowest``) mean of a metric at the horizon. A point
+        estimate: :meth:`compare` says by how much, with intervals."""
+        means = self.summary(metric)["mean"].to_numpy()
+        if np.all(np.isnan(means)):
+            raise ValueError(f"best: no design has a value of {metric!r}")
+        return int(np.nanargmin(means) if lowest else np.nanargmax(means))
+
+    def compare(self, reference: Union[int, str] = 0, metrics: Optional[Sequence[str]] = None, level: float = 0.95,
+                by: str = "profit"):
+        """Paired differences of every design against a reference, at the horizon.
+
+        ``reference`` is a design (number or label), or ``"best"``: the design with the highest
+        mean of ``by``. Returns a :class:`pandas.DataFrame` indexed by (design, metric) with the
+        design's ``label``, ``reference`` and ``design_mean``, the mean paired ``difference``
+        (design − reference), its interval and ``share_higher`` — the numbers of
+        :func:`guanxi.compare`, over the replicates both designs have (all of them unless the
+        sweep stopped part-way). ``table.attrs`` records the reference, replicates and level."""
+        import pandas as pd
+
+        from .campaign import _guanxi as engine
+
+        _checked_level(level)
+        ref = self.best(by) if isinstance(reference, str) and reference == "best" else self.design(reference)
+        wanted = list(metrics) if metrics is not None else list(engine.comparison_metrics())
+        for name in wanted:
+            if name not in self.metrics and name != "incentive_roi":
+                raise ValueError(f"metrics: unknown {name!r} (metrics: {', '.join(self.metrics)})")
+        rows = []
+        for number in range(len(self.designs)):
+            if number == ref:
+                continue
+            n = int(min(self.replicates_done[ref], self.replicates_done[number]))
+            left, right = _Paired(self, ref, n), _Paired(self, number, n)
+            label = self.designs["label"][number]
+            rows += [(number, label) + row for row in _paired_rows(left, right, wanted, level)]
+        frame = pd.DataFrame(rows, columns=["design", "label", "metric", "reference", "design_mean", "difference",
+                                            "ci_low", "ci_high", "share_higher"]).set_index(["design", "metric"])
+        frame.attrs.update(reference=ref, reference_label=self.designs["label"][ref],
+                           replicates=int(self.replicates_done.min()), seed=self.seed, level=float(level))
+        return frame
+
+    def plot(self, metric: str = "profit", x: Optional[str] = None, ax=None, level: float = 0.95):
+        """The metric at the horizon against a swept key, the mean with its ``level`` interval,
+        one line per combination of the other keys; with two swept keys and no ``x``, a heat map
+        of the mean. Returns the matplotlib Axes."""
+        from .plotting import plot_sweep
+
+        return plot_sweep(self, metric, x, ax, level)
+
+
+class _Paired:
+    """A design's first ``n`` replicates, shaped as :func:`_paired_rows` reads a result."""
+
+    def __init__(self, sweep: Sweep, design: int, n: int):
+        self.values = sweep._values[design][:n]
+        self.replicates, self.steps = n, sweep.steps
+        self._metrics = sweep.metrics
+
+    def metric(self, name: str) -> np.ndarray:
+        return self.values[:, :, self._metrics.index(name)]
+
+
+# -- sweep files ----------------------------------------------------------------------------------
+
+_SWEEP_FILE_KEYS = ("name", "description", "base", "replicates", "seed", "block", "sweep")
+
+
+def _line_of(lines: Sequence[str], key: str, table: Optional[str] = None) -> Optional[int]:
+    """The 1-based line where ``key`` is set (quoted or bare, inside ``[table]`` when given)."""
+    import re
+
+    inside = table is None
+    pattern = re.compile(r'^\s*(?:"{0}"|\'{0}\'|{0})\s*='.format(re.escape(key)))
+    for number, line in enumerate(lines, 1):
+        header = re.match(r"^\s*\[\s*([^\]]+?)\s*\]", line)
+        if header and table is not None:
+            inside = header.group(1).strip('"\'') == table
+            continue
+        if inside and pattern.match(line):
+            return number
+    return None
+
+
+def read_sweep_file(path, graph=None, graphs: Optional[dict] = None) -> dict:
+    """A sweep file: ``{"name", "description", "base" (Campaign), "grid", "replicates", "seed",
+    "block"}``. The file names a base scenario (relative to itself) and a ``[sweep]`` table of key
+    paths to value lists (quoted ``"policy.referral_reward" = [0, 5]`` or dotted); ``name``,
+    ``replicates``, ``seed`` and ``block`` are optional (defaults: the file's name, the base's
+    ``[run]``, 50). Errors name the file, the line and the key (docs/sweeps.md)."""
+    import os
+    import tomllib
+
+    path = os.fspath(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        raise OSError(f"{path}: cannot read the sweep file ({error.strerror or error})") from None
+    try:
+        text = raw.decode("utf-8")
+        table = tomllib.loads(text)
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{path}: not valid TOML: {error}") from None
+    lines = text.splitlines()
+
+    def fail(key: str, what: str, table_name: Optional[str] = None) -> ValueError:
+        line = _line_of(lines, key.rsplit(".", 1)[-1] if table_name is None else key, table_name)
+        if line is None and table_name == "sweep":
+            line = _line_of(lines, key.rsplit(".", 1)[-1], None)
+        place = f"{path}:{line}" if line else path
+        return ValueError(f"{place}: {('sweep.' + key) if table_name == 'sweep' else key}: {what}")
+
+    for key in table:
+        if key not in _SWEEP_FILE_KEYS:
+            import difflib
+
+            close = difflib.get_close_matches(key, _SWEEP_FILE_KEYS, n=1)
+            raise fail(key, "unknown key" + (f"; did you mean {close[0]!r}?" if close else
+                                              f" (keys: {', '.join(_SWEEP_FILE_KEYS)})"))
+    for key in ("name", "description", "base"):
+        if key in table and not isinstance(table[key], str):
+            raise fail(key, f"must be text, got {table[key]!r}")
+    if "base" not in table:
+        raise ValueError(f"{path}: base: missing (the base scenario file, e.g. base = \"02_one_sided_referral.toml\")")
+    if "sweep" not in table or not isinstance(table["sweep"], dict) or not table["sweep"]:
+        raise ValueError(f"{path}: [sweep]: missing or empty (key paths to value lists, e.g. "
+                         "\"policy.referral_reward\" = [0, 5, 10])")
+    grid = _flatten(table["sweep"])
+    known = set(_guanxi_parameter_paths())
+    for key, values in grid.items():
+        if key not in known:
+            import difflib
+
+            close = difflib.get_close_matches(key, sorted(known), n=1)
+            raise fail(key, "unknown key path" + (f"; did you mean {close[0]!r}?" if close else ""), "sweep")
+        if not isinstance(values, list) or not values:
+            raise fail(key, f"give a non-empty list of values, got {values!r}", "sweep")
+    numbers = {}
+    for key, low, high in (("replicates", 1, 10**12), ("seed", 0, 2**64 - 1), ("block", 1, 10**12)):
+        if key in table:
+            value = table[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise fail(key, f"must be an integer in [{low}, {high}], got {value!r}")
+            numbers[key] = value
+    base_path = os.path.join(os.path.dirname(os.path.abspath(path)), table["base"])
+    if not os.path.exists(base_path):
+        raise fail("base", f"no such scenario file {table['base']!r} (looked for {base_path})")
+    base = Campaign.from_toml(base_path, graph=graph, graphs=graphs)
+    try:
+        design_grid(base, grid)
+    except ValueError as error:
+        message = str(error)
+        for key in grid:  # the engine's message names the key path: place it in this file
+            if f"{key}:" in message or f"'{key}'" in message:
+                raise fail(key, message.split(f"{key}:", 1)[-1].strip() if f"{key}:" in message else message,
+                           "sweep") from None
+        raise ValueError(f"{path}: [sweep]: {message}") from None
+    return {"name": table.get("name") or os.path.splitext(os.path.basename(path))[0],
+            "description": table.get("description"), "base": base, "grid": grid,
+            "replicates": numbers.get("replicates", base.spec["run"]["replicates"]),
+            "seed": numbers.get("seed", base.spec["run"]["seed"]), "block": numbers.get("block")}
+
+
+def _guanxi_parameter_paths() -> List[str]:
+    return [row["path"] for row in _guanxi.campaign_parameters()]
