@@ -8,13 +8,18 @@ True
 """
 
 from . import _guanxi
-from . import analytics, generators, plotting, report, seeding, stats, sweeps, ties
+from . import analytics, generators, plotting, report, seeding, stats, ties
+from . import calibration, optimization, selection, sensitivity_analysis, studyfile, sweeps, uncertainty
 from .campaign import Campaign, CampaignResult, DesignWarning, compare
 from .plotting import plot_comparison
 from .diffusion import SimulationResult, simulate
 from .graph import Graph
 from .store import Store
 from .sweeps import Sweep, read_sweep_file, sweep
+from .selection import Selection, select
+from .optimization import Optimization, optimize
+from .sensitivity_analysis import SensitivityResult, sensitivity
+from .calibration import Calibration, CalibrationWarning, calibrate
 
 __version__ = _guanxi.__version__
 
@@ -46,6 +51,21 @@ __all__ = [
     "Store",
     "Sweep",
     "sweep",
+    "select",
+    "optimize",
+    "sensitivity",
+    "calibrate",
+    "Calibration",
+    "CalibrationWarning",
+    "SensitivityResult",
+    "Optimization",
+    "Selection",
+    "selection",
+    "optimization",
+    "calibration",
+    "sensitivity_analysis",
+    "studyfile",
+    "uncertainty",
     "read_sweep_file",
     "sweeps",
     "stats",

@@ -99,6 +99,21 @@ def canonical_spec(spec: dict) -> str:
     return json.dumps(trimmed, sort_keys=True, separators=(",", ":"), default=_plain)
 
 
+def parameter_row(path, where: str) -> dict:
+    """The parameter table's row of a key path (``path``, ``type``, ``range``, ...), or a
+    ValueError ``"{where}: unknown key path ...; did you mean ...?"``: the one check of key paths
+    that sweeps, uncertain parameters, optimisation, sensitivity, calibration and study files
+    share."""
+    rows = {row["path"]: row for row in _guanxi.campaign_parameters()}
+    if isinstance(path, str) and path in rows:
+        return rows[path]
+    import difflib
+
+    close = difflib.get_close_matches(str(path), sorted(rows), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else " (gx.campaign.parameter_table() lists them)"
+    raise ValueError(f"{where}: unknown key path {path!r}{hint}")
+
+
 def _at_path(table: dict, path: str):
     for key in path.split("."):
         table = table[key]
@@ -677,6 +692,7 @@ def compare(
     metrics: Optional[Sequence[str]] = None,
     level: float = 0.95,
     results: Optional[Dict[str, CampaignResult]] = None,
+    uncertain: Optional[Mapping] = None,
 ):
     """Run campaigns with common random numbers and compare each with the first.
 
@@ -693,6 +709,9 @@ def compare(
     ``table["difference"].unstack("metric")``; for a forest plot,
     :func:`guanxi.plot_comparison`. ``table.attrs`` records the baseline, replicates, seed and
     level. Pass a dict as ``results`` to receive each design's :class:`CampaignResult`.
+    ``uncertain`` (parameters as distributions, :mod:`guanxi.uncertainty`) makes each replicate
+    draw them, the same draw for every design (the designs must share a graph); the differences
+    are then averaged over the uncertainty too.
 
     Warns
     -----
@@ -721,8 +740,17 @@ def compare(
            f"({names[0]!r}) {base_nodes:,}: paired differences then compare different populations"
            for n in names[1:] if campaigns[n].graph.num_nodes != base_nodes], stacklevel=3)
     runs = {}
-    for name in names:
-        runs[name] = campaigns[name].run(replicates=replicates, seed=seed, threads=threads, progress=progress, label=name)
+    if uncertain:
+        from .sweeps import sweep as run_sweep
+
+        swept = run_sweep(campaigns[names[0]], [campaigns[n].replace(name=n) for n in names], replicates=replicates,
+                          seed=seed, threads=threads, progress=progress, uncertain=uncertain)
+        for number, name in enumerate(names):
+            runs[name] = swept.result(number)
+    else:
+        for name in names:
+            runs[name] = campaigns[name].run(replicates=replicates, seed=seed, threads=threads, progress=progress,
+                                             label=name)
     if results is not None:
         results.update(runs)
     rows = []

@@ -41,6 +41,10 @@ COMMANDS = {
     "compare": "compare campaign scenarios with common random numbers (paired differences against the first)",
     "sweep": "run many designs (a [sweep] of key paths to values) with common random numbers, into a run store",
     "store": "list, show, export or delete the sweeps of a run store: guanxi store ls|show|export|rm STORE",
+    "select": "choose the best design with a stated confidence (sequential, common random numbers)",
+    "optimize": "search a space of designs for the best objective under constraints (Optuna)",
+    "calibrate": "fit parameters to an observed series (approximate Bayesian computation)",
+    "report": "write one self-contained HTML report of a run store: guanxi report STORE -o report.html",
     "generate": "generate a graph: guanxi generate KIND [--param value ...] -o FILE",
 }
 
@@ -56,6 +60,9 @@ Examples:
   guanxi compare examples/01_no_incentive.toml examples/02_one_sided_referral.toml examples/05_group_buy.toml
   guanxi sweep examples/sweeps/referral_reward.toml --store runs.db
   guanxi store show runs.db referral-reward
+  guanxi select examples/01_no_incentive.toml examples/03_two_sided_referral.toml examples/05_group_buy.toml --delta 500
+  guanxi optimize examples/studies/optimize_reward.toml --store runs.db
+  guanxi report runs.db -o report.html
 
 Exit codes: 0 ok; 1 bad input (a file that cannot be read, a value out of range, a scenario error);
 2 usage (unknown command or option, missing argument); 130 interrupted (Ctrl-C)."""
@@ -338,6 +345,98 @@ def store_parser() -> _Parser:
     return parser
 
 
+def _add_study_options(parser: argparse.ArgumentParser, store_help: str) -> None:
+    parser.add_argument("--store", default=None, help=store_help)
+    parser.add_argument("--graph", default=None, help="graph file overriding the scenarios' [graph]")
+    parser.add_argument("--seed", type=integer_in("--seed", 0, MAX_SEED), default=None,
+                        help="random seed (default: the file's, or the base scenario's [run])")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_read_options(parser)
+    _add_threads(parser)
+
+
+def select_parser() -> _Parser:
+    parser = _command_parser("select", COMMANDS["select"] + """
+
+Designs are scenario files (two or more), or one study file naming a base scenario and a [sweep]
+table (every combination is a design) and optionally [uncertain] parameters (docs/choosing.md):
+  base = "../02_one_sided_referral.toml"
+  metric = "profit"
+  delta = 500                 # the smallest difference worth telling apart
+  [sweep]
+  "policy.referral_reward" = [0, 10, 20]
+It adds replicates until one design is best within delta with the stated confidence (Kim-Nelson).""")
+    add = parser.add_argument
+    add("files", metavar="FILE", nargs="+", help="scenario files (two or more), or one study file")
+    add("--metric", default=None, help="metric compared at the horizon (default: the file's, or profit)")
+    add("--delta", type=number_in("--delta", 1e-12, 1e300), default=None,
+        help="indifference zone: the smallest difference in the metric worth telling apart (required here or in "
+             "the file)")
+    add("--confidence", type=number_in("--confidence", 1e-6, 0.999999), default=None,
+        help="probability of choosing the best when it leads by delta (default: 0.95)")
+    add("--max-replicates", type=integer_in("--max-replicates", 2, MAX_REPLICATES), default=None,
+        help="cap per design (default: 10000)")
+    add("--lowest", action="store_true", help="lower is better (a cost)")
+    _add_study_options(parser, "run store (SQLite) keeping every replicate and the decision")
+    return parser
+
+
+def optimize_parser() -> _Parser:
+    parser = _command_parser("optimize", COMMANDS["optimize"] + """
+
+A study file names a base scenario, the space and the constraints (docs/choosing.md):
+  base = "../02_one_sided_referral.toml"
+  objective = "profit"
+  trials = 40
+  replicates = 20
+  [space]
+  "policy.referral_reward" = {low = 0, high = 30}
+  "policy.group_buy.size" = {choices = [2, 3, 4, 5]}
+  [constraints]
+  incentive_spend = ["<=", 5000]
+The best few trials run again on fresh replicates before one is named (the winner's curse).""")
+    add = parser.add_argument
+    add("file", metavar="STUDY", help="study file (.toml)")
+    add("--trials", type=integer_in("--trials", 1, 10**7), default=None, help="designs searched (default: the file's, "
+                                                                               "or 50)")
+    add("--replicates", type=integer_in("--replicates", 2, MAX_REPLICATES), default=None,
+        help="replicates per trial (default: the file's, or 20)")
+    _add_study_options(parser, "run store (SQLite) keeping every trial's replicates and the outcome")
+    return parser
+
+
+def calibrate_parser() -> _Parser:
+    parser = _command_parser("calibrate", COMMANDS["calibrate"] + """
+
+A study file names a base scenario, the observed series (CSV: one column per metric, one row per
+day) and the parameters to fit with their prior ranges (docs/choosing.md):
+  base = "../02_one_sided_referral.toml"
+  observed = "last_campaign.csv"
+  [params]
+  "behaviour.conv_strong" = {low = 0.02, high = 0.3}""")
+    add = parser.add_argument
+    add("file", metavar="STUDY", help="study file (.toml)")
+    add("--particles", type=integer_in("--particles", 2, 10**7), default=None,
+        help="posterior sample size (default: the file's, or 200)")
+    add("--generations", type=integer_in("--generations", 1, 10**4), default=None,
+        help="sequential Monte Carlo generations (default: the file's, or 8)")
+    _add_study_options(parser, "run store (SQLite) keeping the posterior for the report")
+    return parser
+
+
+def report_parser() -> _Parser:
+    parser = _command_parser("report")
+    add = parser.add_argument
+    add("store", metavar="STORE", help="run store file")
+    add("-o", "--output", required=True, help="the HTML file to write")
+    add("--metric", default="profit", help="the metric designs are compared by (default: %(default)s)")
+    add("--sweep", action="append", default=None, help="only this sweep (repeat for several; default: all)")
+    add("--title", default="guanxi report", help="the page's title")
+    _add_threads(parser)
+    return parser
+
+
 def generate_parser(catalog: dict) -> _Parser:
     width = max(map(len, catalog))
     kinds = "\n".join(f"  {name:<{width}}  {entry['summary']}" for name, entry in catalog.items())
@@ -541,7 +640,7 @@ def sweep_command(args) -> int:
             warnings.simplefilter("ignore", gx.DesignWarning)  # reported above, once, by file and line
             result = gx.sweep(loaded["base"], loaded["grid"], replicates=replicates, seed=seed, store=args.store,
                               client=args.scheduler, block=block, threads=_threads(args), progress=_progress(args),
-                              name=name)
+                              name=name, uncertain=loaded["uncertain"])
     except KeyboardInterrupt:
         if args.store:
             print(f"guanxi: interrupted: the blocks finished so far are in {args.store}; the same command resumes",
@@ -583,6 +682,146 @@ def store_command(args) -> int:
     return EXIT_OK
 
 
+def _study(path: str, kind: str, args) -> dict:
+    graph = read_graph(args.graph, args) if args.graph else None
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        study = gx.studyfile.read_study_file(path, kind, graph=graph, graphs={})
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        print(f"guanxi: warning: {message}", file=sys.stderr)
+    if args.graph:
+        study["base"]._graph_source = {"file": os.path.abspath(args.graph)}
+    if args.seed is not None:
+        study["seed"] = args.seed
+    return study
+
+
+def _is_study_file(path: str) -> bool:
+    """A study file has a base; a scenario file has none."""
+    import tomllib
+
+    try:
+        with open(path, "rb") as handle:
+            return "base" in tomllib.load(handle)
+    except (OSError, ValueError):
+        return False
+
+
+def select_command(args) -> int:
+    if len(args.files) == 1:
+        if not _is_study_file(args.files[0]):
+            raise ValueError(f"{args.files[0]}: give two or more scenario files, or one study file with base and "
+                             "[sweep]")
+        study = _study(args.files[0], "select", args)
+        from guanxi.sweeps import design_grid
+
+        _, designs = design_grid(study["base"], study["grid"])
+        campaigns = {label: campaign for label, _, campaign in designs}
+    else:
+        loaded = load_campaigns(args.files, args)
+        campaigns = {}
+        for position, (path, campaign, _) in enumerate(loaded, 1):
+            name = campaign.name
+            for candidate in (name, f"{name} ({path})", f"{name} ({path} #{position})"):
+                if candidate not in campaigns:
+                    break
+            campaigns[candidate] = campaign
+        study = {"seed": args.seed if args.seed is not None else loaded[0][1].spec["run"]["seed"], "uncertain": None,
+                 "name": None}
+    options = {key: study[key] for key in ("metric", "delta", "confidence", "max_replicates", "lowest", "initial",
+                                           "batch") if study.get(key) is not None}
+    for key, value in (("metric", args.metric), ("delta", args.delta), ("confidence", args.confidence),
+                       ("max_replicates", args.max_replicates)):
+        if value is not None:
+            options[key] = value
+    if args.lowest:
+        options["lowest"] = True
+    if "delta" not in options:
+        raise ValueError("--delta: required (here or as delta in the study file): the smallest difference in the "
+                         "metric worth telling apart")
+    with option_names({"delta": "--delta", "metric": "--metric", "confidence": "--confidence"}):
+        result = gx.select(campaigns, seed=study["seed"], uncertain=study.get("uncertain"), store=args.store,
+                           threads=_threads(args), progress=_progress(args),
+                           name=study.get("name") if len(args.files) == 1 else None, **options)
+    if args.json:
+        _say(report.to_json(result.document()))
+        return EXIT_OK
+    table = result.table
+    lines = [result.message, "", f"  {'design':>6}  {'label':<32} {'mean':>14} {'replicates':>10}  dropped"]
+    for number, row in table.iterrows():
+        dropped = "—" if row["eliminated_by"] is None else f"at {int(row['eliminated_at'])} by {row['eliminated_by']}"
+        mark = " *" if number == result.best else ""
+        lines.append(f"  {number:>6}  {row['label']:<32} {row['mean']:>14,.2f} {int(row['replicates']):>10}  "
+                     f"{dropped}{mark}")
+    _say("\n".join(lines))
+    return EXIT_OK
+
+
+def optimize_command(args) -> int:
+    study = _study(args.file, "optimize", args)
+    options = {key: study[key] for key in ("objective", "direction", "trials", "replicates", "sampler", "reevaluate",
+                                           "reevaluate_replicates", "constraints") if study.get(key) is not None}
+    if args.trials is not None:
+        options["trials"] = args.trials
+    if args.replicates is not None:
+        options["replicates"] = args.replicates
+    with option_names({"trials": "--trials", "replicates": "--replicates"}):
+        result = gx.optimize(study["base"], study["space"], seed=study["seed"], store=args.store,
+                             threads=_threads(args), progress=_progress(args), name=study["name"], **options)
+    if args.json:
+        _say(report.to_json(result.document()))
+        return EXIT_OK
+    final = result.finalists
+    keys = list(result.best_params)
+    lines = [result.message, "", "finalists (fresh replicates):"]
+    for _, row in final.iterrows():
+        values = ", ".join(f"{k}={row[k]:.4g}" if isinstance(row[k], float) else f"{k}={row[k]}" for k in keys)
+        mark = " *" if all(row[k] == result.best_params[k] for k in keys) else ""
+        lines.append(f"  trial {int(row['trial']):>4}  {values}: search {row['value']:,.2f}, fresh {row['fresh']:,.2f} "
+                     f"[{row['fresh_low']:,.2f}, {row['fresh_high']:,.2f}]{'' if row['feasible'] else ' (breaks a constraint)'}{mark}")
+    _say("\n".join(lines))
+    return EXIT_OK
+
+
+def calibrate_command(args) -> int:
+    import pandas as pd
+
+    study = _study(args.file, "calibrate", args)
+    try:
+        observed = pd.read_csv(study["observed"])
+    except (OSError, ValueError) as error:
+        raise ValueError(f"{study['observed']}: cannot read the observed series ({error})") from None
+    if "step" in observed.columns:
+        observed = observed.set_index("step")
+    options = {key: study[key] for key in ("particles", "generations", "quantile", "min_acceptance",
+                                           "max_simulations") if study.get(key) is not None}
+    if args.particles is not None:
+        options["particles"] = args.particles
+    if args.generations is not None:
+        options["generations"] = args.generations
+    result = gx.calibrate(study["base"], observed, study["params"], seed=study["seed"], threads=_threads(args),
+                          progress=_progress(args), **options)
+    document = result.document()
+    if args.store:
+        with gx.Store(args.store) as store:
+            store.save_study(f"calibrate-{study['name']}", document)
+    if args.json:
+        _say(report.to_json(document))
+        return EXIT_OK
+    lines = [document["message"], ""]
+    for key, row in document["intervals"].items():
+        lines.append(f"  {key:<32} mean {row['mean']:.4g}, 90% interval [{row['low']:.4g}, {row['high']:.4g}]")
+    _say("\n".join(lines))
+    return EXIT_OK
+
+
+def report_command(args) -> int:
+    with option_names({"metric": "--metric"}):
+        gx.report(args.store, args.output, metric=args.metric, sweeps=args.sweep, title=args.title)
+    _say(f"wrote {args.output}")
+    return EXIT_OK
+
+
 # -- main -----------------------------------------------------------------------------------------
 
 
@@ -608,7 +847,9 @@ def _dispatch(argv: List[str]) -> int:
         args = generator_parser(chosen.kind, catalog[chosen.kind]).parse_intermixed_args(chosen.arguments)
     else:
         parser = {"info": info_parser, "convert": convert_parser, "simulate": simulate_parser, "seed": seed_parser,
-                  "run": run_parser, "compare": compare_parser, "sweep": sweep_parser, "store": store_parser}[command]()
+                  "run": run_parser, "compare": compare_parser, "sweep": sweep_parser, "store": store_parser,
+                  "select": select_parser, "optimize": optimize_parser, "calibrate": calibrate_parser,
+                  "report": report_parser}[command]()
         args = parser.parse_intermixed_args(top.arguments)
     if args.threads is None:
         args.threads = top.threads or 0
@@ -617,7 +858,9 @@ def _dispatch(argv: List[str]) -> int:
     if command == "generate":
         return generate_command(chosen.kind, args)
     return {"info": info_command, "convert": convert_command, "simulate": simulate_command, "seed": seed_command,
-            "run": run_command, "compare": compare_command, "sweep": sweep_command, "store": store_command}[command](args)
+            "run": run_command, "compare": compare_command, "sweep": sweep_command, "store": store_command,
+            "select": select_command, "optimize": optimize_command, "calibrate": calibrate_command,
+            "report": report_command}[command](args)
 
 
 def _error(message: str) -> None:

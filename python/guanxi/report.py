@@ -4,7 +4,11 @@ summary, a diffusion simulation, a campaign run and a comparison of designs, the
 
 The ``guanxi`` command prints and writes exactly these, so a notebook that calls them shows what
 the command line shows. Documents are plain dicts (numbers that are not available, NaN, become
-``None`` in JSON); tables are text.
+``None`` in JSON); tables are text. Sweeps and run stores have theirs too (``sweep_document``,
+``sweep_text``, ``store_text``).
+
+The module is also callable: ``gx.report("runs.db", "report.html")`` writes the team's HTML
+report (:func:`guanxi.html_report.html_report`).
 
 >>> import guanxi as gx
 >>> g = gx.generators.complete(4)
@@ -19,6 +23,8 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
+import types
 from typing import Iterable, Optional
 
 import numpy as np
@@ -38,6 +44,9 @@ __all__ = [
     "run_text",
     "comparison_document",
     "comparison_text",
+    "sweep_document",
+    "sweep_text",
+    "store_text",
     "write_timeseries_csv",
     "write_run",
 ]
@@ -446,6 +455,14 @@ def sweep_document(sweep, metric: str = "profit", store: Optional[str] = None) -
                 "reused_blocks": sweep.reused_blocks, "designs": designs}
     if store is not None:
         document["store"] = store
+    if sweep.uncertain and len(sweep) >= 2 and int(sweep.replicates_done.min()) >= 3:
+        robust = sweep.robustness(metric)
+        document["robustness"] = {"uncertain": [[p, list(d)] for p, d in sweep.uncertain], "summary": robust.summary(),
+                                  "designs": [{"design": int(n), "p_best": float(r["p_best"]),
+                                               "expected_regret": float(r["expected_regret"]),
+                                               "share_highest": float(r["share_highest"])}
+                                              for n, r in robust.table.iterrows()],
+                                  "switches": robust.switches.to_dict(orient="records")}
     if len(sweep) >= 2 and np.isfinite(summary["mean"].to_numpy(float)).any():
         best = sweep.best(metric)
         table = sweep.compare(reference=best, metrics=[metric]).xs(metric, level="metric")
@@ -486,6 +503,11 @@ def sweep_text(document: dict) -> str:
                       f"{_metric_value(b['margin'], unit, scale, True)} "
                       f"{_metric_interval(b['ci95'][0], b['ci95'][1], unit, scale, True)} (paired, 95% CI; higher "
                       f"in {100 * b['share_higher']:.0f}% of replicates)"]
+    if "robustness" in document:
+        r = document["robustness"]
+        lines += ["", "robustness: " + r["summary"],
+                  "  " + ", ".join(f"design {d['design']}: best with chance {100 * d['p_best']:.0f}%, regret "
+                                   f"{d['expected_regret']:,.1f}" for d in r["designs"])]
     return "\n".join(lines)
 
 
@@ -538,3 +560,16 @@ def write_run(result, folder: "str | os.PathLike", document: Optional[dict] = No
     write_timeseries_csv(result, os.path.join(folder, "timeseries.csv"))
     with open(os.path.join(folder, "summary.json"), "w", encoding="utf-8") as out:
         out.write(to_json(run_document(result) if document is None else document) + "\n")
+
+
+class _CallableModule(types.ModuleType):
+    """``gx.report(...)`` writes the HTML report (:func:`guanxi.html_report.html_report`); the
+    module's documents and tables stay ``gx.report.run_document`` and so on."""
+
+    def __call__(self, source=None, path=None, **options) -> str:
+        from .html_report import html_report
+
+        return html_report(source, path, **options)
+
+
+sys.modules[__name__].__class__ = _CallableModule

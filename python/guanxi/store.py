@@ -57,6 +57,8 @@ CREATE TABLE runs (
 CREATE TABLE blocks (
   run INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE, first INTEGER NOT NULL, count INTEGER NOT NULL,
   "values" BLOB NOT NULL, seconds REAL NOT NULL, created TEXT NOT NULL, PRIMARY KEY (run, first));
+CREATE TABLE studies (
+  name TEXT PRIMARY KEY, kind TEXT NOT NULL, sweep TEXT, document TEXT NOT NULL, created TEXT NOT NULL);
 """
 
 
@@ -117,7 +119,7 @@ class Store:
         except sqlite3.Error as error:
             raise OSError(f"{self.path}: cannot open the run store ({error})") from None
         try:
-            self._open(exists)
+            self._open_waiting(exists)
         except sqlite3.OperationalError as error:  # a folder without write permission, a lock held too long
             self._db.close()
             raise OSError(f"{self.path}: cannot open the run store ({error})") from None
@@ -128,15 +130,39 @@ class Store:
             self._db.close()
             raise
 
+    def _open_waiting(self, exists: bool, patience: float = 120.0) -> None:
+        """``_open``, again while another process holds the lock: switching a new store to WAL
+        needs the file to itself, and SQLite answers "locked" at once there instead of waiting
+        (two processes creating one store at the same moment)."""
+        import time
+
+        deadline = time.monotonic() + patience
+        pause = 0.01
+        while True:
+            try:
+                return self._open(exists)
+            except sqlite3.OperationalError as error:
+                text = str(error)
+                if ("locked" not in text and "busy" not in text) or time.monotonic() > deadline:
+                    raise
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
+                time.sleep(pause)
+                pause = min(0.2, pause * 2)
+
     def _open(self, exists: bool) -> None:
         db = self._db
-        application, version = db.execute("PRAGMA application_id").fetchone()[0], db.execute(
-            "PRAGMA user_version").fetchone()[0]
-        tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        db.execute("BEGIN")  # one snapshot: another process may be creating the store meanwhile
+        try:
+            application = db.execute("PRAGMA application_id").fetchone()[0]
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            tables = db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+        finally:
+            db.execute("COMMIT")
         if application == 0 and version == 0 and tables == 0:
             db.execute("BEGIN IMMEDIATE")
             try:  # two processes creating one store: the second finds the first's tables
-                if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
+                if db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:  # nobody made it meanwhile
                     for statement in _SCHEMA.strip().split(";\n"):
                         db.execute(statement)
                     db.execute("INSERT INTO meta VALUES ('format', ?), ('created', ?), ('created_by', ?)",
@@ -231,6 +257,16 @@ class Store:
                 db.execute("INSERT INTO sweep_designs VALUES (?, ?, ?, ?, ?)",
                            (sweep_id, position, design_hash, label, json.dumps(values, default=_json_default)))
             return sweep_id
+
+    def _prepare_runs(self, graph, source: Optional[dict], designs: Sequence[Tuple[str, str]]) -> None:
+        """The graph and designs (hash, canonical spec) of runs that belong to no sweep yet (an
+        optimisation's trials, registered as one sweep at its end)."""
+        with self._transaction() as db:
+            db.execute("INSERT OR IGNORE INTO graphs VALUES (?, ?, ?, ?, ?, ?)",
+                       (graph.fingerprint, graph.num_nodes, graph.num_ties, int(graph.directed),
+                        json.dumps(source or {}, sort_keys=True, default=str), _now()))
+            for design_hash, spec_json in designs:
+                db.execute("INSERT OR IGNORE INTO designs VALUES (?, ?)", (design_hash, spec_json))
 
     def _run(self, design_hash: str, graph: str, strength: str, seed: int, version: str, steps: int,
              metrics: Sequence[str]) -> int:
@@ -384,7 +420,7 @@ class Store:
         if graph is not None and graph.fingerprint != fingerprint:
             raise ValueError(f"graph: its fingerprint {graph.fingerprint} is not the sweep's {fingerprint}")
         designs, values, warnings = [], [], []
-        metrics = None
+        metrics, uncertain = None, []
         for position, design_hash, label, swept, spec, run_id in self._runs_of(sweep_id):
             done = self._replicates_done(run_id)
             where = f"{self.path}: sweep {name!r}, design {position} ({label})"
@@ -397,12 +433,14 @@ class Store:
             else:
                 values.append(None)
                 warnings.append([])
-            designs.append((label, json.loads(swept), json.loads(spec), design_hash))
+            spec = json.loads(spec)
+            uncertain = [(path, tuple(d)) for path, d in spec.pop("uncertain", [])]  # sweep(..., uncertain=...)
+            designs.append((label, json.loads(swept), spec, design_hash))
         if metrics is None:
             metrics = None  # nothing run yet: Sweep fills in the engine's metrics
         return Sweep._from_parts(name=name, designs=designs, keys=json.loads(keys), values=values, warnings=warnings,
                                  seed=int(seed), replicates=replicates, metrics=metrics, graph=graph,
-                                 fingerprint=fingerprint, version=version, store=self.path)
+                                 fingerprint=fingerprint, version=version, store=self.path, uncertain=uncertain)
 
     def export(self, sweep, folder: "str | os.PathLike", timeseries: bool = False) -> List[str]:
         """Writes a sweep's CSV files into ``folder`` (created): ``designs.csv`` (one row per
@@ -431,6 +469,40 @@ class Store:
             frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
             write("timeseries.csv", frame[["design", "replicate", "step", "metric", "value"]] if frames else frame)
         return written
+
+    def save_study(self, name: str, document: dict, sweep: Optional[str] = None) -> None:
+        """Keeps the outcome of a selection, optimisation, sensitivity analysis or calibration
+        (its ``document()``, with its ``kind``) under ``name``, replacing one of that name; the
+        report (:func:`guanxi.report`) shows it. ``sweep`` names the sweep holding its runs."""
+        if not isinstance(name, str) or not name.strip():
+            raise ValueError(f"name: must be a non-empty string, got {name!r}")
+        kind = document.get("kind")
+        if kind not in ("select", "optimize", "sensitivity", "calibrate"):
+            raise ValueError(f"document: kind must be select, optimize, sensitivity or calibrate, got {kind!r}")
+        from .report import to_json
+
+        with self._transaction() as db:
+            db.execute("INSERT OR REPLACE INTO studies VALUES (?, ?, ?, ?, ?)",
+                       (name, kind, sweep, to_json(document), _now()))
+
+    def studies(self):
+        """The stored studies as a :class:`pandas.DataFrame` indexed by name: ``kind``,
+        ``sweep`` and ``created``."""
+        import pandas as pd
+
+        rows = self._db.execute("SELECT name, kind, sweep, created FROM studies ORDER BY created, name").fetchall()
+        return pd.DataFrame(rows, columns=["name", "kind", "sweep", "created"]).set_index("name")
+
+    def study(self, name: str) -> dict:
+        """A stored study's document."""
+        row = self._db.execute("SELECT document FROM studies WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            names = list(self.studies().index)
+            raise ValueError(f"{self.path}: no study {name!r} (studies: {', '.join(map(repr, names)) or 'none'})")
+        try:
+            return json.loads(row[0])
+        except ValueError as error:
+            raise ValueError(f"{self.path}: study {name!r}: corrupt document ({error})") from None
 
     def delete(self, sweep) -> None:
         """Deletes a sweep; the replicates of its designs go too unless another sweep uses them."""

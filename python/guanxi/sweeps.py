@@ -174,12 +174,34 @@ def design_grid(base: Campaign, grid) -> Tuple[List[str], List[Tuple[str, dict, 
 # -- running --------------------------------------------------------------------------------------
 
 
-def _run_block(graph, spec_json: str, seed: int, first: int, count: int, threads: int):
+def _run_block(graph, spec_json: str, seed: int, first: int, count: int, threads: int, uncertain=()):
     """Replicates ``first .. first + count`` of a design: (values, seconds, warnings, version).
     The task of a sweep, locally or on a Dask worker (module level, so that Dask pickles it by
-    name); ``graph`` arrives once per worker when scattered."""
-    raw = _guanxi.run_campaign(graph._g, spec_json, count, seed, threads, [], None, first)
-    return np.array(raw["values"]), float(raw["seconds"]), list(raw["warnings"]), _guanxi.__version__
+    name); ``graph`` arrives once per worker when scattered. With ``uncertain`` parameters each
+    replicate runs alone with its own draw (:func:`guanxi.uncertainty.draw`), on ``threads``
+    threads of replicates (0: the engine's limit)."""
+    if not uncertain:
+        raw = _guanxi.run_campaign(graph._g, spec_json, count, seed, threads, [], None, first)
+        return np.array(raw["values"]), float(raw["seconds"]), list(raw["warnings"]), _guanxi.__version__
+    from concurrent.futures import ThreadPoolExecutor
+
+    from .uncertainty import draw, with_values
+
+    spec = json.loads(spec_json)
+    paths = [path for path, _ in uncertain]
+    draws = draw(uncertain, seed, first, count)
+    start = time.perf_counter()
+
+    def one(i: int):
+        changed = json.dumps(with_values(spec, paths, draws[i]))
+        return _guanxi.run_campaign(graph._g, changed, 1, seed, 1, [], None, first + i)
+
+    workers = threads or _guanxi.max_threads()
+    with ThreadPoolExecutor(max_workers=max(1, min(workers, count))) as pool:  # the engine releases the GIL
+        raws = list(pool.map(one, range(count)))
+    values = np.concatenate([np.array(raw["values"]) for raw in raws])
+    warnings = list(dict.fromkeys(w for raw in raws for w in raw["warnings"]))
+    return values, time.perf_counter() - start, warnings, _guanxi.__version__
 
 
 def _gaps(ranges: Iterable[Tuple[int, int]], replicates: int) -> List[Tuple[int, int]]:
@@ -229,6 +251,7 @@ def sweep(
     threads: Optional[int] = None,
     progress: bool = True,
     name: Optional[str] = None,
+    uncertain: Optional[Mapping] = None,
 ) -> "Sweep":
     """Run many designs with common random numbers.
 
@@ -266,6 +289,11 @@ def sweep(
     name : str, optional
         The sweep's name in the store (default: from its designs, seed and graph, so the same
         sweep finds itself again).
+    uncertain : dict, optional
+        Parameters we do not know, as distributions: ``{"behaviour.conv_strong": ("uniform",
+        0.04, 0.16)}`` (:mod:`guanxi.uncertainty`). Each replicate draws them — the same draw for
+        every design — and :meth:`Sweep.robustness` says how likely each design is to be best,
+        its expected regret and where the winner changes.
 
     Returns
     -------
@@ -280,87 +308,155 @@ def sweep(
         Ctrl-C stops within a step; the blocks already stored stay, and the next run resumes.
     """
     replicates = _checked_int(replicates, "replicates", 1)
-    seed = _checked_int(seed, "seed", 0, 2**64)
-    block = _checked_int(block, "block", 1, allow_none=True)
-    threads = _checked_int(threads, "threads", 1, allow_none=True)
-    if name is not None and (not isinstance(name, str) or not name.strip()):
-        raise ValueError(f"name: must be a non-empty string, got {name!r}")
-    keys, designs = design_grid(base, grid)
-    graph = base.graph
-    block = min(block or DEFAULT_BLOCK, replicates)
-    specs = [json.dumps(c.spec, default=_plain) for _, _, c in designs]
-    hashes = [spec_sha256(c.spec) for _, _, c in designs]
-    version = _guanxi.__version__
-    strength = f"{graph._g.strength_fingerprint():016x}"
-    uses_strength = [c.spec["ties"]["init"] == "graph" for _, _, c in designs]
-    if name is None:
-        identity = json.dumps([hashes, str(seed), graph.fingerprint, strength if any(uses_strength) else ""])
-        name = "sweep-" + hashlib.sha256(identity.encode()).hexdigest()[:12]
-    metrics = _engine_metrics()
-    steps = base.spec["run"]["steps"]
-    values = [np.empty((replicates, steps, len(metrics))) for _ in designs]
-    warnings: List[List[str]] = [[] for _ in designs]
-
-    opened = None
-    run_ids: List[Optional[int]] = [None] * len(designs)
-    tasks: List[Tuple[int, int, int]] = []  # (design, first, count)
-    reused = 0
-    if store is not None:
-        from .store import Store
-
-        if not isinstance(store, Store):
-            store = opened = Store(store)
+    runs = _Evaluator(base, grid, seed=seed, store=store, client=client, block=block, threads=threads,
+                      progress=progress, name=name, uncertain=uncertain)
     try:
-        if store is not None:
-            canonical = [canonical_spec(c.spec) for _, _, c in designs]
-            store._begin_sweep(name, graph, base._graph_source, strength, seed, replicates, keys,
-                               [(h, s, label, changes) for h, s, (label, changes, _) in zip(hashes, canonical, designs)],
-                               version)
-        per_design: List[List[Tuple[int, int]]] = []
-        for number in range(len(designs)):
-            stored: List[Tuple[int, int]] = []
-            if store is not None:
-                run_ids[number] = store._run(hashes[number], graph.fingerprint,
-                                             strength if uses_strength[number] else "", seed, version, steps, metrics)
-                stored = store._stored_ranges(run_ids[number])
-                where = f"{store.path}: sweep {name!r}, design {number} ({designs[number][0]})"
-                for first, count in stored:
-                    if first < replicates:
-                        end = min(first + count, replicates)
-                        values[number][first:end] = store._read_block(run_ids[number], first, count, steps,
-                                                                      len(metrics), where)[: end - first]
-                        reused += 1
-                warnings[number] = store._warnings(run_ids[number])
-            per_design.append(_blocks(_gaps(stored, replicates), block))
-        # Interleaved: the first missing block of every design, then the second, ...
-        for round_ in itertools.zip_longest(*per_design):
-            tasks += [(number, *task) for number, task in enumerate(round_) if task is not None]
+        runs.ensure(range(len(runs.designs)), replicates, target=replicates)
+    finally:
+        runs.close()
+    return runs.sweep(replicates)
 
+
+class _Evaluator:
+    """The replicates of a list of designs on one graph with one seed, computed on demand and
+    kept: ``ensure(designs, replicates)`` computes what is missing (from the store first), as
+    interleaved (design, block) tasks on local threads or a Dask cluster. :func:`sweep` asks
+    once; :func:`guanxi.select` asks again and again for the designs still in the race."""
+
+    def __init__(self, base, grid, *, seed=0, store=None, client=None, block=None, threads=None, progress=True,
+                 name=None, uncertain=None, label=None, register=True):
+        from .uncertainty import parse_uncertain
+
+        self.seed = _checked_int(seed, "seed", 0, 2**64)
+        self.block = _checked_int(block, "block", 1, allow_none=True) or DEFAULT_BLOCK
+        self.threads = _checked_int(threads, "threads", 1, allow_none=True)
+        if name is not None and (not isinstance(name, str) or not name.strip()):
+            raise ValueError(f"name: must be a non-empty string, got {name!r}")
+        self.uncertain = parse_uncertain(uncertain)
+        self.keys, self.designs = design_grid(base, grid)
+        clash = [path for path, _ in self.uncertain if path in self.keys]
+        if clash:
+            raise ValueError(f"uncertain[{clash[0]!r}]: is also swept; a key is either chosen or uncertain")
+        self.base, self.graph, self.client, self.progress = base, base.graph, client, progress
+        self.label, self.register = label, register
+        graph = self.graph
+        self.specs = [json.dumps(c.spec, default=_plain) for _, _, c in self.designs]
+        # With uncertain parameters the distributions belong to each design's identity in a store.
+        suffix = "" if not self.uncertain else json.dumps({"uncertain": [[p, list(d)] for p, d in self.uncertain]},
+                                                          separators=(",", ":"))
+        self.canonical = [canonical_spec(c.spec)[:-1] + ("," + suffix[1:] if suffix else "}")
+                          for _, _, c in self.designs]
+        self.hashes = [spec_sha256(c.spec) if not suffix else hashlib.sha256(text.encode()).hexdigest()
+                       for (_, _, c), text in zip(self.designs, self.canonical)]
+        self.version = _guanxi.__version__
+        self.strength = f"{graph._g.strength_fingerprint():016x}"
+        self.uses_strength = [c.spec["ties"]["init"] == "graph" for _, _, c in self.designs]
+        if name is None:
+            identity = json.dumps([self.hashes, str(self.seed), graph.fingerprint,
+                                   self.strength if any(self.uses_strength) else ""])
+            name = "sweep-" + hashlib.sha256(identity.encode()).hexdigest()[:12]
+        self.name = name
+        self.metrics = _engine_metrics()
+        self.steps = base.spec["run"]["steps"]
+        self.values = [np.empty((0, self.steps, len(self.metrics))) for _ in self.designs]
+        self.done = [0] * len(self.designs)  # replicates present from 0 on, per design
+        self.warnings: List[List[str]] = [[] for _ in self.designs]
+        self.run_ids: List[Optional[int]] = [None] * len(self.designs)
+        self.computed_blocks = self.reused_blocks = 0
+        self.seconds = 0.0
+        self.store = self._opened = None
+        self._registered = 0  # the target replicates the store knows
+        if store is not None:
+            from .store import Store
+
+            self.store = store if isinstance(store, Store) else Store(store)
+            self._opened = None if isinstance(store, Store) else self.store
+
+    def close(self) -> None:
+        if self._opened is not None:
+            self._opened.close()
+            self._opened = None
+
+    def _register(self, target: int) -> None:
+        """The sweep and its runs in the store (again when the target grows)."""
+        if self.store is None or target <= self._registered:
+            return
+        if not self.register:  # runs only: the caller registers a sweep later, or never
+            self.store._prepare_runs(self.graph, self.base._graph_source, list(zip(self.hashes, self.canonical)))
+        else:
+            self.store._begin_sweep(self.name, self.graph, self.base._graph_source, self.strength, self.seed, target,
+                                    self.keys, [(h, text, label, changes) for h, text, (label, changes, _) in
+                                                zip(self.hashes, self.canonical, self.designs)], self.version)
+        for number in range(len(self.designs)):
+            if self.run_ids[number] is None:
+                self.run_ids[number] = self.store._run(self.hashes[number], self.graph.fingerprint,
+                                                       self.strength if self.uses_strength[number] else "", self.seed,
+                                                       self.version, self.steps, self.metrics)
+                self.warnings[number] = self.store._warnings(self.run_ids[number])
+        self._registered = target
+
+    def _grow(self, number: int, replicates: int) -> None:
+        have = self.values[number]
+        if have.shape[0] < replicates:
+            capacity = max(replicates, 2 * have.shape[0])
+            grown = np.empty((capacity, self.steps, len(self.metrics)))
+            grown[: self.done[number]] = have[: self.done[number]]
+            self.values[number] = grown
+
+    def ensure(self, numbers: Iterable[int], replicates: int, target: Optional[int] = None) -> int:
+        """Replicates 0 .. replicates of the given designs, computed where missing. Returns the
+        blocks computed."""
+        numbers = list(numbers)
+        self._register(target if target is not None else replicates)
+        block = min(self.block, replicates)
+        per_design = []
+        for number in numbers:
+            self._grow(number, replicates)
+            have = [(0, self.done[number])] if self.done[number] else []
+            if self.store is not None and self.done[number] < replicates:
+                stored = self.store._stored_ranges(self.run_ids[number])
+                where = f"{self.store.path}: sweep {self.name!r}, design {number} ({self.designs[number][0]})"
+                for first, count in stored:
+                    end = min(first + count, replicates)
+                    if end <= self.done[number] or first >= replicates:
+                        continue
+                    values = self.store._read_block(self.run_ids[number], first, count, self.steps,
+                                                    len(self.metrics), where)
+                    self.values[number][first:end] = values[: end - first]
+                    have.append((first, count))
+                    self.reused_blocks += 1
+            per_design.append(_blocks(_gaps(have, replicates), block))
+        tasks: List[Tuple[int, int, int]] = []
+        for round_ in itertools.zip_longest(*per_design):  # interleaved: every design's first block, then ...
+            tasks += [(numbers[i], *task) for i, task in enumerate(round_) if task is not None]
         start = time.perf_counter()
-        bar = _bar(len(tasks), progress, name, len(designs))
-        remaining = [len(p) for p in per_design]
-        writer = _BlockWriter(store) if store is not None and tasks else None
+        bar = _bar(len(tasks), self.progress, self.label or self.name, len(numbers))
+        remaining = {number: len(p) for number, p in zip(numbers, per_design)}
+        writer = _BlockWriter(self.store) if self.store is not None and tasks else None
         try:
             def finished(number: int, first: int, result) -> None:
                 block_values, seconds, block_warnings, worker_version = result
-                if worker_version != version:
-                    raise RuntimeError(f"client: a worker runs guanxi {worker_version}, this process {version}: "
+                if worker_version != self.version:
+                    raise RuntimeError(f"client: a worker runs guanxi {worker_version}, this process {self.version}: "
                                        "results would mix engine versions")
-                values[number][first:first + block_values.shape[0]] = block_values
-                if block_warnings and not warnings[number]:
-                    warnings[number] = block_warnings
+                self.values[number][first:first + block_values.shape[0]] = block_values
+                if block_warnings and not self.warnings[number]:
+                    self.warnings[number] = block_warnings
                 if writer is not None:
-                    writer.put(run_ids[number], first, block_values, seconds, block_warnings)
+                    writer.put(self.run_ids[number], first, block_values, seconds, block_warnings)
                 remaining[number] -= 1
                 if bar is not None:
                     bar.update(1)
-                    bar.set_postfix_str(f"designs {sum(r == 0 for r in remaining)}/{len(designs)}", refresh=False)
+                    bar.set_postfix_str(f"designs {sum(r == 0 for r in remaining.values())}/{len(numbers)}",
+                                        refresh=False)
 
-            if client is None:
+            if self.client is None:
                 for number, first, count in tasks:
-                    finished(number, first, _run_block(graph, specs[number], seed, first, count, threads or 0))
+                    finished(number, first, _run_block(self.graph, self.specs[number], self.seed, first, count,
+                                                       self.threads or 0, self.uncertain))
             else:
-                _run_on_cluster(client, graph, specs, seed, tasks, threads or 1, finished)
+                _run_on_cluster(self.client, self.graph, self.specs, self.seed, tasks, self.threads or 1, finished,
+                                self.uncertain)
         finally:
             try:
                 if writer is not None:  # every computed block stored, also when stopped by Ctrl-C
@@ -368,17 +464,26 @@ def sweep(
             finally:
                 if bar is not None:
                     bar.close()
-        seconds = time.perf_counter() - start
-    finally:
-        if opened is not None:
-            opened.close()
-    result = Sweep._from_parts(name=name, designs=[(label, changes, c.spec, h) for (label, changes, c), h in
-                                                   zip(designs, hashes)],
-                               keys=keys, values=values, warnings=warnings, seed=seed, replicates=replicates,
-                               metrics=metrics, graph=graph, fingerprint=graph.fingerprint, version=version,
-                               store=None if store is None else store.path)
-    result.computed_blocks, result.reused_blocks, result.seconds = len(tasks), reused, seconds
-    return result
+        for number in numbers:
+            self.done[number] = max(self.done[number], replicates)
+        self.computed_blocks += len(tasks)
+        self.seconds += time.perf_counter() - start
+        return len(tasks)
+
+    def sweep(self, replicates: Optional[int] = None, numbers: Optional[Sequence[int]] = None) -> "Sweep":
+        """The designs (all, or ``numbers``) as a Sweep of their first ``replicates``."""
+        numbers = list(range(len(self.designs))) if numbers is None else list(numbers)
+        replicates = min(self.done[n] for n in numbers) if replicates is None else replicates
+        parts = [(self.designs[n][0], self.designs[n][1], self.designs[n][2].spec, self.hashes[n]) for n in numbers]
+        result = Sweep._from_parts(name=self.name, designs=parts, keys=self.keys,
+                                   values=[self.values[n][:replicates] for n in numbers],
+                                   warnings=[self.warnings[n] for n in numbers], seed=self.seed,
+                                   replicates=replicates, metrics=self.metrics, graph=self.graph,
+                                   fingerprint=self.graph.fingerprint, version=self.version,
+                                   store=None if self.store is None else self.store.path, uncertain=self.uncertain)
+        result.computed_blocks, result.reused_blocks, result.seconds = (self.computed_blocks, self.reused_blocks,
+                                                                        self.seconds)
+        return result
 
 
 class _BlockWriter:
@@ -419,7 +524,7 @@ class _BlockWriter:
             raise self.error
 
 
-def _run_on_cluster(client, graph, specs, seed, tasks, threads, finished) -> None:
+def _run_on_cluster(client, graph, specs, seed, tasks, threads, finished, uncertain=()) -> None:
     """The tasks on a Dask cluster: the graph scattered to every worker once, tasks submitted in
     the interleaved order, results taken (and stored) as they complete."""
     try:
@@ -432,7 +537,7 @@ def _run_on_cluster(client, graph, specs, seed, tasks, threads, finished) -> Non
         except (OSError, TimeoutError) as error:
             raise OSError(f"client: cannot reach the Dask scheduler at {client} ({error})") from None
         with connected:
-            return _run_on_cluster(connected, graph, specs, seed, tasks, threads, finished)
+            return _run_on_cluster(connected, graph, specs, seed, tasks, threads, finished, uncertain)
     if not isinstance(client, Client):
         raise ValueError(f"client: give a dask.distributed.Client or a scheduler address, got {type(client).__name__}")
     if not tasks:
@@ -443,7 +548,7 @@ def _run_on_cluster(client, graph, specs, seed, tasks, threads, finished) -> Non
     futures = {}
     sweep_key = uuid.uuid4().hex  # task keys unique to this call: Dask treats equal keys as the same task
     for number, first, count in tasks:
-        future = client.submit(_run_block, shared, specs[number], seed, first, count, threads, pure=False,
+        future = client.submit(_run_block, shared, specs[number], seed, first, count, threads, uncertain, pure=False,
                                key=f"guanxi-block-{sweep_key}-{number}-{first}")
         futures[future] = (number, first)
     try:
@@ -487,6 +592,10 @@ class Sweep:
     replicates_done : numpy.ndarray
         Replicates present per design (all of them, unless loaded from a stopped sweep).
     complete : bool
+    uncertain : list
+        The uncertain parameters, ``[(key path, distribution)]`` (empty without).
+    draws : pandas.DataFrame or None
+        Each replicate's draw of the uncertain parameters (the same for every design).
     campaigns : list of Campaign or None
         The designs (None for a sweep loaded without its graph).
     store : str or None
@@ -496,10 +605,13 @@ class Sweep:
 
     @classmethod
     def _from_parts(cls, *, name, designs, keys, values, warnings, seed, replicates, metrics, graph, fingerprint,
-                    version, store) -> "Sweep":
+                    version, store, uncertain=()) -> "Sweep":
         import pandas as pd
 
+        from .uncertainty import draw
+
         self = cls.__new__(cls)
+        self.uncertain = list(uncertain)
         self.name, self.keys, self.seed, self.replicates = name, list(keys), int(seed), int(replicates)
         self.metrics = list(metrics) if metrics is not None else _engine_metrics()
         self.fingerprint, self.version, self.store = fingerprint, version, store
@@ -513,6 +625,9 @@ class Sweep:
         self._values = [v if v is not None else empty for v in values]
         self.warnings = warnings
         self.replicates_done = np.array([v.shape[0] for v in self._values], dtype=np.int64)
+        most = int(self.replicates_done.max()) if len(self._values) else 0
+        self.draws = (pd.DataFrame(draw(self.uncertain, self.seed, 0, most), columns=[p for p, _ in self.uncertain])
+                      .rename_axis("replicate") if self.uncertain else None)
         self.complete = bool(np.all(self.replicates_done >= self.replicates))
         self.graph = graph
         self.campaigns = ([Campaign._checked(graph, spec, label) for (label, _, spec, _) in designs]
@@ -662,6 +777,16 @@ class Sweep:
                            replicates=int(self.replicates_done.min()), seed=self.seed, level=float(level))
         return frame
 
+    def robustness(self, metric: str = "profit", lowest: bool = False):
+        """With uncertain parameters (``sweep(..., uncertain=...)``): each design's chance of
+        being best over the uncertainty, its expected regret, and where in the uncertain range
+        the winner changes (:class:`guanxi.uncertainty.Robustness`, with a plot). ``lowest``:
+        lower is better (a cost)."""
+        from .uncertainty import robustness
+
+        self._metric(metric)
+        return robustness(self, metric, lowest)
+
     def plot(self, metric: str = "profit", x: Optional[str] = None, ax=None, level: float = 0.95):
         """The metric at the horizon against a swept key, the mean with its ``level`` interval,
         one line per combination of the other keys; with two swept keys and no ``x``, a heat map
@@ -685,106 +810,16 @@ class _Paired:
 
 # -- sweep files ----------------------------------------------------------------------------------
 
-_SWEEP_FILE_KEYS = ("name", "description", "base", "replicates", "seed", "block", "sweep")
-
-
-def _line_of(lines: Sequence[str], key: str, table: Optional[str] = None) -> Optional[int]:
-    """The 1-based line where ``key`` is set (quoted or bare, inside ``[table]`` when given)."""
-    import re
-
-    inside = table is None
-    pattern = re.compile(r'^\s*(?:"{0}"|\'{0}\'|{0})\s*='.format(re.escape(key)))
-    for number, line in enumerate(lines, 1):
-        header = re.match(r"^\s*\[\s*([^\]]+?)\s*\]", line)
-        if header and table is not None:
-            inside = header.group(1).strip('"\'') == table
-            continue
-        if inside and pattern.match(line):
-            return number
-    return None
-
 
 def read_sweep_file(path, graph=None, graphs: Optional[dict] = None) -> dict:
-    """A sweep file: ``{"name", "description", "base" (Campaign), "grid", "replicates", "seed",
-    "block"}``. The file names a base scenario (relative to itself) and a ``[sweep]`` table of key
-    paths to value lists (quoted ``"policy.referral_reward" = [0, 5]`` or dotted); ``name``,
-    ``replicates``, ``seed`` and ``block`` are optional (defaults: the file's name, the base's
-    ``[run]``, 50). Errors name the file, the line and the key (docs/sweeps.md)."""
-    import os
-    import tomllib
+    """A sweep file (:mod:`guanxi.studyfile`): ``{"name", "description", "base" (Campaign),
+    "grid", "uncertain", "replicates", "seed", "block"}``. The file names a base scenario
+    (relative to itself), a ``[sweep]`` table of key paths to value lists (quoted
+    ``"policy.referral_reward" = [0, 5]`` or dotted) and optionally an ``[uncertain]`` table;
+    ``name``, ``replicates``, ``seed`` and ``block`` are optional (defaults: the file's name, the
+    base's ``[run]``, 50). Errors name the file, the line and the key (docs/sweeps.md)."""
+    from .studyfile import read_study_file
 
-    path = os.fspath(path)
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as error:
-        raise OSError(f"{path}: cannot read the sweep file ({error.strerror or error})") from None
-    try:
-        text = raw.decode("utf-8")
-        table = tomllib.loads(text)
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
-    except tomllib.TOMLDecodeError as error:
-        raise ValueError(f"{path}: not valid TOML: {error}") from None
-    lines = text.splitlines()
-
-    def fail(key: str, what: str, table_name: Optional[str] = None) -> ValueError:
-        line = _line_of(lines, key.rsplit(".", 1)[-1] if table_name is None else key, table_name)
-        if line is None and table_name == "sweep":
-            line = _line_of(lines, key.rsplit(".", 1)[-1], None)
-        place = f"{path}:{line}" if line else path
-        return ValueError(f"{place}: {('sweep.' + key) if table_name == 'sweep' else key}: {what}")
-
-    for key in table:
-        if key not in _SWEEP_FILE_KEYS:
-            import difflib
-
-            close = difflib.get_close_matches(key, _SWEEP_FILE_KEYS, n=1)
-            raise fail(key, "unknown key" + (f"; did you mean {close[0]!r}?" if close else
-                                              f" (keys: {', '.join(_SWEEP_FILE_KEYS)})"))
-    for key in ("name", "description", "base"):
-        if key in table and not isinstance(table[key], str):
-            raise fail(key, f"must be text, got {table[key]!r}")
-    if "base" not in table:
-        raise ValueError(f"{path}: base: missing (the base scenario file, e.g. base = \"02_one_sided_referral.toml\")")
-    if "sweep" not in table or not isinstance(table["sweep"], dict) or not table["sweep"]:
-        raise ValueError(f"{path}: [sweep]: missing or empty (key paths to value lists, e.g. "
-                         "\"policy.referral_reward\" = [0, 5, 10])")
-    grid = _flatten(table["sweep"])
-    known = set(_guanxi_parameter_paths())
-    for key, values in grid.items():
-        if key not in known:
-            import difflib
-
-            close = difflib.get_close_matches(key, sorted(known), n=1)
-            raise fail(key, "unknown key path" + (f"; did you mean {close[0]!r}?" if close else ""), "sweep")
-        if not isinstance(values, list) or not values:
-            raise fail(key, f"give a non-empty list of values, got {values!r}", "sweep")
-    numbers = {}
-    for key, low, high in (("replicates", 1, 10**12), ("seed", 0, 2**64 - 1), ("block", 1, 10**12)):
-        if key in table:
-            value = table[key]
-            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-                raise fail(key, f"must be an integer in [{low}, {high}], got {value!r}")
-            numbers[key] = value
-    base_path = os.path.join(os.path.dirname(os.path.abspath(path)), table["base"])
-    if not os.path.exists(base_path):
-        raise fail("base", f"no such scenario file {table['base']!r} (looked for {base_path})")
-    base = Campaign.from_toml(base_path, graph=graph, graphs=graphs)
-    try:
-        design_grid(base, grid)
-    except ValueError as error:
-        message = str(error)
-        for key in grid:  # the engine's message names the key path: place it in this file
-            if f"{key}:" in message or f"'{key}'" in message:
-                raise fail(key, message.split(f"{key}:", 1)[-1].strip() if f"{key}:" in message else message,
-                           "sweep") from None
-        raise ValueError(f"{path}: [sweep]: {message}") from None
-    return {"name": table.get("name") or os.path.splitext(os.path.basename(path))[0],
-            "description": table.get("description"), "base": base, "grid": grid,
-            "replicates": numbers.get("replicates", base.spec["run"]["replicates"]),
-            "seed": numbers.get("seed", base.spec["run"]["seed"]), "block": numbers.get("block")}
-
-
-def _guanxi_parameter_paths() -> List[str]:
-    return [row["path"] for row in _guanxi.campaign_parameters()]
+    study = read_study_file(path, "sweep", graph=graph, graphs=graphs)
+    return {key: study.get(key) for key in ("name", "description", "base", "grid", "uncertain", "replicates", "seed",
+                                            "block")}

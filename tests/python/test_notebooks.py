@@ -21,7 +21,7 @@ NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
 
 # Small values for the names a notebook's "parameters" cell assigns (a cell injected after it
 # overrides them, as papermill does).
-SMALL = {"N": 20_000, "REPLICATES": 20}
+SMALL = {"N": 20_000, "REPLICATES": 20, "TRIALS": 8, "PARTICLES": 40}
 CELL_TIMEOUT = 300  # seconds per cell
 
 

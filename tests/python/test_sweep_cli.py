@@ -168,3 +168,78 @@ def test_scheduler_runs_the_sweep_on_a_dask_cluster(cli, small_graph, tmp_path):
     assert json.loads(remote.stdout)["computed_blocks"] == 3 * 3
     unreachable = run(cli, "sweep", path, "--graph", small_graph, "--scheduler", "tcp://127.0.0.1:9")
     assert_one_line_error(unreachable, "--scheduler", "cannot reach the Dask scheduler")
+
+
+# -- choosing a design from the command line ------------------------------------------------------------
+
+STUDIES = os.path.join(EXAMPLES, "studies")
+
+
+def test_select_from_scenarios_and_from_a_study_file(cli, small_graph, tmp_path):
+    scenarios = [os.path.join(EXAMPLES, name) for name in ("01_no_incentive.toml", "03_two_sided_referral.toml",
+                                                           "05_group_buy.toml")]
+    result = run(cli, "select", *scenarios, "--graph", small_graph, "--delta", 50, "--json", "--quiet")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    graph = gx.Graph.load(small_graph)
+    designs = {gx.Campaign.from_toml(p, graph=graph).name: gx.Campaign.from_toml(p, graph=graph) for p in scenarios}
+    expected = gx.select(designs, delta=50, progress=False)
+    assert document["best_label"] == expected.best_label and document["message"] == expected.message
+    store = tmp_path / "runs.db"
+    text = run(cli, "select", os.path.join(STUDIES, "select_designs.toml"), "--graph", small_graph, "--delta", 50,
+               "--store", store)
+    assert text.returncode == 0, text.stderr
+    assert "is best, or within δ = 50 of the best in profit, with ≥ 95% confidence" in text.stdout
+    assert "select-select-referral" in gx.Store(store).studies().index
+    assert_one_line_error(run(cli, "select", scenarios[0], scenarios[1], "--graph", small_graph), "--delta",
+                          "required")
+    assert_one_line_error(run(cli, "select", scenarios[0], "--graph", small_graph), "two or more scenario files")
+
+
+def test_optimize_calibrate_and_report(cli, small_graph, tmp_path):
+    store = tmp_path / "runs.db"
+    result = run(cli, "optimize", os.path.join(STUDIES, "optimize_reward.toml"), "--graph", small_graph, "--trials",
+                 6, "--replicates", 4, "--store", store, "--json", "--quiet")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["kind"] == "optimize" and len(document["trials"]) == 6
+    assert 0 <= document["best_params"]["policy.referral_reward"] <= 30
+    assert document["best_params"]["policy.group_buy.size"] in (2, 3, 4, 5)
+    study = tmp_path / "calibrate.toml"
+    study.write_text(textwrap.dedent(f"""
+        base = {json.dumps(REFERRAL)}
+        observed = {json.dumps(os.path.join(STUDIES, "last_campaign.csv"))}
+        particles = 20
+        generations = 2
+        [params]
+        "behaviour.share_prob" = {{low = 0.01, high = 0.2}}
+        """))
+    calibrated = run(cli, "calibrate", study, "--graph", small_graph, "--store", store, "--quiet")
+    assert calibrated.returncode == 0, calibrated.stderr
+    assert "behaviour.share_prob" in calibrated.stdout and "90% interval" in calibrated.stdout
+    page = tmp_path / "report.html"
+    written = run(cli, "report", store, "-o", page)
+    assert written.returncode == 0, written.stderr
+    text = page.read_text(encoding="utf-8")
+    assert "Optimisation: optimize-reward" in text and "Calibration: calibrate-calibrate" in text
+    assert_one_line_error(run(cli, "report", tmp_path / "absent.db", "-o", page), "no such run store")
+    bad = tmp_path / "bad.toml"
+    bad.write_text(f'base = {json.dumps(REFERRAL)}\n[space]\n"policy.referral_reward" = [0, 30]\n')
+    assert_one_line_error(run(cli, "optimize", bad, "--graph", small_graph), "bad.toml:3:",
+                          "space.policy.referral_reward", "low = ..., high = ...")
+    bad.write_text(f'base = {json.dumps(REFERRAL)}\nobserved = "nowhere.csv"\n[params]\n"behaviour.share_prob" = '
+                   '{low = 0.1, high = 0.01}\n')
+    assert_one_line_error(run(cli, "calibrate", bad, "--graph", small_graph), "bad.toml:4:", "params.behaviour.share_prob")
+
+
+def test_a_sweep_file_with_uncertain_parameters(cli, small_graph, tmp_path):
+    result = run(cli, "sweep", os.path.join(STUDIES, "robustness.toml"), "--graph", small_graph, "--replicates", 20,
+                 "--json", "--quiet")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["robustness"]["uncertain"] == [["behaviour.conv_strong", ["uniform", 0.04, 0.16]]]
+    assert sum(d["p_best"] for d in document["robustness"]["designs"]) == pytest.approx(1.0)
+    bad = sweep_file(tmp_path, '[sweep]\n"policy.referral_reward" = [0, 5]\n[uncertain]\n'
+                               '"behaviour.conv_strong" = ["uniform", 0.2, 0.1]\n')
+    assert_one_line_error(run(cli, "sweep", bad, "--graph", small_graph), "sweep.toml:5:",
+                          "uncertain.behaviour.conv_strong", "low < high")

@@ -1,0 +1,298 @@
+"""A report for the team: one self-contained HTML page from a run store or from results.
+
+``gx.report("runs.db", "report.html")`` (and ``guanxi report runs.db -o report.html``) writes one
+page with, for every stored sweep, its designs with the metric's mean and interval, the winner and
+how confident the numbers make it (the paired margin over the runner-up), the paired differences
+against the best as a table and a forest plot, the metric against the swept keys, robustness when
+the sweep had uncertain parameters, and every stored study — selections, optimisations,
+sensitivity analyses, calibrations. Results held in memory (a Sweep, Selection, Optimization,
+SensitivityResult or Calibration) can be given instead of, or beside, a store.
+
+The page has no remote resources: styles are inline and plots are PNG images embedded as data
+URIs, so it can be mailed, archived or opened offline, and it renders the same everywhere (a test
+screenshots it with headless Chromium).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import html
+import io
+import math
+import os
+from typing import Iterable, List, Optional, Sequence
+
+import numpy as np
+
+__all__ = ["html_report"]
+
+_STYLE = """
+body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em auto;max-width:1100px;color:#1d2733;
+line-height:1.45;padding:0 1em}
+h1{font-size:1.7em;margin-bottom:.2em}h2{font-size:1.35em;border-bottom:2px solid #3a6ea5;padding-bottom:.2em;
+margin-top:2em}h3{font-size:1.1em;margin-top:1.4em}
+.meta{color:#5b6773;font-size:.92em}
+.verdict{background:#eef4fb;border-left:5px solid #3a6ea5;padding:.7em 1em;margin:1em 0;font-size:1.05em}
+table{border-collapse:collapse;margin:.6em 0 1.2em;font-size:.9em}
+th,td{border:1px solid #cfd6de;padding:.3em .6em;text-align:right}th{background:#f1f4f7}
+td.label,th.label{text-align:left}tr.best td{background:#e3f3e3;font-weight:600}
+img{max-width:100%;border:1px solid #e3e7eb;margin:.4em 0}
+.note{color:#5b6773;font-size:.88em}
+"""
+
+
+def _figure_html(figure, alt: str) -> str:
+    import matplotlib.pyplot as plt
+
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110)
+    plt.close(figure)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _number(x, digits: int = 4) -> str:
+    if x is None or (isinstance(x, float) and not math.isfinite(x)):
+        return "n/a"
+    if isinstance(x, (int,)) and not isinstance(x, bool):
+        return f"{x:,}"
+    if isinstance(x, float):
+        return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:,.{digits}g}"
+    return html.escape(str(x))
+
+
+def _table(columns: Sequence[str], rows: Iterable[Sequence], best_row: Optional[int] = None,
+           labels: Sequence[int] = (0,)) -> str:
+    head = "".join(f'<th class="{"label" if i in labels else ""}">{html.escape(str(c))}</th>'
+                   for i, c in enumerate(columns))
+    body = []
+    for number, row in enumerate(rows):
+        cells = "".join(f'<td class="{"label" if i in labels else ""}">{_number(v) if not isinstance(v, str) else html.escape(v)}</td>'
+                        for i, v in enumerate(row))
+        body.append(f'<tr class="{"best" if number == best_row else ""}">{cells}</tr>')
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _sweep_section(sweep, metric: str, level: float) -> List[str]:
+    import matplotlib.pyplot as plt
+
+    from .plotting import plot_comparison
+
+    parts = [f"<h2>Sweep “{html.escape(sweep.name)}”</h2>"]
+    done = int(sweep.replicates_done.min()) if len(sweep) else 0
+    parts.append(f'<p class="meta">{len(sweep)} designs × {sweep.replicates} replicates (seed {sweep.seed}, common '
+                 f"random numbers{'' if sweep.complete else f'; stopped part-way at {done}'}); swept: "
+                 f"{html.escape(', '.join(sweep.keys)) or 'nothing'}"
+                 + (f"; uncertain: {html.escape(', '.join(p for p, _ in sweep.uncertain))}" if sweep.uncertain else "")
+                 + "</p>")
+    summary = sweep.summary(metric, level)
+    best = sweep.best(metric) if len(sweep) and summary["mean"].notna().any() else None
+    if best is not None and len(sweep) >= 2:
+        table = sweep.compare(reference=best, metrics=[metric, "customers"] if metric != "customers" else [metric],
+                              level=level)
+        rows = table.xs(metric, level="metric")
+        runner = int(rows["design_mean"].astype(float).idxmax())
+        row = rows.loc[runner]
+        margin, low, high = -row["difference"], -row["ci_high"], -row["ci_low"]
+        clear = low > 0
+        parts.append(f'<div class="verdict"><b>Highest mean {html.escape(metric)}: design {best} '
+                     f"({html.escape(str(summary['label'][best]))})</b>, ahead of the runner-up, design {runner} "
+                     f"({html.escape(str(summary['label'][runner]))}), by {_number(float(margin))} "
+                     f"[{_number(float(low))}, {_number(float(high))}] ({level:.0%} CI, paired over {done} replicates; "
+                     f"ahead in {1 - row['share_higher']:.0%} of them). "
+                     + ("The interval excludes zero: the lead is clear at this level."
+                        if clear else "The interval includes zero: these replicates do not separate the two; "
+                        "add replicates or use <code>gx.select</code> for a decision with a stated confidence.")
+                     + "</div>")
+    columns = ["design", "label", *sweep.keys, f"{metric} mean", f"{level:.0%} CI low", "high", "replicates"]
+    rows = [[int(n), str(r["label"]), *[_plain(r[k]) for k in sweep.keys], float(r["mean"]), float(r["ci_low"]),
+             float(r["ci_high"]), int(r["replicates"])] for n, r in summary.iterrows()]
+    parts.append(_table(columns, rows, best_row=best, labels=(1,)))
+    if len(sweep.keys) in (1, 2) and len(sweep) >= 2:
+        ax = sweep.plot(metric, level=level)
+        parts.append(_figure_html(ax.figure, f"{metric} against the swept keys"))
+    if best is not None and len(sweep) >= 2:
+        renamed = table.rename(index=lambda n: f"{n}: {summary['label'][n]}" if isinstance(n, (int,)) else n,
+                               level="design")
+        renamed.attrs = dict(table.attrs, baseline=f"design {best} (best)")
+        metrics = [metric]
+        axes = plot_comparison(renamed, metrics)
+        parts.append("<h3>Paired differences against the best</h3>")
+        parts.append(_figure_html(axes[0].figure, "paired differences against the best"))
+        plt.close("all")
+    if sweep.uncertain and done >= 3:
+        robust = sweep.robustness(metric)
+        parts.append("<h3>Robustness to the uncertain parameters</h3>")
+        parts.append(f"<p>{html.escape(robust.summary())}</p>")
+        parts.append(_table(["design", "label", "mean", "chance best", "expected regret", "share highest"],
+                            [[int(n), str(r["label"]), float(r["mean"]), f"{r['p_best']:.0%}",
+                              float(r["expected_regret"]), f"{r['share_highest']:.0%}"]
+                             for n, r in robust.table.iterrows()],
+                            best_row=int(robust.table["p_best"].idxmax()), labels=(1,)))
+        for parameter in robust.winners:
+            ax = robust.plot(parameter)
+            parts.append(_figure_html(ax.figure, f"robustness along {parameter}"))
+    return parts
+
+
+def _plain(value):
+    return value if isinstance(value, (int, float, str)) else str(value)
+
+
+def _study_section(name: str, document: dict) -> List[str]:
+    kind = document.get("kind")
+    parts = [f"<h2>{html.escape({'select': 'Selection', 'optimize': 'Optimisation', 'sensitivity': 'Sensitivity', 'calibrate': 'Calibration'}.get(kind, kind))}: "
+             f"{html.escape(name)}</h2>"]
+    if document.get("message"):
+        parts.append(f'<div class="verdict">{html.escape(document["message"])}</div>')
+    if kind == "select":
+        rows = [[d["design"], d["label"], d["mean"], d["replicates"],
+                 "—" if d["eliminated_at"] is None else f"at {int(d['eliminated_at'])} by {d['eliminated_by']}"]
+                for d in document["designs"]]
+        parts.append(_table(["design", "label", f"{document['metric']} mean", "replicates", "dropped"], rows,
+                            best_row=document["best"], labels=(1, 4)))
+        parts.append(f'<p class="note">Kim–Nelson procedure KN, confidence {document["confidence"]:.0%}, '
+                     f"indifference zone δ = {_number(document['delta'])}, {document['replicates_used']:,} replicates.</p>")
+    elif kind == "optimize":
+        finalists = document.get("finalists", [])
+        if finalists:
+            keys = [k for k in finalists[0] if k not in ("trial", "value", "fresh", "fresh_low", "fresh_high",
+                                                           "feasible")]
+            rows = [[f["trial"], *[_plain(f[k]) for k in keys], f["value"], f["fresh"], f["fresh_low"], f["fresh_high"],
+                     "yes" if f["feasible"] else "no"] for f in finalists]
+            best = next((i for i, f in enumerate(finalists) if all(f[k] == document["best_params"].get(k)
+                                                                    for k in keys)), None)
+            parts.append(_table(["trial", *keys, "search mean", "fresh mean", "low", "high", "feasible"], rows,
+                                best_row=best, labels=()))
+        figure = _optimize_figure(document)
+        if figure is not None:
+            parts.append(_figure_html(figure, "optimisation trials"))
+    elif kind == "sensitivity":
+        indices = document.get("indices", {})
+        if indices:
+            columns = list(next(iter(indices.values())).keys())
+            parts.append(_table(["parameter", *columns], [[p, *[v.get(c) for c in columns]] for p, v in indices.items()]))
+    elif kind == "calibrate":
+        intervals = document.get("intervals", {})
+        if intervals:
+            parts.append(_table(["parameter", "posterior mean", "90% low", "90% high"],
+                                [[p, v.get("mean"), v.get("low"), v.get("high")] for p, v in intervals.items()]))
+    return parts
+
+
+def _optimize_figure(document: dict):
+    import matplotlib.pyplot as plt
+
+    trials = document.get("trials") or []
+    if not trials:
+        return None
+    figure, ax = plt.subplots(figsize=(6.5, 3.6), layout="constrained")
+    x = [t["trial"] for t in trials]
+    y = [t["value"] for t in trials]
+    colors = ["C0" if t["feasible"] else "C3" for t in trials]
+    ax.scatter(x, y, c=colors, s=16)
+    ax.set_xlabel("trial")
+    ax.set_ylabel(str(document.get("objective")))
+    ax.set_title("Trials of the search (red: breaks a constraint)")
+    ax.grid(True, alpha=0.3)
+    return figure
+
+
+def _object_section(item, metric: str, level: float) -> List[str]:
+    from .sweeps import Sweep
+
+    if isinstance(item, Sweep):
+        return _sweep_section(item, metric, level)
+    if hasattr(item, "document"):
+        document = item.document()
+        parts = _study_section(getattr(item, "name", None) or document.get("kind", "study"), document)
+        if hasattr(item, "plot"):
+            drawn = item.plot()  # an Axes, an array of Axes or a Figure
+            if hasattr(drawn, "savefig"):
+                figure = drawn
+            elif hasattr(drawn, "figure"):
+                figure = drawn.figure
+            else:
+                figure = np.asarray(drawn, dtype=object).flat[0].figure
+            parts.append(_figure_html(figure, f"{document.get('kind')} plot"))
+        return parts
+    raise ValueError(f"report: cannot report a {type(item).__name__} (give a run store, Sweep, Selection, "
+                     "Optimization, SensitivityResult or Calibration)")
+
+
+def html_report(source=None, path: "str | os.PathLike | None" = None, *, metric: str = "profit",
+                title: str = "guanxi report", sweeps: Optional[Sequence[str]] = None, level: float = 0.95) -> str:
+    """One self-contained HTML page (see the module's text); written to ``path`` when given.
+    Returns the HTML.
+
+    Parameters
+    ----------
+    source : str, os.PathLike, Store, result, or list of them
+        A run store (every sweep and study in it, or the ``sweeps`` named), and/or results held
+        in memory.
+    path : str or os.PathLike, optional
+        Where to write the page.
+    metric : str
+        The metric the designs are compared by.
+    """
+    import matplotlib
+
+    from . import __version__
+    from .campaign import metrics as engine_metrics
+    from .stats import _checked_level
+    from .store import Store
+
+    if metric not in engine_metrics():
+        raise ValueError(f"metric: unknown {metric!r} (metrics: {', '.join(engine_metrics())})")
+    level = _checked_level(level)
+    items = source if isinstance(source, (list, tuple)) else [source]
+    if not items or all(i is None for i in items):
+        raise ValueError("report: give a run store or results to report")
+    previous = matplotlib.get_backend()
+    matplotlib.use("Agg", force=True)  # drawing into files only
+    body: List[str] = []
+    origins = []
+    try:
+        for item in items:
+            if isinstance(item, (str, os.PathLike)):
+                with Store(item, create=False) as store:
+                    body += _store_sections(store, metric, level, sweeps)
+                origins.append(os.fspath(item))
+            elif isinstance(item, Store):
+                body += _store_sections(item, metric, level, sweeps)
+                origins.append(item.path)
+            else:
+                body += _object_section(item, metric, level)
+    finally:
+        try:
+            matplotlib.use(previous, force=True)
+        except Exception:  # a backend that cannot come back (no display): stay on Agg
+            pass
+    if not body:
+        body.append("<p>Nothing to report: the store has no sweeps or studies.</p>")
+    when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+    page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+            f"<style>{_STYLE}</style></head><body><h1>{html.escape(title)}</h1>"
+            f'<p class="meta">guanxi {html.escape(__version__)}, {when}'
+            + (f"; run store {html.escape(', '.join(origins))}" if origins else "")
+            + f"; designs compared by {html.escape(metric)} at the horizon, {level:.0%} confidence intervals, "
+              "common random numbers (paired differences).</p>"
+            + "".join(body) + "</body></html>")
+    if path is not None:
+        with open(os.fspath(path), "w", encoding="utf-8") as out:
+            out.write(page)
+    return page
+
+
+def _store_sections(store, metric: str, level: float, names: Optional[Sequence[str]]) -> List[str]:
+    parts: List[str] = []
+    listing = store.sweeps()
+    chosen = list(listing.index) if names is None else list(names)
+    for name in chosen:
+        parts += _sweep_section(store.load(name), metric, level)
+    studies = store.studies()
+    for name, row in studies.iterrows():
+        if names is None or row["sweep"] in chosen:
+            parts += _study_section(name, store.study(name))
+    return parts

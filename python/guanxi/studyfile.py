@@ -1,0 +1,241 @@
+"""Study files: a base scenario plus what to vary, for ``guanxi sweep``, ``select``, ``optimize``
+and ``calibrate`` (docs/choosing.md, docs/sweeps.md).
+
+A study file is TOML. It names a base scenario (relative to itself) and, by kind, tables of key
+paths (quoted, ``"policy.referral_reward"``, or dotted):
+
+- ``[sweep]`` key path = list of values (sweep, select: every combination is a design);
+- ``[uncertain]`` key path = ``["uniform", low, high]`` / ``["triangular", low, mode, high]`` /
+  ``["normal", mean, sd]`` / ``["choice", [values]]`` (sweep, select);
+- ``[space]`` key path = ``{low = 0, high = 30}`` or ``{choices = [2, 3, 4]}`` (optimize);
+- ``[constraints]`` metric = ``["<=", 5000]`` (optimize);
+- ``[params]`` key path = ``{low = 0.01, high = 0.3}`` (calibrate), with ``observed = "sales.csv"``;
+
+and top-level options of the kind (``replicates``, ``seed``, ``delta``, ``trials``...). Every error
+names the file, the line and the key, as scenario files do.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import os
+import re
+from typing import Dict, List, Optional, Sequence
+
+__all__ = ["read_study_file"]
+
+_TEXT = ("name", "description", "base", "metric", "objective", "direction", "sampler", "observed")
+_INTEGERS = {"replicates": (1, 10**12), "seed": (0, 2**64 - 1), "block": (1, 10**12), "trials": (1, 10**7),
+             "initial": (2, 10**9), "batch": (1, 10**9), "max_replicates": (2, 10**12), "reevaluate": (1, 10**6),
+             "reevaluate_replicates": (2, 10**12), "particles": (2, 10**7), "generations": (1, 10**4),
+             "max_simulations": (1, 10**12)}
+_NUMBERS = {"delta": (0.0, math.inf, False), "confidence": (0.0, 1.0, False), "quantile": (0.0, 1.0, False),
+            "min_acceptance": (0.0, 1.0, True)}
+_FLAGS = ("lowest",)
+
+KINDS: Dict[str, dict] = {
+    "sweep": {"tables": ("sweep", "uncertain"), "required": ("sweep",),
+              "options": ("name", "description", "base", "replicates", "seed", "block")},
+    "select": {"tables": ("sweep", "uncertain"), "required": ("sweep",),
+               "options": ("name", "description", "base", "metric", "delta", "confidence", "initial", "batch",
+                           "max_replicates", "lowest", "seed", "block")},
+    "optimize": {"tables": ("space", "constraints"), "required": ("space",),
+                 "options": ("name", "description", "base", "objective", "direction", "trials", "replicates", "seed",
+                             "sampler", "reevaluate", "reevaluate_replicates")},
+    "calibrate": {"tables": ("params",), "required": ("params", "observed"),
+                  "options": ("name", "description", "base", "observed", "particles", "generations", "quantile",
+                              "min_acceptance", "seed", "max_simulations")},
+}
+
+
+def _line_of(lines: Sequence[str], key: str, table: Optional[str] = None) -> Optional[int]:
+    """The 1-based line where ``key`` is set (quoted or bare, inside ``[table]`` when given)."""
+    inside = table is None
+    pattern = re.compile(r'^\s*(?:"{0}"|\'{0}\'|{0})\s*='.format(re.escape(key)))
+    for number, line in enumerate(lines, 1):
+        header = re.match(r"^\s*\[\s*([^\]]+?)\s*\]", line)
+        if header:
+            if table is not None:
+                inside = header.group(1).strip('"\'') == table
+            else:
+                inside = False  # top-level keys come before the first table
+            continue
+        if inside and pattern.match(line):
+            return number
+    return None
+
+
+def _flatten(table, prefix: str = "", stop=()) -> dict:
+    """Nested TOML tables as key paths; inline tables whose keys are all in ``stop`` are values."""
+    out = {}
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and not (value and set(value) <= set(stop)):
+            out.update(_flatten(value, path + ".", stop))
+        else:
+            out[path] = value
+    return out
+
+
+def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None) -> dict:
+    """A study file of ``kind`` (sweep, select, optimize, calibrate): its options, ``base`` (the
+    Campaign) and its tables, checked (see the module's text). Raises ValueError (OSError for a
+    file that cannot be read) naming the file, the line and the key."""
+    import tomllib
+
+    from .campaign import Campaign, metrics as engine_metrics, parameter_row
+
+    spec = KINDS[kind]
+    path = os.fspath(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        raise OSError(f"{path}: cannot read the {kind} file ({error.strerror or error})") from None
+    try:
+        text = raw.decode("utf-8")
+        table = tomllib.loads(text)
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(f"{path}: not valid TOML: {error}") from None
+    lines = text.splitlines()
+
+    def fail(key: str, what: str, section: Optional[str] = None) -> ValueError:
+        line = _line_of(lines, key, section)
+        if line is None and section is not None:  # a dotted key: its last part
+            line = _line_of(lines, key.rsplit(".", 1)[-1], section)
+        place = f"{path}:{line}" if line else path
+        return ValueError(f"{place}: {section + '.' + key if section else key}: {what}")
+
+    allowed = list(spec["options"]) + list(spec["tables"])
+    for key in table:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            raise fail(key, "unknown key" + (f"; did you mean {close[0]!r}?" if close else f" (keys: {', '.join(allowed)})"))
+    options = {}
+    for key in spec["options"]:
+        if key not in table:
+            continue
+        value = table[key]
+        if key in _TEXT:
+            if not isinstance(value, str) or not value.strip():
+                raise fail(key, f"must be text, got {value!r}")
+        elif key in _INTEGERS:
+            low, high = _INTEGERS[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise fail(key, f"must be an integer in [{low}, {high}], got {value!r}")
+        elif key in _NUMBERS:
+            low, high, closed = _NUMBERS[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or not (
+                    low < value < high or (closed and value == low)):
+                raise fail(key, f"must be a number in ({low:g}, {high:g}), got {value!r}")
+            value = float(value)
+        elif key in _FLAGS:
+            if not isinstance(value, bool):
+                raise fail(key, f"must be true or false, got {value!r}")
+        options[key] = value
+    if "base" not in table:
+        raise ValueError(f"{path}: base: missing (the base scenario file, e.g. base = \"02_one_sided_referral.toml\")")
+    for name in spec["required"]:
+        if name not in table or (isinstance(table[name], dict) and not table[name]):
+            raise ValueError(f"{path}: {'[' + name + ']' if name in spec['tables'] else name}: missing or empty "
+                             f"(docs/choosing.md)")
+    for name in spec["tables"]:
+        if name in table and not isinstance(table[name], dict):
+            raise fail(name, "must be a table")
+    def key_path(key: str, section: str) -> None:
+        try:
+            parameter_row(key, key)
+        except ValueError as error:
+            raise fail(key, str(error).split(": ", 1)[1].replace(f" {key!r}", "", 1), section) from None
+
+    out: dict = {"kind": kind, **options}
+    if "sweep" in spec["tables"]:
+        grid = _flatten(table.get("sweep", {}))
+        for key, values in grid.items():
+            key_path(key, "sweep")
+            if not isinstance(values, list) or not values:
+                raise fail(key, f"give a non-empty list of values, got {values!r}", "sweep")
+        out["grid"] = grid
+    if "uncertain" in spec["tables"]:
+        from .uncertainty import parse_uncertain
+
+        dists = _flatten(table.get("uncertain", {}))
+        parsed = {}
+        for key, value in dists.items():
+            key_path(key, "uncertain")
+            if not isinstance(value, list) or not value:
+                raise fail(key, f"give [kind, numbers...], e.g. [\"uniform\", 0.04, 0.16], got {value!r}", "uncertain")
+            try:
+                parse_uncertain({key: tuple(value)}, "uncertain")
+            except ValueError as error:
+                raise fail(key, str(error).split(": ", 1)[-1], "uncertain") from None
+            parsed[key] = tuple(value)
+        out["uncertain"] = parsed or None
+    if "space" in spec["tables"]:
+        space = {}
+        for key, value in _flatten(table.get("space", {}), stop=("low", "high", "choices")).items():
+            key_path(key, "space")
+            if isinstance(value, dict) and set(value) == {"low", "high"}:
+                space[key] = (value["low"], value["high"])
+            elif isinstance(value, dict) and set(value) == {"choices"} and isinstance(value["choices"], list):
+                space[key] = list(value["choices"])
+            else:
+                raise fail(key, f"give {{low = ..., high = ...}} or {{choices = [...]}}, got {value!r}", "space")
+        out["space"] = space
+    if "constraints" in spec["tables"]:
+        rules = {}
+        for key, value in table.get("constraints", {}).items():
+            if key not in engine_metrics():
+                raise fail(key, f"unknown metric (metrics: {', '.join(engine_metrics())})", "constraints")
+            if not isinstance(value, list) or len(value) != 2 or value[0] not in ("<=", ">=") or isinstance(
+                    value[1], bool) or not isinstance(value[1], (int, float)):
+                raise fail(key, f"give [\"<=\", bound] or [\">=\", bound], got {value!r}", "constraints")
+            rules[key] = (value[0], float(value[1]))
+        out["constraints"] = rules or None
+    if "params" in spec["tables"]:
+        ranges = {}
+        for key, value in _flatten(table.get("params", {}), stop=("low", "high")).items():
+            key_path(key, "params")
+            if isinstance(value, dict) and set(value) == {"low", "high"}:
+                value = [value["low"], value["high"]]
+            if (not isinstance(value, list) or len(value) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, float))
+                                                                      for v in value) or not value[0] < value[1]):
+                raise fail(key, f"give {{low = ..., high = ...}} with low < high, got {value!r}", "params")
+            ranges[key] = (float(value[0]), float(value[1]))
+        out["params"] = ranges
+    for key in ("metric", "objective"):
+        if key in options and options[key] not in engine_metrics():
+            raise fail(key, f"unknown metric {options[key]!r} (metrics: {', '.join(engine_metrics())})")
+    if "direction" in options and options["direction"] not in ("maximize", "minimize"):
+        raise fail("direction", f"must be \"maximize\" or \"minimize\", got {options['direction']!r}")
+    if "sampler" in options and options["sampler"] not in ("tpe", "cmaes"):
+        raise fail("sampler", f"must be \"tpe\" or \"cmaes\", got {options['sampler']!r}")
+    folder = os.path.dirname(os.path.abspath(path))
+    base_path = os.path.join(folder, table["base"])
+    if not os.path.exists(base_path):
+        raise fail("base", f"no such scenario file {table['base']!r} (looked for {base_path})")
+    if "observed" in options:
+        observed = os.path.join(folder, options["observed"])
+        if not os.path.exists(observed):
+            raise fail("observed", f"no such file {options['observed']!r} (looked for {observed})")
+        out["observed"] = observed
+    base = Campaign.from_toml(base_path, graph=graph, graphs=graphs)
+    out["base"] = base
+    out["name"] = options.get("name") or os.path.splitext(os.path.basename(path))[0]
+    if out.get("grid"):
+        from .sweeps import design_grid
+
+        try:
+            design_grid(base, out["grid"])
+        except ValueError as error:
+            message = str(error)
+            for key in out["grid"]:  # the engine's message names the key path: place it in this file
+                if f"{key}:" in message:
+                    raise fail(key, message.split(f"{key}:", 1)[-1].strip(), "sweep") from None
+            raise ValueError(f"{path}: [sweep]: {message}") from None
+    out.setdefault("replicates", base.spec["run"]["replicates"]) if kind == "sweep" else None
+    out.setdefault("seed", base.spec["run"]["seed"])
+    return out
