@@ -15,7 +15,7 @@ packages=(
   python3-numpy python3-pandas python3-scipy python3-matplotlib python3-networkx python3-igraph
   python3-pytest python3-tqdm python3-nbclient python3-nbformat python3-ipykernel python3-ipywidgets
   python3-setuptools python3-wheel python3-venv python3-pip python3-statsmodels python3-distributed python3-optuna
-  chromium
+  chromium fonts-liberation
   dpkg-dev
 )
 # Optional groups, named on the command line. The tests execute the notebooks with nbclient and
