@@ -16,6 +16,7 @@
 #include <span>
 
 #include <tbb/enumerable_thread_specific.h>
+#include <tbb/task_group.h>
 
 #include "guanxi/error.hpp"
 #include "guanxi/parallel.hpp"
@@ -341,8 +342,14 @@ struct Context {
   RunControl* control;
   tbb::enumerable_thread_specific<Scratch> scratch;
   std::uint64_t generated = 0;
-  std::uint64_t peak_bytes = 0;
-  void note_memory(std::uint64_t bytes) { peak_bytes = std::max(peak_bytes, bytes + sampler.memory_bytes()); }
+  // OPIM-C's greedy on one collection runs beside the extension of the other: both note memory.
+  std::atomic<std::uint64_t> peak_bytes = 0;
+  void note_memory(std::uint64_t bytes) {
+    const std::uint64_t total = bytes + sampler.memory_bytes();
+    std::uint64_t seen = peak_bytes.load(std::memory_order_relaxed);
+    while (seen < total && !peak_bytes.compare_exchange_weak(seen, total, std::memory_order_relaxed)) {
+    }
+  }
   bool cancelled() const { return control && control->cancel.load(std::memory_order_relaxed); }
   std::unique_ptr<GreedyArrays> greedy;
   GreedyArrays& greedy_arrays(node_t n) {
@@ -646,8 +653,25 @@ InfluenceResult run_opim_c(Context& ctx, const Graph& g, const InfluenceOptions&
   auto theta = static_cast<std::uint64_t>(std::ceil(theta_0));
   for (int i = 1;; ++i) {
     extend(ctx, select, theta, validate.memory_bytes());
-    extend(ctx, validate, theta, select.memory_bytes());
-    const Selection sel = select_greedy(ctx, select, o.k, true, validate.memory_bytes());
+    // The greedy on the selection sets is serial, and the validation sets do not depend on it: it
+    // runs as a task beside their extension, whose blocks the other threads share (the sets are
+    // the same whoever makes them, so results do not depend on the overlap). Each side's memory
+    // note counts the other's at its size after the round: validation sets of as many sets as the
+    // selection's, and the greedy's index (estimated as in select_greedy).
+    const std::uint64_t select_bytes = select.memory_bytes();
+    const std::uint64_t validate_bytes = std::max(validate.memory_bytes(), select_bytes);
+    const std::uint64_t touched = std::min<std::uint64_t>(select.nodes.size(), g.num_nodes());  // at most
+    const std::uint64_t greedy_bytes = touched * (3 * 8 + 1 + 4 + 16) + select.nodes.size() * 4 + select.size();
+    Selection sel;
+    tbb::task_group greedy;
+    greedy.run([&] { sel = select_greedy(ctx, select, o.k, true, validate_bytes); });
+    try {
+      extend(ctx, validate, theta, select_bytes + greedy_bytes);
+    } catch (...) {
+      greedy.wait();  // the task reads `select` and `ctx`: never leave while it runs
+      throw;
+    }
+    greedy.wait();
     ++r.rounds;
     const double covered2 = static_cast<double>(coverage(ctx, validate, sel.seeds));
     const double lower = std::pow(std::max(0.0, std::sqrt(covered2 + 2 * a / 9) - std::sqrt(a / 2)), 2) - a / 18;
@@ -684,7 +708,7 @@ InfluenceResult run(const Graph& g, const ModelParams& model, std::span<const fl
       for (const Scratch& s : ctx.scratch)
         scratch += s.stamp.capacity() * sizeof(std::uint32_t) + s.moved.capacity() * sizeof(std::uint64_t) +
                    s.moved_stamp.capacity() * sizeof(std::uint32_t);
-      r.memory_bytes = ctx.peak_bytes + scratch;
+      r.memory_bytes = ctx.peak_bytes.load() + scratch;
     }
     r.confidence = 1 - std::exp(-options.ell * std::log(static_cast<double>(g.num_nodes())));
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
