@@ -44,6 +44,10 @@ struct Behaviour {
   double neg_prob = 0.2, neg_weight = 0.5;
   double help_mult = 1.0, aware_mult = 0.5;
   TierMultipliers tier_mult;
+  // MODEL.md §10: fans buy more. The repeat probability (§3.7) and the basket of a repeat purchase
+  // (price paid and cost of goods) are multiplied by the buyer's tier's entry; 1 keeps Part I.
+  TierMultipliers tier_repeat_mult{1.0, 1.0, 1.0};
+  TierMultipliers tier_spend_mult{1.0, 1.0, 1.0};
 };
 
 struct TieDynamics {

@@ -1,4 +1,5 @@
-// MODEL.md §3.4 purchase and payments. A buyer pays P (1 - d), d the discount it is due
+// MODEL.md §3.4 purchase and payments (and §10's basket: a repeat purchase buys tier_spend_mult
+// units of its buyer's tier, paying and costing that many). A buyer pays P (1 - d), d the discount it is due
 // (referee, team or bargain) while the policy pays and the budget allows. On a first purchase
 // the referrer earns referral_reward; on every purchase, ancestor a_l at level l = 1..L earns
 // commission[l] · (price paid) if it is an active customer (partners earn
@@ -22,7 +23,7 @@ void Replicate::pay(std::uint32_t t) {
     return hx != hy ? hx < hy : x.buyer < y.buyer;
   });
   const Policy& policy = spec_.policy;
-  const double price = spec_.product.price;
+  const double list_price = spec_.product.price;
   const double budget = policy.budget;
   auto spent = [&] { return tally_.money.rewards + tally_.money.commissions + tally_.money.discounts; };
   // A payment is made when the policy pays and it fits the budget; otherwise the policy ends.
@@ -34,9 +35,16 @@ void Replicate::pay(std::uint32_t t) {
     }
     return true;
   };
+  const TierMultipliers& basket = spec_.behaviour.tier_spend_mult;
   for (const Purchase& p : purchases_) {
     Node& buyer = nodes()[p.buyer];
     const bool first = !buyer.ever_bought;
+    // §10: a repeat purchase's basket is its tier's tier_spend_mult times one unit (price and cost).
+    const double units = first                          ? 1.0
+                         : buyer.tier == Tier::partner ? basket.partner
+                         : buyer.tier == Tier::fan     ? basket.fan
+                                                       : basket.customer;
+    const double price = list_price * units;
     double discount = price * p.discount_rate;
     bool driven = false;
     if (affordable(discount)) {
@@ -47,7 +55,7 @@ void Replicate::pay(std::uint32_t t) {
     }
     const double paid = price - discount;
     tally_.money.revenue += paid;
-    tally_.money.cost_of_goods += spec_.product.unit_cost;
+    tally_.money.cost_of_goods += spec_.product.unit_cost * units;
     ++tally_.money.purchases;
     if (!first) ++tally_.money.repeat_purchases;
     const node_t referrer = buyer.referrer;
@@ -68,7 +76,7 @@ void Replicate::pay(std::uint32_t t) {
       }
       ancestor = a.referrer;
     }
-    if (driven) tally_.money.incentive_margin += paid - spec_.product.unit_cost;
+    if (driven) tally_.money.incentive_margin += paid - spec_.product.unit_cost * units;
     ++buyer.purchases;
     ladder_candidates_.push_back(p.buyer);
     if (!first) continue;

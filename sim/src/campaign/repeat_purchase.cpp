@@ -1,6 +1,7 @@
 // MODEL.md §3.7 repeat purchase: each active customer buys again, at list price, with
-// probability repeat_prob · (1 + stickiness · S_u), S_u = strong ties from u to active customers
-// capped at stickiness_cap. Repeat purchases pay commissions (§3.4).
+// probability repeat_prob · m_tier · (1 + stickiness · S_u), S_u = strong ties from u to active
+// customers capped at stickiness_cap, m_tier its tier's tier_repeat_mult (§10: fans buy more; its
+// basket, tier_spend_mult, is paid in §3.4). Repeat purchases pay commissions (§3.4).
 // Declares: random purpose repeat; metric repeat_purchases.
 #include <algorithm>
 
@@ -13,7 +14,12 @@ void Replicate::repeat_purchases(std::uint32_t /*t: the step's keys are set*/, E
   if (b.repeat_prob <= 0) return;
   for (node_t u : active_) {
     const double strong = std::min<std::uint32_t>(nodes()[u].strong_active, b.stickiness_cap);
-    if (uniform(Purpose::repeat, u) < b.repeat_prob * (1.0 + b.stickiness * strong)) out.repeat_buyers.push_back(u);
+    const Tier tier = nodes()[u].tier;
+    const double mult = tier == Tier::partner ? b.tier_repeat_mult.partner
+                        : tier == Tier::fan   ? b.tier_repeat_mult.fan
+                                              : b.tier_repeat_mult.customer;
+    if (uniform(Purpose::repeat, u) < b.repeat_prob * mult * (1.0 + b.stickiness * strong))
+      out.repeat_buyers.push_back(u);
   }
 }
 
