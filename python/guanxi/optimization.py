@@ -276,8 +276,6 @@ def optimize(
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     study = optuna.create_study(direction=direction, sampler=chosen)
 
-    evaluated: dict = {}  # parameters (as JSON) -> design number in `designs`
-    designs: list = []  # (label, changes)
     results: list = []
 
     def suggest(trial) -> dict:

@@ -26,7 +26,7 @@ replicate), so the decision does not depend on threads or machines either.
 from __future__ import annotations
 
 import math
-from typing import Mapping, Optional, Sequence, Union
+from typing import Mapping, Optional
 
 import numpy as np
 

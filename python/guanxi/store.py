@@ -26,7 +26,7 @@ import json
 import os
 import sqlite3
 import zlib
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -436,8 +436,7 @@ class Store:
             spec = json.loads(spec)
             uncertain = [(path, tuple(d)) for path, d in spec.pop("uncertain", [])]  # sweep(..., uncertain=...)
             designs.append((label, json.loads(swept), spec, design_hash))
-        if metrics is None:
-            metrics = None  # nothing run yet: Sweep fills in the engine's metrics
+        # metrics is None when nothing has run yet: the Sweep then takes the engine's.
         return Sweep._from_parts(name=name, designs=designs, keys=json.loads(keys), values=values, warnings=warnings,
                                  seed=int(seed), replicates=replicates, metrics=metrics, graph=graph,
                                  fingerprint=fingerprint, version=version, store=self.path, uncertain=uncertain)

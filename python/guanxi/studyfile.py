@@ -21,7 +21,7 @@ import difflib
 import math
 import os
 import re
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 __all__ = ["read_study_file"]
 

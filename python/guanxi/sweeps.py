@@ -95,9 +95,10 @@ def _short_names(keys: Sequence[str]) -> Dict[str, str]:
 
 
 def _value_text(value) -> str:
+    """A swept value in a label: 10.0 as 10, text as is, anything else as JSON."""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value)) if not isinstance(value, bool) else str(value)
-    return json.dumps(value, default=_plain) if not isinstance(value, str) else value
+        return str(int(value))
+    return value if isinstance(value, str) else json.dumps(value, default=_plain)
 
 
 def design_grid(base: Campaign, grid) -> Tuple[List[str], List[Tuple[str, dict, Campaign]]]:

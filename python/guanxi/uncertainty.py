@@ -69,7 +69,6 @@ def parse_uncertain(uncertain: Optional[Mapping], where: str = "uncertain") -> L
     if not isinstance(uncertain, Mapping):
         raise ValueError(f"{where}: give a dict of key path -> distribution, e.g. "
                          "{'behaviour.conv_strong': ('uniform', 0.04, 0.16)}")
-    rows = _parameter_rows()
     parsed = []
     for path, spec in uncertain.items():
         label = f"{where}[{path!r}]"
