@@ -103,7 +103,7 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Uni
 import numpy as np
 
 from . import _guanxi
-from .campaign import Campaign, _progress_bar, metrics as _engine_metrics, parameter_row, parameter_table
+from .campaign import Campaign, _checked_int, _progress_bar, metrics as _engine_metrics, parameter_row, parameter_table
 from .stats import _checked_level
 
 __all__ = ["calibrate", "Calibration", "CalibrationWarning"]
@@ -229,13 +229,6 @@ def _checked_observed(observed, steps: int):
         length = values.size
         arrays.append(values)
     return names, np.column_stack(arrays)
-
-
-def _checked_int(value, name: str, low: int, high: Optional[int] = None) -> int:
-    if not _is_int(value) or value < low or (high is not None and value > high):
-        limit = f">= {low}" if high is None else f"in [{low}, {high}]"
-        raise ValueError(f"{name}: must be an integer {limit}, got {value!r}")
-    return int(value)
 
 
 def _scales(observed: np.ndarray) -> np.ndarray:
@@ -499,7 +492,7 @@ class Calibration:
         observed series (points), the predictive median (line) and its ``level`` band (shaded)
         over the whole horizon, a dotted line where the data end. Returns a numpy array of Axes
         (pass ``ax=`` one Axes or a sequence of them to draw there)."""
-        from .plotting import _panels, format_axis, metric_label, metric_title, metric_unit
+        from .plotting import _panels, label_day_axes
 
         table = self.predictive(draws, level)
         axes, new_figure = _panels(len(self._names), ax)
@@ -514,13 +507,7 @@ class Calibration:
                       linestyle="-", linewidth=0.8, color="black", label="observed")
             if observed_steps < len(steps):
                 axis.axvline(observed_steps - 0.5, color="grey", linestyle=":", linewidth=1, label="end of data")
-            axis.set_title(metric_title(name))
-            axis.set_xlabel("day")
-            axis.set_ylabel(metric_label(name))
-            format_axis(axis.yaxis, metric_unit(name))
-            axis.grid(True, alpha=0.3)
-            axis.margins(x=0)
-            axis.legend(fontsize="small", frameon=False)
+            label_day_axes(axis, name)
         if new_figure:
             axes[0].figure.suptitle(f"Calibration: posterior predictive of {draws} draws, one replicate each")
         return np.array(axes, dtype=object)
@@ -678,7 +665,7 @@ def calibrate(
         raise ValueError(f"quantile: must be in (0, 1), got {quantile!r}")
     if not _is_real(min_acceptance) or not 0 <= min_acceptance < 1:
         raise ValueError(f"min_acceptance: must be in [0, 1), got {min_acceptance!r}")
-    seed = _checked_int(seed, "seed", 0, 2**64 - 1)
+    seed = _checked_int(seed, "seed", 0, 2**64)
     if threads is None:
         threads = max(1, int(_guanxi.max_threads()))
     threads = _checked_int(threads, "threads", 1)

@@ -20,6 +20,7 @@ True
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import math
 import os
@@ -99,12 +100,19 @@ def canonical_spec(spec: dict) -> str:
     return json.dumps(trimmed, sort_keys=True, separators=(",", ":"), default=_plain)
 
 
+@functools.lru_cache(maxsize=1)
+def _parameter_rows() -> Dict[str, dict]:
+    """The engine's parameter table by key path, read once (it does not change while running):
+    callers must not modify the rows."""
+    return {row["path"]: row for row in _guanxi.campaign_parameters()}
+
+
 def parameter_row(path, where: str) -> dict:
     """The parameter table's row of a key path (``path``, ``type``, ``range``, ...), or a
     ValueError ``"{where}: unknown key path ...; did you mean ...?"``: the one check of key paths
     that sweeps, uncertain parameters, optimisation, sensitivity, calibration and study files
     share."""
-    rows = {row["path"]: row for row in _guanxi.campaign_parameters()}
+    rows = _parameter_rows()
     if isinstance(path, str) and path in rows:
         return rows[path]
     import difflib
@@ -171,6 +179,20 @@ class DesignWarning(UserWarning):
 def _warn(messages, stacklevel: int = 3) -> None:
     for message in messages:
         warnings.warn(message, DesignWarning, stacklevel=stacklevel)
+
+
+def _checked_int(value, name: str, low: int, high: Optional[int] = None, allow_none: bool = False):
+    """``value`` as an int in [low, high) (or >= low), else ValueError ``"{name}: must be an
+    integer ..."``; None passes when ``allow_none``. Booleans are not integers here. The one
+    check of counts and seeds of runs, sweeps, selections, optimisations, sensitivity analyses and
+    calibrations."""
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low or (
+            high is not None and value >= high):
+        bound = f">= {low}" if high is None else f"in [{low}, {'2**64' if high == 2**64 else high})"
+        raise ValueError(f"{name}: must be an integer {bound}, got {value!r}")
+    return int(value)
 
 
 def _check_name(name, what: str = "name") -> Optional[str]:
@@ -378,12 +400,9 @@ class Campaign:
         ``label`` names the run (progress bar, plots); default the campaign's name."""
         replicates = self.spec["run"]["replicates"] if replicates is None else replicates
         seed = self.spec["run"]["seed"] if seed is None else seed
-        if isinstance(replicates, bool) or not isinstance(replicates, (int, np.integer)) or replicates < 1:
-            raise ValueError(f"replicates: must be an integer >= 1, got {replicates!r}")
-        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
-            raise ValueError(f"seed: must be an integer in [0, 2**64), got {seed!r}")
-        if threads is not None and (isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1):
-            raise ValueError(f"threads: must be an integer >= 1, got {threads!r}")
+        replicates = _checked_int(replicates, "replicates", 1)
+        seed = _checked_int(seed, "seed", 0, 2**64)
+        threads = _checked_int(threads, "threads", 1, allow_none=True)
         label = _check_name(label, "label") if label is not None else self.name
         callback, bar = _progress_bar(int(replicates), progress, label)
         try:

@@ -696,6 +696,14 @@ def _study(path: str, kind: str, args) -> dict:
     return study
 
 
+def _study_options(study: dict, keys, **given) -> dict:
+    """The keyword options of a study: ``keys`` and ``given``'s names as the file sets them, then
+    what the command line gives (``given``; None: not given) over them."""
+    options = {key: study[key] for key in (*keys, *given) if study.get(key) is not None}
+    options.update({key: value for key, value in given.items() if value is not None})
+    return options
+
+
 def _is_study_file(path: str) -> bool:
     """A study file has a base; a scenario file has none."""
     import tomllib
@@ -728,14 +736,9 @@ def select_command(args) -> int:
             campaigns[candidate] = campaign
         study = {"seed": args.seed if args.seed is not None else loaded[0][1].spec["run"]["seed"], "uncertain": None,
                  "name": None}
-    options = {key: study[key] for key in ("metric", "delta", "confidence", "max_replicates", "lowest", "initial",
-                                           "batch") if study.get(key) is not None}
-    for key, value in (("metric", args.metric), ("delta", args.delta), ("confidence", args.confidence),
-                       ("max_replicates", args.max_replicates)):
-        if value is not None:
-            options[key] = value
-    if args.lowest:
-        options["lowest"] = True
+    options = _study_options(study, ("lowest", "initial", "batch"), metric=args.metric, delta=args.delta,
+                             confidence=args.confidence, max_replicates=args.max_replicates,
+                             lowest=True if args.lowest else None)
     if "delta" not in options:
         raise ValueError("--delta: required (here or as delta in the study file): the smallest difference in the "
                          "metric worth telling apart")
@@ -759,12 +762,8 @@ def select_command(args) -> int:
 
 def optimize_command(args) -> int:
     study = _study(args.file, "optimize", args)
-    options = {key: study[key] for key in ("objective", "direction", "trials", "replicates", "sampler", "reevaluate",
-                                           "reevaluate_replicates", "constraints") if study.get(key) is not None}
-    if args.trials is not None:
-        options["trials"] = args.trials
-    if args.replicates is not None:
-        options["replicates"] = args.replicates
+    options = _study_options(study, ("objective", "direction", "sampler", "reevaluate", "reevaluate_replicates",
+                                     "constraints"), trials=args.trials, replicates=args.replicates)
     with option_names({"trials": "--trials", "replicates": "--replicates"}):
         result = gx.optimize(study["base"], study["space"], seed=study["seed"], store=args.store,
                              threads=_threads(args), progress=_progress(args), name=study["name"], **options)
@@ -793,12 +792,8 @@ def calibrate_command(args) -> int:
         raise ValueError(f"{study['observed']}: cannot read the observed series ({error})") from None
     if "step" in observed.columns:
         observed = observed.set_index("step")
-    options = {key: study[key] for key in ("particles", "generations", "quantile", "min_acceptance",
-                                           "max_simulations") if study.get(key) is not None}
-    if args.particles is not None:
-        options["particles"] = args.particles
-    if args.generations is not None:
-        options["generations"] = args.generations
+    options = _study_options(study, ("quantile", "min_acceptance", "max_simulations"), particles=args.particles,
+                             generations=args.generations)
     result = gx.calibrate(study["base"], observed, study["params"], seed=study["seed"], threads=_threads(args),
                           progress=_progress(args), **options)
     document = result.document()

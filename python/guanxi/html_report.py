@@ -87,22 +87,17 @@ def _sweep_section(sweep, metric: str, level: float) -> List[str]:
                  + (f"; uncertain: {html.escape(', '.join(p for p, _ in sweep.uncertain))}" if sweep.uncertain else "")
                  + "</p>")
     summary = sweep.summary(metric, level)
-    best = sweep.best(metric) if len(sweep) and summary["mean"].notna().any() else None
-    if best is not None and len(sweep) >= 2:
-        table = sweep.compare(reference=best, metrics=[metric, "customers"] if metric != "customers" else [metric],
-                              level=level)
-        rows = table.xs(metric, level="metric")
-        runner = int(rows["design_mean"].astype(float).idxmax())
-        row = rows.loc[runner]
-        margin, low, high = -row["difference"], -row["ci_high"], -row["ci_low"]
-        clear = low > 0
+    lead = sweep.lead(metric, level)
+    best = lead["best"] if lead else (sweep.best(metric) if len(sweep) and summary["mean"].notna().any() else None)
+    if lead is not None:
+        runner = lead["runner_up"]
         parts.append(f'<div class="verdict"><b>Highest mean {html.escape(metric)}: design {best} '
                      f"({html.escape(str(summary['label'][best]))})</b>, ahead of the runner-up, design {runner} "
-                     f"({html.escape(str(summary['label'][runner]))}), by {_number(float(margin))} "
-                     f"[{_number(float(low))}, {_number(float(high))}] ({level:.0%} CI, paired over {done} replicates; "
-                     f"ahead in {1 - row['share_higher']:.0%} of them). "
+                     f"({html.escape(str(summary['label'][runner]))}), by {_number(lead['margin'])} "
+                     f"[{_number(lead['low'])}, {_number(lead['high'])}] ({level:.0%} CI, paired over {done} replicates; "
+                     f"ahead in {lead['share_ahead']:.0%} of them). "
                      + ("The interval excludes zero: the lead is clear at this level."
-                        if clear else "The interval includes zero: these replicates do not separate the two; "
+                        if lead["low"] > 0 else "The interval includes zero: these replicates do not separate the two; "
                         "add replicates or use <code>gx.select</code> for a decision with a stated confidence.")
                      + "</div>")
     columns = ["design", "label", *sweep.keys, f"{metric} mean", f"{level:.0%} CI low", "high", "replicates"]
@@ -112,7 +107,8 @@ def _sweep_section(sweep, metric: str, level: float) -> List[str]:
     if len(sweep.keys) in (1, 2) and len(sweep) >= 2:
         ax = sweep.plot(metric, level=level)
         parts.append(_figure_html(ax.figure, f"{metric} against the swept keys"))
-    if best is not None and len(sweep) >= 2:
+    if lead is not None:
+        table = sweep.compare(reference=best, metrics=[metric], level=level)
         renamed = table.rename(index=lambda n: f"{n}: {summary['label'][n]}" if isinstance(n, (int,)) else n,
                                level="design")
         renamed.attrs = dict(table.attrs, baseline=f"design {best} (best)")

@@ -20,6 +20,7 @@ with the same seed proposes the same trials and reads their replicates back.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import warnings
@@ -35,7 +36,7 @@ __all__ = ["optimize", "Optimization"]
 _OPERATORS = ("<=", ">=")
 
 
-def _space(space: Mapping, rows: dict) -> list:
+def _space(space: Mapping) -> list:
     """[(key path, kind, choices or (low, high))]: (low, high) is a range (integers for count
     parameters), a list is a set of choices."""
     if not isinstance(space, Mapping) or not space:
@@ -44,10 +45,9 @@ def _space(space: Mapping, rows: dict) -> list:
     out = []
     for path, domain in space.items():
         label = f"space[{path!r}]"
-        parameter_row(path, label)
+        kind = parameter_row(path, label)["type"]
         if path.startswith("run."):
             raise ValueError(f"{label}: run.* cannot vary (trials share the horizon)")
-        kind = rows[path]["type"]
         if isinstance(domain, tuple):
             if len(domain) != 2 or not all(isinstance(v, (int, float, np.integer, np.floating)) and
                                            not isinstance(v, bool) and math.isfinite(v) for v in domain):
@@ -237,7 +237,9 @@ def optimize(
 
     from . import _guanxi
     from .campaign import Campaign, CampaignResult, metrics as engine_metrics
-    from .sweeps import _checked_int, _Evaluator
+    from .campaign import _checked_int
+    from .store import Store
+    from .sweeps import _Evaluator
 
     try:
         import optuna
@@ -245,8 +247,7 @@ def optimize(
         raise ValueError("optimize: Optuna is not installed (Debian: python3-optuna)") from None
     if not isinstance(base, Campaign):
         raise ValueError(f"base: must be a guanxi.Campaign, got {type(base).__name__}")
-    rows = {row["path"]: row for row in _guanxi.campaign_parameters()}
-    dimensions = _space(space, rows)
+    dimensions = _space(space)
     metrics = engine_metrics()
     if isinstance(objective, str):
         if objective not in metrics:
@@ -310,91 +311,94 @@ def optimize(
         means = {metric: float(values[:, -1, metrics.index(metric)].mean()) for metric, _, _ in rules}
         return score, means, values
 
-    bar = None
-    if progress:
-        try:
-            from tqdm.auto import tqdm
+    with contextlib.ExitStack() as cleanup:
+        if store is not None and not isinstance(store, Store):  # opened once for every trial, closed at the end
+            store = cleanup.enter_context(Store(store))
+        bar = None
+        if progress:
+            try:
+                from tqdm.auto import tqdm
 
-            bar = tqdm(total=trials + reevaluate, unit="trial", leave=False, desc="optimize")
-        except ImportError:
-            bar = None
-    try:
-        for number in range(trials):
-            trial = study.ask()
-            params = suggest(trial)
-            score, means, _ = evaluate(params, replicates)
-            violations = [(means[m] - bound) if op == "<=" else (bound - means[m]) for m, op, bound in rules]
-            trial.set_user_attr("constraints", violations)
-            study.tell(trial, score)
-            results.append({"trial": number, **params, "value": score, **{f"{m} (mean)": means[m] for m, _, _ in rules},
-                            "feasible": all(v <= 0 for v in violations)})
-            if bar is not None:
-                bar.update(1)
-        frame = pd.DataFrame(results)
-        sign = -1.0 if direction == "minimize" else 1.0
-        feasible = frame[frame["feasible"]]
-        if feasible.empty:
-            raise ValueError("optimize: no trial met the constraints; widen the space or relax them")
-        keys = [path for path, _, _ in dimensions]
-        unique = feasible.assign(_order=sign * feasible["value"]).sort_values("_order", ascending=False)
-        unique = unique.drop_duplicates(subset=[k for k in keys], keep="first").head(reevaluate)
-        finalists = []
-        fresh_values = []
-        for _, row in unique.iterrows():
-            params = {k: _plain_value(row[k]) for k in keys}
-            score, means, values = evaluate(params, reevaluate_replicates, first=replicates)
-            violations = [(means[m] - bound) if op == "<=" else (bound - means[m]) for m, op, bound in rules]
-            column = values[:, -1, metrics.index(objective)] if isinstance(objective, str) else None
-            interval = mean_interval(column, level) if column is not None else None
-            finalists.append({"trial": int(row["trial"]), **params, "value": float(row["value"]), "fresh": score,
-                              "fresh_low": float(interval.low) if interval else math.nan,
-                              "fresh_high": float(interval.high) if interval else math.nan,
-                              "feasible": all(v <= 0 for v in violations)})
-            fresh_values.append(column)
-            if bar is not None:
-                bar.update(1)
-    finally:
-        if bar is not None:
-            bar.close()
-    final = pd.DataFrame(finalists)
-    ok = final[final["feasible"]] if final["feasible"].any() else final
-    order = (sign * ok["fresh"]).sort_values(ascending=False).index
-    winner = int(order[0])
-    best_params = {k: _plain_value(final.loc[winner, k]) for k in keys}
-    best = base.replace(name=f"optimized {objective if isinstance(objective, str) else 'objective'}",
-                        **_sections(best_params))
-    margin = None
-    message = (f"best {objective if isinstance(objective, str) else 'objective'} "
-               f"{final.loc[winner, 'fresh']:,.4g} on {reevaluate_replicates} fresh replicates at "
-               + ", ".join(f"{k} = {_text(v)}" for k, v in best_params.items()))
-    if len(order) > 1 and fresh_values[winner] is not None:
-        runner = int(order[1])
-        paired = paired_difference(fresh_values[runner], fresh_values[winner], level)
-        margin = {"runner_up_trial": int(final.loc[runner, "trial"]), "difference": float(paired.difference),
-                  "low": float(paired.low), "high": float(paired.high), "replicates": reevaluate_replicates}
-        message += (f"; ahead of the runner-up (trial {margin['runner_up_trial']}) by {paired.difference:,.4g} "
-                    f"[{paired.low:,.4g}, {paired.high:,.4g}] (paired, {level:.0%} CI)")
-    if not final.loc[winner, "feasible"]:
-        message += "; WARNING: no finalist met the constraints on the fresh replicates"
-    study_name = None
-    if store is not None:  # the trials, one sweep in the store (their replicates are stored already)
-        distinct = list({json.dumps(r, sort_keys=True, default=str): r for r in
-                         ({k: _plain_value(row[k]) for k in keys} for row in results)}.values())
-        study_name = name or f"optimize-{_short({'space': repr(dimensions), 'seed': seed, 'trials': trials})}"
-        runs = _Evaluator(base, distinct, seed=seed, store=store, progress=False, name=study_name)
+                bar = tqdm(total=trials + reevaluate, unit="trial", leave=False, desc="optimize")
+            except ImportError:
+                bar = None
         try:
-            runs.ensure(range(len(distinct)), replicates)
+            for number in range(trials):
+                trial = study.ask()
+                params = suggest(trial)
+                score, means, _ = evaluate(params, replicates)
+                violations = [(means[m] - bound) if op == "<=" else (bound - means[m]) for m, op, bound in rules]
+                trial.set_user_attr("constraints", violations)
+                study.tell(trial, score)
+                results.append({"trial": number, **params, "value": score, **{f"{m} (mean)": means[m] for m, _, _ in rules},
+                                "feasible": all(v <= 0 for v in violations)})
+                if bar is not None:
+                    bar.update(1)
+            frame = pd.DataFrame(results)
+            sign = -1.0 if direction == "minimize" else 1.0
+            feasible = frame[frame["feasible"]]
+            if feasible.empty:
+                raise ValueError("optimize: no trial met the constraints; widen the space or relax them")
+            keys = [path for path, _, _ in dimensions]
+            unique = feasible.assign(_order=sign * feasible["value"]).sort_values("_order", ascending=False)
+            unique = unique.drop_duplicates(subset=[k for k in keys], keep="first").head(reevaluate)
+            finalists = []
+            fresh_values = []
+            for _, row in unique.iterrows():
+                params = {k: _plain_value(row[k]) for k in keys}
+                score, means, values = evaluate(params, reevaluate_replicates, first=replicates)
+                violations = [(means[m] - bound) if op == "<=" else (bound - means[m]) for m, op, bound in rules]
+                column = values[:, -1, metrics.index(objective)] if isinstance(objective, str) else None
+                interval = mean_interval(column, level) if column is not None else None
+                finalists.append({"trial": int(row["trial"]), **params, "value": float(row["value"]), "fresh": score,
+                                  "fresh_low": float(interval.low) if interval else math.nan,
+                                  "fresh_high": float(interval.high) if interval else math.nan,
+                                  "feasible": all(v <= 0 for v in violations)})
+                fresh_values.append(column)
+                if bar is not None:
+                    bar.update(1)
         finally:
-            runs.close()
-    result = Optimization(best=best, best_params=best_params, trials=frame, finalists=final, margin=margin, study=study,
-                        message=message, objective_name=objective if isinstance(objective, str) else "objective",
-                        direction=direction, sampler=sampler, seed=seed, replicates=replicates, space=dimensions,
-                        constraints=rules, _metrics=metrics, sweep_name=study_name)
-    if store is not None:
-        from .selection import _save
+            if bar is not None:
+                bar.close()
+        final = pd.DataFrame(finalists)
+        ok = final[final["feasible"]] if final["feasible"].any() else final
+        order = (sign * ok["fresh"]).sort_values(ascending=False).index
+        winner = int(order[0])
+        best_params = {k: _plain_value(final.loc[winner, k]) for k in keys}
+        best = base.replace(name=f"optimized {objective if isinstance(objective, str) else 'objective'}",
+                            **_sections(best_params))
+        margin = None
+        message = (f"best {objective if isinstance(objective, str) else 'objective'} "
+                   f"{final.loc[winner, 'fresh']:,.4g} on {reevaluate_replicates} fresh replicates at "
+                   + ", ".join(f"{k} = {_text(v)}" for k, v in best_params.items()))
+        if len(order) > 1 and fresh_values[winner] is not None:
+            runner = int(order[1])
+            paired = paired_difference(fresh_values[runner], fresh_values[winner], level)
+            margin = {"runner_up_trial": int(final.loc[runner, "trial"]), "difference": float(paired.difference),
+                      "low": float(paired.low), "high": float(paired.high), "replicates": reevaluate_replicates}
+            message += (f"; ahead of the runner-up (trial {margin['runner_up_trial']}) by {paired.difference:,.4g} "
+                        f"[{paired.low:,.4g}, {paired.high:,.4g}] (paired, {level:.0%} CI)")
+        if not final.loc[winner, "feasible"]:
+            message += "; WARNING: no finalist met the constraints on the fresh replicates"
+        study_name = None
+        if store is not None:  # the trials, one sweep in the store (their replicates are stored already)
+            distinct = list({json.dumps(r, sort_keys=True, default=str): r for r in
+                             ({k: _plain_value(row[k]) for k in keys} for row in results)}.values())
+            study_name = name or f"optimize-{_short({'space': repr(dimensions), 'seed': seed, 'trials': trials})}"
+            runs = _Evaluator(base, distinct, seed=seed, store=store, progress=False, name=study_name)
+            try:
+                runs.ensure(range(len(distinct)), replicates)
+            finally:
+                runs.close()
+        result = Optimization(best=best, best_params=best_params, trials=frame, finalists=final, margin=margin, study=study,
+                            message=message, objective_name=objective if isinstance(objective, str) else "objective",
+                            direction=direction, sampler=sampler, seed=seed, replicates=replicates, space=dimensions,
+                            constraints=rules, _metrics=metrics, sweep_name=study_name)
+        if store is not None:
+            from .selection import _save
 
-        _save(store, study_name, result.document(), study_name)
-    return result
+            _save(store, study_name, result.document(), study_name)
+        return result
 
 
 def _short(changes: dict) -> str:

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import _guanxi
 
-__all__ = ["plot_comparison", "plot_sweep", "metric_unit", "metric_label"]
+__all__ = ["plot_comparison", "plot_sweep", "label_day_axes", "metric_unit", "metric_label"]
 
 # Units of the engine's metric table as axis labels.
 _UNIT_LABELS = {
@@ -95,6 +95,19 @@ def _panels(count: int, axes, width: float = 5.0, height: float = 3.8):
     return axes[:count], False
 
 
+def label_day_axes(ax, metric: str) -> None:
+    """A panel of one metric over days, as every such panel is labelled: the metric as title, the
+    day on x, the metric's unit on y (its ticks in that unit), a light grid, no x margins, the
+    legend."""
+    ax.set_title(metric_title(metric))
+    ax.set_xlabel("day")
+    ax.set_ylabel(metric_label(metric))
+    format_axis(ax.yaxis, metric_unit(metric))
+    ax.grid(True, alpha=0.3)
+    ax.margins(x=0)
+    ax.legend(fontsize="small", frameon=False)
+
+
 def plot_result(result, metrics, axes=None, label: Optional[str] = None, level: float = 0.95):
     """The body of :meth:`guanxi.CampaignResult.plot` (see there)."""
     metrics = _as_list(metrics, "metrics")
@@ -113,13 +126,7 @@ def plot_result(result, metrics, axes=None, label: Optional[str] = None, level: 
             explained = any(c.get_label() == band_label for c in ax.collections)
             ax.fill_between(days, low, high, alpha=0.2, color=line.get_color(), linewidth=0,
                             label="_nolegend_" if explained else band_label)
-        ax.set_title(metric_title(metric))
-        ax.set_xlabel("day")
-        ax.set_ylabel(metric_label(metric))
-        format_axis(ax.yaxis, metric_unit(metric))
-        ax.grid(True, alpha=0.3)
-        ax.margins(x=0)
-        ax.legend(fontsize="small", frameon=False)
+        label_day_axes(ax, metric)
     figure = axes[0].figure
     # The figure title names every result drawn on it, so an overlay is never labelled as one design.
     names = getattr(figure, "_guanxi_results", [])

@@ -27,8 +27,6 @@ import sys
 import types
 from typing import Iterable, Optional
 
-import numpy as np
-
 from . import _guanxi, analytics
 from .graph import Graph
 
@@ -463,15 +461,11 @@ def sweep_document(sweep, metric: str = "profit", store: Optional[str] = None) -
                                                "share_highest": float(r["share_highest"])}
                                               for n, r in robust.table.iterrows()],
                                   "switches": robust.switches.to_dict(orient="records")}
-    if len(sweep) >= 2 and np.isfinite(summary["mean"].to_numpy(float)).any():
-        best = sweep.best(metric)
-        table = sweep.compare(reference=best, metrics=[metric]).xs(metric, level="metric")
-        runner_up = int(table["design_mean"].to_numpy(float).argmax())
-        row = table.iloc[runner_up]
-        document["best"] = {"design": best, "label": summary["label"][best], "runner_up": int(table.index[runner_up]),
-                            "margin": -float(row["difference"]),
-                            "ci95": [-float(row["ci_high"]), -float(row["ci_low"])],
-                            "share_higher": 1.0 - float(row["share_higher"])}
+    lead = sweep.lead(metric, 0.95)
+    if lead is not None:
+        document["best"] = {"design": lead["best"], "label": summary["label"][lead["best"]],
+                            "runner_up": lead["runner_up"], "margin": lead["margin"], "ci95": [lead["low"], lead["high"]],
+                            "share_higher": lead["share_ahead"]}
     return document
 
 

@@ -223,7 +223,8 @@ def select(
         best, with ≥ 95 % confidence; margin over the runner-up ...; 1,400 replicates used").
     """
     from .campaign import _named
-    from .sweeps import _checked_int, _Evaluator
+    from .campaign import _checked_int
+    from .sweeps import _Evaluator
 
     named = _named(designs)
     if len(named) < 2:

@@ -81,6 +81,8 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .campaign import _checked_int
+
 __all__ = ["sensitivity", "sobol_indices", "morris_screening", "SensitivityResult"]
 
 METHODS = ("sobol", "morris")
@@ -89,14 +91,6 @@ MORRIS_COLUMNS = ["mu_star", "mu_star_low", "mu_star_high", "mu", "sigma"]
 
 
 # -- checks ---------------------------------------------------------------------------------------
-
-
-def _integer(value, name: str, low: int, high: Optional[int] = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low or (
-            high is not None and value >= high):
-        bound = f">= {low}" if high is None else f"in [{low}, {high})"
-        raise ValueError(f"{name}: must be an integer {bound}, got {value!r}")
-    return int(value)
 
 
 def _power_of_two(n, name: str = "n") -> int:
@@ -273,8 +267,8 @@ def sobol_indices(func: Callable[[np.ndarray], np.ndarray], bounds: Mapping[str,
     """
     names, low, high = _bounds(bounds, "bounds")
     n = _power_of_two(n)
-    seed = _integer(seed, "seed", 0, 2**64)
-    bootstrap = _integer(bootstrap, "bootstrap", 0)
+    seed = _checked_int(seed, "seed", 0, 2**64)
+    bootstrap = _checked_int(bootstrap, "bootstrap", 0)
     level = _level(level)
     unit = _saltelli_design(len(names), n, seed)
     values = _evaluate(func, low + unit * (high - low), names)
@@ -342,7 +336,7 @@ def _morris_table(values: np.ndarray, names: List[str], moved: np.ndarray, steps
 
 
 def _levels(levels) -> int:
-    levels = _integer(levels, "levels", 2)
+    levels = _checked_int(levels, "levels", 2)
     if levels % 2:
         raise ValueError(f"levels: must be even (with Δ = p / (2(p − 1)) an odd p puts steps off the grid), "
                          f"got {levels}")
@@ -382,10 +376,10 @@ def morris_screening(func: Callable[[np.ndarray], np.ndarray], bounds: Mapping[s
         ``bootstrap``, ``level`` and ``seed``.
     """
     names, low, high = _bounds(bounds, "bounds")
-    trajectories = _integer(trajectories, "trajectories", 2)
+    trajectories = _checked_int(trajectories, "trajectories", 2)
     levels = _levels(levels)
-    seed = _integer(seed, "seed", 0, 2**64)
-    bootstrap = _integer(bootstrap, "bootstrap", 0)
+    seed = _checked_int(seed, "seed", 0, 2**64)
+    bootstrap = _checked_int(bootstrap, "bootstrap", 0)
     level = _level(level)
     unit, moved, steps = _morris_design(len(names), trajectories, levels, seed)
     values = _evaluate(func, low + unit * (high - low), names)
@@ -606,11 +600,11 @@ def sensitivity(base, ranges: Mapping[str, Tuple[float, float]], metric: str = "
     if method == "sobol":
         n = _power_of_two(n)
     else:
-        trajectories = _integer(trajectories, "trajectories", 2)
+        trajectories = _checked_int(trajectories, "trajectories", 2)
         levels = _levels(levels)
-    replicates = _integer(replicates, "replicates", 1)
-    seed = _integer(seed, "seed", 0, 2**64)
-    bootstrap = _integer(bootstrap, "bootstrap", 0)
+    replicates = _checked_int(replicates, "replicates", 1)
+    seed = _checked_int(seed, "seed", 0, 2**64)
+    bootstrap = _checked_int(bootstrap, "bootstrap", 0)
     level = _level(level)
 
     ran = {}

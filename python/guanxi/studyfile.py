@@ -66,18 +66,6 @@ def _line_of(lines: Sequence[str], key: str, table: Optional[str] = None) -> Opt
     return None
 
 
-def _flatten(table, prefix: str = "", stop=()) -> dict:
-    """Nested TOML tables as key paths; inline tables whose keys are all in ``stop`` are values."""
-    out = {}
-    for key, value in table.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, dict) and not (value and set(value) <= set(stop)):
-            out.update(_flatten(value, path + ".", stop))
-        else:
-            out[path] = value
-    return out
-
-
 def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None) -> dict:
     """A study file of ``kind`` (sweep, select, optimize, calibrate): its options, ``base`` (the
     Campaign) and its tables, checked (see the module's text). Raises ValueError (OSError for a
@@ -85,6 +73,7 @@ def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None) 
     import tomllib
 
     from .campaign import Campaign, metrics as engine_metrics, parameter_row
+    from .sweeps import _flatten
 
     spec = KINDS[kind]
     path = os.fspath(path)

@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import itertools
 import json
@@ -35,7 +36,8 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from . import _guanxi
-from .campaign import Campaign, CampaignResult, _paired_rows, _plain, metrics as _engine_metrics, spec_sha256, canonical_spec
+from .campaign import (Campaign, CampaignResult, _checked_int, _paired_rows, _plain, canonical_spec,
+                       metrics as _engine_metrics, spec_sha256)
 from .stats import _checked_level, mean_interval
 
 __all__ = ["sweep", "Sweep", "design_grid", "read_sweep_file"]
@@ -77,12 +79,14 @@ def _apply(base: Campaign, changes: Mapping[str, Any], label: str, where: str) -
         raise ValueError(f"{where}: {error}") from None
 
 
-def _flatten(table: Mapping, prefix: str = "") -> Dict[str, Any]:
+def _flatten(table: Mapping, prefix: str = "", stop: Sequence[str] = ()) -> Dict[str, Any]:
+    """Nested tables as key paths (``{"policy": {"referral_reward": 5}}`` -> ``{"policy.referral_reward":
+    5}``); a table whose keys all are in ``stop`` is a value (a study file's ``{low = 0, high = 30}``)."""
     out: Dict[str, Any] = {}
     for key, value in table.items():
         path = f"{prefix}{key}"
-        if isinstance(value, Mapping):
-            out.update(_flatten(value, path + "."))
+        if isinstance(value, Mapping) and not (value and set(value) <= set(stop)):
+            out.update(_flatten(value, path + ".", stop))
         else:
             out[path] = value
     return out
@@ -229,16 +233,6 @@ def _blocks(gaps: Sequence[Tuple[int, int]], block: int) -> List[Tuple[int, int]
             out.append((at, stop - at))
             at = stop
     return out
-
-
-def _checked_int(value, name: str, low: int, high: Optional[int] = None, allow_none: bool = False):
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low or (
-            high is not None and value >= high):
-        bound = f">= {low}" if high is None else f"in [{low}, {high})"
-        raise ValueError(f"{name}: must be an integer {bound}, got {value!r}")
-    return int(value)
 
 
 def sweep(
@@ -609,8 +603,6 @@ class Sweep:
                     version, store, uncertain=()) -> "Sweep":
         import pandas as pd
 
-        from .uncertainty import draw
-
         self = cls.__new__(cls)
         self.uncertain = list(uncertain)
         self.name, self.keys, self.seed, self.replicates = name, list(keys), int(seed), int(replicates)
@@ -626,9 +618,6 @@ class Sweep:
         self._values = [v if v is not None else empty for v in values]
         self.warnings = warnings
         self.replicates_done = np.array([v.shape[0] for v in self._values], dtype=np.int64)
-        most = int(self.replicates_done.max()) if len(self._values) else 0
-        self.draws = (pd.DataFrame(draw(self.uncertain, self.seed, 0, most), columns=[p for p, _ in self.uncertain])
-                      .rename_axis("replicate") if self.uncertain else None)
         self.complete = bool(np.all(self.replicates_done >= self.replicates))
         self.graph = graph
         self.campaigns = ([Campaign._checked(graph, spec, label) for (label, _, spec, _) in designs]
@@ -636,6 +625,20 @@ class Sweep:
         self.computed_blocks = self.reused_blocks = 0
         self.seconds = 0.0
         return self
+
+    @functools.cached_property
+    def draws(self):
+        """Each replicate's draw of the uncertain parameters (the same for every design), None
+        without: drawn again from (seed, replicate) when first asked for, as the runs drew them."""
+        if not self.uncertain:
+            return None
+        import pandas as pd
+
+        from .uncertainty import draw
+
+        most = int(self.replicates_done.max()) if len(self._values) else 0
+        return pd.DataFrame(draw(self.uncertain, self.seed, 0, most),
+                            columns=[p for p, _ in self.uncertain]).rename_axis("replicate")
 
     def __repr__(self) -> str:
         done = "" if self.complete else f", {int(self.replicates_done.min())} done (stopped part-way)"
@@ -743,6 +746,22 @@ class Sweep:
         if np.all(np.isnan(means)):
             raise ValueError(f"best: no design has a value of {metric!r}")
         return int(np.nanargmin(means) if lowest else np.nanargmax(means))
+
+    def lead(self, metric: str = "profit", level: float = 0.95) -> Optional[dict]:
+        """The design with the highest mean of ``metric`` and how far it leads the runner-up (the
+        other design with the highest mean), paired over their common replicates: ``best``,
+        ``runner_up``, ``margin`` (best − runner-up), ``low`` and ``high`` (its ``level``
+        interval) and ``share_ahead`` (the share of replicates where the runner-up is not
+        higher). None with fewer than two designs or no values. Reports and the command line
+        state the winner with it."""
+        if len(self) < 2 or not self.summary(metric, level)["mean"].notna().any():
+            return None
+        best = self.best(metric)
+        table = self.compare(reference=best, metrics=[metric], level=level).xs(metric, level="metric")
+        runner = int(table["design_mean"].astype(float).idxmax())
+        row = table.loc[runner]
+        return {"best": best, "runner_up": runner, "margin": -float(row["difference"]), "low": -float(row["ci_high"]),
+                "high": -float(row["ci_low"]), "share_ahead": 1.0 - float(row["share_higher"])}
 
     def compare(self, reference: Union[int, str] = 0, metrics: Optional[Sequence[str]] = None, level: float = 0.95,
                 by: str = "profit"):

@@ -26,21 +26,15 @@ was highest (noise included) is reported beside them.
 from __future__ import annotations
 
 import math
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .campaign import parameter_row
+from .campaign import _parameter_rows, parameter_row
 
 __all__ = ["parse_uncertain", "draw", "robustness", "Robustness"]
 
 _TAG = 0x756E6365  # "unce": the stream of the uncertain parameters' draws, apart from the engine's
-
-
-def _parameter_rows() -> Dict[str, dict]:
-    from . import _guanxi
-
-    return {row["path"]: row for row in _guanxi.campaign_parameters()}
 
 
 def _bounds(row: dict) -> Tuple[float, float]:
