@@ -114,6 +114,8 @@ def _sweep_section(sweep, metric: str, level: float) -> List[str]:
         renamed.attrs = dict(table.attrs, baseline=f"design {best} (best)")
         metrics = [metric]
         axes = plot_comparison(renamed, metrics)
+        figure = axes[0].figure  # wide enough for its title, which names the best and the replicates
+        figure.set_size_inches(max(figure.get_figwidth(), 10.0), figure.get_figheight())
         parts.append("<h3>Paired differences against the best</h3>")
         parts.append(_figure_html(axes[0].figure, "paired differences against the best"))
         plt.close("all")
