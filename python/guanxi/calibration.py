@@ -300,6 +300,7 @@ class _Simulator:
     def __init__(self, base: Campaign, keys: Sequence[str], columns: Sequence[int], steps: Optional[int],
                  seed: int, threads: int):
         self.graph = base.graph._g
+        self.groups = base._groups
         self.template = copy.deepcopy(base.spec)
         self.slots = []
         for key in keys:
@@ -319,7 +320,7 @@ class _Simulator:
         return json.dumps(self.template)
 
     def _one(self, spec: str, first: int) -> np.ndarray:
-        raw = _guanxi.run_campaign(self.graph, spec, 1, self.seed, 1, [], None, first)
+        raw = _guanxi.run_campaign(self.graph, spec, 1, self.seed, 1, [], None, first, self.groups)
         values = raw["values"][0]
         if self.steps is not None:
             values = values[: self.steps]

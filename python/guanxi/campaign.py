@@ -203,8 +203,9 @@ def _check_name(name, what: str = "name") -> Optional[str]:
 
 def _merge(spec: dict, changes: Mapping) -> None:
     """Deep merge of ``changes`` into ``spec``: nested tables keep the keys not given. A table
-    with an ``enabled`` switch (group_buy, bargain, membership) is switched on by giving it, as
-    in a scenario file, unless ``enabled`` is given too."""
+    with an ``enabled`` switch (group_buy, bargain, membership, community, flash_sale,
+    red_packet) is switched on by giving it, as in a scenario file, unless ``enabled`` is given
+    too."""
     for key, value in changes.items():
         here = spec.get(key)
         if isinstance(value, Mapping) and isinstance(here, dict):
@@ -213,6 +214,27 @@ def _merge(spec: dict, changes: Mapping) -> None:
             _merge(here, value)
         else:
             spec[key] = copy.deepcopy(value)
+
+
+def _checked_groups(groups, graph: Graph) -> Optional[np.ndarray]:
+    """``groups=`` as an int64 array of one group id per node (-1: none), or None."""
+    if groups is None:
+        return None
+    try:
+        array = np.asarray(groups)
+    except (TypeError, ValueError):
+        raise ValueError("groups: expected one integer group id per node") from None
+    if array.ndim != 1 or array.shape[0] != graph.num_nodes:
+        raise ValueError(f"groups: expected one group id per node ({graph.num_nodes:,}), got shape {array.shape}")
+    if array.size and not np.issubdtype(array.dtype, np.integer):
+        if not np.issubdtype(array.dtype, np.floating) or not np.all(np.isfinite(array)) or np.any(array != np.round(array)):
+            raise ValueError("groups: expected integer group ids (-1: no group)")
+    array = array.astype(np.int64)
+    if array.size and array.min() < -1:
+        node = int(np.argmin(array))
+        raise ValueError(f"groups: node {node} has group {int(array[node])}; group ids are >= 0, -1 for none")
+    array.setflags(write=False)
+    return array
 
 
 def _unknown_section(name: str) -> ValueError:
@@ -253,13 +275,19 @@ class Campaign:
     Parameters
     ----------
     graph : Graph
-    product, behaviour, ties, ladder, policy, seeding, run : dict, optional
-        Sections of docs/model.md §7 (defaults for every missing key). ``policy`` takes
+    product, behaviour, ties, ladder, policy, acquisition, community, seeding, run : dict, optional
+        Sections of docs/model.md §7 and §14 (defaults for every missing key). ``acquisition``
+        buys ads (§8: ``ad_spend``, ``cpm``, ``ad_conversion``, ``platform_fee``, ...);
+        ``community`` (present = on) runs community groups (§9), with the sub-tables
+        ``flash_sale`` and ``red_packet``. ``policy`` takes
         ``referral_reward``, ``referee_discount``, ``commission`` (rates by level), ``budget``,
         and the sub-tables ``group_buy``, ``bargain``, ``membership`` (present = on).
         ``seeding`` takes ``strategy`` (top_degree, pagerank, kcore, imm, random, nodes), ``k`` and
         ``nodes`` (node ids). ``run`` takes ``steps``, ``replicates``, ``seed``.
     name : str, optional
+    groups : array of int, optional
+        With ``community={"initial": "column"}``: the group of every node (-1: none), e.g.
+        interest or neighbourhood communities found beforehand.
 
     Raises
     ------
@@ -276,7 +304,7 @@ class Campaign:
     :meth:`to_toml` writes one as a scenario file.
     """
 
-    def __init__(self, graph: Graph, *, name: Optional[str] = None, **sections):
+    def __init__(self, graph: Graph, *, name: Optional[str] = None, groups=None, **sections):
         if not isinstance(graph, Graph):
             raise TypeError("graph: must be a guanxi.Graph")
         unknown = [key for key in sections if key not in _SECTIONS]
@@ -288,7 +316,14 @@ class Campaign:
         self.description: Optional[str] = None
         self.spec: dict = json.loads(_guanxi.campaign_spec(json.dumps(given, default=_plain)))
         self._graph_source: Optional[dict] = None  # the [graph] table of the scenario it came from
-        _warn(_guanxi.validate_campaign(graph._g, json.dumps(self.spec)))
+        self._groups = _checked_groups(groups, graph)
+        _warn(_guanxi.validate_campaign(graph._g, json.dumps(self.spec), self._groups))
+
+    @property
+    def groups(self) -> Optional[np.ndarray]:
+        """The initial community group of every node (-1: none) under ``community.initial =
+        "column"``, or None."""
+        return None if self._groups is None else self._groups.copy()
 
     @classmethod
     def _checked(cls, graph: Graph, spec: dict, name: Optional[str]) -> "Campaign":
@@ -297,6 +332,7 @@ class Campaign:
         campaign.graph, campaign.spec, campaign.name = graph, spec, name
         campaign.description = None
         campaign._graph_source = None
+        campaign._groups = None
         return campaign
 
     @classmethod
@@ -314,6 +350,8 @@ class Campaign:
         name = loaded["name"] or os.path.splitext(os.path.basename(path))[0]
         campaign = cls._checked(graph if graph is not None else Graph(loaded["graph"]), json.loads(loaded["spec"]), name)
         campaign.description = loaded["description"] or None
+        if loaded["groups"] is not None:
+            campaign._groups = np.asarray(loaded["groups"], dtype=np.int64)
         if graph is None and loaded["graph_source"]:
             source = dict(loaded["graph_source"])
             if "file" in source:  # kept absolute: to_toml writes it relative to the new file
@@ -329,7 +367,9 @@ class Campaign:
         labels. The ``[graph]`` table is the scenario's own when the campaign came from a file
         with one; ``graph_file`` names a graph file to use instead (saved there as a snapshot
         when it does not exist yet); otherwise the file has no ``[graph]`` and reloads with
-        ``Campaign.from_toml(path, graph=...)``."""
+        ``Campaign.from_toml(path, graph=...)``. Community groups given per node (``groups``)
+        are written beside it as ``<name>.groups.csv`` (``label,group`` lines), which
+        ``community.groups_file`` names."""
         path = os.fspath(path)
         folder = os.path.dirname(os.path.abspath(path))
         graph_table = None
@@ -343,6 +383,15 @@ class Campaign:
             if "file" in graph_table:
                 graph_table["file"] = os.path.relpath(graph_table["file"], folder)
         spec = copy.deepcopy(self.spec)
+        if self._groups is not None:
+            # The groups travel as a label,group file beside the scenario.
+            groups_path = os.path.splitext(path)[0] + ".groups.csv"
+            labels = self.graph.labels
+            with open(groups_path, "w", encoding="utf-8") as out:
+                out.write("label,group\n")
+                for v in np.flatnonzero(self._groups >= 0):
+                    out.write(f"{labels[v]},{int(self._groups[v])}\n")
+            spec["community"]["groups_file"] = os.path.basename(groups_path)
         if spec["seeding"]["strategy"] == "nodes":
             labels = self.graph.labels
             spec["seeding"]["nodes"] = [_plain_label(labels[int(v)]) for v in spec["seeding"]["nodes"]]
@@ -365,25 +414,28 @@ class Campaign:
     def replace(self, name: Optional[str] = None, **sections) -> "Campaign":
         """A copy with some keys changed (other keys kept, nested tables merged key by key:
         ``replace(policy={"group_buy": {"size": 4}})`` keeps the team's deadline and discount).
-        Giving ``group_buy``, ``bargain`` or ``membership`` switches it on unless ``enabled`` is
-        given. The copy is a new design: it is unnamed unless ``name`` is given."""
+        Giving ``group_buy``, ``bargain``, ``membership``, ``community``, ``flash_sale`` or
+        ``red_packet`` switches it on unless ``enabled`` is given. The copy is a new design: it is unnamed unless ``name`` is given."""
         spec = copy.deepcopy(self.spec)
         for section, values in sections.items():
             if section not in _SECTIONS:
                 raise _unknown_section(section)
             if not isinstance(values, Mapping):
                 raise ValueError(f"{section}: expected a dict")
-            _merge(spec[section], values)
-        return Campaign(self.graph, name=name, **spec)
+            _merge(spec, {section: values})  # a section with a switch (community) is switched on by giving it
+        groups = self._groups if spec["community"]["initial"] == "column" else None
+        return Campaign(self.graph, name=name, groups=groups, **spec)
 
     def __getstate__(self) -> dict:
         return {"graph": self.graph, "spec": self.spec, "name": self.name, "description": self.description,
-                "graph_source": self._graph_source}
+                "graph_source": self._graph_source, "groups": self._groups}
 
     def __setstate__(self, state: dict) -> None:
         self.graph, self.spec, self.name = state["graph"], state["spec"], state["name"]
         self.description, self._graph_source = state["description"], state["graph_source"]
-        _guanxi.validate_campaign(self.graph._g, json.dumps(self.spec))  # a spec of another version fails here
+        self._groups = state.get("groups")
+        # A spec of another version fails here.
+        _guanxi.validate_campaign(self.graph._g, json.dumps(self.spec), self._groups)
 
     def run(
         self,
@@ -393,11 +445,14 @@ class Campaign:
         progress: bool = True,
         forests: Iterable[int] = (),
         label: Optional[str] = None,
+        customers: Iterable[int] = (),
     ) -> "CampaignResult":
         """Simulate ``replicates`` replicates (default: the ``run`` section). Replicates are pure
         functions of (seed, replicate): campaigns run with the same seed share their random
         numbers, and the thread count never changes results. Ctrl-C stops within a step.
-        ``label`` names the run (progress bar, plots); default the campaign's name."""
+        ``label`` names the run (progress bar, plots); default the campaign's name. ``forests``
+        and ``customers`` list replicates whose referral forest and customer ledger are kept
+        (others are run again alone when asked for)."""
         replicates = self.spec["run"]["replicates"] if replicates is None else replicates
         seed = self.spec["run"]["seed"] if seed is None else seed
         replicates = _checked_int(replicates, "replicates", 1)
@@ -414,6 +469,9 @@ class Campaign:
                 0 if threads is None else int(threads),
                 [int(r) for r in forests],
                 callback,
+                0,
+                self._groups,
+                [int(r) for r in customers],
             )
         finally:
             if bar is not None:
@@ -521,6 +579,14 @@ class CampaignResult:
         self.warnings: list = list(raw["warnings"])
         self.seconds: float = raw["seconds"]
         self._forests: dict = raw["forests"]
+        self._ledgers: dict = dict(raw.get("ledgers", {}))
+        # §11 per replicate: cohort rows (acquired, channel, churned, customers) and channel sums
+        # (customers, margin, incentives, incentive-driven customers, revenue); None when the run
+        # was rebuilt from stored values only.
+        cohorts = raw.get("cohorts")
+        self._cohorts = list(cohorts) if cohorts else None
+        sums = raw.get("channel_sums")
+        self._channel_sums = np.stack([np.asarray(s) for s in sums]) if sums else None
         self.replicates, self.steps, _ = self.values.shape
         self._raw = raw["handle"]
         # Strengths can change after the run: a run that started from them records them now.
@@ -532,13 +598,17 @@ class CampaignResult:
         return {"campaign": self.campaign, "label": self.label, "seed": self.seed,
                 "first_replicate": self.first_replicate, "metrics": self.metrics,
                 "values": np.array(self.values), "warnings": self.warnings, "seconds": self.seconds,
-                "forests": self._forests, "strength_fingerprint": self._strength_fingerprint}
+                "forests": self._forests, "strength_fingerprint": self._strength_fingerprint,
+                "cohorts": self._cohorts, "channel_sums": self._channel_sums, "ledgers": self._ledgers}
 
     def __setstate__(self, state: dict) -> None:
         if list(state["metrics"]) != metrics():
             raise ValueError("CampaignResult: pickled by a guanxi with other metrics; run the campaign again")
         raw = _guanxi.campaign_run(np.ascontiguousarray(state["values"], dtype=np.float64), state["first_replicate"])
-        raw.update(warnings=state["warnings"], seconds=state["seconds"], forests=state["forests"])
+        raw.update(warnings=state["warnings"], seconds=state["seconds"], forests=state["forests"],
+                   ledgers=state.get("ledgers", {}), cohorts=state.get("cohorts"))
+        if state.get("channel_sums") is not None:
+            raw["channel_sums"] = list(state["channel_sums"])
         self.__init__(raw, state["campaign"], state["seed"], state["label"], state["first_replicate"])
         self._strength_fingerprint = state.get("strength_fingerprint")
 
@@ -591,15 +661,163 @@ class CampaignResult:
         """Per metric at the horizon: mean, Student t confidence interval, sd and the number of
         replicates with a value (rates are undefined, NaN, when their denominator is 0; with
         fewer than two values the sd and the interval are NaN). The numbers of
-        :func:`guanxi.stats.mean_interval`, identical to the last step of :meth:`mean_curve`."""
+        :func:`guanxi.stats.mean_interval`, identical to the last step of :meth:`mean_curve`.
+        The last row, ``payback_step`` (MODEL.md §11), is the first step at which cumulative
+        profit is >= 0, over the replicates that pay back within the horizon (its
+        ``replicates`` counts them)."""
         import pandas as pd
 
         horizon = mean_interval(self.values[:, -1, :], level, axis=0)
+        payback = mean_interval(self.payback_steps(), level)
         return pd.DataFrame(
-            {"mean": horizon.mean, "ci_low": horizon.low, "ci_high": horizon.high, "sd": horizon.sd,
-             "replicates": horizon.n},
-            index=pd.Index(self.metrics, name="metric"),
+            {"mean": np.append(horizon.mean, payback.mean), "ci_low": np.append(horizon.low, payback.low),
+             "ci_high": np.append(horizon.high, payback.high), "sd": np.append(horizon.sd, payback.sd),
+             "replicates": np.append(horizon.n, payback.n)},
+            index=pd.Index(self.metrics + ["payback_step"], name="metric"),
         )
+
+    def payback_steps(self) -> np.ndarray:
+        """Per replicate, the first step at which cumulative profit is >= 0 (MODEL.md §11); NaN
+        where it never is within the horizon."""
+        return _first_step_at_or_above_zero(self.metric("profit"))
+
+    def _lifecycle(self, what: str):
+        if self._cohorts is None:
+            raise ValueError(f"{what}: this result has no customer lifecycle (it was rebuilt from stored "
+                             "per-step values, e.g. by a sweep); run the design with Campaign.run")
+
+    def customers(self, replicate: int = 0):
+        """The customer ledger of one replicate (MODEL.md §11), one row per customer in the
+        order of first purchases: ``node``, ``label``, ``channel``, ``acquired`` (step of the
+        first purchase), ``referrer`` and ``referrer_label`` (-1 / None: none), ``group``
+        (community group at the horizon, -1: none), ``purchases``, ``revenue``, ``margin``
+        (revenue - cost of goods - platform fees), ``incentives`` (attributed to it: discounts
+        on its purchases, the reward paid for its conversion, commissions paid on its purchases;
+        red packets are not attributed), ``earned`` (rewards and commissions it received) and
+        ``churned`` (the step it churned in, -1: active at the horizon). Replicates listed in
+        ``customers=`` of the run are kept; any other is run again alone (the same replicate)."""
+        import pandas as pd
+
+        if not isinstance(replicate, (int, np.integer)) or not 0 <= replicate < self.replicates:
+            raise ValueError(f"replicate: must be in [0, {self.replicates}), got {replicate!r}")
+        replicate = int(replicate)
+        if replicate not in self._ledgers:
+            raw = _guanxi.run_campaign(self.campaign.graph._g, json.dumps(self.campaign.spec), 1, self.seed, 1, [],
+                                       None, self.first_replicate + replicate, self.campaign._groups,
+                                       [self.first_replicate + replicate])
+            self._ledgers[replicate] = raw["ledgers"][self.first_replicate + replicate]
+        columns = self._ledgers[replicate]
+        labels = self.campaign.graph.labels
+        names = np.array(channels(), dtype=object)
+        referrer = np.asarray(columns["referrer"])
+        return pd.DataFrame({
+            "node": np.asarray(columns["node"]),
+            "label": labels[np.asarray(columns["node"])] if len(referrer) else np.array([], dtype=object),
+            "channel": names[np.asarray(columns["channel"], dtype=np.int64)],
+            "acquired": np.asarray(columns["acquired"], dtype=np.int64),
+            "referrer": referrer,
+            "referrer_label": pd.Series([labels[r] if r >= 0 else None for r in referrer], dtype=object),
+            "group": np.asarray(columns["group"]),
+            "purchases": np.asarray(columns["purchases"], dtype=np.int64),
+            "revenue": np.asarray(columns["revenue"]),
+            "margin": np.asarray(columns["margin"]),
+            "incentives": np.asarray(columns["incentives"]),
+            "earned": np.asarray(columns["earned"]),
+            "churned": np.asarray(columns["churned"]),
+        })
+
+    def cohorts(self, by: "str | int" = "step", level: float = 0.95):
+        """Cohort retention (MODEL.md §11): for the customers acquired together, the share still
+        active at each age (steps since the first purchase), with a Student t interval over the
+        replicates. ``by`` groups customers by acquisition ``"step"``, by ``"channel"``, or by
+        windows of that many steps (``by=7``: weekly cohorts, labelled by their first step). Only
+        ages observed within the horizon count (a customer acquired at step c is seen at ages
+        0 .. steps - 1 - c). Columns: ``cohort``, ``age``, ``customers`` (mean observed per
+        replicate), ``share_active`` (mean over the replicates with customers in the cohort),
+        ``ci_low``, ``ci_high``, ``replicates``."""
+        import pandas as pd
+
+        self._lifecycle("cohorts")
+        _checked_level(level)
+        steps = self.steps
+        if by == "step" or by == "channel":
+            width = None
+        elif isinstance(by, (int, np.integer)) and not isinstance(by, bool) and by >= 1:
+            width = int(by)
+        else:
+            raise ValueError(f"by: must be 'step', 'channel' or a window of steps >= 1, got {by!r}")
+        n_keys = len(channels()) if by == "channel" else steps if width is None else -(-steps // width)
+        observed = np.zeros((self.replicates, n_keys, steps + 1))
+        active = np.zeros_like(observed)
+        for r, rows in enumerate(self._cohorts):
+            rows = np.asarray(rows, dtype=np.int64).reshape(-1, 4)
+            if rows.size == 0:
+                continue
+            acquired, channel, churned, count = rows.T
+            key = channel if by == "channel" else acquired if width is None else acquired // width
+            np.add.at(observed[r], (key, 0), count)
+            np.add.at(observed[r], (key, steps - acquired), -count)
+            np.add.at(active[r], (key, 0), count)
+            np.add.at(active[r], (key, churned - acquired), -count)
+        observed = np.cumsum(observed, axis=2)[:, :, :steps]
+        active = np.cumsum(active, axis=2)[:, :, :steps]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = np.where(observed > 0, active / np.where(observed > 0, observed, 1), np.nan)
+        interval = mean_interval(share, level, axis=0)
+        size = observed.mean(axis=0)
+        keys, ages = np.nonzero(size > 0)
+        labels = (np.array(channels(), dtype=object)[keys] if by == "channel"
+                  else keys if width is None else keys * width)
+        return pd.DataFrame({"cohort": labels, "age": ages, "customers": size[keys, ages],
+                             "share_active": interval.mean[keys, ages], "ci_low": interval.low[keys, ages],
+                             "ci_high": interval.high[keys, ages], "replicates": interval.n[keys, ages]})
+
+    def lifetime_value(self, level: float = 0.95):
+        """Realized lifetime value and acquisition cost by channel (MODEL.md §11), over the
+        replicates: ``customers`` (mean per replicate), ``ltv`` (margin per customer to the
+        horizon: revenue - cost of goods - platform fees) with ``ltv_low``/``ltv_high``, ``cac``
+        (ad channel: ad spend per ad customer; other channels: incentives attributed to the
+        channel's customers per incentive-driven customer; NaN where there is none) with
+        ``cac_low``/``cac_high``, and ``ltv_to_cac`` (mean ltv / mean cac). Community cost
+        (posts) and red packets are not attributed to customers. One row per channel that won
+        customers."""
+        import pandas as pd
+
+        self._lifecycle("lifetime_value")
+        _checked_level(level)
+        sums = self._channel_sums  # (replicates, channels, 5)
+        names = channels()
+        customers, margin, incentives, driven = sums[:, :, 0], sums[:, :, 1], sums[:, :, 2], sums[:, :, 3]
+        ad = names.index("ad")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ltv = np.where(customers > 0, margin / np.where(customers > 0, customers, 1), np.nan)
+            cac = np.where(driven > 0, incentives / np.where(driven > 0, driven, 1), np.nan)
+            ad_customers = customers[:, ad]
+            cac[:, ad] = np.where(ad_customers > 0, self.metric("ad_spend")[:, -1] / np.where(ad_customers > 0,
+                                                                                               ad_customers, 1), np.nan)
+        value, cost = mean_interval(ltv, level, axis=0), mean_interval(cac, level, axis=0)
+        rows = [c for c in range(len(names)) if customers[:, c].sum() > 0]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = value.mean / cost.mean
+        return pd.DataFrame({"customers": customers.mean(axis=0)[rows], "ltv": value.mean[rows],
+                             "ltv_low": value.low[rows], "ltv_high": value.high[rows], "cac": cost.mean[rows],
+                             "cac_low": cost.low[rows], "cac_high": cost.high[rows], "ltv_to_cac": ratio[rows]},
+                            index=pd.Index([names[c] for c in rows], name="channel"))
+
+    def plot_cohorts(self, by: "str | int" = "step", cohorts: Optional[int] = 6, level: float = 0.95, ax=None):
+        """Cohort retention curves: the share of each cohort still active by age, with its
+        confidence band (:meth:`cohorts`); ``cohorts`` caps how many cohorts are drawn (the
+        largest first). Returns the Axes."""
+        from .plotting import plot_cohorts
+
+        return plot_cohorts(self, by, cohorts, level, ax)
+
+    def plot_lifetime_value(self, level: float = 0.95, ax=None):
+        """Lifetime value against acquisition cost by channel, with intervals
+        (:meth:`lifetime_value`). Returns the Axes."""
+        from .plotting import plot_lifetime_value
+
+        return plot_lifetime_value(self, level, ax)
 
     def referral_forest(self, replicate: int):
         """The referral forest of ``replicate``: one row per customer with its referrer in the
@@ -613,7 +831,7 @@ class CampaignResult:
         replicate = int(replicate)
         if replicate not in self._forests:
             raw = _guanxi.run_campaign(self.campaign.graph._g, json.dumps(self.campaign.spec), 1, self.seed, 1,
-                                       [replicate], None, replicate)
+                                       [replicate], None, replicate, self.campaign._groups)
             self._forests[replicate] = raw["forests"][replicate]
         node, referrer, channel, step, depth = self._forests[replicate]
         referrer = referrer.astype(np.int64)
@@ -679,6 +897,24 @@ class CampaignResult:
         )
 
 
+def _first_step_at_or_above_zero(curves: np.ndarray) -> np.ndarray:
+    """Per row of ``curves`` (replicates, steps), the first step with a value >= 0; NaN where
+    none is."""
+    curves = np.asarray(curves)
+    reached = curves >= 0
+    first = reached.argmax(axis=1).astype(float)
+    first[~reached.any(axis=1)] = np.nan
+    return first
+
+
+def _stays_at_or_above_zero(curve: np.ndarray) -> float:
+    """The first step from which ``curve`` stays >= 0 to the horizon; NaN if it ends below 0."""
+    below = np.flatnonzero(~(np.asarray(curve) >= 0))
+    if below.size == 0:
+        return 0.0
+    return float(below[-1] + 1) if below[-1] + 1 < len(curve) else math.nan
+
+
 def _named(campaigns) -> Dict[str, Campaign]:
     """Designs by name: a dict of name -> Campaign, or a list of named Campaigns."""
     if isinstance(campaigns, Mapping):
@@ -700,6 +936,12 @@ def _named(campaigns) -> Dict[str, Campaign]:
             raise ValueError(f"campaigns[{i}]: the name {campaign.name!r} is used twice")
         named[campaign.name] = campaign
     return named
+
+
+def default_comparison_metrics() -> list:
+    """The rows :func:`compare` reports by default: the engine's comparison metrics and the
+    paired payback step (MODEL.md §11)."""
+    return list(_guanxi.comparison_metrics()) + ["payback_step"]
 
 
 def compare(
@@ -724,7 +966,12 @@ def compare(
     row is the true incremental ROI, mean Δprofit / mean Δincentive spend over paired
     replicates, with a delta-method interval (:func:`guanxi.stats.ratio_of_mean_differences`); its
     ``share_higher`` is the share of replicates where Δprofit > 0 and its baseline and design
-    columns are NaN. For one row per design,
+    columns are NaN. The ``payback_step`` row (MODEL.md §11) holds each design's mean payback
+    step (first step with cumulative profit >= 0) as baseline and design mean, and as difference
+    the first step from which the mean paired difference in cumulative profit stays >= 0 (NaN:
+    not by the horizon); its interval gives the steps from which the interval's upper and lower
+    bounds stay >= 0, and share_higher the share of replicates with more profit at the horizon.
+    For one row per design,
     ``table["difference"].unstack("metric")``; for a forest plot,
     :func:`guanxi.plot_comparison`. ``table.attrs`` records the baseline, replicates, seed and
     level. Pass a dict as ``results`` to receive each design's :class:`CampaignResult`.
@@ -744,8 +991,8 @@ def compare(
     if len(campaigns) < 2:
         raise ValueError("campaigns: give at least two (the first is the baseline)")
     # Arguments are checked before the runs, which may take long.
-    wanted = list(metrics) if metrics is not None else list(_guanxi.comparison_metrics())
-    known = list(_guanxi.campaign_metrics())
+    wanted = list(metrics) if metrics is not None else default_comparison_metrics()
+    known = list(_guanxi.campaign_metrics()) + ["payback_step"]
     for name in wanted:
         if name not in known:
             raise ValueError(f"metrics: unknown {name!r} (metrics: {', '.join(known)})")
@@ -799,7 +1046,19 @@ def _paired_rows(baseline: CampaignResult, design: CampaignResult, metrics: Sequ
 
     rows = []
     for metric in metrics:
-        if metric == "incentive_roi":
+        if metric == "payback_step":
+            # The design's own payback steps, and the paired one: the first step from which the
+            # mean difference in cumulative profit stays >= 0 (ci_low / ci_high: from which the
+            # upper / lower bound of its interval does); share_higher: the share of replicates
+            # whose difference is >= 0 at the horizon.
+            gain = design.metric("profit") - baseline.metric("profit")
+            curve = mean_interval(gain, level, axis=0)
+            rows.append(("payback_step", float(np.nanmean(baseline.payback_steps())) if np.isfinite(
+                baseline.payback_steps()).any() else math.nan,
+                float(np.nanmean(design.payback_steps())) if np.isfinite(design.payback_steps()).any() else math.nan,
+                _stays_at_or_above_zero(curve.mean), _stays_at_or_above_zero(curve.high),
+                _stays_at_or_above_zero(curve.low), float(np.mean(gain[:, -1] >= 0))))
+        elif metric == "incentive_roi":
             roi = ratio_of_mean_differences(change("profit"), change("incentive_spend"), level)
             rows.append(("incremental_roi", math.nan, math.nan, float(roi.ratio), float(roi.low), float(roi.high),
                          float(roi.share_higher)))

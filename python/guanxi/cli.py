@@ -287,7 +287,8 @@ def seed_parser() -> _Parser:
 def run_parser() -> _Parser:
     parser = _command_parser("run")
     parser.add_argument("scenario", metavar="SCENARIO", help="scenario file (.toml)")
-    parser.add_argument("--out", default=None, help="write timeseries.csv and summary.json into this folder")
+    parser.add_argument("--out", default=None,
+                        help="write timeseries.csv, summary.json, customers.csv and cohorts.csv into this folder")
     _add_campaign_options(parser)
     return parser
 
@@ -563,8 +564,8 @@ def load_campaigns(paths: Sequence[str], args) -> List[tuple]:
 def _check_out_folder(out: Optional[str]) -> None:
     # --out names a folder: refuse an existing file before a long run rather than fail after it.
     if out and os.path.exists(out) and not os.path.isdir(out):
-        raise ValueError(f"--out: '{out}' exists and is not a folder (--out names a folder for timeseries.csv and "
-                         "summary.json)")
+        raise ValueError(f"--out: '{out}' exists and is not a folder (--out names a folder for timeseries.csv, "
+                         "summary.json, customers.csv and cohorts.csv)")
 
 
 def run_command(args) -> int:
@@ -579,7 +580,8 @@ def run_command(args) -> int:
     if args.json:
         _say(report.to_json(document))
         return EXIT_OK
-    _say(report.run_text(document) + (f"\n\nwrote {args.out}/timeseries.csv and summary.json" if args.out else ""))
+    _say(report.run_text(document) + (f"\n\nwrote {args.out}/timeseries.csv, summary.json, customers.csv (replicate 0) "
+                                      "and cohorts.csv" if args.out else ""))
     return EXIT_OK
 
 

@@ -15,7 +15,8 @@ import numpy as np
 
 from . import _guanxi
 
-__all__ = ["plot_comparison", "plot_sweep", "label_day_axes", "metric_unit", "metric_label"]
+__all__ = ["plot_comparison", "plot_sweep", "plot_cohorts", "plot_lifetime_value", "label_day_axes", "metric_unit",
+           "metric_label"]
 
 # Units of the engine's metric table as axis labels.
 _UNIT_LABELS = {
@@ -29,6 +30,9 @@ _UNIT_LABELS = {
     "ties": "ties",
     "value": "network value",
     "levels": "referral levels",
+    "groups": "groups",
+    "posts": "posts",
+    "impressions": "impressions",
 }
 
 
@@ -48,7 +52,7 @@ def metric_label(metric: str) -> str:
     """Axis label of a metric: its unit, per day for metrics that count one step only."""
     unit, per_step, _ = _metric_table().get(metric, ("ratio", False, ""))
     label = _UNIT_LABELS[unit]
-    return f"{label} per day" if per_step and unit in ("people", "reaches") else label
+    return f"{label} per day" if per_step and unit in ("people", "reaches", "posts") else label
 
 
 def metric_title(metric: str) -> str:
@@ -69,7 +73,7 @@ def format_axis(axis, unit: str) -> None:
 
     if unit == "share":
         axis.set_major_formatter(PercentFormatter(1.0))
-    elif unit in ("currency", "people", "purchases", "reaches", "ties", "value"):
+    elif unit in ("currency", "people", "purchases", "reaches", "ties", "value", "impressions", "groups", "posts"):
         axis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}" if abs(x) >= 10 or x == 0 else f"{x:,.2g}"))
 
 
@@ -285,4 +289,71 @@ def plot_sweep(sweep, metric: str = "profit", x: Optional[str] = None, ax=None, 
     ax.grid(True, alpha=0.3)
     if others:
         ax.legend(fontsize="small", frameon=False)
+    return ax
+
+
+def plot_cohorts(result, by="step", cohorts: Optional[int] = 6, level: float = 0.95, ax=None):
+    """The body of :meth:`guanxi.CampaignResult.plot_cohorts`: one retention curve per cohort
+    (the largest ``cohorts`` of them), the share still active by age with its confidence band."""
+    import matplotlib.pyplot as plt
+
+    table = result.cohorts(by=by, level=level)
+    if cohorts is not None and (isinstance(cohorts, bool) or not isinstance(cohorts, int) or cohorts < 1):
+        raise ValueError(f"cohorts: must be an integer >= 1 or None, got {cohorts!r}")
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.2), constrained_layout=True)
+    sizes = table[table["age"] == 0].set_index("cohort")["customers"].sort_values(ascending=False)
+    chosen = list(sizes.index[:cohorts] if cohorts is not None else sizes.index)
+    kind = "channel" if by == "channel" else "acquired on day" if by == "step" else f"acquired in days (window {by})"
+    for cohort in sorted(chosen, key=lambda c: (str(type(c)), c)):
+        rows = table[table["cohort"] == cohort]
+        name = f"{cohort} ({sizes[cohort]:,.1f} customers)" if by == "channel" else (
+            f"day {cohort}" + (f"–{cohort + by - 1}" if isinstance(by, int) and by > 1 else "") +
+            f" ({sizes[cohort]:,.1f} customers)")
+        line = ax.plot(rows["age"], rows["share_active"], label=name, linewidth=1.6)[0]
+        if result.replicates > 1:
+            ax.fill_between(rows["age"], rows["ci_low"], rows["ci_high"], alpha=0.15, color=line.get_color(),
+                            linewidth=0)
+    ax.set_title(f"Cohort retention by {kind} — {result.label or result.campaign.name or 'campaign'}, "
+                 f"{result.replicates} replicates ({level:.0%} CI shaded)", fontsize="medium")
+    ax.set_xlabel("age (days since the first purchase)")
+    ax.set_ylabel("share of the cohort still active")
+    format_axis(ax.yaxis, "share")
+    ax.set_ylim(0, 1.02)
+    ax.grid(True, alpha=0.3)
+    ax.margins(x=0)
+    ax.legend(fontsize="small", frameon=False, title="cohort", title_fontsize="small")
+    return ax
+
+
+def plot_lifetime_value(result, level: float = 0.95, ax=None):
+    """The body of :meth:`guanxi.CampaignResult.plot_lifetime_value`: per channel, the realized
+    lifetime value (margin per customer) beside the acquisition cost, each with its interval."""
+    import matplotlib.pyplot as plt
+
+    table = result.lifetime_value(level=level)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(5.0, 1.3 * len(table) + 2), 4.2), constrained_layout=True)
+    x = np.arange(len(table))
+    width = 0.38
+    for offset, column, name in ((-width / 2, "ltv", "lifetime value (margin per customer)"),
+                                 (width / 2, "cac", "acquisition cost per customer")):
+        values = table[column].to_numpy(dtype=float)
+        low, high = table[f"{column}_low"].to_numpy(dtype=float), table[f"{column}_high"].to_numpy(dtype=float)
+        error = np.vstack([values - low, high - values])
+        error = np.where(np.isfinite(error), error, 0.0)
+        ax.bar(x + offset, np.nan_to_num(values), width, label=name, yerr=error, capsize=3)
+    for i, (channel, row) in enumerate(table.iterrows()):
+        if np.isfinite(row["ltv_to_cac"]):
+            ax.annotate(f"{row['ltv_to_cac']:.1f}×", (i, max(row["ltv"], row["cac"], 0)), ha="center",
+                        va="bottom", fontsize="small", xytext=(0, 4), textcoords="offset points")
+    ax.set_xticks(x, [f"{c}\n({n:,.0f})" for c, n in zip(table.index, table["customers"])])
+    ax.axhline(0, color="0.3", linewidth=0.8)
+    ax.set_xlabel("channel (customers per replicate)")
+    ax.set_ylabel("currency units per customer")
+    format_axis(ax.yaxis, "currency")
+    ax.set_title(f"Lifetime value against acquisition cost — {result.label or result.campaign.name or 'campaign'}, "
+                 f"{result.replicates} replicates ({level:.0%} CI)", fontsize="medium")
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(fontsize="small", frameon=False)
     return ax

@@ -1,6 +1,6 @@
 """Results as people and programs read them: the JSON documents and text tables of a graph's
 summary, a diffusion simulation, a campaign run and a comparison of designs, the files of a run
-(``timeseries.csv``, ``summary.json``), and messages placed in scenario files.
+(``timeseries.csv``, ``summary.json``, ``customers.csv``, ``cohorts.csv``), and messages placed in scenario files.
 
 The ``guanxi`` command prints and writes exactly these, so a notebook that calls them shows what
 the command line shows. Documents are plain dicts (numbers that are not available, NaN, become
@@ -335,6 +335,8 @@ def _summary_group(metric: str, unit: str, per_step: bool) -> str:
         return "customers by channel (cumulative)"
     if metric in ("largest_cascade", "max_depth", "structural_virality"):
         return "referral cascades"
+    if metric in ("impressions", "groups", "group_members", "group_customers", "group_activity", "posts"):
+        return "ads and community groups (posts: the last day)"
     if unit == "people":
         return "people"
     if unit in ("purchases", "currency") or metric == "incentive_roi":
@@ -346,8 +348,8 @@ def _summary_group(metric: str, unit: str, per_step: bool) -> str:
 
 def run_text(document: dict) -> str:
     """The table of ``guanxi run`` from :func:`run_document`: each metric at the horizon with
-    its 95% interval, grouped (people, customers by channel, sales and money, referral, trust
-    and network value, cascades), in units people read."""
+    its 95% interval, grouped (people, customers by channel, sales and money, ads and community
+    groups, referral, trust and network value, cascades), in units people read."""
     from .plotting import _metric_table
 
     d = document
@@ -545,8 +547,10 @@ def write_timeseries_csv(result, path: "str | os.PathLike") -> None:
 
 
 def write_run(result, folder: "str | os.PathLike", document: Optional[dict] = None) -> None:
-    """``timeseries.csv`` (:func:`write_timeseries_csv`) and ``summary.json`` (``document``,
-    by default :func:`run_document`) in ``folder``, which is made when missing."""
+    """``timeseries.csv`` (:func:`write_timeseries_csv`), ``summary.json`` (``document``, by
+    default :func:`run_document`), ``customers.csv`` (the customer ledger of the run's first
+    replicate, :meth:`CampaignResult.customers`) and ``cohorts.csv`` (retention by acquisition
+    step, :meth:`CampaignResult.cohorts`) in ``folder``, which is made when missing."""
     folder = os.fspath(folder)
     if os.path.exists(folder) and not os.path.isdir(folder):
         raise ValueError(f"{folder}: exists and is not a folder")
@@ -554,6 +558,8 @@ def write_run(result, folder: "str | os.PathLike", document: Optional[dict] = No
     write_timeseries_csv(result, os.path.join(folder, "timeseries.csv"))
     with open(os.path.join(folder, "summary.json"), "w", encoding="utf-8") as out:
         out.write(to_json(run_document(result) if document is None else document) + "\n")
+    result.customers(0).to_csv(os.path.join(folder, "customers.csv"), index=False, lineterminator="\n")
+    result.cohorts().to_csv(os.path.join(folder, "cohorts.csv"), index=False, lineterminator="\n")
 
 
 class _CallableModule(types.ModuleType):

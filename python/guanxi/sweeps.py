@@ -36,8 +36,8 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 import numpy as np
 
 from . import _guanxi
-from .campaign import (Campaign, CampaignResult, _checked_int, _paired_rows, _plain, canonical_spec,
-                       metrics as _engine_metrics, spec_sha256)
+from .campaign import (Campaign, CampaignResult, _checked_int, _first_step_at_or_above_zero, _paired_rows, _plain,
+                       canonical_spec, default_comparison_metrics, metrics as _engine_metrics, spec_sha256)
 from .stats import _checked_level, mean_interval
 
 __all__ = ["sweep", "Sweep", "design_grid", "read_sweep_file"]
@@ -149,6 +149,7 @@ def design_grid(base: Campaign, grid) -> Tuple[List[str], List[Tuple[str, dict, 
                                      f"{base.spec['run']['steps']}: designs of a sweep share the horizon")
                 label = item.name or f"design {number}"
                 campaign = Campaign._checked(base.graph, item.spec, label)
+                campaign._groups = item._groups
             elif isinstance(item, Mapping):
                 changes = dict(item)
                 label = ", ".join(f"{k.rsplit('.', 1)[-1]}={_value_text(v)}" for k, v in changes.items()) or "base"
@@ -184,9 +185,11 @@ def _run_block(graph, spec_json: str, seed: int, first: int, count: int, threads
     The task of a sweep, locally or on a Dask worker (module level, so that Dask pickles it by
     name); ``graph`` arrives once per worker when scattered. With ``uncertain`` parameters each
     replicate runs alone with its own draw (:func:`guanxi.uncertainty.draw`), on ``threads``
-    threads of replicates (0: the engine's limit)."""
+    threads of replicates (0: the engine's limit). ``graph`` may be a (graph, groups) pair: the
+    designs' initial community groups (``community.initial = "column"``)."""
+    graph, groups = graph if isinstance(graph, tuple) else (graph, None)
     if not uncertain:
-        raw = _guanxi.run_campaign(graph._g, spec_json, count, seed, threads, [], None, first)
+        raw = _guanxi.run_campaign(graph._g, spec_json, count, seed, threads, [], None, first, groups)
         return np.array(raw["values"]), float(raw["seconds"]), list(raw["warnings"]), _guanxi.__version__
     from concurrent.futures import ThreadPoolExecutor
 
@@ -199,7 +202,7 @@ def _run_block(graph, spec_json: str, seed: int, first: int, count: int, threads
 
     def one(i: int):
         changed = json.dumps(with_values(spec, paths, draws[i]))
-        return _guanxi.run_campaign(graph._g, changed, 1, seed, 1, [], None, first + i)
+        return _guanxi.run_campaign(graph._g, changed, 1, seed, 1, [], None, first + i, groups)
 
     workers = threads or _guanxi.max_threads()
     with ThreadPoolExecutor(max_workers=max(1, min(workers, count))) as pool:  # the engine releases the GIL
@@ -336,9 +339,21 @@ class _Evaluator:
         self.label, self.register = label, register
         graph = self.graph
         self.specs = [json.dumps(c.spec, default=_plain) for _, _, c in self.designs]
+        # Initial community groups given per node (groups=) are data outside the spec: every design
+        # must have the base's, and a digest of them joins each design's identity in a store.
+        groups = base._groups
+        for _, _, c in self.designs:
+            mine = c._groups
+            if (mine is None) != (groups is None) or (mine is not None and not np.array_equal(mine, groups)):
+                raise ValueError("designs: all designs of a sweep must have the base's community groups (groups=)")
+        self.population = graph if groups is None else (graph, groups)
         # With uncertain parameters the distributions belong to each design's identity in a store.
-        suffix = "" if not self.uncertain else json.dumps({"uncertain": [[p, list(d)] for p, d in self.uncertain]},
-                                                          separators=(",", ":"))
+        extras = {}
+        if self.uncertain:
+            extras["uncertain"] = [[p, list(d)] for p, d in self.uncertain]
+        if groups is not None:
+            extras["groups_sha256"] = hashlib.sha256(np.ascontiguousarray(groups, dtype="<i8").tobytes()).hexdigest()
+        suffix = "" if not extras else json.dumps(extras, separators=(",", ":"))
         self.canonical = [canonical_spec(c.spec)[:-1] + ("," + suffix[1:] if suffix else "}")
                           for _, _, c in self.designs]
         self.hashes = [spec_sha256(c.spec) if not suffix else hashlib.sha256(text.encode()).hexdigest()
@@ -447,10 +462,10 @@ class _Evaluator:
 
             if self.client is None:
                 for number, first, count in tasks:
-                    finished(number, first, _run_block(self.graph, self.specs[number], self.seed, first, count,
+                    finished(number, first, _run_block(self.population, self.specs[number], self.seed, first, count,
                                                        self.threads or 0, self.uncertain))
             else:
-                _run_on_cluster(self.client, self.graph, self.specs, self.seed, tasks, self.threads or 1, finished,
+                _run_on_cluster(self.client, self.population, self.specs, self.seed, tasks, self.threads or 1, finished,
                                 self.uncertain)
         finally:
             try:
@@ -775,13 +790,11 @@ class Sweep:
         sweep stopped part-way). ``table.attrs`` records the reference, replicates and level."""
         import pandas as pd
 
-        from .campaign import _guanxi as engine
-
         _checked_level(level)
         ref = self.best(by) if isinstance(reference, str) and reference == "best" else self.design(reference)
-        wanted = list(metrics) if metrics is not None else list(engine.comparison_metrics())
+        wanted = list(metrics) if metrics is not None else default_comparison_metrics()
         for name in wanted:
-            if name not in self.metrics and name != "incentive_roi":
+            if name not in self.metrics and name not in ("incentive_roi", "payback_step"):
                 raise ValueError(f"metrics: unknown {name!r} (metrics: {', '.join(self.metrics)})")
         rows = []
         for number in range(len(self.designs)):
@@ -826,6 +839,9 @@ class _Paired:
 
     def metric(self, name: str) -> np.ndarray:
         return self.values[:, :, self._metrics.index(name)]
+
+    def payback_steps(self) -> np.ndarray:
+        return _first_step_at_or_above_zero(self.metric("profit"))
 
 
 # -- sweep files ----------------------------------------------------------------------------------

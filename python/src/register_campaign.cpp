@@ -43,7 +43,64 @@ py::dict run_dict(const RunPtr& result) {
                                               to_numpy(std::move(depth)));
   }
   out["forests"] = forest_dict;
+  // §11: each replicate's cohort rows (acquired, channel, churned, customers) and channel sums.
+  py::list cohorts, channel_sums;
+  for (const auto& life : result->lifecycle) {
+    std::vector<std::uint32_t> rows = life.cohorts;
+    const auto n = static_cast<py::ssize_t>(rows.size() / 4);
+    cohorts.append(to_numpy(std::move(rows)).reshape({n, py::ssize_t{4}}));
+    std::vector<double> sums = life.channels;
+    const auto c = static_cast<py::ssize_t>(sums.size() / kLifecycleColumns);
+    channel_sums.append(to_numpy(std::move(sums)).reshape({c, static_cast<py::ssize_t>(kLifecycleColumns)}));
+  }
+  out["cohorts"] = cohorts;
+  out["channel_sums"] = channel_sums;
+  py::dict ledger_dict;
+  for (const auto& [r, entries] : result->ledgers) {
+    py::dict columns;
+    std::vector<std::int64_t> node, referrer, group, churned;
+    std::vector<std::uint8_t> channel;
+    std::vector<std::uint32_t> acquired, purchases;
+    std::vector<double> revenue, margin, incentives, earned;
+    for (const auto& e : entries) {
+      node.push_back(e.node);
+      referrer.push_back(e.referrer == max_nodes ? -1 : static_cast<std::int64_t>(e.referrer));
+      channel.push_back(e.channel);
+      acquired.push_back(e.acquired);
+      group.push_back(e.group);
+      purchases.push_back(e.purchases);
+      revenue.push_back(e.revenue);
+      margin.push_back(e.margin);
+      incentives.push_back(e.incentives);
+      earned.push_back(e.earned);
+      churned.push_back(e.churned);
+    }
+    columns["node"] = to_numpy(std::move(node));
+    columns["referrer"] = to_numpy(std::move(referrer));
+    columns["channel"] = to_numpy(std::move(channel));
+    columns["acquired"] = to_numpy(std::move(acquired));
+    columns["group"] = to_numpy(std::move(group));
+    columns["purchases"] = to_numpy(std::move(purchases));
+    columns["revenue"] = to_numpy(std::move(revenue));
+    columns["margin"] = to_numpy(std::move(margin));
+    columns["incentives"] = to_numpy(std::move(incentives));
+    columns["earned"] = to_numpy(std::move(earned));
+    columns["churned"] = to_numpy(std::move(churned));
+    ledger_dict[py::int_(r)] = columns;
+  }
+  out["ledgers"] = ledger_dict;
   return out;
+}
+
+// A spec from JSON with the groups of community.initial = column given per node (Python's groups=).
+CampaignSpec spec_with_groups(const std::string& json, const py::object& groups) {
+  CampaignSpec spec = spec_from_json(json);
+  if (!groups.is_none()) {
+    const auto array = groups.cast<Array<std::int64_t>>();
+    if (array.ndim() != 1) throw InputError("groups: expected one group id per node (a 1-d array)");
+    spec.community.groups = std::make_shared<const std::vector<std::int64_t>>(array.data(), array.data() + array.size());
+  }
+  return spec;
 }
 
 // What makes two scenarios' [graph] tables the same graph: the file as it resolves from the
@@ -102,11 +159,22 @@ void register_campaign(py::module_& m) {
     }
     return rows;
   });
-  m.def("validate_campaign", [](const Graph& g, const std::string& json) {
-    std::vector<std::string> warnings;
-    for (const auto& w : validate(spec_from_json(json), g)) warnings.push_back(w.message());
-    return warnings;
+  // Bytes of state per customer (the §11 ledger entry) and per node touched by a replicate.
+  m.def("campaign_state_bytes", [] {
+    py::dict out;
+    const CampaignStateBytes bytes = campaign_state_bytes();
+    out["ledger_per_customer"] = bytes.ledger_per_customer;
+    out["per_touched_node"] = bytes.per_touched_node;
+    return out;
   });
+  m.def("lifecycle_columns", [] {
+    return std::vector<std::string>{"customers", "margin", "incentives", "incentive_customers", "revenue"};
+  });
+  m.def("validate_campaign", [](const Graph& g, const std::string& json, py::object groups) {
+    std::vector<std::string> warnings;
+    for (const auto& w : validate(spec_with_groups(json, groups), g)) warnings.push_back(w.message());
+    return warnings;
+  }, py::arg("graph"), py::arg("spec"), py::arg("groups") = py::none());
   // A scenario file checked against its graph (its own [graph], or `graph`): errors and warnings
   // name the file, the line and the key. `graphs` (a dict, or None) keeps the graphs read or
   // generated for [graph] tables, so that scenarios naming the same graph share one copy.
@@ -141,6 +209,8 @@ void register_campaign(py::module_& m) {
     if (!s.graph.generator.empty()) source["generator"] = s.graph.generator;
     for (const auto& [key, value] : s.graph.params) source[py::str(key)] = value;
     out["graph_source"] = source;
+    out["groups"] = s.spec.community.groups ? py::object(to_numpy(std::vector<std::int64_t>(*s.spec.community.groups)))
+                                            : py::object(py::none());
     return out;
   }, py::arg("path"), py::arg("graph").none(true), py::arg("graphs") = py::none());
   // A message about `key` of a scenario file, placed as the engine places its own errors.
@@ -150,21 +220,24 @@ void register_campaign(py::module_& m) {
   m.def(
       "run_campaign",
       [](std::shared_ptr<Graph> g, const std::string& json, std::uint64_t replicates, std::uint64_t seed, int threads,
-         std::vector<std::uint64_t> forests, py::object progress, std::uint64_t first) {
-        const CampaignSpec spec = spec_from_json(json);
+         std::vector<std::uint64_t> forests, py::object progress, std::uint64_t first, py::object groups,
+         std::vector<std::uint64_t> ledgers) {
+        const CampaignSpec spec = spec_with_groups(json, groups);
         CampaignRunOptions options;
         options.replicates = replicates;
         options.first_replicate = first;
         options.seed = seed;
         options.threads = threads;
         options.forests = std::move(forests);
+        options.ledgers = std::move(ledgers);
         auto result = std::make_shared<CampaignResult>(run_in_background(
             [&](RunControl& control) { return run_campaign(*g, spec, options, &control); }, replicates,
             std::move(progress)));
         return run_dict(result);
       },
       py::arg("graph"), py::arg("spec"), py::arg("replicates"), py::arg("seed"), py::arg("threads"),
-      py::arg("forests"), py::arg("progress"), py::arg("first") = 0);
+      py::arg("forests"), py::arg("progress"), py::arg("first") = 0, py::arg("groups") = py::none(),
+      py::arg("ledgers") = std::vector<std::uint64_t>{});
   // A run rebuilt from its values (unpickling): (replicates, steps, metrics) of this engine's metrics.
   m.def("campaign_run", [](const Array<double>& values, std::uint64_t first_replicate) {
     if (values.ndim() != 3 || values.shape(2) != static_cast<py::ssize_t>(campaign_metrics().size()))

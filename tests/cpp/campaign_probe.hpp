@@ -39,15 +39,46 @@ struct ReplicateProbe {
   }
   // Private state, for invariant checks.
   const Stamped<Replicate::TieState>& ties() const { return replicate->ties_; }
-  const std::array<double, 2>& sums() const { return replicate->tally_.sum_strength; }
-  const std::array<std::int64_t, 2>& counts() const { return replicate->tally_.tie_count; }
-  const std::array<std::int64_t, 2>& strong() const { return replicate->tally_.strong_count; }
+  const std::array<double, 3>& sums() const { return replicate->tally_.sum_strength; }
+  const std::array<std::int64_t, 3>& counts() const { return replicate->tally_.tie_count; }
+  const std::array<std::int64_t, 3>& strong() const { return replicate->tally_.strong_count; }
   const std::vector<node_t>& active() const { return replicate->active_; }
   const std::vector<node_t>& pending() const { return replicate->pending_; }
   const std::vector<BargainState>& bargains() const { return replicate->bargains_; }
   void set_neg(node_t v, float neg) { replicate->nodes()[v].neg = neg; }
+  double alpha_group() const { return shared->spec.community.enabled ? shared->spec.community.alpha_group : 0.0; }
+  std::vector<CommunityGroup>& groups() { return replicate->groups_; }
+  const Effects& effects() const { return replicate->effects_; }
+  const std::optional<IndexedSet>& prospects() const { return replicate->prospects_; }
   // Opens a bargain for prospect v in step t, as an external adopter would.
   void open_bargain(node_t v, std::uint32_t t) { replicate->become_pending_bargain(v, max_nodes, t, external); }
 };
+
+// The specs of the mechanism tests: nothing random unless a test turns it on (certain sharing
+// and conversion, no churn, repeat, decay or word of mouth), seeds given by id.
+inline CampaignSpec certain(std::vector<node_t> seeds, std::uint32_t steps) {
+  CampaignSpec spec;
+  spec.behaviour.share_prob = 1;
+  spec.behaviour.team_share_prob = 1;
+  spec.behaviour.reach = 1;
+  spec.behaviour.conv_weak = spec.behaviour.conv_strong = 1;
+  spec.behaviour.repeat_prob = 0;
+  spec.behaviour.churn_prob = 0;
+  spec.ties.init.kind = TieInit::Kind::constant;
+  spec.ties.init.value = 0.3;
+  spec.ties.decay = 0;
+  spec.ties.alpha_conv = spec.ties.alpha_team = spec.ties.alpha_bond = 0;
+  spec.seeding.strategy = "nodes";
+  spec.seeding.nodes = std::move(seeds);
+  spec.run.steps = steps;
+  return spec;
+}
+
+// A probe of replicate `replicate` of `spec` on `g`, run to the horizon.
+inline ReplicateProbe run(Graph&& g, const CampaignSpec& spec, std::uint64_t replicate = 0) {
+  ReplicateProbe probe(std::move(g), spec, replicate);
+  probe.r().run();
+  return probe;
+}
 
 }  // namespace guanxi::campaign

@@ -195,7 +195,7 @@ TEST(Scenario, ExamplesLoadAndRun) {
     o.replicates = 2;
     EXPECT_NO_THROW(run_campaign(small, s.spec, o)) << entry.path();
   }
-  EXPECT_EQ(found, 8);  // the seven designs of Part I and the fan club (MODEL.md §10)
+  EXPECT_EQ(found, 11);  // Part I's seven, paid ads, community groups, ads into community, fan club (§8-§10)
 }
 
 TEST(Scenario, UnknownKeysNameFileLineAndSuggest) {

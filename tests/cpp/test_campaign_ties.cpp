@@ -34,8 +34,8 @@ TEST(CampaignTies, ClosedFormEqualsIteratedMaps) {
 
 // Recounts what the tracked-tie aggregates should hold at the start of step `at`.
 void expect_aggregates(ReplicateProbe& probe, const Graph& g, std::uint32_t at, double theta) {
-  std::array<double, 2> sums{};
-  std::array<std::int64_t, 2> counts{}, strong{};
+  std::array<double, 3> sums{};
+  std::array<std::int64_t, 3> counts{}, strong{};
   std::vector<std::uint32_t> strong_active(g.num_nodes(), 0);
   for (tie_t t = 0; t < g.num_ties(); ++t) {
     const auto& state = probe.ties()[t];
@@ -43,11 +43,15 @@ void expect_aggregates(ReplicateProbe& probe, const Graph& g, std::uint32_t at, 
     const double s = probe.r().strength(t, at);
     const auto [a, b] = g.tie_endpoints(t);
     const bool bonded = a != b && probe.r().node(a).stage == Stage::customer && probe.r().node(b).stage == Stage::customer;
-    ASSERT_EQ(state.bonded, bonded) << "tie " << t;
-    sums[bonded] += s;
-    ++counts[bonded];
+    // Mode 2 (§9.7): both ends in the same community group (with alpha_group > 0).
+    const bool grouped = bonded && probe.r().node(a).community != 0 && probe.r().node(a).community == probe.r().node(b).community &&
+                         probe.alpha_group() > 0;
+    const int mode = grouped ? 2 : bonded ? 1 : 0;
+    ASSERT_EQ(state.mode, mode) << "tie " << t;
+    sums[mode] += s;
+    ++counts[mode];
     if (s >= theta) {
-      ++strong[bonded];
+      ++strong[mode];
       ASSERT_TRUE(state.strong) << "tie " << t << " s=" << s << " at step " << at;
       if (probe.r().node(a).stage == Stage::customer) ++strong_active[b];
       if (probe.r().node(b).stage == Stage::customer) ++strong_active[a];
@@ -55,7 +59,7 @@ void expect_aggregates(ReplicateProbe& probe, const Graph& g, std::uint32_t at, 
       ASSERT_FALSE(state.strong) << "tie " << t << " s=" << s << " at step " << at;
     }
   }
-  for (int m = 0; m < 2; ++m) {
+  for (int m = 0; m < 3; ++m) {
     EXPECT_NEAR(probe.sums()[m], sums[m], 1e-9 * (1 + sums[m])) << "mode " << m << " at step " << at;
     EXPECT_EQ(probe.counts()[m], counts[m]) << "mode " << m;
     EXPECT_EQ(probe.strong()[m], strong[m]) << "mode " << m << " at step " << at;
@@ -64,19 +68,22 @@ void expect_aggregates(ReplicateProbe& probe, const Graph& g, std::uint32_t at, 
 }
 
 // Busy campaigns (referrals, spam, teams, churn, strong bonding) exercise every kind of event.
-void run_and_check(const Graph& g, CampaignSpec spec) {
+// Returns the most ties seen in mode 2 (between customer members of one group, §9.7).
+std::int64_t run_and_check(const Graph& g, CampaignSpec spec) {
   ReplicateProbe probe(g, spec, 3, 11);
   probe.r().begin();
   expect_aggregates(probe, g, 0, spec.ties.strong_threshold);
-  std::int64_t most_strong_bonded = 0;
+  std::int64_t most_strong_bonded = 0, most_grouped = 0;
   for (std::uint32_t t = 0; t < spec.run.steps; ++t) {
     probe.r().step(t);
     expect_aggregates(probe, g, t + 1, spec.ties.strong_threshold);
-    if (::testing::Test::HasFailure()) return;
-    most_strong_bonded = std::max(most_strong_bonded, probe.strong()[1]);
+    if (::testing::Test::HasFailure()) return most_grouped;
+    most_grouped = std::max(most_grouped, probe.counts()[2]);
+    most_strong_bonded = std::max(most_strong_bonded, probe.strong()[1] + probe.strong()[2]);
   }
   // Bonded ties climb toward 0.675 > threshold here: crossings were exercised.
   EXPECT_GT(most_strong_bonded, 0);
+  return most_grouped;
 }
 
 CampaignSpec busy() {
@@ -105,6 +112,25 @@ TEST(CampaignTies, AggregatesMatchWithTeamsAndADirectedGraph) {
   teams.policy.group_buy.deadline = 4;
   run_and_check(holme_kim(600, 3, 0.6, 3), teams);
   run_and_check(erdos_renyi_gnp(400, 0.02, 4, true), busy());
+}
+
+TEST(CampaignTies, AggregatesMatchWithCommunityGroups) {
+  // §9.7: ties between customer members of one group (mode 2) are advanced one by one; members
+  // join, are invited, leave and churn, so ties move between all three modes.
+  CampaignSpec groups = busy();
+  groups.community.enabled = true;
+  groups.community.join_prob = 0.8;
+  groups.community.invite_prob = 0.05;
+  groups.community.post_prob = 0.5;
+  groups.community.leave_prob = 0.1;
+  groups.community.alpha_group = 0.15;
+  groups.community.capacity = 25;
+  ReplicateProbe probe(holme_kim(600, 3, 0.6, 6), groups, 3, 11);
+  EXPECT_GT(run_and_check(*probe.shared->graph, groups), 50);
+  groups.acquisition.ad_spend = 3;
+  groups.acquisition.ad_conversion = 0.05;
+  groups.community.initial = "all";
+  EXPECT_GT(run_and_check(erdos_renyi_gnp(400, 0.02, 7, true), groups), 50);
 }
 
 TEST(CampaignTies, StrengthsStayInUnitIntervalAndDecayTowardTheFloor) {

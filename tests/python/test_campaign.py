@@ -18,7 +18,7 @@ ALPHA = 1e-4  # false-alarm rate of each distribution test
 EXAMPLES = os.path.join(os.environ.get("GUANXI_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path.dirname(
     os.path.abspath(__file__)))), "examples")
 
-CHANNELS = ["seed", "external", "referral", "team", "bargain", "solo"]
+CHANNELS = ["seed", "external", "referral", "team", "bargain", "solo", "ad", "community"]
 NEW = [f"new_customers_{c}" for c in CHANNELS]
 # Tie dynamics off (MODEL.md §6): strengths never move.
 TIES_OFF = dict(init="constant", value=0.5, alpha_conv=0, alpha_team=0, alpha_bond=0, beta_spam=0, beta_fail=0, decay=0)
@@ -267,6 +267,19 @@ MODEL_DEFAULTS = {
     ("policy", "membership", "take_rate"): 0.01, ("policy", "membership", "partner_commission"): [0.10, 0.05, 0.02],
     ("seeding", "strategy"): "top_degree", ("seeding", "k"): 10,
     ("run", "steps"): 60, ("run", "replicates"): 100, ("run", "seed"): 0,
+    # MODEL.md §14 (ad_steps 0: the whole horizon; flash sale and red packet defaults are guanxi's).
+    ("acquisition", "ad_spend"): 0, ("acquisition", "cpm"): 30, ("acquisition", "ad_conversion"): 0.001,
+    ("acquisition", "ad_steps"): 0, ("acquisition", "ad_budget"): "unlimited", ("acquisition", "ad_target"): "all",
+    ("acquisition", "platform_fee"): 0,
+    ("community", "enabled"): False, ("community", "initial"): "none", ("community", "initial_activity"): 0.5,
+    ("community", "capacity"): 500, ("community", "join_prob"): 0.3, ("community", "invite_prob"): 0.01,
+    ("community", "post_prob"): 0.15, ("community", "post_cost"): 5, ("community", "post_lift"): 0.2,
+    ("community", "group_conv"): 0.02, ("community", "social_proof"): 0.05, ("community", "repeat_lift"): 1.0,
+    ("community", "flash_sale", "enabled"): False, ("community", "red_packet", "enabled"): False,
+    ("community", "red_packet", "lift"): 0.3, ("community", "activity_decay"): 0.05, ("community", "leave_prob"): 0.02,
+    ("community", "alpha_group"): 0.02, ("community", "group_embeddedness"): 1.0, ("community", "group_neg_weight"): 0.2,
+    ("behaviour", "tier_repeat_mult"): {"customer": 1.0, "fan": 1.0, "partner": 1.0},
+    ("behaviour", "tier_spend_mult"): {"customer": 1.0, "fan": 1.0, "partner": 1.0},
 }
 
 
@@ -283,16 +296,19 @@ def test_metrics_are_model_md_section_5():
                  "bargain_success_rate", "mean_strength", "strong_tie_fraction", "strong_ties_customers",
                  "value_metcalfe", "value_odlyzko", "value_ties", "largest_cascade", "max_depth",
                  "structural_virality"]
-    # customers_<channel>: the cumulative twin of new_customers_<channel> (MODEL.md §12).
+    # customers_<channel>: the cumulative twin of new_customers_<channel>, and the money, ad and
+    # group lines of MODEL.md §12.
     cumulative = [f"customers_{c}" for c in CHANNELS]
+    section_12 = ["ad_spend", "impressions", "platform_fees", "community_cost", "red_packets", "marketing_spend",
+                  "groups", "group_members", "group_customers", "group_activity", "posts"]
     metrics = gx.campaign.metrics()
-    assert sorted(metrics) == sorted(section_5 + cumulative + ["cac"]) and len(set(metrics)) == len(metrics)
+    assert sorted(metrics) == sorted(section_5 + cumulative + section_12 + ["cac"]) and len(set(metrics)) == len(metrics)
     assert gx.campaign.channels() == CHANNELS
 
 
 def test_defaults_are_model_md_section_7(small):
     spec = gx.Campaign(small).spec
-    assert set(spec) == {"product", "behaviour", "ties", "ladder", "policy", "seeding", "run"}
+    assert set(spec) == {"product", "behaviour", "ties", "ladder", "policy", "acquisition", "community", "seeding", "run"}
     for path, default in MODEL_DEFAULTS.items():
         assert lookup(spec, path) == (pytest.approx(default) if isinstance(default, float) else default), path
     # One key given: the rest of its section keeps the defaults.
@@ -496,7 +512,7 @@ def test_timeseries_is_tidy(lively_result):
 def test_summary_is_the_horizon_with_a_student_interval(lively_result):
     r = lively_result
     summary = r.summary()
-    assert list(summary.index) == r.metrics
+    assert list(summary.index) == r.metrics + ["payback_step"]  # payback: test_campaign_lifecycle.py
     assert list(summary.columns) == ["mean", "ci_low", "ci_high", "sd", "replicates"]
     for metric in r.metrics:
         x = r.metric(metric)[:, -1]
@@ -662,7 +678,7 @@ def test_compare_reports_paired_differences(hk):
         for metric in table.loc[design].index:
             row = table.loc[(design, metric)]
             assert 0 <= row["share_higher"] <= 1
-            if metric == "incremental_roi":
+            if metric in ("incremental_roi", "payback_step"):  # payback: test_campaign_lifecycle.py
                 continue
             diff = horizon(design, metric) - horizon("none", metric)
             assert row["baseline"] == pytest.approx(horizon("none", metric).mean(), rel=1e-12)

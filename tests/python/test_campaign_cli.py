@@ -79,7 +79,7 @@ def test_summary_json_carries_the_manifest_of_the_same_run_in_python(run_out, sm
 def test_summary_json_means_match_the_csv_horizon(run_out):
     rows, summary = run_out
     metrics = gx.campaign.metrics()
-    assert list(summary["metrics"]) == metrics
+    assert list(summary["metrics"]) == metrics + ["payback_step"]
     assert summary["replicates"] == 5 and summary["steps"] == 60 and summary["name"] == "two-sided referral"
     horizon = {}
     for r, t, metric, value in rows[1:]:

@@ -1,8 +1,9 @@
-# MODEL.md Part II as it is implemented so far: §10, fans buy more (tier_repeat_mult multiplies the
-# §3.7 repeat probability, tier_spend_mult the basket of a repeat purchase). Exact comparisons of
-# runs with the same seed: a multiplier of 1 is Part I; a probability multiplier is the same as the
-# product probability; a basket of m units adds (m - 1) x price to revenue and (m - 1) x unit cost to
-# the cost of goods per repeat purchase, and changes nothing else.
+# MODEL.md Part II (model version 2). §10, fans buy more (tier_repeat_mult multiplies the §3.7
+# repeat probability, tier_spend_mult the basket of a repeat purchase): exact comparisons of runs
+# with the same seed. The Part II cases of §13 (statistical ones with tolerances from the variance,
+# exact ones bit for bit), the customer lifecycle API (ledger, cohorts, lifetime value, payback),
+# scenario sections and their errors, groups given per node, threads, pickling and the CLI: in
+# test_campaign_lifecycle.py.
 import numpy as np
 import pytest
 

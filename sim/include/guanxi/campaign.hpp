@@ -93,6 +93,50 @@ struct Policy {
   Membership membership;
 };
 
+// MODEL.md §8 paid traffic and the platform. Ads run while ad_spend > 0; platform_fee applies to
+// the purchases of ad-acquired customers outside community groups whatever the ads do.
+struct Acquisition {
+  double ad_spend = 0;          // currency per step
+  double cpm = 30;              // cost per thousand impressions
+  double ad_conversion = 0.001; // conversion probability per impression of a prospect
+  std::uint32_t ad_steps = 0;   // steps t < ad_steps buy ads; 0: the whole horizon
+  double ad_budget = std::numeric_limits<double>::infinity();
+  std::string ad_target = "all";  // all | prospects
+  double platform_fee = 0;      // share of the price paid by ad-channel customers outside groups
+};
+
+// MODEL.md §9.4–9.5. MODEL.md leaves the defaults of period, discount and amount open:
+// guanxi's are a weekly sale at 20% off and a red packet of 10 (docs/model.md).
+struct FlashSale {
+  bool enabled = false;
+  std::uint32_t period = 7;
+  double discount = 0.2;
+};
+
+struct RedPacket {
+  bool enabled = false;
+  double amount = 10, lift = 0.3;
+};
+
+// MODEL.md §9 community groups (off unless the [community] section is present).
+struct Community {
+  bool enabled = false;
+  std::string initial = "none";  // none | all | column
+  std::string groups_file;       // scenario files, initial = column: "label,group" lines
+  double initial_activity = 0.5;
+  std::uint32_t capacity = 500;
+  double join_prob = 0.3, invite_prob = 0.01;
+  double post_prob = 0.15, post_cost = 5, post_lift = 0.2;
+  double group_conv = 0.02, social_proof = 0.05, repeat_lift = 1.0;
+  FlashSale flash_sale;
+  RedPacket red_packet;
+  double activity_decay = 0.05, leave_prob = 0.02;
+  double alpha_group = 0.02, group_embeddedness = 1.0, group_neg_weight = 0.2;
+  // initial = column: the group of every node (-1: none), read from groups_file or given by
+  // Python (groups=). Data, not a parameter: not in the parameter table or the spec's JSON.
+  std::shared_ptr<const std::vector<std::int64_t>> groups;
+};
+
 struct Seeding {
   std::string strategy = "top_degree";  // top_degree, pagerank, kcore, imm, random, nodes
   std::uint32_t k = 10;
@@ -111,6 +155,8 @@ struct CampaignSpec {
   TieDynamics ties;
   Ladder ladder;
   Policy policy;
+  Acquisition acquisition;
+  Community community;
   Seeding seeding;
   Horizon run;
 };
@@ -149,7 +195,7 @@ std::shared_ptr<const std::vector<node_t>> memoized_campaign_imm_seeds(const Gra
 // kind: a stock (a level or everything up to the step: customers, money so far), a flow (the
 // step only: reaches, new customers) or a ratio (of two tallies); whether it describes the step
 // only (flows, and the step's conversion_rate and k_factor); the MODEL.md section.
-enum class MetricUnit { people, purchases, money, share, ratio, reaches, strength, ties, value, levels };
+enum class MetricUnit { people, purchases, money, share, ratio, reaches, strength, ties, value, levels, groups, posts, impressions };
 enum class MetricKind { stock, flow, ratio };
 std::string_view metric_unit_name(MetricUnit unit);  // "people", ..., "currency", ...
 std::string_view metric_kind_name(MetricKind kind);  // "stock", "flow", "ratio"
@@ -164,6 +210,36 @@ struct MetricInfo {
 const std::vector<MetricInfo>& campaign_metric_info();
 const std::vector<std::string>& campaign_metrics();
 
+// One customer's life in one replicate (MODEL.md §11), recorded for the replicates asked for.
+struct LedgerEntry {
+  node_t node, referrer;     // referrer = max_nodes: none
+  std::uint8_t channel;      // index into campaign_channels()
+  std::uint32_t acquired;    // step of the first purchase
+  std::int64_t group;        // community group at the horizon (-1: none)
+  std::uint32_t purchases;
+  double revenue, margin;    // margin = revenue - cost of goods - platform fees
+  double incentives;         // discounts on its purchases, reward for its conversion, commissions on its purchases
+  double earned;             // rewards and commissions it received
+  std::int64_t churned;      // step it churned in (-1: active at the horizon)
+};
+
+// Per replicate, what cohort retention and lifetime value by channel need (MODEL.md §11):
+// cohorts: (acquired step, channel, churn step or steps = not churned, customers) rows;
+// channels: per channel, customers, margin, attributed incentives, incentive-driven customers,
+// revenue.
+struct Lifecycle {
+  std::vector<std::uint32_t> cohorts;  // 4 per row
+  std::vector<double> channels;        // kLifecycleColumns per channel
+};
+inline constexpr std::size_t kLifecycleColumns = 5;
+
+// Bytes a replicate keeps per customer (its §11 book) and per node it touches (the node's state,
+// Part II's group, inviter and book index included): for benchmarks and memory estimates.
+struct CampaignStateBytes {
+  std::size_t ledger_per_customer, per_touched_node;
+};
+CampaignStateBytes campaign_state_bytes();
+
 // One customer of the referral forest (recorded for the replicates asked for).
 struct ForestEntry {
   node_t node, referrer;  // referrer = max_nodes for roots
@@ -171,7 +247,8 @@ struct ForestEntry {
   std::uint32_t step;     // of the first purchase
   std::uint32_t depth;    // 0 for roots
 };
-const std::vector<std::string>& campaign_channels();  // seed, external, referral, team, bargain, solo
+// seed, external, referral, team, bargain, solo, ad (§8), community (§9)
+const std::vector<std::string>& campaign_channels();
 
 struct CampaignResult {
   std::uint64_t replicates = 0;
@@ -181,6 +258,8 @@ struct CampaignResult {
   std::vector<double> values;
   std::vector<std::string> warnings;
   std::vector<std::pair<std::uint64_t, std::vector<ForestEntry>>> forests;
+  std::vector<std::pair<std::uint64_t, std::vector<LedgerEntry>>> ledgers;
+  std::vector<Lifecycle> lifecycle;  // one per replicate
   double seconds = 0;
 };
 
@@ -192,6 +271,7 @@ struct CampaignRunOptions {
   std::uint64_t seed = 0;
   int threads = 0;
   std::vector<std::uint64_t> forests;  // replicates (absolute indices) whose referral forest is kept
+  std::vector<std::uint64_t> ledgers;  // replicates (absolute indices) whose customer ledger is kept
 };
 
 // Runs the campaign; replicates are pure functions of (seed, replicate), so campaigns run with

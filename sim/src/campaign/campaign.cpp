@@ -24,7 +24,7 @@
 namespace guanxi {
 
 const std::vector<std::string>& campaign_channels() {
-  static const std::vector<std::string> names = {"seed", "external", "referral", "team", "bargain", "solo"};
+  static const std::vector<std::string> names = {"seed", "external", "referral", "team", "bargain", "solo", "ad", "community"};
   return names;
 }
 
@@ -75,9 +75,23 @@ std::vector<SpecWarning> check_spec(const CampaignSpec& spec) {
     if (s.nodes.empty()) throw ParameterError("seeding.nodes", "must list at least one node");
   } else if (canonical_strategy(s.strategy).empty()) {
     throw ParameterError("seeding.strategy", "must be top_degree, pagerank, kcore, imm, random or nodes, not '" + s.strategy + "'");
-  } else if (s.k == 0 && spec.behaviour.external_rate == 0) {
-    warnings.push_back({"seeding.k", "no seeds and behaviour.external_rate = 0: nobody can ever buy"});
+  } else if (s.k == 0 && spec.behaviour.external_rate == 0 && spec.acquisition.ad_spend == 0 && !spec.community.enabled) {
+    warnings.push_back({"seeding.k", "no seeds, no external adoption, ads or community groups: nobody can ever buy"});
   }
+  const Acquisition& ads = spec.acquisition;
+  if (ads.ad_target != "all" && ads.ad_target != "prospects")
+    throw ParameterError("acquisition.ad_target", "must be all or prospects, not '" + ads.ad_target + "'");
+  const Community& community = spec.community;
+  if (community.initial != "none" && community.initial != "all" && community.initial != "column")
+    throw ParameterError("community.initial", "must be none, all or column, not '" + community.initial + "'");
+  if (!community.groups_file.empty() && community.initial != "column")
+    throw ParameterError("community.groups_file", "is read only with community.initial = \"column\"");
+  if (community.groups && community.initial != "column")
+    throw ParameterError("community.initial", "must be \"column\" when groups are given per node");
+  if (ads.ad_spend > 0 && ads.ad_spend > ads.ad_budget)
+    warnings.push_back({"acquisition.ad_budget", "below one step's ad_spend: no ads are ever bought"});
+  if (ads.ad_spend > 0 && std::floor(1000.0 * ads.ad_spend / ads.cpm) < 1)
+    warnings.push_back({"acquisition.ad_spend", "buys less than one impression per step at this cpm: no ads are shown"});
   if (spec.ties.init.low > spec.ties.init.high) throw ParameterError("ties.low", "must be <= ties.high");
   if (spec.ties.init.s_min > spec.ties.init.s_max) throw ParameterError("ties.s_min", "must be <= ties.s_max");
   check_result_size(spec.run.replicates, spec.run.steps, "run.replicates");
@@ -101,6 +115,19 @@ std::vector<SpecWarning> validate(const CampaignSpec& spec, const Graph& g) {
   } else if (s.k > g.num_nodes()) {
     throw ParameterError("seeding.k", "must be in [0, " + std::to_string(g.num_nodes()) + "], got " + std::to_string(s.k) +
                                           " (the graph has " + std::to_string(g.num_nodes()) + " nodes)");
+  }
+  const Community& community = spec.community;
+  if (community.enabled && community.initial == "column") {
+    if (!community.groups)
+      throw ParameterError("community.initial", "is \"column\" but no groups are given (groups= in Python, "
+                                                "community.groups_file in a scenario)");
+    if (community.groups->size() != g.num_nodes())
+      throw ParameterError("community.groups", "has " + std::to_string(community.groups->size()) +
+                                                   " entries; the graph has " + std::to_string(g.num_nodes()) + " nodes");
+    for (std::size_t v = 0; v < community.groups->size(); ++v)
+      if ((*community.groups)[v] < -1)
+        throw ParameterError("community.groups", "node " + std::to_string(v) + ": group " +
+                                                     std::to_string((*community.groups)[v]) + " (use -1 for none)");
   }
   return warnings;
 }
@@ -153,8 +180,24 @@ Shared prepare_shared(const Graph& g, const CampaignSpec& spec, std::uint64_t se
     if (e) std::rethrow_exception(e);
   const Policy& p = spec.policy;
   const bool commission = std::any_of(p.commission.begin(), p.commission.end(), [](double c) { return c > 0; });
+  const Community& community = spec.community;
   shared.incentives = p.referral_reward > 0 || p.referee_discount > 0 || commission || p.group_buy.enabled ||
-                      p.bargain.enabled || p.membership.enabled;
+                      p.bargain.enabled || p.membership.enabled ||
+                      (community.enabled && (community.flash_sale.enabled || community.red_packet.enabled));
+  // §9.1 initial groups: every node, or the nodes of each group id in increasing order of id.
+  if (community.enabled && community.initial == "all") {
+    shared.initial_groups.emplace_back(g.num_nodes());
+    for (node_t v = 0; v < g.num_nodes(); ++v) shared.initial_groups[0][v] = v;
+  } else if (community.enabled && community.initial == "column" && community.groups) {
+    std::vector<std::pair<std::int64_t, node_t>> placed;
+    for (node_t v = 0; v < community.groups->size(); ++v)
+      if ((*community.groups)[v] >= 0) placed.push_back({(*community.groups)[v], v});
+    std::sort(placed.begin(), placed.end());
+    for (std::size_t i = 0; i < placed.size(); ++i) {
+      if (i == 0 || placed[i].first != placed[i - 1].first) shared.initial_groups.emplace_back();
+      shared.initial_groups.back().push_back(placed[i].second);
+    }
+  }
   shared.commission_levels = static_cast<std::uint32_t>(
       std::max(p.commission.size(), p.membership.enabled ? p.membership.partner_commission.size() : std::size_t{0}));
   // Tie maps: free s' = floor + (s - floor)(1 - decay); bonded: bond, then decay.
@@ -181,10 +224,11 @@ CampaignResult run_campaign(const Graph& g, const CampaignSpec& spec, const Camp
   for (const auto& w : validate(spec, g)) result.warnings.push_back(w.message());
   check_result_size(options.replicates, spec.run.steps, "replicates");
   const std::uint64_t first = options.first_replicate, last = first + options.replicates;
-  for (std::uint64_t r : options.forests)
-    if (r < first || r >= last)
-      throw InputError("forests: replicate " + std::to_string(r) + " out of range [" + std::to_string(first) + ", " +
-                       std::to_string(last) + ")");
+  for (const auto* asked : {&options.forests, &options.ledgers})
+    for (std::uint64_t r : *asked)
+      if (r < first || r >= last)
+        throw InputError(std::string(asked == &options.forests ? "forests" : "ledgers") + ": replicate " +
+                         std::to_string(r) + " out of range [" + std::to_string(first) + ", " + std::to_string(last) + ")");
 
   const std::size_t width = campaign_metrics().size();
   result.replicates = options.replicates;
@@ -192,6 +236,8 @@ CampaignResult run_campaign(const Graph& g, const CampaignSpec& spec, const Camp
   result.steps = spec.run.steps;
   result.values.assign(options.replicates * spec.run.steps * width, 0.0);
   for (std::uint64_t r : options.forests) result.forests.push_back({r, {}});
+  for (std::uint64_t r : options.ledgers) result.ledgers.push_back({r, {}});
+  result.lifecycle.resize(options.replicates);
   tbb::enumerable_thread_specific<campaign::Scratch> scratch;
   // The preparation runs on the run's threads too (its parallel kernels give the same values for
   // any thread count).
@@ -205,6 +251,10 @@ CampaignResult run_campaign(const Graph& g, const CampaignSpec& spec, const Camp
         if (replicate == r) forest = &entries;
       campaign::Replicate replicate(shared, r, result.values, forest, scratch.local(), r - first);
       replicate.run();
+      if (control && control->cancel.load(std::memory_order_relaxed)) return;
+      replicate.write_lifecycle(result.lifecycle[r - first]);
+      for (auto& [asked, entries] : result.ledgers)
+        if (asked == r) replicate.write_ledger(entries);
       if (control) control->replicates_done.fetch_add(1, std::memory_order_relaxed);
     });
   });

@@ -18,8 +18,16 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 double quotient(double a, double b) { return b > 0 ? a / b : kNaN; }  // NaN when b is 0
-double spend(const campaign::Tally& x) { return x.money.rewards + x.money.commissions + x.money.discounts; }
-double tracked_ties(const campaign::Tally& x) { return static_cast<double>(x.tie_count[0] + x.tie_count[1]); }
+// §12: incentive spend includes red packets (0 without Part II: Part I's sums are unchanged).
+double spend(const campaign::Tally& x) {
+  return x.money.rewards + x.money.commissions + x.money.discounts + x.money.red_packets;
+}
+double tracked_ties(const campaign::Tally& x) { return static_cast<double>(x.tie_count[0] + x.tie_count[1] + x.tie_count[2]); }
+double profit(const campaign::Tally& x) {
+  const auto& m = x.money;
+  return m.revenue - m.cost_of_goods - m.rewards - m.commissions - m.red_packets - m.ad_spend - m.platform_fees -
+         m.community_cost + m.fees;
+}
 
 struct MetricDefinition {
   MetricInfo info;
@@ -70,11 +78,11 @@ const std::vector<MetricDefinition>& metric_definitions() {
         {{"discounts", money, stock, false, "§4", "discounts given so far"},
          [](const Tally& x) { return x.money.discounts; }},
         {{"fees", money, stock, false, "§4", "membership fees so far"}, [](const Tally& x) { return x.money.fees; }},
-        {{"incentive_spend", money, stock, false, "§4", "rewards + commissions + discounts so far"}, spend},
-        {{"profit", money, stock, false, "§4", "revenue - cost of goods - rewards - commissions + fees so far"},
-         [](const Tally& x) {
-           return x.money.revenue - x.money.cost_of_goods - x.money.rewards - x.money.commissions + x.money.fees;
-         }},
+        {{"incentive_spend", money, stock, false, "§12", "rewards + commissions + discounts + red packets so far"}, spend},
+        {{"profit", money, stock, false, "§12",
+          "revenue - cost of goods - rewards - commissions - red packets - ad spend - platform fees - community cost "
+          "+ fees so far"},
+         profit},
         {{"incentive_roi", MetricUnit::ratio, MetricKind::ratio, false, "§4",
           "(incentive-driven margin - incentive spend) / incentive spend so far"},
          [](const Tally& x) { return quotient(x.money.incentive_margin - spend(x), spend(x)); }},
@@ -98,13 +106,13 @@ const std::vector<MetricDefinition>& metric_definitions() {
            return quotient(static_cast<double>(x.bargains_done), static_cast<double>(x.bargains_done + x.bargains_failed));
          }},
         {{"mean_strength", strength, MetricKind::ratio, false, "§5", "mean strength of ties touching a customer"},
-         [](const Tally& x) { return quotient(x.sum_strength[0] + x.sum_strength[1], tracked_ties(x)); }},
+         [](const Tally& x) { return quotient(x.sum_strength[0] + x.sum_strength[1] + x.sum_strength[2], tracked_ties(x)); }},
         {{"strong_tie_fraction", share, MetricKind::ratio, false, "§5", "share of ties touching a customer that are strong"},
          [](const Tally& x) {
-           return quotient(static_cast<double>(x.strong_count[0] + x.strong_count[1]), tracked_ties(x));
+           return quotient(static_cast<double>(x.strong_count[0] + x.strong_count[1] + x.strong_count[2]), tracked_ties(x));
          }},
         {{"strong_ties_customers", ties, stock, false, "§5", "strong ties between active customers"},
-         [](const Tally& x) { return static_cast<double>(x.strong_count[1]); }},
+         [](const Tally& x) { return static_cast<double>(x.strong_count[1] + x.strong_count[2]); }},
         {{"value_metcalfe", value, stock, false, "§5", "network value: active customers squared"},
          [](const Tally& x) { return static_cast<double>(x.active) * static_cast<double>(x.active); }},
         {{"value_odlyzko", value, stock, false, "§5", "network value: n log n of active customers"},
@@ -113,13 +121,35 @@ const std::vector<MetricDefinition>& metric_definitions() {
            return active > 0 ? active * std::log(active) : 0.0;
          }},
         {{"value_ties", value, stock, false, "§5", "network value: summed strength of ties between active customers"},
-         [](const Tally& x) { return x.sum_strength[1]; }},
+         [](const Tally& x) { return x.sum_strength[1] + x.sum_strength[2]; }},
         {{"largest_cascade", people, stock, false, "§5", "customers in the largest referral tree"},
          [](const Tally& x) { return static_cast<double>(x.largest_tree); }},
         {{"max_depth", levels, stock, false, "§5", "depth of the deepest referral tree"},
          [](const Tally& x) { return static_cast<double>(x.max_depth); }},
         {{"structural_virality", levels, stock, false, "§5", "mean distance between customers of the largest referral tree"},
-         [](const Tally& x) { return x.structural_virality; }}};
+         [](const Tally& x) { return x.structural_virality; }},
+        // Part II (§12).
+        {{"ad_spend", money, stock, false, "§8.1", "spent on ads so far"}, [](const Tally& x) { return x.money.ad_spend; }},
+        {{"impressions", MetricUnit::impressions, stock, false, "§8.1", "ad impressions bought so far"},
+         [](const Tally& x) { return static_cast<double>(x.money.impressions); }},
+        {{"platform_fees", money, stock, false, "§8.2", "platform fees on purchases of ad-channel customers so far"},
+         [](const Tally& x) { return x.money.platform_fees; }},
+        {{"community_cost", money, stock, false, "§12", "posts x post_cost so far"},
+         [](const Tally& x) { return x.money.community_cost; }},
+        {{"red_packets", money, stock, false, "§9.5", "red packets paid so far"},
+         [](const Tally& x) { return x.money.red_packets; }},
+        {{"marketing_spend", money, stock, false, "§12", "incentive spend + ad spend + community cost so far"},
+         [](const Tally& x) { return spend(x) + x.money.ad_spend + x.money.community_cost; }},
+        {{"groups", MetricUnit::groups, stock, false, "§9", "open community groups"},
+         [](const Tally& x) { return static_cast<double>(x.groups); }},
+        {{"group_members", people, stock, false, "§9", "members of community groups"},
+         [](const Tally& x) { return static_cast<double>(x.group_members); }},
+        {{"group_customers", people, stock, false, "§9", "members of community groups who are active customers"},
+         [](const Tally& x) { return static_cast<double>(x.group_customers); }},
+        {{"group_activity", share, MetricKind::ratio, false, "§9", "mean activity of the open groups"},
+         [](const Tally& x) { return quotient(x.group_activity, static_cast<double>(x.groups)); }},
+        {{"posts", MetricUnit::posts, flow, true, "§9.3", "posts in the step"},
+         [](const Tally& x) { return static_cast<double>(x.posts); }}};
     out.insert(out.end(), rest.begin(), rest.end());
     return out;
   }();
@@ -154,7 +184,7 @@ const std::vector<std::string>& comparison_metrics() {
 
 std::string_view metric_unit_name(MetricUnit unit) {
   static constexpr std::string_view names[] = {"people", "purchases", "currency", "share", "ratio", "reaches",
-                                               "strength", "ties", "value", "levels"};
+                                               "strength", "ties", "value", "levels", "groups", "posts", "impressions"};
   return names[static_cast<int>(unit)];
 }
 

@@ -7,10 +7,14 @@
 // payment that would exceed it is not made (an unpayable discount means list price) and the
 // policy is exhausted from the next step. Payments are made in the order of the buyers' hash
 // keys. A purchase is incentive-driven when a reward, commission or discount applied to it.
+// Part II: the platform fee of ad-acquired customers outside groups (§8.2), the members' buys
+// that make the next step's social proof (§9.3), and each customer's book (§11: revenue,
+// margin after fees, incentives attributed to it, rewards and commissions it earned).
 // Commission eligibility reads the start of the step: an ancestor who buys in the same step
 // (a teammate) earns nothing on it, whatever the payment order.
 // Declares: random purpose pay_order; metrics purchases, revenue, cost_of_goods, rewards,
-// commissions, discounts, incentive_spend, profit, incentive_roi, cac, new_customers_<channel>.
+// commissions, discounts, incentive_spend, profit, incentive_roi, cac, new_customers_<channel>,
+// platform_fees.
 #include <algorithm>
 
 #include "replicate.hpp"
@@ -24,21 +28,16 @@ void Replicate::pay(std::uint32_t t) {
   });
   const Policy& policy = spec_.policy;
   const double list_price = spec_.product.price;
-  const double budget = policy.budget;
-  auto spent = [&] { return tally_.money.rewards + tally_.money.commissions + tally_.money.discounts; };
-  // A payment is made when the policy pays and it fits the budget; otherwise the policy ends.
-  auto affordable = [&](double amount) {
-    if (!pays_ || amount <= 0) return false;
-    if (spent() + amount > budget) {
-      exhausted_ = true;
-      return false;
-    }
-    return true;
-  };
+  const double fee_rate = spec_.acquisition.platform_fee;
   const TierMultipliers& basket = spec_.behaviour.tier_spend_mult;
   for (const Purchase& p : purchases_) {
     Node& buyer = nodes()[p.buyer];
     const bool first = !buyer.ever_bought;
+    if (first) {  // §11: the customer's book opens with its first purchase
+      ledger_.push_back({p.buyer, t});
+      buyer.book = static_cast<std::uint32_t>(ledger_.size());
+    }
+    CustomerBook& book = ledger_[buyer.book - 1];
     // §10: a repeat purchase's basket is its tier's tier_spend_mult times one unit (price and cost).
     const double units = first                          ? 1.0
                          : buyer.tier == Tier::partner ? basket.partner
@@ -49,40 +48,60 @@ void Replicate::pay(std::uint32_t t) {
     bool driven = false;
     if (affordable(discount)) {
       tally_.money.discounts += discount;
+      book.incentives += discount;
       driven = true;
     } else {
       discount = 0;
     }
     const double paid = price - discount;
+    const double cost = spec_.product.unit_cost * units;
     tally_.money.revenue += paid;
-    tally_.money.cost_of_goods += spec_.product.unit_cost * units;
+    tally_.money.cost_of_goods += cost;
     ++tally_.money.purchases;
     if (!first) ++tally_.money.repeat_purchases;
+    // §8.2 the platform takes its fee from ad-acquired customers outside community groups (group
+    // membership as of the start of the step: joins happen at its end).
+    const bool ad_customer = buyer.channel == ad || (first && p.channel == ad);
+    double fee = 0;
+    if (ad_customer && fee_rate > 0 && buyer.community == 0) {
+      fee = fee_rate * paid;
+      tally_.money.platform_fees += fee;
+    }
+    book.revenue += paid;
+    book.margin += paid - cost - fee;
+    if (buyer.community != 0) ++groups_[buyer.community - 1].buyers_now;  // §9.3 social proof
     const node_t referrer = buyer.referrer;
     if (first && referrer != max_nodes && affordable(policy.referral_reward)) {
       tally_.money.rewards += policy.referral_reward;
+      book.incentives += policy.referral_reward;
+      nodes()[referrer].earned += policy.referral_reward;
       driven = true;
     }
     node_t ancestor = referrer;
     for (std::uint32_t level = 0; level < shared_.commission_levels && ancestor != max_nodes; ++level) {
-      const Node& a = nodes()[ancestor];
+      Node& a = nodes()[ancestor];
       const auto& rates = policy.membership.enabled && a.tier == Tier::partner ? policy.membership.partner_commission
                                                                                : policy.commission;
       const double amount = level < rates.size() ? rates[level] * paid : 0.0;
       // Eligible: an active customer as of the start of the step (not one buying in it).
       if (a.stage == Stage::customer && a.active_from <= t && affordable(amount)) {
         tally_.money.commissions += amount;
+        book.incentives += amount;
+        a.earned += amount;
         driven = true;
       }
       ancestor = a.referrer;
     }
-    if (driven) tally_.money.incentive_margin += paid - spec_.product.unit_cost * units;
+    if (driven) tally_.money.incentive_margin += paid - cost;
     ++buyer.purchases;
     ladder_candidates_.push_back(p.buyer);
     if (!first) continue;
-    // The first purchase makes a customer. Seeds and external adopters keep their origin.
-    const bool origin = buyer.channel == seed || buyer.channel == external;
+    // The first purchase makes a customer. Seeds, external and ad adopters and community
+    // converts keep their origin when they buy through a team, a bargain or alone.
+    const bool origin = buyer.channel == seed || buyer.channel == external || buyer.channel == ad ||
+                        buyer.channel == community;
     buyer.channel = origin ? buyer.channel : static_cast<std::uint8_t>(p.channel);
+    stage_changed(p.buyer);
     buyer.stage = Stage::customer;
     buyer.tier = Tier::customer;
     buyer.ever_bought = true;
@@ -93,6 +112,7 @@ void Replicate::pay(std::uint32_t t) {
     ++tally_.new_by_channel[buyer.channel];
     ++tally_.customers_by_channel[buyer.channel];
     newly_active_.push_back(p.buyer);
+    first_buyers_.push_back(p.buyer);
     if (referrer != max_nodes) {  // a successful referral (§3.10; its tie strengthens in §3.9)
       ++nodes()[referrer].referrals;
       ladder_candidates_.push_back(referrer);

@@ -1,7 +1,9 @@
 // MODEL.md §3.7 repeat purchase: each active customer buys again, at list price, with
 // probability repeat_prob · m_tier · (1 + stickiness · S_u), S_u = strong ties from u to active
 // customers capped at stickiness_cap, m_tier its tier's tier_repeat_mult (§10: fans buy more; its
-// basket, tier_spend_mult, is paid in §3.4). Repeat purchases pay commissions (§3.4).
+// basket, tier_spend_mult, is paid in §3.4). Repeat purchases pay commissions (§3.4). §9.3: a
+// customer member reached by a post this step multiplies it by 1 + repeat_lift, and by
+// 1 + discount_elasticity d_f more in a flash sale.
 // Declares: random purpose repeat; metric repeat_purchases.
 #include <algorithm>
 
@@ -9,16 +11,21 @@
 
 namespace guanxi::campaign {
 
-void Replicate::repeat_purchases(std::uint32_t /*t: the step's keys are set*/, Effects& out) const {
+void Replicate::repeat_purchases(std::uint32_t t, Effects& out) const {
   const Behaviour& b = spec_.behaviour;
   if (b.repeat_prob <= 0) return;
+  const auto& reached = out.post_reached_customers;  // sorted
+  const double post_lift =
+      (1.0 + spec_.community.repeat_lift) * (1.0 + b.discount_elasticity * flash_discount(t));
   for (node_t u : active_) {
     const double strong = std::min<std::uint32_t>(nodes()[u].strong_active, b.stickiness_cap);
     const Tier tier = nodes()[u].tier;
     const double mult = tier == Tier::partner ? b.tier_repeat_mult.partner
                         : tier == Tier::fan   ? b.tier_repeat_mult.fan
                                               : b.tier_repeat_mult.customer;
-    if (uniform(Purpose::repeat, u) < b.repeat_prob * mult * (1.0 + b.stickiness * strong))
+    double p = b.repeat_prob * mult * (1.0 + b.stickiness * strong);
+    if (!reached.empty() && std::binary_search(reached.begin(), reached.end(), u)) p *= post_lift;
+    if (uniform(Purpose::repeat, u) < p)
       out.repeat_buyers.push_back(u);
   }
 }

@@ -26,6 +26,9 @@ Replicate::Replicate(const Shared& shared, std::uint64_t replicate, std::vector<
   asked_.prepare(spec_.policy.bargain.enabled ? graph_.num_arcs() : 0);
   ties_.prepare(graph_.num_ties());
   nodes_position_.resize(graph_.num_nodes());
+  const Acquisition& ads = spec_.acquisition;
+  if (ads.ad_spend > 0 && ads.ad_target == "prospects")
+    prospects_.emplace(scratch.prospect_at, scratch.prospect_slot, graph_.num_nodes());
 }
 
 void Replicate::refresh_keys(std::uint32_t t) {
@@ -46,21 +49,30 @@ void Replicate::run() {
 void Replicate::begin() {
   refresh_keys(0);
   pays_ = shared_.incentives && spec_.policy.budget > 0;
+  place_initial_groups();
   place_seeds();
+  sync_prospects();
 }
 
 void Replicate::step(std::uint32_t t) {
   refresh_keys(t);
   // The policy pays this step unless a payment failed before (MODEL.md §3.4).
-  const Tally::Money& spent = tally_.money;
-  pays_ = shared_.incentives && !exhausted_ && spec_.policy.budget > spent.rewards + spent.commissions + spent.discounts;
+  pays_ = shared_.incentives && !exhausted_ && spec_.policy.budget > incentive_spent();
   if (t > 0) tally_.new_by_channel.fill(0);  // seeds placed before step 0 count in step 0's row
   tally_.referral_conversions = 0;
+  // §9.3 social proof: the members who bought in the previous step (none before step 0).
+  for (CommunityGroup& g : groups_) {
+    g.buyers_last = t == 0 ? 0 : g.buyers_now;
+    g.buyers_now = 0;
+    g.posted = g.packet = false;
+  }
   // Decisions, on the state at the start of the step.
   effects_.clear();
   external_adoption(t, effects_);
+  ads(t, effects_);
   sharing(t, effects_);
   bargain_asks(t, effects_);
+  community_decisions(t, effects_);
   repeat_purchases(t, effects_);
   churn(t, effects_);
   // Their effects, at its end.
@@ -77,14 +89,47 @@ void Replicate::commit(std::uint32_t t) {
     if (attempts()[a] < 255) ++attempts()[a];
   for (const auto& [bargain, arc] : effects_.asked) asked()[arc] = bargain + 1;
   for (std::uint32_t bargain : effects_.helped) ++bargains_[bargain].helps;
+  tally_.money.ad_spend += effects_.ad_spend;
+  tally_.money.impressions += effects_.impressions;
+  tally_.posts = effects_.posts.size();
+  tally_.money.community_cost += static_cast<double>(effects_.posts.size()) * spec_.community.post_cost;
+  for (std::uint32_t g : effects_.posts) groups_[g].posted = true;
   resolve_conversions(t);
   close_teams(t);
   close_bargains(t);
-  for (node_t u : effects_.repeat_buyers) buy(u, referral, 0.0);
+  // §9.4 repeat purchases of members in a flash sale are at its discount.
+  const double flash = flash_discount(t);
+  for (node_t u : effects_.repeat_buyers) buy(u, referral, flash > 0 && nodes()[u].community != 0 ? flash : 0.0);
   pay(t);
+  pay_red_packets();
   apply_churn(t);
   tie_dynamics(t);
+  update_activity(t);
   ladder(t);
+  sync_prospects();
+}
+
+double Replicate::incentive_spent() const {
+  const Tally::Money& m = tally_.money;
+  return m.rewards + m.commissions + m.discounts + m.red_packets;
+}
+
+bool Replicate::affordable(double amount) {
+  if (!pays_ || amount <= 0) return false;
+  if (incentive_spent() + amount > spec_.policy.budget) {
+    exhausted_ = true;
+    return false;
+  }
+  return true;
+}
+
+void Replicate::sync_prospects() {
+  if (!prospects_) return;
+  for (node_t v : stage_changes_) {
+    if (nodes()[v].stage == Stage::prospect) prospects_->insert(v);
+    else prospects_->erase(v);
+  }
+  stage_changes_.clear();
 }
 
 double Replicate::share_utility(node_t u) const {
@@ -112,6 +157,7 @@ double Replicate::trust(double s) const {
 }
 
 void Replicate::become_pending(node_t v, node_t referrer, std::uint8_t channel, std::uint32_t group) {
+  stage_changed(v);
   Node& n = nodes()[v];
   n.stage = Stage::pending;
   n.referrer = referrer;
@@ -127,6 +173,7 @@ void Replicate::fall_back(node_t v, double solo_fallback) {
     nodes()[v].referrer = max_nodes;  // a solo adopter has no referrer (MODEL.md §1)
     buy(v, solo, 0.0);
   } else {
+    stage_changed(v);
     Node& n = nodes()[v];
     n.stage = Stage::prospect;
     n.referrer = max_nodes;

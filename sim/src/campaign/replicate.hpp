@@ -2,7 +2,8 @@
 // MODEL.md section, each defined in the file named after it (seeds.cpp §7 seeding,
 // external_adoption.cpp §3.1, sharing.cpp §3.2–3.3, payments.cpp §3.4, group_buy.cpp §3.5,
 // bargain.cpp §3.6, repeat_purchase.cpp §3.7, churn.cpp §3.8, tie_dynamics.cpp §3.9,
-// ladder.cpp §3.10, referral_forest.cpp §1 and the §5 cascades, metrics.cpp §4–5) and
+// ladder.cpp §3.10, referral_forest.cpp §1 and the §5 cascades, metrics.cpp §4–5, §12;
+// Part II: paid_traffic.cpp §8, community.cpp §9, lifecycle.cpp §11) and
 // sequenced by replicate.cpp. The decisions of step t read the state at the start of t (const
 // members; they fill an Effects record); the commit applies the effects at the end of t in
 // MODEL.md §3's order (docs/architecture.md).
@@ -15,6 +16,7 @@
 #include <memory>
 #include <new>
 #include <optional>
+#include <set>
 #include <span>
 #include <type_traits>
 #include <vector>
@@ -27,7 +29,7 @@ namespace guanxi::campaign {
 
 enum class Stage : std::uint8_t { prospect, pending, customer, churned };
 enum class Tier : std::uint8_t { none, customer, fan, partner };
-enum Channel : std::uint8_t { seed, external, referral, team, bargain, solo, kChannels };
+enum Channel : std::uint8_t { seed, external, referral, team, bargain, solo, ad, community, kChannels };
 
 // Random purposes: every draw of a replicate names its purpose, and each (purpose, step) has its
 // own Philox key, so no two mechanisms share numbers. Ids are explicit and stable: a new
@@ -49,8 +51,19 @@ enum class Purpose : std::uint32_t {
   churn = 13,           // §3.8 (node)
   speak_ill = 14,       // §3.8 a churner speaks ill: (node)
   fee = 15,             // §3.10 a fan pays the membership fee: (node)
+  // Part II (model version 2): streams of their own, so Part I's draws are unchanged.
+  impression = 16,      // §8.1 where impression i lands: (i)
+  ad_convert = 17,      // §8.1 a prospect with impressions converts: (node)
+  post = 18,            // §9.3 the brand posts in a group: (group)
+  post_reach = 19,      // §9.3 a post reaches a member: (node)
+  post_convert = 20,    // §9.3 a reached prospect member converts: (node)
+  join = 21,            // §9.2 a new customer is invited into a group: (node)
+  invite = 22,          // §9.2 geometric skips over an inviter's arcs: (inviter, draw index)
+  invite_credit = 23,   // §9.2 the inviter credited among several: (inviter, prospect)
+  join_order = 24,      // §9.2, §9.6 order of joins: (node)
+  leave = 25,           // §9.6 a member leaves: (node)
 };
-inline constexpr std::uint32_t kPurposeSlots = 16;  // largest id + 1: the size of a replicate's key table
+inline constexpr std::uint32_t kPurposeSlots = 26;  // largest id + 1: the size of a replicate's key table
 
 // A read-only array held by reference count: the graph's memo (guanxi/graph_memo.hpp) and every
 // run on the graph share one vector, so preparing a run copies none of it. Reads go through a
@@ -86,6 +99,8 @@ struct Shared {
   SharedArray<arc_t> in_offsets, in_arcs;  // directed graphs: the arcs into each node
   std::vector<node_t> seeds;            // fixed seeds (strategy != random)
   bool random_seeds = false;
+  // §9.1 initial groups: the members of each (initial = all: every node; column: by group id).
+  std::vector<std::vector<node_t>> initial_groups;
   bool incentives = false;              // rewards, commissions, discounts, teams, bargains or fees
   std::uint32_t commission_levels = 0;
   // Closed-form tie maps: a step multiplies (s - fixed) by `keep`; powers tabulated by steps.
@@ -232,11 +247,76 @@ struct Effects {
   std::vector<std::pair<node_t, bool>> churners;       // §3.8 (churner, speaks ill)
   std::vector<TieEvent> tie_events;                    // §3.9 spam here; teams, failures, referrals at the commit
   std::uint64_t reaches = 0, conversion_count = 0, potential_sharers = 0;  // the step's counts
+  // Part II.
+  std::vector<node_t> ad_adopters;                     // §8.1
+  double ad_spend = 0;                                 // §8.1 spent this step
+  std::uint64_t impressions = 0;
+  std::vector<std::uint32_t> posts;                    // §9.3 groups posted in
+  std::vector<node_t> post_converts;                   // §9.3 prospect members converted by a post
+  std::vector<node_t> post_reached_customers;          // §9.3 sorted: repeat lift
+  std::vector<node_t> leavers;                         // §9.6
+  std::vector<Conversion> invites;                     // §9.2 (invitee, inviter, credit)
   void clear() {
     external.clear(), conversions.clear(), sharers.clear(), reached.clear(), asked.clear(), helped.clear();
     repeat_buyers.clear(), churners.clear(), tie_events.clear();
     reaches = conversion_count = potential_sharers = 0;
+    ad_adopters.clear(), posts.clear(), post_converts.clear(), post_reached_customers.clear(), leavers.clear();
+    invites.clear();
+    ad_spend = 0, impressions = 0;
   }
+};
+
+// §9 a community group: its members (a node's slot in `members` is Node::member_slot), its
+// activity a_g, and the members who bought in the previous and the current step (social proof).
+struct CommunityGroup {
+  std::vector<node_t> members;
+  double activity = 0;
+  std::uint32_t from_step = 0;  // open from this step (initial groups: 0; a group made at the end of t: t + 1)
+  std::uint32_t buyers_last = 0, buyers_now = 0;
+  bool open = true;
+  bool posted = false, packet = false;  // this step: a post, with a paid red packet
+};
+
+// §11 one customer's book in a replicate.
+struct CustomerBook {
+  node_t node;
+  std::uint32_t acquired;
+  std::int64_t churned = -1;
+  double revenue = 0, margin = 0, incentives = 0;  // its earnings are its Node's `earned`
+};
+
+// A set of node ids with O(1) insert, erase and access by index, its storage a permutation of
+// [0, n) kept as overrides of the identity (two epoch-stamped arrays): memory follows the changes,
+// not n (§8.1 impressions among prospects: the prospects start as every node).
+class IndexedSet {
+ public:
+  IndexedSet(Stamped<std::uint32_t>& at, Stamped<std::uint32_t>& slot, std::size_t n) : at_(at), slot_(slot), size_(n) {
+    at_.prepare(n), slot_.prepare(n);
+  }
+  std::size_t size() const { return size_; }
+  node_t operator[](std::size_t i) const { return read(at_, i); }
+  bool contains(node_t v) const { return read(slot_, v) < size_; }
+  void insert(node_t v) {
+    if (!contains(v)) swap_slots(read(slot_, v), size_++);
+  }
+  void erase(node_t v) {
+    if (contains(v)) swap_slots(read(slot_, v), --size_);
+  }
+
+ private:
+  // Entries hold value + 1; 0 (fresh) reads as the identity.
+  static std::uint32_t read(const Stamped<std::uint32_t>& a, std::size_t i) {
+    const std::uint32_t x = a[i];
+    return x == 0 ? static_cast<std::uint32_t>(i) : x - 1;
+  }
+  void swap_slots(std::size_t i, std::size_t j) {
+    const node_t x = read(at_, i), y = read(at_, j);
+    at_[i] = y + 1, at_[j] = x + 1;
+    slot_[x] = static_cast<std::uint32_t>(j) + 1, slot_[y] = static_cast<std::uint32_t>(i) + 1;
+  }
+  Stamped<std::uint32_t>& at_;
+  Stamped<std::uint32_t>& slot_;
+  std::size_t size_;
 };
 
 // A referral tree: its members in the order they joined (parents before children).
@@ -257,7 +337,13 @@ struct Tally {
     double revenue = 0, cost_of_goods = 0, rewards = 0, commissions = 0, discounts = 0, fees = 0;
     double incentive_margin = 0;  // gross margin of incentive-driven purchases
     std::uint64_t purchases = 0, repeat_purchases = 0, incentive_customers = 0;
+    // Part II (§12).
+    double ad_spend = 0, platform_fees = 0, community_cost = 0, red_packets = 0;
+    std::uint64_t impressions = 0;
   } money;
+  // §9 groups at the end of the step, and the step's posts.
+  std::uint64_t groups = 0, group_members = 0, group_customers = 0, posts = 0;
+  double group_activity = 0;  // summed over open groups
   std::array<std::uint32_t, kChannels> new_by_channel{};        // customers won in the step
   std::array<std::uint64_t, kChannels> customers_by_channel{};  // customers won so far
   std::uint64_t customers = 0, churned = 0, fans = 0, partners = 0;
@@ -265,9 +351,9 @@ struct Tally {
   std::uint64_t reaches = 0, conversions = 0, referral_conversions = 0;
   std::uint64_t potential_sharers = 0;  // active customers and pending team members at the start of the step
   std::uint64_t teams_done = 0, teams_failed = 0, bargains_done = 0, bargains_failed = 0;
-  // Tracked-tie aggregates by mode (0 free, 1 bonded), at the start of the next step.
-  std::array<double, 2> sum_strength{};
-  std::array<std::int64_t, 2> tie_count{}, strong_count{};
+  // Tracked-tie aggregates by mode (0 free, 1 bonded, 2 bonded in a group), at the start of the next step.
+  std::array<double, 3> sum_strength{};
+  std::array<std::int64_t, 3> tie_count{}, strong_count{};
   std::uint32_t largest_tree = 0, max_depth = 0;
   // Set when a step's row is recorded.
   std::uint64_t active = 0, pending = 0;
@@ -281,6 +367,9 @@ class Replicate {
   // Writes its rows at row block `row` of `out` (the replicate's index within the run).
   Replicate(const Shared& shared, std::uint64_t replicate, std::vector<double>& out, std::vector<ForestEntry>* forest,
             Scratch& scratch, std::uint64_t row);
+  // §11: the replicate's customer ledger and its cohort and channel summaries, after run().
+  void write_ledger(std::vector<LedgerEntry>& out) const;
+  void write_lifecycle(Lifecycle& out) const;
   void run();                 // begin(), then every step
   void begin();               // the seeds, before step 0
   void step(std::uint32_t t);
@@ -293,6 +382,8 @@ class Replicate {
   void bargain_asks(std::uint32_t t, Effects& out) const;
   void repeat_purchases(std::uint32_t t, Effects& out) const;
   void churn(std::uint32_t t, Effects& out) const;
+  void ads(std::uint32_t t, Effects& out) const;              // §8.1
+  void community_decisions(std::uint32_t t, Effects& out) const;  // §9.2 invitations, §9.3 posts, §9.6 leaving
   // The commit at the end of step t applies the decisions in MODEL.md §3's order: counts,
   // conversions into purchases, team joins or bargains, team and bargain completions and
   // failures, payments, churn and word of mouth, tie dynamics, the ladder.
@@ -302,6 +393,10 @@ class Replicate {
   void close_bargains(std::uint32_t t);
   void pay(std::uint32_t t);
   void apply_churn(std::uint32_t t);
+  void pay_red_packets();                 // §9.5, after the step's purchases
+  void update_groups(std::uint32_t t);    // §9.2, §9.6 membership changes at the end of the step
+  void update_activity(std::uint32_t t);  // §9.3, §9.5, §9.6 lifts and decay, after the tie dynamics
+  void place_initial_groups();            // §9.1
   void tie_dynamics(std::uint32_t t);
   void ladder(std::uint32_t t);
   void record_metrics(std::uint32_t t);
@@ -322,11 +417,19 @@ class Replicate {
     std::uint32_t first_step = 0;
     std::uint32_t active_from = 0;    // first step it acts in as a customer (seeds: 0)
     float neg = 0;
+    // Part II.
+    std::uint32_t community = 0;      // §9 its group + 1 (0: none)
+    std::uint32_t member_slot = 0;    // its index in the group's members
+    node_t inviter = max_nodes;       // §9.2 who invited it into its group
+    std::uint32_t book = 0;           // §11 its index + 1 in the ledger (0: not a customer)
+    double earned = 0;                // §11 rewards and commissions received (also before it buys)
   };
   const Node& node(node_t v) const { return nodes()[v]; }
   double strength(tie_t t, std::uint32_t at_step) const;  // s at the start of `at_step`
   bool policy_pays() const { return pays_; }
   const std::vector<Team>& teams() const { return teams_; }
+  const std::vector<CommunityGroup>& groups() const { return groups_; }
+  const std::vector<CustomerBook>& ledger() const { return ledger_; }
 
   const Tally& tally() const { return tally_; }
 
@@ -342,6 +445,7 @@ class Replicate {
     return keyed_bits(keys_[static_cast<std::uint32_t>(p)], first, second);
   }
   double uniform(Purpose p, std::uint64_t id) const { return to_unit(bits(p, id)); }
+  double uniform_pair(Purpose p, std::uint64_t first, std::uint64_t second) const { return to_unit(bits(p, first, second)); }
 
   // Helpers shared by mechanisms.
   double share_utility(node_t u) const;   // U_share (1 when the policy does not pay)
@@ -352,6 +456,24 @@ class Replicate {
   void become_pending_team(node_t v, node_t referrer, std::uint32_t t, std::uint8_t channel);
   void become_pending_bargain(node_t v, node_t referrer, std::uint32_t t, std::uint8_t channel);
   void buy(node_t v, Channel channel, double discount_rate);  // queues a purchase
+  // Incentive spend so far (rewards, commissions, discounts, red packets: §12) and whether a
+  // payment of `amount` can be made now (§3.4; a payment beyond the budget ends the policy).
+  double incentive_spent() const;
+  bool affordable(double amount);
+  // §9.4 the flash-sale discount of step t (0 outside a sale or when the policy stops paying).
+  bool flash_step(std::uint32_t t) const;
+  double flash_discount(std::uint32_t t) const;
+  const CommunityGroup* group_of(node_t v) const {
+    const std::uint32_t g = nodes()[v].community;
+    return g == 0 ? nullptr : &groups_[g - 1];
+  }
+  void join_group(node_t v, std::uint32_t group);  // group index
+  void leave_group(node_t v);
+  std::uint8_t tie_mode(node_t a, node_t b) const;  // 0 free, 1 bonded, 2 bonded in a group
+  void stage_changed(node_t v) {
+    if (prospects_) stage_changes_.push_back(v);
+  }
+  void sync_prospects();  // §8.1 ad_target = prospects: the set follows the step's stage changes
   // A pending team member or bargain initiator whose group failed: buys alone at list price
   // with probability solo_fallback (channel solo, no referrer), otherwise returns to prospect.
   void fall_back(node_t v, double solo_fallback);
@@ -370,7 +492,9 @@ class Replicate {
     std::uint32_t stamp = 0;
     std::uint32_t version = 0;
     node_t a = 0, b = 0;    // endpoints, cached when touched
-    bool touched = false, tracked = false, bonded = false, strong = false;
+    bool touched = false, tracked = false, strong = false;
+    std::uint8_t mode = 0;  // 0 free, 1 bonded (both ends active customers), 2 bonded in a group (§9.7)
+    bool listed = false;    // in grouped_ties_
   };
 
  private:
@@ -378,6 +502,7 @@ class Replicate {
   double settle(tie_t t, std::uint32_t at_step);   // brings the tie to the start of `at_step`
   void set_strength(tie_t t, std::uint32_t at_step, double value);
   void reschedule(tie_t t);
+  double group_step(tie_t tie, double s);  // §9.7 one step of a tie in mode 2
   void track_ties_of(node_t v, std::uint32_t from_step);
   void retune_ties_of(node_t v, std::uint32_t from_step);  // bonded mode follows stage changes
   void flip_strong(tie_t t, bool strong);
@@ -410,6 +535,7 @@ class Replicate {
   Stamped<std::uint32_t>& asked_;    // per arc u -> v: 1 + the last bargain of u that asked v
   Stamped<TieState>& ties_;
   std::vector<std::vector<std::pair<tie_t, std::uint32_t>>> crossings_;  // by step: (tie, version)
+  std::vector<tie_t> grouped_ties_;  // ties in mode 2, advanced explicitly each step (activity varies)
   std::vector<tie_t> dirty_;  // tracked ties whose strength or mode changed this step
   std::vector<Team> teams_;
   std::vector<BargainState> bargains_;
@@ -417,6 +543,13 @@ class Replicate {
   bool pays_ = false;       // the policy pays during this step
   bool placing_seeds_ = false;
   bool exhausted_ = false;  // a payment failed: the policy stops paying from the next step
+  // Part II.
+  std::vector<CommunityGroup> groups_;
+  std::set<std::uint32_t> groups_with_room_;  // open groups below capacity, by index (newest last)
+  std::vector<CustomerBook> ledger_;
+  std::vector<node_t> first_buyers_;          // first purchases since the last group update (§9.2)
+  std::optional<IndexedSet> prospects_;       // §8.1 ad_target = prospects
+  std::vector<node_t> stage_changes_;
 
   // Collected during a step, applied at its end.
   Effects effects_;
@@ -434,6 +567,7 @@ struct Scratch {
   Stamped<Replicate::TieState> ties;
   Stamped<std::uint8_t> attempts;
   Stamped<std::uint32_t> asked;
+  Stamped<std::uint32_t> prospect_at, prospect_slot;  // §8.1 IndexedSet of prospects
   std::vector<std::uint32_t> positions;
 };
 

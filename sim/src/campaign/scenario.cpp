@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <limits>
 
@@ -276,7 +277,58 @@ void Scenario::fail_at(const std::string& key, const std::string& what) const {
   throw InputError(path + ": " + key + ": " + text);
 }
 
+namespace {
+
+// §9.1 a scenario's groups_file: "label,group" lines (group an integer >= -1; -1: no group; a
+// node not listed is in no group; '#' starts a comment), relative to the scenario's folder.
+std::shared_ptr<const std::vector<std::int64_t>> read_groups_file(const Scenario& scenario, const Graph& g) {
+  std::filesystem::path path = scenario.spec.community.groups_file;
+  if (path.is_relative() && !scenario.path.empty()) path = std::filesystem::path(scenario.path).parent_path() / path;
+  std::ifstream in(path);
+  if (!in) throw IoError(scenario.message_at("community.groups_file", "cannot open '" + path.string() + "'"));
+  auto groups = std::make_shared<std::vector<std::int64_t>>(g.num_nodes(), -1);
+  std::vector<bool> seen(g.num_nodes(), false);
+  std::string line;
+  const std::string file = path.string();
+  for (std::uint64_t number = 1; std::getline(in, line); ++number) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    const auto hash = line.find('#');
+    if (hash != std::string::npos) line.erase(hash);
+    const auto first = line.find_first_not_of(" \t");
+    if (first == std::string::npos) continue;
+    line = line.substr(first, line.find_last_not_of(" \t") + 1 - first);
+    const auto comma = line.rfind(',');
+    if (comma == std::string::npos) throw ParseError(file, number, "group", "expected 'label,group', got '" + line + "'");
+    std::string label = line.substr(0, comma), value = line.substr(comma + 1);
+    auto trim = [](std::string& x) {
+      const auto a = x.find_first_not_of(" \t"), b = x.find_last_not_of(" \t");
+      x = a == std::string::npos ? std::string() : x.substr(a, b + 1 - a);
+    };
+    trim(label), trim(value);
+    if (number == 1 && label == "label" && value == "group") continue;  // a header
+    const auto node = find_label(g, label);
+    if (!node) throw ParseError(file, number, "label", "no node labelled '" + label + "' in the graph");
+    std::int64_t group = 0;
+    std::size_t used = 0;
+    try {
+      group = std::stoll(value, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used == 0 || used != value.size() || group < -1)
+      throw ParseError(file, number, "group", "expected an integer >= -1, got '" + value + "'");
+    if (seen[*node]) throw ParseError(file, number, "label", "node '" + label + "' listed twice");
+    seen[*node] = true;
+    (*groups)[*node] = group;
+  }
+  return groups;
+}
+
+}  // namespace
+
 std::vector<std::string> check_scenario(Scenario& scenario, const Graph& g) {
+  if (!scenario.spec.community.groups_file.empty() && scenario.spec.community.initial == "column")
+    scenario.spec.community.groups = read_groups_file(scenario, g);
   if (!scenario.seed_labels.empty()) {
     scenario.spec.seeding.nodes.clear();
     for (const auto& label : scenario.seed_labels) {

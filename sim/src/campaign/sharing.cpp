@@ -68,12 +68,28 @@ void Replicate::resolve_conversions(std::uint32_t t) {
   for (std::size_t i = 0; i < conversions.size(); ++i)
     if (i == 0 || conversions[i].v != conversions[i - 1].v) credited.push_back(conversions[i]);
   // External adopters took their decision first: a referral in the same step does not count.
+  // Precedence (§8.1, §9.3): external adoption, ads, shares and bargains, posts.
   std::sort(adopters.begin(), adopters.end());
+  auto& ad_adopters = effects_.ad_adopters;
+  auto taken = [](const std::vector<node_t>& sorted, node_t v) { return std::binary_search(sorted.begin(), sorted.end(), v); };
+  ad_adopters.erase(std::remove_if(ad_adopters.begin(), ad_adopters.end(), [&](node_t v) { return taken(adopters, v); }),
+                    ad_adopters.end());
   credited.erase(std::remove_if(credited.begin(), credited.end(),
                                 [&](const Conversion& c) {
-                                  return std::binary_search(adopters.begin(), adopters.end(), c.v);
+                                  return taken(adopters, c.v) || taken(ad_adopters, c.v);
                                 }),
                  credited.end());
+  auto& post_converts = effects_.post_converts;
+  if (!post_converts.empty()) {
+    std::vector<node_t> referred;
+    for (const Conversion& c : credited) referred.push_back(c.v);
+    std::sort(referred.begin(), referred.end());
+    post_converts.erase(std::remove_if(post_converts.begin(), post_converts.end(),
+                                       [&](node_t v) {
+                                         return taken(adopters, v) || taken(ad_adopters, v) || taken(referred, v);
+                                       }),
+                        post_converts.end());
+  }
   tally_.referral_conversions = credited.size();
   // Team joins go in the order of the converts' hash keys (MODEL.md §3.5).
   std::sort(credited.begin(), credited.end(), [&](const Conversion& x, const Conversion& y) {
@@ -104,6 +120,25 @@ void Replicate::resolve_conversions(std::uint32_t t) {
     if (pays_ && policy.group_buy.enabled) become_pending_team(v, max_nodes, t, external);
     else if (pays_ && policy.bargain.enabled) become_pending_bargain(v, max_nodes, t, external);
     else buy(v, external, 0.0);
+  }
+  // Ad adopters act as external adopters do (§8.1); so do post converts (§9.3), whose referrer
+  // is their inviter and whose first purchase through the group is at a flash sale's price.
+  for (node_t v : ad_adopters) {
+    if (pays_ && policy.group_buy.enabled) become_pending_team(v, max_nodes, t, ad);
+    else if (pays_ && policy.bargain.enabled) become_pending_bargain(v, max_nodes, t, ad);
+    else buy(v, ad, 0.0);
+  }
+  const double flash = flash_discount(t);
+  for (node_t v : post_converts) {
+    const node_t inviter = nodes()[v].inviter;
+    if (pays_ && policy.group_buy.enabled) {
+      become_pending_team(v, inviter, t, community);
+    } else if (pays_ && policy.bargain.enabled) {
+      become_pending_bargain(v, inviter, t, community);
+    } else {
+      nodes()[v].referrer = inviter;
+      buy(v, community, flash);
+    }
   }
 }
 

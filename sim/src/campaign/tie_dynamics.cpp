@@ -12,6 +12,10 @@
 // the sum of strengths (advanced each step by the same affine map) and the strong ties
 // (s >= strong_threshold), kept exact by scheduling each tracked tie's next crossing of the
 // threshold in closed form. Cost per step follows activity, never the number of ties.
+// §9.7 adds a third mode: a tie between two active customers who are members of the same
+// community group also gains alpha_group a_g (1 - s) each step (after the bonding, before the
+// decay). a_g changes from step to step, so these ties ("grouped") are advanced explicitly each
+// step and their strong flags checked then: their number is at most the ties among customers.
 // Declares: no random purpose; metrics mean_strength, strong_tie_fraction, strong_ties_customers,
 // value_ties.
 #include <algorithm>
@@ -23,9 +27,16 @@
 namespace guanxi::campaign {
 namespace {
 
-constexpr int kFree = 0, kBonded = 1;
+constexpr int kFree = 0, kGrouped = 2;
 
 }  // namespace
+
+std::uint8_t Replicate::tie_mode(node_t a, node_t b) const {
+  if (a == b || !active_customer(a) || !active_customer(b)) return 0;
+  const Community& c = spec_.community;
+  const std::uint32_t g = nodes()[a].community;
+  return c.enabled && c.alpha_group > 0 && g != 0 && g == nodes()[b].community ? 2 : 1;
+}
 
 Replicate::TieState& Replicate::tie_state(tie_t t) {
   TieState& s = ties()[t];
@@ -40,9 +51,10 @@ Replicate::TieState& Replicate::tie_state(tie_t t) {
 
 double Replicate::strength(tie_t t, std::uint32_t at_step) const {
   const TieState& s = ties()[t];
+  if (s.touched && s.mode == kGrouped) return s.value;  // advanced explicitly: its stamp is the current step
   const double value = s.touched ? s.value : shared_.initial_strength[t];
   const std::uint32_t from = s.touched ? s.stamp : 0;
-  const bool bonded = s.touched && s.bonded;
+  const bool bonded = s.touched && s.mode == 1;
   const double fixed = bonded ? shared_.bonded_fixed : shared_.free_fixed;
   const auto& keep = bonded ? shared_.bonded_keep_pow : shared_.free_keep_pow;
   return fixed + (value - fixed) * keep[at_step - from];
@@ -61,7 +73,7 @@ void Replicate::flip_strong(tie_t t, bool strong) {
   if (s.strong == strong) return;
   s.strong = strong;
   const int delta = strong ? 1 : -1;
-  tally_.strong_count[s.bonded ? 1 : 0] += delta;
+  tally_.strong_count[s.mode] += delta;
   const auto [a, b] = ends(t);
   if (active_customer(a)) nodes()[b].strong_active += delta;
   if (active_customer(b) && a != b) nodes()[a].strong_active += delta;
@@ -73,8 +85,9 @@ void Replicate::reschedule(tie_t t) {
   ++s.version;
   const double theta = spec_.ties.strong_threshold;
   flip_strong(t, s.value >= theta);
-  const double fixed = s.bonded ? shared_.bonded_fixed : shared_.free_fixed;
-  const auto& keep = s.bonded ? shared_.bonded_keep_pow : shared_.free_keep_pow;
+  if (s.mode == kGrouped) return;  // checked every step
+  const double fixed = s.mode == 1 ? shared_.bonded_fixed : shared_.free_fixed;
+  const auto& keep = s.mode == 1 ? shared_.bonded_keep_pow : shared_.free_keep_pow;
   const std::uint32_t last = spec_.run.steps;  // strengths at the start of steps <= last matter
   if (s.stamp >= last) return;
   // The strength moves monotonically toward `fixed`: it crosses only if fixed is across.
@@ -98,6 +111,16 @@ void Replicate::reschedule(tie_t t) {
   if (j <= span) crossings_[s.stamp + j].push_back({t, s.version});
 }
 
+// One step of a grouped tie from s (after the step's events): bonding, the group's gain at its
+// activity as of the start of the step, then decay toward the floor.
+double Replicate::group_step(tie_t tie, double s) {
+  const TieDynamics& d = spec_.ties;
+  const double activity = groups_[nodes()[tie_state(tie).a].community - 1].activity;
+  s += d.alpha_bond * (1.0 - s);
+  s += spec_.community.alpha_group * activity * (1.0 - s);
+  return d.s_floor + (s - d.s_floor) * (1.0 - d.decay);
+}
+
 void Replicate::track_ties_of(node_t v, std::uint32_t from_step) {
   auto track = [&](tie_t t) {
     TieState& s = tie_state(t);
@@ -119,16 +142,20 @@ void Replicate::retune_ties_of(node_t v, std::uint32_t from_step) {
     TieState& s = tie_state(t);
     if (!s.tracked) return;
     const auto [a, b] = ends(t);
-    const bool bonded = a != b && active_customer(a) && active_customer(b);
-    if (bonded == s.bonded) return;
+    const std::uint8_t mode = tie_mode(a, b);
+    if (mode == s.mode) return;
     const double value = settle(t, from_step);
-    tally_.sum_strength[s.bonded] -= value;
-    --tally_.tie_count[s.bonded];
-    if (s.strong) --tally_.strong_count[s.bonded];
-    s.bonded = bonded;
-    tally_.sum_strength[s.bonded] += value;
-    ++tally_.tie_count[s.bonded];
-    if (s.strong) ++tally_.strong_count[s.bonded];
+    tally_.sum_strength[s.mode] -= value;
+    --tally_.tie_count[s.mode];
+    if (s.strong) --tally_.strong_count[s.mode];
+    s.mode = mode;
+    tally_.sum_strength[s.mode] += value;
+    ++tally_.tie_count[s.mode];
+    if (s.strong) ++tally_.strong_count[s.mode];
+    if (mode == kGrouped && !s.listed) {
+      s.listed = true;
+      grouped_ties_.push_back(t);
+    }
     dirty_.push_back(t);
   };
   for (arc_t a = graph_.arc_begin(v); a < graph_.arc_end(v); ++a) retune(shared_.arc_tie[a]);
@@ -195,21 +222,43 @@ void Replicate::tie_dynamics(std::uint32_t t) {
       value = (e.kind == 0 || e.kind == 2) ? value + e.factor_or_gain * (1.0 - value) : value * e.factor_or_gain;
     }
     TieState& s = ties()[tie];
-    if (s.tracked) tally_.sum_strength[s.bonded] += value - before;
-    // The step's bonding and decay, as for every tie: stored at the start of t + 1.
-    const double fixed = s.bonded ? shared_.bonded_fixed : shared_.free_fixed;
-    const auto& keep = s.bonded ? shared_.bonded_keep_pow : shared_.free_keep_pow;
-    s.value = fixed + (value - fixed) * keep[1];
+    if (s.tracked) tally_.sum_strength[s.mode] += value - before;
+    if (s.mode == kGrouped) {
+      s.value = group_step(tie, value);
+      tally_.sum_strength[kGrouped] += s.value - value;
+    } else {
+      // The step's bonding and decay, as for every tie: stored at the start of t + 1.
+      const double fixed = s.mode == 1 ? shared_.bonded_fixed : shared_.free_fixed;
+      const auto& keep = s.mode == 1 ? shared_.bonded_keep_pow : shared_.free_keep_pow;
+      s.value = fixed + (value - fixed) * keep[1];
+    }
     s.stamp = t + 1;
     if (s.tracked) dirty_.push_back(tie);
   }
   effects_.tie_events.clear();
-  // 2. Every tracked tie advances one step: the same affine maps on the sums.
+  // 2. Every tracked tie advances one step: the same affine maps on the sums of the free and
+  // bonded ties; the grouped ties one by one.
   const double fixed[2] = {shared_.free_fixed, shared_.bonded_fixed};
   const double keep[2] = {shared_.free_keep_pow[1], shared_.bonded_keep_pow[1]};
   for (int m = 0; m < 2; ++m)
     tally_.sum_strength[m] = fixed[m] * tally_.tie_count[m] + keep[m] * (tally_.sum_strength[m] - fixed[m] * tally_.tie_count[m]);
-  // 3. Stage changes of the step take effect from t + 1.
+  std::size_t kept = 0;
+  for (tie_t tie : grouped_ties_) {
+    TieState& s = ties()[tie];
+    if (s.mode != kGrouped) {
+      s.listed = false;
+      continue;
+    }
+    grouped_ties_[kept++] = tie;
+    if (s.stamp != t) continue;  // an event advanced it already
+    const double value = group_step(tie, s.value);
+    tally_.sum_strength[kGrouped] += value - s.value;
+    s.value = value;
+    s.stamp = t + 1;
+    dirty_.push_back(tie);
+  }
+  grouped_ties_.resize(kept);
+  // 3. Stage and group changes of the step take effect from t + 1.
   for (node_t u : newly_churned_) {
     count_strong_neighbours(u, -1);
     const Tier tier = nodes()[u].tier;
@@ -222,6 +271,7 @@ void Replicate::tie_dynamics(std::uint32_t t) {
     active_.erase(std::remove_if(active_.begin(), active_.end(),
                                  [&](node_t v) { return nodes()[v].stage != Stage::customer; }),
                   active_.end());
+  update_groups(t);
   commit_new_customers(t + 1);
   pending_.erase(std::remove_if(pending_.begin(), pending_.end(),
                                 [&](node_t v) { return nodes()[v].stage != Stage::pending; }),
