@@ -6,7 +6,9 @@ how confident the numbers make it (the paired margin over the runner-up), the pa
 against the best as a table and a forest plot, the metric against the swept keys, robustness when
 the sweep had uncertain parameters, and every stored study — selections, optimisations,
 sensitivity analyses, calibrations. Results held in memory (a Sweep, Selection, Optimization,
-SensitivityResult or Calibration) can be given instead of, or beside, a store.
+SensitivityResult or Calibration) can be given instead of, or beside, a store; a campaign's own
+run (a CampaignResult) gets its money at the horizon, customers and profit over time, cohort
+retention and lifetime value against acquisition cost by channel (MODEL.md §11).
 
 The page has no remote resources: styles are inline and plots are PNG images embedded as data
 URIs, so it can be mailed, archived or opened offline, and it renders the same everywhere (a test
@@ -197,11 +199,44 @@ def _optimize_figure(document: dict):
     return figure
 
 
+def _result_section(result, level: float) -> List[str]:
+    """One campaign run: the horizon's money and people, customers and profit per day, cohort
+    retention by channel and lifetime value against acquisition cost (when the run kept its
+    customer lifecycle)."""
+    import matplotlib.pyplot as plt
+
+    name = result.label or result.campaign.name or "campaign"
+    parts = [f"<h2>Campaign: {html.escape(name)}</h2>",
+             f'<p class="meta">{result.replicates} replicates x {result.steps} days, seed {result.seed}; means at the '
+             f"horizon with {level:.0%} confidence intervals.</p>"]
+    summary = result.summary(level)
+    shown = ["customers", "active", "revenue", "profit", "marketing_spend", "incentive_spend", "ad_spend",
+             "platform_fees", "community_cost", "red_packets", "group_members", "payback_step"]
+    parts.append(_table(["metric", "mean", "ci low", "ci high"],
+                        [(m, float(summary.loc[m, "mean"]), float(summary.loc[m, "ci_low"]),
+                          float(summary.loc[m, "ci_high"])) for m in shown]))
+    axes = result.plot(("customers", "profit"), level=level)
+    parts.append(_figure_html(np.asarray(axes, dtype=object).flat[0].figure, "customers and profit over days"))
+    if result._cohorts is not None:
+        figure, (left, right) = plt.subplots(1, 2, figsize=(13, 4.4), constrained_layout=True)
+        result.plot_cohorts(by="channel", level=level, ax=left)
+        result.plot_lifetime_value(level=level, ax=right)
+        parts.append(_figure_html(figure, "cohort retention by channel; lifetime value against acquisition cost"))
+        value = result.lifetime_value(level)
+        parts.append(_table(["channel", "customers", "lifetime value", "acquisition cost", "ltv / cac"],
+                            [(channel, float(row.customers), float(row.ltv), float(row.cac), float(row.ltv_to_cac))
+                             for channel, row in value.iterrows()]))
+    return parts
+
+
 def _object_section(item, metric: str, level: float) -> List[str]:
+    from .campaign import CampaignResult
     from .sweeps import Sweep
 
     if isinstance(item, Sweep):
         return _sweep_section(item, metric, level)
+    if isinstance(item, CampaignResult):
+        return _result_section(item, level)
     if hasattr(item, "document"):
         document = item.document()
         parts = _study_section(getattr(item, "name", None) or document.get("kind", "study"), document)
@@ -215,8 +250,8 @@ def _object_section(item, metric: str, level: float) -> List[str]:
                 figure = np.asarray(drawn, dtype=object).flat[0].figure
             parts.append(_figure_html(figure, f"{document.get('kind')} plot"))
         return parts
-    raise ValueError(f"report: cannot report a {type(item).__name__} (give a run store, Sweep, Selection, "
-                     "Optimization, SensitivityResult or Calibration)")
+    raise ValueError(f"report: cannot report a {type(item).__name__} (give a run store, CampaignResult, Sweep, "
+                     "Selection, Optimization, SensitivityResult or Calibration)")
 
 
 def html_report(source=None, path: "str | os.PathLike | None" = None, *, metric: str = "profit",

@@ -426,6 +426,15 @@ def comparison_text(table, steps: int) -> str:
         scale = _row_scale(values)
         share = float(row.share_higher)
         higher = "n/a" if share != share else f"{100 * share:.0f}%"
+        if metric == "payback_step":
+            # Not a difference: the day from which the design's extra cumulative profit stays >= 0
+            # (the interval: from which its upper and lower bounds do), and each design's own payback.
+            def day(x: float, mean: bool = False) -> str:
+                return "never" if x != x else f"day {x:.1f}" if mean else f"day {x:.0f}"
+
+            lines.append(f"  {'pays back (extra profit)':<24} {day(values[0], True):>14} {day(values[1], True):>14} "
+                         f"{day(values[2]):>14}   {'[' + day(values[3]) + ', ' + day(values[4]) + ']':<30} {higher:>7}")
+            continue
         lines.append(
             f"  {metric:<24} {_metric_value(values[0], unit, scale):>14} {_metric_value(values[1], unit, scale):>14} "
             f"{_metric_value(values[2], unit, scale, True):>14}   "

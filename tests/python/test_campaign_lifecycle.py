@@ -432,3 +432,10 @@ def test_inert_part_two_features_change_no_example():
             if name not in ad_lines:
                 assert np.array_equal(a.values[:, :, i], b.values[:, :, i], equal_nan=True), (path, name)
         np.testing.assert_array_equal(a.metric("profit") - b.metric("profit"), b.metric("ad_spend"))
+
+
+def test_the_html_report_shows_a_runs_lifecycle(busy_run, tmp_path):
+    page = gx.report(busy_run, tmp_path / "run.html")
+    assert "Campaign: busy" in page and "payback_step" in page and "lifetime value" in page
+    assert page.count("data:image/png;base64,") == 2  # over days; cohorts beside lifetime value
+    assert (tmp_path / "run.html").read_text() == page
