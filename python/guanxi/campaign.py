@@ -676,6 +676,20 @@ class CampaignResult:
             index=pd.Index(self.metrics + ["payback_step"], name="metric"),
         )
 
+    def _checked_replicate(self, replicate) -> int:
+        if not isinstance(replicate, (int, np.integer)) or not 0 <= replicate < self.replicates:
+            raise ValueError(f"replicate: must be in [0, {self.replicates}), got {replicate!r}")
+        return int(replicate)
+
+    def _run_alone(self, replicate: int, kept: str):
+        """Replicate ``replicate`` of this result run again alone, keeping its ``"forests"`` or
+        ``"ledgers"`` entry (a replicate is a pure function of the seed and its index)."""
+        index = self.first_replicate + replicate
+        raw = _guanxi.run_campaign(self.campaign.graph._g, json.dumps(self.campaign.spec), 1, self.seed, 1,
+                                   [index] if kept == "forests" else [], None, index, self.campaign._groups,
+                                   [index] if kept == "ledgers" else [])
+        return raw[kept][index]
+
     def payback_steps(self) -> np.ndarray:
         """Per replicate, the first step at which cumulative profit is >= 0 (MODEL.md §11); NaN
         where it never is within the horizon."""
@@ -698,14 +712,9 @@ class CampaignResult:
         ``customers=`` of the run are kept; any other is run again alone (the same replicate)."""
         import pandas as pd
 
-        if not isinstance(replicate, (int, np.integer)) or not 0 <= replicate < self.replicates:
-            raise ValueError(f"replicate: must be in [0, {self.replicates}), got {replicate!r}")
-        replicate = int(replicate)
+        replicate = self._checked_replicate(replicate)
         if replicate not in self._ledgers:
-            raw = _guanxi.run_campaign(self.campaign.graph._g, json.dumps(self.campaign.spec), 1, self.seed, 1, [],
-                                       None, self.first_replicate + replicate, self.campaign._groups,
-                                       [self.first_replicate + replicate])
-            self._ledgers[replicate] = raw["ledgers"][self.first_replicate + replicate]
+            self._ledgers[replicate] = self._run_alone(replicate, "ledgers")
         columns = self._ledgers[replicate]
         labels = self.campaign.graph.labels
         names = np.array(channels(), dtype=object)
@@ -826,13 +835,9 @@ class CampaignResult:
         replicate is a pure function of the seed and its index, so it is the same one)."""
         import pandas as pd
 
-        if not isinstance(replicate, (int, np.integer)) or not 0 <= replicate < self.replicates:
-            raise ValueError(f"replicate: must be in [0, {self.replicates}), got {replicate!r}")
-        replicate = int(replicate)
+        replicate = self._checked_replicate(replicate)
         if replicate not in self._forests:
-            raw = _guanxi.run_campaign(self.campaign.graph._g, json.dumps(self.campaign.spec), 1, self.seed, 1,
-                                       [replicate], None, replicate, self.campaign._groups)
-            self._forests[replicate] = raw["forests"][replicate]
+            self._forests[replicate] = self._run_alone(replicate, "forests")
         node, referrer, channel, step, depth = self._forests[replicate]
         referrer = referrer.astype(np.int64)
         referrer[referrer == np.iinfo(np.uint32).max] = -1
@@ -1053,11 +1058,11 @@ def _paired_rows(baseline: CampaignResult, design: CampaignResult, metrics: Sequ
             # whose difference is >= 0 at the horizon.
             gain = design.metric("profit") - baseline.metric("profit")
             curve = mean_interval(gain, level, axis=0)
-            rows.append(("payback_step", float(np.nanmean(baseline.payback_steps())) if np.isfinite(
-                baseline.payback_steps()).any() else math.nan,
-                float(np.nanmean(design.payback_steps())) if np.isfinite(design.payback_steps()).any() else math.nan,
-                _stays_at_or_above_zero(curve.mean), _stays_at_or_above_zero(curve.high),
-                _stays_at_or_above_zero(curve.low), float(np.mean(gain[:, -1] >= 0))))
+            # Each design's own: summary()'s payback_step mean (NaN when no replicate pays back).
+            own = [float(mean_interval(r.payback_steps(), level).mean) for r in (baseline, design)]
+            rows.append(("payback_step", own[0], own[1], _stays_at_or_above_zero(curve.mean),
+                         _stays_at_or_above_zero(curve.high), _stays_at_or_above_zero(curve.low),
+                         float(np.mean(gain[:, -1] >= 0))))
         elif metric == "incentive_roi":
             roi = ratio_of_mean_differences(change("profit"), change("incentive_spend"), level)
             rows.append(("incremental_roi", math.nan, math.nan, float(roi.ratio), float(roi.low), float(roi.high),

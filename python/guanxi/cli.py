@@ -572,8 +572,9 @@ def run_command(args) -> int:
     _check_out_folder(args.out)
     [(path, campaign, messages)] = load_campaigns([args.scenario], args)
     with option_names({"replicates": "--replicates"}):
+        # --out writes replicate 0's customer ledger: keep it from this run.
         result = campaign.run(replicates=args.replicates, seed=args.seed, threads=_threads(args),
-                              progress=_progress(args), label=campaign.name)
+                              progress=_progress(args), label=campaign.name, customers=[0] if args.out else ())
     document = report.run_document(result, scenario=path, warnings=messages)
     if args.out:
         report.write_run(result, args.out, document)

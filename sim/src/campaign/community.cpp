@@ -86,6 +86,7 @@ void Replicate::community_decisions(std::uint32_t t, Effects& out) const {
   const Behaviour& b = spec_.behaviour;
   const bool sale = flash_step(t);
   const double u_conv = 1.0 + b.discount_elasticity * flash_discount(t);
+  const double log_skip = c.invite_prob > 0 && c.invite_prob < 1 ? std::log1p(-c.invite_prob) : 0.0;
   for (std::uint32_t g = 0; g < groups_.size(); ++g) {
     const CommunityGroup& group = groups_[g];
     if (!group.open || group.from_step > t) continue;
@@ -106,7 +107,6 @@ void Replicate::community_decisions(std::uint32_t t, Effects& out) const {
     }
     // §9.6 leaving, and §9.2 invitations by members who are active customers.
     const double leave = c.leave_prob * (1.0 - a);
-    const double log_skip = c.invite_prob > 0 && c.invite_prob < 1 ? std::log1p(-c.invite_prob) : 0.0;
     for (node_t u : group.members) {
       if (leave > 0 && uniform(Purpose::leave, u) < leave) out.leavers.push_back(u);
       if (c.invite_prob <= 0 || nodes()[u].stage != Stage::customer) continue;
@@ -168,7 +168,6 @@ void Replicate::update_groups(std::uint32_t t) {
     return x.v != y.v ? x.v < y.v : x.credit < y.credit;
   });
   std::vector<node_t> invitees;
-  std::vector<node_t> inviter_of;
   for (std::size_t i = 0; i < invites.size(); ++i)
     if (i == 0 || invites[i].v != invites[i - 1].v) invitees.push_back(invites[i].v);
   by_hash(invitees);
