@@ -52,7 +52,7 @@ def main() -> None:
     parser.add_argument("--big-replicates", type=int, default=50, help="replicates on each graph for the comparison")
     args = parser.parse_args()
     cores = os.cpu_count()
-    print(f"guanxi {gx.__version__}, {cores} cores, {gx._guanxi.max_threads()} worker threads")
+    print(f"guanxi {gx.__version__}, {cores} cores, {gx.max_threads()} worker threads")
 
     graph = gx.generators.holme_kim(args.n, 5, 0.5, seed=1)
     print(f"graph: {graph}")

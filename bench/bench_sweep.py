@@ -73,7 +73,7 @@ def main() -> None:
         stored = timed("local threads, run store", store=store_path)
         store_bytes = sum(os.path.getsize(os.path.join(folder, f)) for f in os.listdir(folder))
         start = time.perf_counter()
-        reloaded = gx.Store(store_path).load(stored.name)
+        reloaded = gx.Sweep.load(store_path, stored.name)
         reload_seconds = time.perf_counter() - start
     dask_row = None
     if not args.no_dask:

@@ -7,15 +7,23 @@ incentives, trust and money — simulated on large graphs, reproducibly.
 True
 """
 
+# The package's floors, each importing only from the ones below it (docs/architecture.md):
+# the bottom floor (_checks, _designs, _engine), the model's objects, many runs, decisions, and
+# the fronts (report, html_report, cli).
 from . import _guanxi
-from . import analytics, generators, plotting, report, seeding, stats, ties
-from . import calibration, optimization, selection, sensitivity_analysis, studyfile, sweeps, uncertainty
-from .campaign import Campaign, CampaignResult, DesignWarning, compare
-from .plotting import plot_comparison
-from .diffusion import SimulationResult, simulate
+from . import analytics, campaign, comparison, diffusion, generators, graph, plotting, results, seeding, stats, ties
+from . import store, studyfile, sweeps, uncertainty
+from . import calibration, optimization, selection, sensitivity_analysis
+from . import html_report, report
 from .graph import Graph
+from .diffusion import SimulationResult, simulate
+from .campaign import Campaign, DesignWarning
+from .results import CampaignResult
+from .comparison import compare
+from .plotting import plot_comparison
 from .store import Store
-from .sweeps import Sweep, read_sweep_file, sweep
+from .sweeps import Sweep, sweep
+from .studyfile import read_sweep_file
 from .selection import Selection, select
 from .optimization import Optimization, optimize
 from .sensitivity_analysis import SensitivityResult, sensitivity
@@ -39,6 +47,9 @@ __all__ = [
     "CampaignResult",
     "DesignWarning",
     "compare",
+    "campaign",
+    "comparison",
+    "results",
     "plot_comparison",
     "plotting",
     "report",

@@ -2,10 +2,10 @@
 
 import sys
 
+from guanxi.cli import main as run
+
 
 def main() -> None:
-    from guanxi.cli import main as run
-
     sys.exit(run())
 
 

@@ -46,59 +46,59 @@ __all__ = [
 def degree_stats(g: Graph) -> Dict[str, float]:
     """Min, max, mean, population std and second moment ``<k²>`` of out-degrees, and the
     number of isolated nodes."""
-    return _guanxi.degree_stats(g._g)
+    return _guanxi.degree_stats(g.core)
 
 
 def in_degrees(g: Graph) -> np.ndarray:
     """In-degree of every node (the degree, when undirected)."""
-    return _guanxi.in_degrees(g._g)
+    return _guanxi.in_degrees(g.core)
 
 
 def connected_components(g: Graph):
     """``(label, sizes)``: a component id per node (numbered by their smallest node) and the
     size of each component. Weakly connected components when directed (Boost.Graph)."""
-    return _guanxi.connected_components(g._g)
+    return _guanxi.connected_components(g.core)
 
 
 def strongly_connected_components(g: Graph):
     """``(label, sizes)`` of the strongly connected components (Boost.Graph, Tarjan)."""
-    return _guanxi.strongly_connected_components(g._g)
+    return _guanxi.strongly_connected_components(g.core)
 
 
 def core_numbers(g: Graph) -> np.ndarray:
     """k-core number of every node (Batagelj & Zaversnik 2003)."""
-    return _guanxi.core_numbers(g._g)
+    return _guanxi.core_numbers(g.core)
 
 
 def triangles(g: Graph) -> np.ndarray:
     """Number of triangles through every node."""
-    return _guanxi.triangles(g._g)
+    return _guanxi.triangles(g.core)
 
 
 def local_clustering(g: Graph) -> np.ndarray:
     """Local clustering ``2 T(v) / (k (k - 1))`` of every node (0 when ``k < 2``)."""
-    return _guanxi.local_clustering(g._g)
+    return _guanxi.local_clustering(g.core)
 
 
 def average_clustering(g: Graph) -> float:
     """Mean local clustering over all nodes, zeros included (networkx's default)."""
-    return _guanxi.average_clustering(g._g)
+    return _guanxi.average_clustering(g.core)
 
 
 def transitivity(g: Graph) -> float:
     """Global clustering: 3 × triangles / connected triples."""
-    return _guanxi.transitivity(g._g)
+    return _guanxi.transitivity(g.core)
 
 
 def common_neighbors(g: Graph) -> np.ndarray:
     """Number of common neighbours of the endpoints of every tie (tie-id order)."""
-    return _guanxi.common_neighbors(g._g)
+    return _guanxi.common_neighbors(g.core)
 
 
 def neighborhood_overlap(g: Graph) -> np.ndarray:
     """Neighbourhood overlap of every tie (tie-id order), Onnela et al. 2007:
     ``O_uv = |N(u) ∩ N(v)| / (k_u - 1 + k_v - 1 - |N(u) ∩ N(v)|)``, 0 when the denominator is 0."""
-    return _guanxi.neighborhood_overlap(g._g)
+    return _guanxi.neighborhood_overlap(g.core)
 
 
 def pagerank(
@@ -106,7 +106,7 @@ def pagerank(
 ) -> np.ndarray:
     """PageRank (power iteration on an Eigen sparse matrix); dangling nodes spread their rank
     uniformly; sums to 1. Raises RuntimeError without convergence."""
-    return _guanxi.pagerank(g._g, damping, tolerance, max_iterations, weighted)
+    return _guanxi.pagerank(g.core, damping, tolerance, max_iterations, weighted)
 
 
 def eigenvector_centrality(
@@ -114,7 +114,7 @@ def eigenvector_centrality(
 ) -> np.ndarray:
     """Eigenvector centrality ``x ∝ Aᵀx`` (in-links when directed), unit Euclidean norm.
     Raises RuntimeError without convergence."""
-    return _guanxi.eigenvector_centrality(g._g, tolerance, max_iterations, weighted)
+    return _guanxi.eigenvector_centrality(g.core, tolerance, max_iterations, weighted)
 
 
 def spectral_radius(g: Graph, tolerance: float = 1e-10, max_iterations: int = 1000, weighted: bool = False) -> float:
@@ -122,10 +122,10 @@ def spectral_radius(g: Graph, tolerance: float = 1e-10, max_iterations: int = 10
     threshold estimate. Lanczos when undirected, Arnoldi on each strongly connected component
     when directed (Spectra), dense solvers on small graphs. Raises RuntimeError without
     convergence."""
-    return _guanxi.spectral_radius(g._g, tolerance, max_iterations, weighted)
+    return _guanxi.spectral_radius(g.core, tolerance, max_iterations, weighted)
 
 
 def percolation_threshold(g: Graph) -> float:
     """Bond-percolation threshold estimate ``<k> / (<k²> - <k>)`` (Molloy–Reed / Cohen et al.);
     ``inf`` when ``<k²> <= <k>``."""
-    return _guanxi.percolation_threshold(g._g)
+    return _guanxi.percolation_threshold(g.core)

@@ -91,7 +91,6 @@ True
 
 from __future__ import annotations
 
-import concurrent.futures
 import copy
 import difflib
 import json
@@ -102,9 +101,11 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple, Uni
 
 import numpy as np
 
-from . import _guanxi
-from .campaign import Campaign, _checked_int, _progress_bar, metrics as _engine_metrics, parameter_row, parameter_table
-from .stats import _checked_level
+from . import _engine
+from ._checks import Progress, checked_int, checked_level, plain_json
+from ._designs import parameter_row
+from .campaign import Campaign
+from .plotting import label_day_axes, panels
 
 __all__ = ["calibrate", "Calibration", "CalibrationWarning"]
 
@@ -143,11 +144,9 @@ def _range_bounds(text: str) -> Tuple[float, bool, float, bool]:
 def _checked_params(params, base: Campaign) -> Dict[str, Tuple[float, float]]:
     if not isinstance(params, Mapping) or not params:
         raise ValueError("params: give a dict of key path -> (low, high), e.g. {'behaviour.share_prob': (0, 0.3)}")
-    table = parameter_table()
     priors: Dict[str, Tuple[float, float]] = {}
     for key, bounds in params.items():
-        parameter_row(key, "params")
-        row = table.loc[key]
+        row = parameter_row(key, "params")
         if row["type"] != "number" or key.startswith("run."):
             raise ValueError(f"params[{key!r}]: is a {row['type']}; only parameters of type number can be calibrated")
         if isinstance(bounds, (str, bytes)) or not hasattr(bounds, "__len__") or len(bounds) != 2:
@@ -185,7 +184,7 @@ def _checked_params(params, base: Campaign) -> Dict[str, Tuple[float, float]]:
 
 def _checked_observed(observed, steps: int):
     """``observed`` as (column names, array of shape (T, columns))."""
-    known = _engine_metrics()
+    known = _engine.metrics()
     if hasattr(observed, "columns") and hasattr(observed, "index"):  # a pandas DataFrame
         names = list(observed.columns)
         if len(set(names)) != len(names):
@@ -299,8 +298,8 @@ class _Simulator:
 
     def __init__(self, base: Campaign, keys: Sequence[str], columns: Sequence[int], steps: Optional[int],
                  seed: int, threads: int):
-        self.graph = base.graph._g
-        self.groups = base._groups
+        self.graph = base.graph
+        self.groups = base.groups
         self.template = copy.deepcopy(base.spec)
         self.slots = []
         for key in keys:
@@ -320,7 +319,8 @@ class _Simulator:
         return json.dumps(self.template)
 
     def _one(self, spec: str, first: int) -> np.ndarray:
-        raw = _guanxi.run_campaign(self.graph, spec, 1, self.seed, 1, [], None, first, self.groups)
+        raw = _engine.run_campaign(self.graph, spec, replicates=1, seed=self.seed, threads=1, first=first,
+                                   groups=self.groups)
         values = raw["values"][0]
         if self.steps is not None:
             values = values[: self.steps]
@@ -434,7 +434,7 @@ class Calibration:
     def interval(self, key: str, level: float = 0.9) -> Tuple[float, float]:
         """The central ``level`` posterior interval of a parameter: its weighted (1 − level) / 2
         and (1 + level) / 2 quantiles over :attr:`particles`."""
-        level = _checked_level(level)
+        level = checked_level(level)
         low, high = _weighted_quantile(self._theta[:, self._column(key)], self.weights,
                                        [(1 - level) / 2, (1 + level) / 2])
         return float(low), float(high)
@@ -457,11 +457,13 @@ class Calibration:
         if draws not in self._predictive:
             rng = np.random.default_rng([self.seed, _STREAM_PREDICTIVE])
             chosen = self._theta[_systematic(self.weights, draws, rng)]
-            metrics = _engine_metrics()
+            metrics = _engine.metrics()
             simulator = _Simulator(self.base, self.keys, [metrics.index(n) for n in self._names], None, self.seed, 1)
             threads = self._threads
             if threads > 1:
-                with concurrent.futures.ThreadPoolExecutor(threads) as pool:
+                from concurrent.futures import ThreadPoolExecutor  # start-up cost (logging): only where used
+
+                with ThreadPoolExecutor(threads) as pool:
                     self._predictive[draws] = simulator.run(chosen, self.simulations, pool)
             else:
                 self._predictive[draws] = simulator.run(chosen, self.simulations, None)
@@ -475,8 +477,8 @@ class Calibration:
         draws)."""
         import pandas as pd
 
-        draws = _checked_int(draws, "draws", 2)
-        level = _checked_level(level)
+        draws = checked_int(draws, "draws", 2)
+        level = checked_level(level)
         values = self._draws(draws)
         steps = values.shape[1]
         quantiles = np.quantile(values, [0.5, (1 - level) / 2, (1 + level) / 2], axis=0)  # (3, steps, columns)
@@ -493,10 +495,8 @@ class Calibration:
         observed series (points), the predictive median (line) and its ``level`` band (shaded)
         over the whole horizon, a dotted line where the data end. Returns a numpy array of Axes
         (pass ``ax=`` one Axes or a sequence of them to draw there)."""
-        from .plotting import _panels, label_day_axes
-
         table = self.predictive(draws, level)
-        axes, new_figure = _panels(len(self._names), ax)
+        axes, new_figure = panels(len(self._names), ax)
         observed_steps = len(self.observed)
         for axis, name in zip(axes, self._names):
             part = table.xs(name, level="metric")
@@ -561,15 +561,13 @@ class Calibration:
         """The calibration as a JSON-friendly document (run stores, reports, ``guanxi calibrate
         --json``): per parameter the prior, posterior mean and 90 % interval, the generations, the
         trade-off warnings and a one-line message."""
-        from .report import _plain_json
-
         intervals = {}
         for key in self.keys:
             low, high = self.interval(key, 0.9)
             intervals[key] = {"mean": self.mean(key), "low": low, "high": high, "prior": list(self.priors[key])}
         message = (f"posterior from {self.simulations:,} simulations (stopped: {self.stopped}): "
                    + "; ".join(f"{k} {v['mean']:.4g} [{v['low']:.4g}, {v['high']:.4g}]" for k, v in intervals.items()))
-        return _plain_json({"kind": "calibrate", "message": message, "seed": self.seed, "observed": list(self._names),
+        return plain_json({"kind": "calibrate", "message": message, "seed": self.seed, "observed": list(self._names),
                             "intervals": intervals, "stopped": self.stopped, "simulations": self.simulations,
                             "tolerance": self.tolerance, "warnings": self.warnings,
                             "correlation": self.correlation.to_dict(),
@@ -660,18 +658,18 @@ def calibrate(
         distance_fn = None
     else:
         raise ValueError(f"distance: give 'rmse' or a function f(simulated, observed) -> float, got {distance!r}")
-    particles = _checked_int(particles, "particles", 10)
-    generations = _checked_int(generations, "generations", 1)
+    particles = checked_int(particles, "particles", 10)
+    generations = checked_int(generations, "generations", 1)
     if not _is_real(quantile) or not 0 < quantile < 1:
         raise ValueError(f"quantile: must be in (0, 1), got {quantile!r}")
     if not _is_real(min_acceptance) or not 0 <= min_acceptance < 1:
         raise ValueError(f"min_acceptance: must be in [0, 1), got {min_acceptance!r}")
-    seed = _checked_int(seed, "seed", 0, 2**64)
+    seed = checked_int(seed, "seed", 0, 2**64)
     if threads is None:
-        threads = max(1, int(_guanxi.max_threads()))
-    threads = _checked_int(threads, "threads", 1)
+        threads = max(1, _engine.max_threads())
+    threads = checked_int(threads, "threads", 1)
     if max_simulations is not None:
-        max_simulations = _checked_int(max_simulations, "max_simulations", particles)
+        max_simulations = checked_int(max_simulations, "max_simulations", particles)
     budget = math.inf if max_simulations is None else max_simulations
 
     keys = list(priors)
@@ -679,7 +677,7 @@ def calibrate(
     high = np.array([priors[k][1] for k in keys])
     widths = high - low
     dims = len(keys)
-    metrics = _engine_metrics()
+    metrics = _engine.metrics()
     simulator = _Simulator(base, keys, [metrics.index(n) for n in names], len(data), seed, threads)
     scales = _scales(data)
 
@@ -690,10 +688,10 @@ def calibrate(
         return np.where(np.isnan(out), np.inf, out)
 
     rng = np.random.default_rng([seed, _STREAM_PROPOSALS])
-    callback, bar = _progress_bar(generations, progress, "calibrate")
-    if bar is not None:
-        bar.unit = "generation"
-    pool = concurrent.futures.ThreadPoolExecutor(threads) if threads > 1 else None
+    bar = Progress(generations, progress, "calibrate", unit="generation")
+    from concurrent.futures import ThreadPoolExecutor  # start-up cost (logging): only where used
+
+    pool = ThreadPoolExecutor(threads) if threads > 1 else None
     history: list = []
     populations: list = []
     total = 0
@@ -707,8 +705,7 @@ def calibrate(
         tolerance = math.inf
         history.append((0, math.inf, 1.0, particles, 0, float(particles), True))
         populations.append((theta, weights, dist))
-        if callback:
-            callback(1, generations)
+        bar.advance()
         generation_cap = math.inf if min_acceptance == 0 else math.ceil(particles / min_acceptance)
         last_rate = float(quantile)
         for generation in range(1, generations):
@@ -761,15 +758,11 @@ def calibrate(
             ess = float(1.0 / np.sum(weights ** 2))
             history.append((generation, epsilon, last_rate, simulated, outside, ess, True))
             populations.append((theta, weights, dist))
-            if bar is not None:
-                bar.set_postfix_str(f"tolerance {epsilon:.3g}, acceptance {last_rate:.0%}", refresh=False)
-            if callback:
-                callback(generation + 1, generations)
+            bar.advance(note=f"tolerance {epsilon:.3g}, acceptance {last_rate:.0%}")
     finally:
         if pool is not None:
             pool.shutdown()
-        if bar is not None:
-            bar.close()
+        bar.close()
 
     resample_rng = np.random.default_rng([seed, _STREAM_RESAMPLE])
     samples = theta[_systematic(weights, particles, resample_rng)]

@@ -530,10 +530,8 @@ def simulate_command(args) -> int:
 
 def seed_command(args) -> int:
     g = read_graph(args.file, args)
-    if args.model not in ("ic", "wc", "lt"):
-        raise ValueError(f"--model: must be ic, wc or lt, not '{args.model}'")
     choose = gx.seeding.imm if args.algorithm == "imm" else gx.seeding.opim
-    with option_names({"k": "--k", "epsilon": "--epsilon", "ell": "--ell", "probability": "--probability",
+    with option_names({"model": "--model", "k": "--k", "epsilon": "--epsilon", "ell": "--ell", "probability": "--probability",
                        "weights": "--lt-weights", "p": "--p"}):
         result = choose(g, args.k, model=args.model, p=args.p, epsilon=args.epsilon, ell=args.ell, seed=args.seed,
                         threads=_threads(args), probability=args.probability, weights=args.lt_weights,
@@ -586,34 +584,26 @@ def run_command(args) -> int:
     return EXIT_OK
 
 
-def compare_command(args) -> int:
-    if len(args.scenarios) < 2:
-        raise ValueError("compare: give at least two scenarios (the first is the baseline)")
-    loaded = load_campaigns(args.scenarios, args)
-    base_path, baseline, _ = loaded[0]
-    # Checked here, before anything runs, in the command line's terms: files, not design names.
-    for path, campaign, _ in loaded:
-        if campaign.spec["run"]["steps"] != baseline.spec["run"]["steps"]:
-            raise ValueError(report.scenario_message(path, "run.steps", f"differs from the baseline's "
-                                                     f"({baseline.spec['run']['steps']} in {base_path}); "
-                                                     "compared designs share the horizon"))
-        if campaign.graph.num_nodes != baseline.graph.num_nodes:
-            print(f"guanxi: warning: {path}: its graph has {campaign.graph.num_nodes} nodes and the baseline's "
-                  f"({base_path}) {baseline.graph.num_nodes}: paired differences then compare different populations",
-                  file=sys.stderr)
-    designs: Dict[str, gx.Campaign] = {}  # by name; a name already taken gets its file (and place) added
+def _by_name(loaded: List[tuple]) -> Dict[str, "gx.Campaign"]:
+    """The loaded scenarios by design name; a name already taken gets its file (and place) added."""
+    designs: Dict[str, gx.Campaign] = {}
     for position, (path, campaign, _) in enumerate(loaded, 1):
         name = campaign.name
         for candidate in (name, f"{name} ({path})", f"{name} ({path} #{position})"):
             if candidate not in designs:
                 break
         designs[candidate] = campaign
+    return designs
+
+
+def compare_command(args) -> int:
+    loaded = load_campaigns(args.scenarios, args)
+    baseline = loaded[0][1]
     replicates = args.replicates if args.replicates is not None else baseline.spec["run"]["replicates"]
     seed = args.seed if args.seed is not None else baseline.spec["run"]["seed"]
     results: dict = {}
-    with option_names({"replicates": "--replicates"}), warnings.catch_warnings():
-        warnings.simplefilter("ignore", gx.DesignWarning)  # graphs of different sizes: reported above by file
-        table = gx.compare(designs, replicates=replicates, seed=seed, threads=_threads(args),
+    with option_names({"replicates": "--replicates", "campaigns": "compare"}):
+        table = gx.compare(_by_name(loaded), replicates=replicates, seed=seed, threads=_threads(args),
                            progress=_progress(args), results=results)
     if args.json:
         _say(report.to_json(report.comparison_document(table)))
@@ -630,13 +620,13 @@ def sweep_command(args) -> int:
     for message in dict.fromkeys(str(w.message) for w in caught):
         print(f"guanxi: warning: {message}", file=sys.stderr)
     if args.graph:  # the store records how the graph was read
-        loaded["base"]._graph_source = {"file": os.path.abspath(args.graph)}
+        loaded["base"].graph_source = {"file": os.path.abspath(args.graph)}
     name = args.name or loaded["name"]
     replicates = args.replicates if args.replicates is not None else loaded["replicates"]
     seed = args.seed if args.seed is not None else loaded["seed"]
     block = args.block if args.block is not None else loaded["block"]
-    if args.metric not in gx.campaign.metrics():
-        raise ValueError(f"--metric: unknown '{args.metric}' (metrics: {', '.join(gx.campaign.metrics())})")
+    with option_names({"metric": "--metric"}):  # before the sweep runs, which may take long
+        gx.campaign.check_metric(args.metric)
     try:
         with option_names({"replicates": "--replicates", "block": "--block", "client": "--scheduler"}), \
                 warnings.catch_warnings():
@@ -667,17 +657,15 @@ def store_command(args) -> int:
             sweeps = store.sweeps()
             if args.json:
                 _say(report.to_json({"store": args.store, "sweeps": [
-                    {"name": name, **{k: report._plain_json(v) for k, v in row.items()}}
-                    for name, row in sweeps.iterrows()]}))
+                    {"name": name, **row.to_dict()} for name, row in sweeps.iterrows()]}))
             else:
                 _say(report.store_text(sweeps, args.store))
         elif args.action == "show":
-            if args.metric not in gx.campaign.metrics():
-                raise ValueError(f"--metric: unknown '{args.metric}' (metrics: {', '.join(gx.campaign.metrics())})")
-            document = report.sweep_document(store.load(args.sweep), args.metric, store=args.store)
+            with option_names({"metric": "--metric"}):
+                document = report.sweep_document(gx.Sweep.load(store, args.sweep), args.metric, store=args.store)
             _say(report.to_json(document) if args.json else report.sweep_text(document))
         elif args.action == "export":
-            written = store.export(args.sweep, args.output, timeseries=args.timeseries)
+            written = gx.Sweep.load(store, args.sweep).export(args.output, timeseries=args.timeseries)
             _say(f"wrote {', '.join(written)}")
         else:
             store.delete(args.sweep)
@@ -693,7 +681,7 @@ def _study(path: str, kind: str, args) -> dict:
     for message in dict.fromkeys(str(w.message) for w in caught):
         print(f"guanxi: warning: {message}", file=sys.stderr)
     if args.graph:
-        study["base"]._graph_source = {"file": os.path.abspath(args.graph)}
+        study["base"].graph_source = {"file": os.path.abspath(args.graph)}
     if args.seed is not None:
         study["seed"] = args.seed
     return study
@@ -709,7 +697,7 @@ def _study_options(study: dict, keys, **given) -> dict:
 
 def _is_study_file(path: str) -> bool:
     """A study file has a base; a scenario file has none."""
-    import tomllib
+    import tomllib  # start-up cost: only where a study file is told from a scenario
 
     try:
         with open(path, "rb") as handle:
@@ -724,27 +712,16 @@ def select_command(args) -> int:
             raise ValueError(f"{args.files[0]}: give two or more scenario files, or one study file with base and "
                              "[sweep]")
         study = _study(args.files[0], "select", args)
-        from guanxi.sweeps import design_grid
-
-        _, designs = design_grid(study["base"], study["grid"])
+        _, designs = gx.sweeps.design_grid(study["base"], study["grid"])
         campaigns = {label: campaign for label, _, campaign in designs}
     else:
         loaded = load_campaigns(args.files, args)
-        campaigns = {}
-        for position, (path, campaign, _) in enumerate(loaded, 1):
-            name = campaign.name
-            for candidate in (name, f"{name} ({path})", f"{name} ({path} #{position})"):
-                if candidate not in campaigns:
-                    break
-            campaigns[candidate] = campaign
+        campaigns = _by_name(loaded)
         study = {"seed": args.seed if args.seed is not None else loaded[0][1].spec["run"]["seed"], "uncertain": None,
                  "name": None}
     options = _study_options(study, ("lowest", "initial", "batch"), metric=args.metric, delta=args.delta,
                              confidence=args.confidence, max_replicates=args.max_replicates,
                              lowest=True if args.lowest else None)
-    if "delta" not in options:
-        raise ValueError("--delta: required (here or as delta in the study file): the smallest difference in the "
-                         "metric worth telling apart")
     with option_names({"delta": "--delta", "metric": "--metric", "confidence": "--confidence"}):
         result = gx.select(campaigns, seed=study["seed"], uncertain=study.get("uncertain"), store=args.store,
                            threads=_threads(args), progress=_progress(args),

@@ -28,6 +28,7 @@ from typing import Iterable, Optional, Sequence, Union
 import numpy as np
 
 from . import _guanxi
+from ._checks import Progress
 from .graph import Graph
 from .stats import mean_interval
 
@@ -166,7 +167,7 @@ def _seed_arrays(g: Graph, seeds, model: str = "ic", probability: str = "uniform
     if seeds is None:
         return np.zeros(0, dtype=np.uint32), 0
     if isinstance(seeds, str):
-        nodes, k = _guanxi.parse_seeds(g._g, seeds, model, probability, float(p), weights)
+        nodes, k = _guanxi.parse_seeds(g.core, seeds, model, probability, float(p), weights)
         return np.asarray(nodes, dtype=np.uint32), int(k)
     ids = np.asarray(seeds)
     if ids.ndim != 1 or (ids.size and ids.dtype.kind not in "iu"):
@@ -245,12 +246,9 @@ def simulate(
         raise ValueError(f"replicates: must be >= 1, got {replicates}")
     if threads is not None and threads < 1:
         raise ValueError(f"threads: must be >= 1, got {threads}")
-    from .campaign import _progress_bar
-
-    callback, bar = _progress_bar(int(replicates), progress, None)
-    try:
+    with Progress(int(replicates), progress, None) as bar:
         raw = _guanxi.simulate(
-            g._g,
+            g.core,
             "ic" if model == "wc" else model,
             "wc" if model == "wc" else probability,
             float(p),
@@ -270,9 +268,6 @@ def simulate(
             kernel,
             bool(timeseries),
             [int(c) for c in cascades],
-            callback,
+            bar.callback,
         )
-    finally:
-        if bar is not None:
-            bar.close()
     return SimulationResult(raw, g)

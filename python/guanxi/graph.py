@@ -65,6 +65,11 @@ class Graph:
             raise TypeError("use Graph.from_edges, Graph.read or a generator to make a graph")
         self._g = core
 
+    @property
+    def core(self) -> "_guanxi.Graph":
+        """The engine's graph object behind this one (what the package's bindings take)."""
+        return self._g
+
     def __reduce__(self):
         # Pickled as its snapshot bytes (labels, weights and strengths included), so Jupyter,
         # multiprocessing and Dask carry graphs whole and the checksum guards the transfer.

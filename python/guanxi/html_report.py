@@ -27,6 +27,13 @@ from typing import Iterable, List, Optional, Sequence
 
 import numpy as np
 
+from . import _engine
+from ._checks import checked_level, checked_metric
+from .plotting import plot_comparison
+from .results import CampaignResult
+from .store import Store
+from .sweeps import Sweep
+
 __all__ = ["html_report"]
 
 _STYLE = """
@@ -78,8 +85,6 @@ def _table(columns: Sequence[str], rows: Iterable[Sequence], best_row: Optional[
 
 def _sweep_section(sweep, metric: str, level: float) -> List[str]:
     import matplotlib.pyplot as plt
-
-    from .plotting import plot_comparison
 
     parts = [f"<h2>Sweep “{html.escape(sweep.name)}”</h2>"]
     done = int(sweep.replicates_done.min()) if len(sweep) else 0
@@ -217,7 +222,7 @@ def _result_section(result, level: float) -> List[str]:
                           float(summary.loc[m, "ci_high"])) for m in shown]))
     axes = result.plot(("customers", "profit"), level=level)
     parts.append(_figure_html(np.asarray(axes, dtype=object).flat[0].figure, "customers and profit over days"))
-    if result._cohorts is not None:
+    if result.has_lifecycle:
         figure, (left, right) = plt.subplots(1, 2, figsize=(13, 4.4), constrained_layout=True)
         result.plot_cohorts(by="channel", level=level, ax=left)
         result.plot_lifetime_value(level=level, ax=right)
@@ -230,9 +235,6 @@ def _result_section(result, level: float) -> List[str]:
 
 
 def _object_section(item, metric: str, level: float) -> List[str]:
-    from .campaign import CampaignResult
-    from .sweeps import Sweep
-
     if isinstance(item, Sweep):
         return _sweep_section(item, metric, level)
     if isinstance(item, CampaignResult):
@@ -271,14 +273,8 @@ def html_report(source=None, path: "str | os.PathLike | None" = None, *, metric:
     """
     import matplotlib
 
-    from . import __version__
-    from .campaign import metrics as engine_metrics
-    from .stats import _checked_level
-    from .store import Store
-
-    if metric not in engine_metrics():
-        raise ValueError(f"metric: unknown {metric!r} (metrics: {', '.join(engine_metrics())})")
-    level = _checked_level(level)
+    checked_metric(metric, _engine.metrics())
+    level = checked_level(level)
     items = source if isinstance(source, (list, tuple)) else [source]
     if not items or all(i is None for i in items):
         raise ValueError("report: give a run store or results to report")
@@ -307,7 +303,7 @@ def html_report(source=None, path: "str | os.PathLike | None" = None, *, metric:
     when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
     page = (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{_STYLE}</style></head><body><h1>{html.escape(title)}</h1>"
-            f'<p class="meta">guanxi {html.escape(__version__)}, {when}'
+            f'<p class="meta">guanxi {html.escape(_engine.version())}, {when}'
             + (f"; run store {html.escape(', '.join(origins))}" if origins else "")
             + f"; designs compared by {html.escape(metric)} at the horizon, {level:.0%} confidence intervals, "
               "common random numbers (paired differences).</p>"
@@ -323,7 +319,7 @@ def _store_sections(store, metric: str, level: float, names: Optional[Sequence[s
     listing = store.sweeps()
     chosen = list(listing.index) if names is None else list(names)
     for name in chosen:
-        parts += _sweep_section(store.load(name), metric, level)
+        parts += _sweep_section(Sweep.load(store, name), metric, level)
     studies = store.studies()
     for name, row in studies.iterrows():
         if names is None or row["sweep"] in chosen:

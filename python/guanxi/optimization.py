@@ -21,6 +21,7 @@ with the same seed proposes the same trials and reads their replicates back.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import math
 import warnings
@@ -28,8 +29,15 @@ from typing import Callable, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
-from .campaign import parameter_row
+from . import _engine
+from ._checks import Progress, checked_int, plain_json
+from ._designs import nested, parameter_row
+from .campaign import Campaign
+from .plotting import format_axis, metric_label, metric_title, metric_unit
+from .results import CampaignResult
 from .stats import mean_interval, paired_difference
+from .store import Store, save_study
+from .sweeps import DesignRuns
 
 __all__ = ["optimize", "Optimization"]
 
@@ -121,8 +129,6 @@ class Optimization:
         with the finalists' fresh means and intervals. Returns the Axes."""
         import matplotlib.pyplot as plt
 
-        from .plotting import format_axis, metric_label, metric_title, metric_unit
-
         ranges = [path for path, kind, _ in self.space if kind != "choice"][:2]
         if axes is None:
             _, axes = plt.subplots(1, 1 + len(ranges), figsize=(5.5 * (1 + len(ranges)), 4.2), layout="constrained",
@@ -166,9 +172,7 @@ class Optimization:
         return np.array(axes, dtype=object)
 
     def document(self) -> dict:
-        from .report import _plain_json
-
-        return _plain_json({"kind": "optimize", "objective": self.objective_name, "direction": self.direction,
+        return plain_json({"kind": "optimize", "objective": self.objective_name, "direction": self.direction,
                             "sampler": self.sampler, "seed": self.seed, "replicates": self.replicates,
                             "best_params": self.best_params, "message": self.message, "margin": self.margin,
                             "constraints": [list(c) for c in self.constraints],
@@ -235,12 +239,6 @@ def optimize(
     """
     import pandas as pd
 
-    from . import _guanxi
-    from .campaign import Campaign, CampaignResult, metrics as engine_metrics
-    from .campaign import _checked_int
-    from .store import Store
-    from .sweeps import _Evaluator
-
     try:
         import optuna
     except ImportError:
@@ -248,7 +246,7 @@ def optimize(
     if not isinstance(base, Campaign):
         raise ValueError(f"base: must be a guanxi.Campaign, got {type(base).__name__}")
     dimensions = _space(space)
-    metrics = engine_metrics()
+    metrics = _engine.metrics()
     if isinstance(objective, str):
         if objective not in metrics:
             raise ValueError(f"objective: unknown metric {objective!r} (metrics: {', '.join(metrics)})")
@@ -257,11 +255,11 @@ def optimize(
     if direction not in ("maximize", "minimize"):
         raise ValueError(f"direction: 'maximize' or 'minimize', got {direction!r}")
     rules = _constraints(constraints, metrics)
-    trials = _checked_int(trials, "trials", 1)
-    replicates = _checked_int(replicates, "replicates", 2)
-    seed = _checked_int(seed, "seed", 0, 2**64)
-    reevaluate = _checked_int(reevaluate, "reevaluate", 1)
-    reevaluate_replicates = _checked_int(reevaluate_replicates, "reevaluate_replicates", 2)
+    trials = checked_int(trials, "trials", 1)
+    replicates = checked_int(replicates, "replicates", 2)
+    seed = checked_int(seed, "seed", 0, 2**64)
+    reevaluate = checked_int(reevaluate, "reevaluate", 1)
+    reevaluate_replicates = checked_int(reevaluate_replicates, "reevaluate_replicates", 2)
     if sampler not in ("tpe", "cmaes"):
         raise ValueError(f"sampler: 'tpe' or 'cmaes', got {sampler!r}")
     if sampler == "cmaes" and rules:
@@ -293,7 +291,7 @@ def optimize(
 
     def evaluate(changes: dict, count: int, first: int = 0) -> tuple:
         """(objective, constraint means, values) of a design over replicates first .. first + count."""
-        runs = _Evaluator(base, [changes], seed=seed, store=store, client=client, threads=threads, progress=False,
+        runs = DesignRuns(base, [changes], seed=seed, store=store, client=client, threads=threads, progress=False,
                           register=False)
         try:
             runs.ensure([0], first + count)
@@ -303,8 +301,7 @@ def optimize(
         if isinstance(objective, str):
             score = float(values[:, -1, metrics.index(objective)].mean())
         else:
-            raw = _guanxi.campaign_run(np.ascontiguousarray(values), first)
-            raw.update(warnings=[], seconds=math.nan, forests={})
+            raw = _engine.result_from_values(values, first)
             score = float(objective(CampaignResult(raw, runs.designs[0][2], seed, None, first)))
             if not math.isfinite(score):
                 raise ValueError(f"objective: returned {score} for {changes}")
@@ -314,52 +311,41 @@ def optimize(
     with contextlib.ExitStack() as cleanup:
         if store is not None and not isinstance(store, Store):  # opened once for every trial, closed at the end
             store = cleanup.enter_context(Store(store))
-        bar = None
-        if progress:
-            try:
-                from tqdm.auto import tqdm
-
-                bar = tqdm(total=trials + reevaluate, unit="trial", leave=False, desc="optimize")
-            except ImportError:
-                bar = None
-        try:
-            for number in range(trials):
-                trial = study.ask()
-                params = suggest(trial)
-                score, means, _ = evaluate(params, replicates)
-                violations = [(means[m] - bound) if op == "<=" else (bound - means[m]) for m, op, bound in rules]
-                trial.set_user_attr("constraints", violations)
-                study.tell(trial, score)
-                results.append({"trial": number, **params, "value": score, **{f"{m} (mean)": means[m] for m, _, _ in rules},
-                                "feasible": all(v <= 0 for v in violations)})
-                if bar is not None:
-                    bar.update(1)
-            frame = pd.DataFrame(results)
-            sign = -1.0 if direction == "minimize" else 1.0
-            feasible = frame[frame["feasible"]]
-            if feasible.empty:
-                raise ValueError("optimize: no trial met the constraints; widen the space or relax them")
-            keys = [path for path, _, _ in dimensions]
-            unique = feasible.assign(_order=sign * feasible["value"]).sort_values("_order", ascending=False)
-            unique = unique.drop_duplicates(subset=[k for k in keys], keep="first").head(reevaluate)
-            finalists = []
-            fresh_values = []
-            for _, row in unique.iterrows():
-                params = {k: _plain_value(row[k]) for k in keys}
-                score, means, values = evaluate(params, reevaluate_replicates, first=replicates)
-                violations = [(means[m] - bound) if op == "<=" else (bound - means[m]) for m, op, bound in rules]
-                column = values[:, -1, metrics.index(objective)] if isinstance(objective, str) else None
-                interval = mean_interval(column, level) if column is not None else None
-                finalists.append({"trial": int(row["trial"]), **params, "value": float(row["value"]), "fresh": score,
-                                  "fresh_low": float(interval.low) if interval else math.nan,
-                                  "fresh_high": float(interval.high) if interval else math.nan,
-                                  "feasible": all(v <= 0 for v in violations)})
-                fresh_values.append(column)
-                if bar is not None:
-                    bar.update(1)
-        finally:
-            if bar is not None:
-                bar.close()
+        bar = cleanup.enter_context(Progress(trials + reevaluate, progress, "optimize", unit="trial"))
+        # The search, then the finalists on fresh replicates.
+        for number in range(trials):
+            trial = study.ask()
+            params = suggest(trial)
+            score, means, _ = evaluate(params, replicates)
+            violations = [(means[m] - bound) if op == "<=" else (bound - means[m]) for m, op, bound in rules]
+            trial.set_user_attr("constraints", violations)
+            study.tell(trial, score)
+            results.append({"trial": number, **params, "value": score, **{f"{m} (mean)": means[m] for m, _, _ in rules},
+                            "feasible": all(v <= 0 for v in violations)})
+            bar.advance()
+        frame = pd.DataFrame(results)
+        sign = -1.0 if direction == "minimize" else 1.0
+        feasible = frame[frame["feasible"]]
+        if feasible.empty:
+            raise ValueError("optimize: no trial met the constraints; widen the space or relax them")
+        keys = [path for path, _, _ in dimensions]
+        unique = feasible.assign(_order=sign * feasible["value"]).sort_values("_order", ascending=False)
+        unique = unique.drop_duplicates(subset=[k for k in keys], keep="first").head(reevaluate)
+        finalists = []
+        fresh_values = []
+        for _, row in unique.iterrows():
+            params = {k: _plain_value(row[k]) for k in keys}
+            score, means, values = evaluate(params, reevaluate_replicates, first=replicates)
+            violations = [(means[m] - bound) if op == "<=" else (bound - means[m]) for m, op, bound in rules]
+            column = values[:, -1, metrics.index(objective)] if isinstance(objective, str) else None
+            interval = mean_interval(column, level) if column is not None else None
+            finalists.append({"trial": int(row["trial"]), **params, "value": float(row["value"]), "fresh": score,
+                              "fresh_low": float(interval.low) if interval else math.nan,
+                              "fresh_high": float(interval.high) if interval else math.nan,
+                              "feasible": all(v <= 0 for v in violations)})
+            fresh_values.append(column)
+            bar.advance()
+        bar.close()
         final = pd.DataFrame(finalists)
         ok = final[final["feasible"]] if final["feasible"].any() else final
         order = (sign * ok["fresh"]).sort_values(ascending=False).index
@@ -385,7 +371,7 @@ def optimize(
             distinct = list({json.dumps(r, sort_keys=True, default=str): r for r in
                              ({k: _plain_value(row[k]) for k in keys} for row in results)}.values())
             study_name = name or f"optimize-{_short({'space': repr(dimensions), 'seed': seed, 'trials': trials})}"
-            runs = _Evaluator(base, distinct, seed=seed, store=store, progress=False, name=study_name)
+            runs = DesignRuns(base, distinct, seed=seed, store=store, progress=False, name=study_name)
             try:
                 runs.ensure(range(len(distinct)), replicates)
             finally:
@@ -395,15 +381,11 @@ def optimize(
                             direction=direction, sampler=sampler, seed=seed, replicates=replicates, space=dimensions,
                             constraints=rules, _metrics=metrics, sweep_name=study_name)
         if store is not None:
-            from .selection import _save
-
-            _save(store, study_name, result.document(), study_name)
+            save_study(store, study_name, result.document(), study_name)
         return result
 
 
 def _short(changes: dict) -> str:
-    import hashlib
-
     return hashlib.sha256(json.dumps(changes, sort_keys=True, default=str).encode()).hexdigest()[:10]
 
 
@@ -420,6 +402,4 @@ def _text(value) -> str:
 
 
 def _sections(params: dict) -> dict:
-    from .sweeps import _nested
-
-    return _nested(params, "best_params")
+    return nested(params, "best_params")

@@ -13,10 +13,10 @@ from typing import Optional, Sequence, Union
 
 import numpy as np
 
-from . import _guanxi
+from ._engine import metric_registry
 
 __all__ = ["plot_comparison", "plot_sweep", "plot_cohorts", "plot_lifetime_value", "label_day_axes", "metric_unit",
-           "metric_label"]
+           "metric_label", "metric_title", "metric_units", "format_axis", "panels"]
 
 # Units of the engine's metric table as axis labels.
 _UNIT_LABELS = {
@@ -36,21 +36,21 @@ _UNIT_LABELS = {
 }
 
 
-def _metric_table() -> dict:
+def metric_units() -> dict:
     """The engine's metric registry as {name: (unit, per_step, description)}."""
     return {row["name"]: (row["unit"], row["per_step"], row["description"])
-            for row in _guanxi.campaign_metric_registry()}
+            for row in metric_registry()}
 
 
 def metric_unit(metric: str) -> str:
     """The unit of a campaign metric (``"people"``, ``"currency"``, ``"share"``, ...);
     ``incremental_roi`` (a comparison row) is a ratio."""
-    return _metric_table().get(metric, ("ratio", False, ""))[0]
+    return metric_units().get(metric, ("ratio", False, ""))[0]
 
 
 def metric_label(metric: str) -> str:
     """Axis label of a metric: its unit, per day for metrics that count one step only."""
-    unit, per_step, _ = _metric_table().get(metric, ("ratio", False, ""))
+    unit, per_step, _ = metric_units().get(metric, ("ratio", False, ""))
     label = _UNIT_LABELS[unit]
     return f"{label} per day" if per_step and unit in ("people", "reaches", "posts") else label
 
@@ -86,7 +86,7 @@ def _as_list(metrics: Union[str, Sequence[str]], name: str) -> list:
     return metrics
 
 
-def _panels(count: int, axes, width: float = 5.0, height: float = 3.8):
+def panels(count: int, axes, width: float = 5.0, height: float = 3.8):
     """``count`` axes: the given ones (one Axes or a sequence), or a new constrained figure."""
     import matplotlib.pyplot as plt
 
@@ -117,7 +117,7 @@ def plot_result(result, metrics, axes=None, label: Optional[str] = None, level: 
     metrics = _as_list(metrics, "metrics")
     for metric in metrics:
         result.metric(metric)  # unknown names fail before anything is drawn
-    axes, new_figure = _panels(len(metrics), axes)
+    axes, new_figure = panels(len(metrics), axes)
     name = label or result.label or result.campaign.name or "campaign"
     days = np.arange(result.steps)
     percent = f"{level:.0%}"
@@ -170,7 +170,7 @@ def plot_comparison(table, metrics: Union[str, Sequence[str]] = "profit", axes=N
         if metric not in available:
             raise ValueError(f"metrics: {metric!r} is not in the comparison (rows: {', '.join(available)})")
     designs = list(table.index.get_level_values("design").unique())
-    axes, new_figure = _panels(len(metrics), axes, width=6.5, height=0.5 * len(designs) + 2.2)
+    axes, new_figure = panels(len(metrics), axes, width=6.5, height=0.5 * len(designs) + 2.2)
     for ax, metric in zip(axes, metrics):
         rows = table.xs(metric, level="metric").reindex(designs)
         y = np.arange(len(designs))[::-1]

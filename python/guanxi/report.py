@@ -20,15 +20,17 @@ report (:func:`guanxi.html_report.html_report`).
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import sys
 import types
 from typing import Iterable, Optional
 
-from . import _guanxi, analytics
+from . import _engine, analytics
+from ._checks import plain_json, to_json
 from .graph import Graph
+from .html_report import html_report
+from .plotting import metric_unit, metric_units
 
 __all__ = [
     "to_json",
@@ -56,26 +58,7 @@ __all__ = [
 def scenario_message(path: "str | os.PathLike", key: str, what: str) -> str:
     """A message about ``key`` of a scenario file, placed as the engine places its own errors:
     ``"file:line: key: what"`` (``(the default)`` appended where the file does not set it)."""
-    return _guanxi.scenario_message(os.fspath(path), key, what)
-
-
-def _plain_json(value):
-    """NaN and infinities (not JSON) as None, numpy scalars as Python numbers, recursively."""
-    if isinstance(value, dict):
-        return {key: _plain_json(v) for key, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain_json(v) for v in value]
-    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
-        value = value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def to_json(document) -> str:
-    """A document as JSON text: two-space indents, UTF-8 kept as is, numbers that are not
-    available (NaN, infinities) as ``null``."""
-    return json.dumps(_plain_json(document), indent=2, ensure_ascii=False)
+    return _engine.scenario_message(path, key, what)
 
 
 def number_text(x: float) -> str:
@@ -350,8 +333,6 @@ def run_text(document: dict) -> str:
     """The table of ``guanxi run`` from :func:`run_document`: each metric at the horizon with
     its 95% interval, grouped (people, customers by channel, sales and money, ads and community
     groups, referral, trust and network value, cascades), in units people read."""
-    from .plotting import _metric_table
-
     d = document
     lines = [
         f"{d['name']}: {d['replicates']} replicates x {d['steps']} days, seed {d['seed']} "
@@ -359,7 +340,7 @@ def run_text(document: dict) -> str:
         f"means at day {d['steps'] - 1} (the horizon) with 95% confidence intervals"
         + (" (not available from one replicate)" if d["replicates"] < 2 else ""),
     ]
-    table = _metric_table()
+    table = metric_units()
     groups: dict = {}
     for metric, (unit, per_step, _) in table.items():
         group = _summary_group(metric, unit, per_step)
@@ -406,8 +387,6 @@ def comparison_text(table, steps: int) -> str:
     """The table of ``guanxi compare``: per design, each metric's baseline and design means at
     the horizon (day ``steps - 1``), the paired difference with its 95% interval and the share
     of replicates where the design is higher."""
-    from .plotting import metric_unit
-
     attrs = table.attrs
     lines = [
         f"paired differences against \"{attrs['baseline']}\" ({attrs['replicates']} replicates, seed {attrs['seed']}, "
@@ -455,7 +434,7 @@ def sweep_document(sweep, metric: str = "profit", store: Optional[str] = None) -
     designs = []
     for number, row in summary.iterrows():
         designs.append({"design": int(number), "label": row["label"],
-                        "values": {key: _plain_json(row[key]) for key in sweep.keys},
+                        "values": {key: plain_json(row[key]) for key in sweep.keys},
                         "mean": float(row["mean"]), "ci95": [float(row["ci_low"]), float(row["ci_high"])],
                         "replicates": int(row["replicates"])})
     document = {"name": sweep.name, "metric": metric, "seed": sweep.seed, "replicates": sweep.replicates,
@@ -483,8 +462,6 @@ def sweep_document(sweep, metric: str = "profit", store: Optional[str] = None) -
 def sweep_text(document: dict) -> str:
     """The table of ``guanxi sweep``: one row per design with its mean and 95% interval of the
     metric at the horizon, the best marked, and its margin over the runner-up (paired)."""
-    from .plotting import metric_unit
-
     metric = document["metric"]
     unit = metric_unit(metric)
     done = "" if document["complete"] else f", stopped part-way: {document['replicates_done']} done"
@@ -576,8 +553,6 @@ class _CallableModule(types.ModuleType):
     module's documents and tables stay ``gx.report.run_document`` and so on."""
 
     def __call__(self, source=None, path=None, **options) -> str:
-        from .html_report import html_report
-
         return html_report(source, path, **options)
 
 

@@ -29,7 +29,10 @@ from typing import Optional
 import numpy as np
 
 from . import _guanxi
+from ._checks import Progress
+from .campaign import Campaign, metric_table
 from .graph import Graph
+from .stats import paired_difference
 
 __all__ = [
     "strategies",
@@ -64,22 +67,22 @@ def _k(g: Graph, k) -> int:
 def random(g: Graph, k: int, seed: int = 0) -> np.ndarray:
     """``k`` distinct nodes drawn uniformly (seeded), sorted. For seeds drawn anew in every
     replicate pass ``seeds="random:k"`` to :func:`guanxi.simulate`."""
-    return np.asarray(_guanxi.seeds_random(g._g, _k(g, k), int(seed)), dtype=np.int64)
+    return np.asarray(_guanxi.seeds_random(g.core, _k(g, k), int(seed)), dtype=np.int64)
 
 
 def top_degree(g: Graph, k: int) -> np.ndarray:
     """The ``k`` nodes of highest out-degree."""
-    return np.asarray(_guanxi.seeds_top_degree(g._g, _k(g, k)), dtype=np.int64)
+    return np.asarray(_guanxi.seeds_top_degree(g.core, _k(g, k)), dtype=np.int64)
 
 
 def pagerank(g: Graph, k: int) -> np.ndarray:
     """The ``k`` nodes of highest PageRank (damping 0.85)."""
-    return np.asarray(_guanxi.seeds_top_pagerank(g._g, _k(g, k)), dtype=np.int64)
+    return np.asarray(_guanxi.seeds_top_pagerank(g.core, _k(g, k)), dtype=np.int64)
 
 
 def kcore(g: Graph, k: int) -> np.ndarray:
     """The ``k`` nodes of highest k-core number (then higher degree)."""
-    return np.asarray(_guanxi.seeds_top_kcore(g._g, _k(g, k)), dtype=np.int64)
+    return np.asarray(_guanxi.seeds_top_kcore(g.core, _k(g, k)), dtype=np.int64)
 
 
 # The older names of the same strategies.
@@ -144,9 +147,9 @@ class InfluenceResult:
 def _labels_of(g: Graph, ids: np.ndarray) -> np.ndarray:
     """The labels of a few nodes, without building every node's label (``g.labels``) on a graph
     of millions."""
-    kind = g._g.label_kind
+    kind = g.core.label_kind
     if kind == "integer":
-        return g._g.int_labels[ids]  # a view of the graph's array, indexed
+        return g.core.int_labels[ids]  # a view of the graph's array, indexed
     if kind == "string":
         return g.labels[ids]
     return ids.copy()
@@ -188,21 +191,11 @@ def _influence(algorithm, g, k, model, p, probability, weights, epsilon, ell, se
         p = 0.0
     elif isinstance(p, bool) or not isinstance(p, (int, float, np.integer, np.floating)):
         raise ValueError(f"p: must be a probability or an array with one per arc, got {p!r}")
-    callback = None
-    if progress:
-        from .campaign import _progress_bar
-
-        callback, bar = _progress_bar(None, True, f"{algorithm} RR sets")  # total unknown in advance
-    else:
-        bar = None
-    try:
+    with Progress(None, progress, f"{algorithm} RR sets") as bar:  # the total is not known in advance
         raw = _guanxi.influence_maximization(
-            g._g, algorithm, model, probability, float(p), arc_p, weights, k, float(epsilon), float(ell), int(seed),
-            0 if threads is None else int(threads), callback,
+            g.core, algorithm, model, probability, float(p), arc_p, weights, k, float(epsilon), float(ell), int(seed),
+            0 if threads is None else int(threads), bar.callback,
         )
-    finally:
-        if bar is not None:
-            bar.close()
     return InfluenceResult(raw, g, model, k, float(epsilon), float(ell))
 
 
@@ -283,7 +276,7 @@ def rr_set(g: Graph, model: str = "wc", p: float = 0.01, seed: int = 0, index: i
     if model not in _MODELS:
         raise ValueError(f"model: must be one of {list(_MODELS)}, not {model!r}")
     return np.asarray(
-        _guanxi.rr_set(g._g, model, probability, float(p), weights, int(seed), 0, int(index), bool(reference)),
+        _guanxi.rr_set(g.core, model, probability, float(p), weights, int(seed), 0, int(index), bool(reference)),
         dtype=np.int64,
     )
 
@@ -378,9 +371,6 @@ def for_campaign(
     -------
     CampaignSeeds
     """
-    from .campaign import Campaign, _progress_bar, metric_table
-    from .stats import paired_difference
-
     if not isinstance(campaign, Campaign):
         raise TypeError("campaign: must be a guanxi.Campaign")
     g = campaign.graph
@@ -424,16 +414,15 @@ def for_campaign(
             spec["seeding"] = {"strategy": "nodes", "k": len(nodes), "nodes": [int(v) for v in nodes]}
         else:
             spec["seeding"] = {"strategy": "top_degree", "k": 0}
-        return Campaign._checked(g, spec, campaign.name)
+        return Campaign.from_normalised(g, spec, campaign.name, campaign.groups)
 
     evaluations = 0
-    _, bar = _progress_bar(len(pool) + k, progress, "seed search")  # advanced by hand, per evaluation
+    bar = Progress(len(pool) + k, progress, "seed search")  # advanced by hand, per evaluation
 
     def mean_objective(nodes) -> float:
         nonlocal evaluations
         evaluations += 1
-        if bar is not None:
-            bar.update(1)
+        bar.advance()
         result = design(nodes).run(replicates=int(replicates), seed=int(seed), threads=threads, progress=False)
         return float(np.mean(result.metric(objective)[:, -1]))
 
@@ -456,8 +445,7 @@ def for_campaign(
             gain = mean_objective(chosen + [v]) - value - cost[v]
             heapq.heappush(heap, (-gain, v, len(chosen)))
     finally:
-        if bar is not None:
-            bar.close()
+        bar.close()
     chosen_ids = np.asarray(chosen, dtype=np.int64)
     chosen_cost = float(cost[chosen_ids].sum()) if chosen else 0.0
     # Out of sample: fresh replicates for the choice and for top-degree seeding of as many seeds.

@@ -30,7 +30,13 @@ from typing import Mapping, Optional
 
 import numpy as np
 
-from .stats import _checked_level, paired_difference
+from . import _engine
+from ._checks import checked_int, checked_level, checked_metric, plain_json
+from .comparison import named_designs
+from .plotting import format_axis, metric_label, metric_title, metric_unit
+from .stats import paired_difference
+from .store import save_study
+from .sweeps import DesignRuns
 
 __all__ = ["select", "Selection", "kn_select"]
 
@@ -137,8 +143,6 @@ class Selection:
         dropped (a cross), the chosen design's line to the end. Returns the Axes."""
         import matplotlib.pyplot as plt
 
-        from .plotting import format_axis, metric_label, metric_title, metric_unit
-
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4.4), layout="constrained")
         for number, row in self.table.iterrows():
@@ -161,9 +165,7 @@ class Selection:
 
     def document(self) -> dict:
         """The selection as a JSON-friendly document (reports, ``guanxi select --json``)."""
-        from .report import _plain_json
-
-        return _plain_json({
+        return plain_json({
             "kind": "select", "metric": self.metric, "delta": self.delta, "confidence": self.confidence,
             "lowest": self.lowest, "best": self.best, "best_label": self.best_label, "message": self.message,
             "stopped": self.stopped, "replicates_used": self.replicates_used, "seed": self.seed, "n0": self.n0,
@@ -222,33 +224,26 @@ def select(
         ``.best``, ``.best_label``, ``.campaign``, ``.message`` ("B is best, or within δ of the
         best, with ≥ 95 % confidence; margin over the runner-up ...; 1,400 replicates used").
     """
-    from .campaign import _named
-    from .campaign import _checked_int
-    from .sweeps import _Evaluator
-
-    named = _named(designs)
+    named = named_designs(designs)
     if len(named) < 2:
         raise ValueError("designs: give at least two")
     if delta is None:
-        raise ValueError(f"delta: give the smallest difference in {metric} worth telling apart (the indifference "
-                         "zone), e.g. delta=500")
+        raise ValueError(f"delta: required: the smallest difference in {metric} worth telling apart (the "
+                         "indifference zone), e.g. delta=500")
     if isinstance(delta, bool) or not isinstance(delta, (int, float, np.integer, np.floating)) or not (
             math.isfinite(delta) and delta > 0):
         raise ValueError(f"delta: must be a finite number > 0, got {delta!r}")
-    confidence = _checked_level(confidence)
+    confidence = checked_level(confidence)
     if confidence <= 1.0 / len(named):
         raise ValueError(f"confidence: must exceed 1/{len(named)} (a guess among {len(named)} designs)")
-    initial = _checked_int(initial, "initial", 2)
-    batch = _checked_int(batch, "batch", 1)
-    max_replicates = _checked_int(max_replicates, "max_replicates", initial)
-    from .campaign import metrics as engine_metrics
-
-    if metric not in engine_metrics():
-        raise ValueError(f"metric: unknown {metric!r} (metrics: {', '.join(engine_metrics())})")
+    initial = checked_int(initial, "initial", 2)
+    batch = checked_int(batch, "batch", 1)
+    max_replicates = checked_int(max_replicates, "max_replicates", initial)
+    checked_metric(metric, _engine.metrics())
     labels = list(named)
     campaigns = [named[n].replace(name=n) if named[n].name != n else named[n] for n in labels]
     base = campaigns[0]
-    runs = _Evaluator(base, campaigns, seed=seed, store=store, client=client, block=batch, threads=threads,
+    runs = DesignRuns(base, campaigns, seed=seed, store=store, client=client, block=batch, threads=threads,
                       progress=progress, name=name, uncertain=uncertain, label=f"select by {metric}")
     column = runs.metrics.index(metric)
     sign = -1.0 if lowest else 1.0
@@ -296,16 +291,5 @@ def select(
                      uncertain=runs.uncertain, bound=outcome["bound"], h2=outcome["h2"], _values=values,
                      sweep=runs.sweep(None), store=None if store is None else getattr(runs.store, "path", None))
     if runs.store is not None:
-        _save(store, f"select-{runs.name}" if name is None else f"select-{name}", result.document(), runs.name)
+        save_study(store, f"select-{runs.name}" if name is None else f"select-{name}", result.document(), runs.name)
     return result
-
-
-def _save(store, name: str, document: dict, sweep: Optional[str]) -> None:
-    """A study's document into the run store (given as a Store or a path)."""
-    from .store import Store
-
-    if isinstance(store, Store):
-        store.save_study(name, document, sweep)
-    else:
-        with Store(store) as opened:
-            opened.save_study(name, document, sweep)

@@ -81,7 +81,13 @@ from typing import Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from .campaign import _checked_int
+from . import _engine
+from ._checks import checked_int, checked_metric, plain_json
+from ._designs import parameter_row, parameter_rows
+from .campaign import Campaign
+from .plotting import format_axis, metric_label, metric_title, metric_unit
+from .store import save_study
+from .sweeps import apply_changes, sweep as run_sweep
 
 __all__ = ["sensitivity", "sobol_indices", "morris_screening", "SensitivityResult"]
 
@@ -267,8 +273,8 @@ def sobol_indices(func: Callable[[np.ndarray], np.ndarray], bounds: Mapping[str,
     """
     names, low, high = _bounds(bounds, "bounds")
     n = _power_of_two(n)
-    seed = _checked_int(seed, "seed", 0, 2**64)
-    bootstrap = _checked_int(bootstrap, "bootstrap", 0)
+    seed = checked_int(seed, "seed", 0, 2**64)
+    bootstrap = checked_int(bootstrap, "bootstrap", 0)
     level = _level(level)
     unit = _saltelli_design(len(names), n, seed)
     values = _evaluate(func, low + unit * (high - low), names)
@@ -336,7 +342,7 @@ def _morris_table(values: np.ndarray, names: List[str], moved: np.ndarray, steps
 
 
 def _levels(levels) -> int:
-    levels = _checked_int(levels, "levels", 2)
+    levels = checked_int(levels, "levels", 2)
     if levels % 2:
         raise ValueError(f"levels: must be even (with Δ = p / (2(p − 1)) an odd p puts steps off the grid), "
                          f"got {levels}")
@@ -376,10 +382,10 @@ def morris_screening(func: Callable[[np.ndarray], np.ndarray], bounds: Mapping[s
         ``bootstrap``, ``level`` and ``seed``.
     """
     names, low, high = _bounds(bounds, "bounds")
-    trajectories = _checked_int(trajectories, "trajectories", 2)
+    trajectories = checked_int(trajectories, "trajectories", 2)
     levels = _levels(levels)
-    seed = _checked_int(seed, "seed", 0, 2**64)
-    bootstrap = _checked_int(bootstrap, "bootstrap", 0)
+    seed = checked_int(seed, "seed", 0, 2**64)
+    bootstrap = checked_int(bootstrap, "bootstrap", 0)
     level = _level(level)
     unit, moved, steps = _morris_design(len(names), trajectories, levels, seed)
     values = _evaluate(func, low + unit * (high - low), names)
@@ -426,13 +432,11 @@ class SensitivityResult:
 
     def document(self) -> dict:
         """The analysis as a JSON-friendly document (run stores, reports)."""
-        from .report import _plain_json
-
         column = "total" if self.method == "sobol" else "mu_star"
         ranked = self.indices[column].dropna()
         message = (f"{self.method} sensitivity of {self.metric}: most influential {ranked.idxmax()} ({column} "
                    f"{ranked.max():.3g})" if len(ranked) else f"{self.method} sensitivity of {self.metric}: no variation")
-        return _plain_json({"kind": "sensitivity", "method": self.method, "metric": self.metric, "message": message,
+        return plain_json({"kind": "sensitivity", "method": self.method, "metric": self.metric, "message": message,
                             "ranges": {k: list(v) for k, v in self.ranges.items()}, "replicates": self.replicates,
                             "seed": self.seed, "evaluations": self.evaluations,
                             "indices": {p: {c: float(v) for c, v in row.items()} for p, row in self.indices.iterrows()}})
@@ -442,8 +446,6 @@ class SensitivityResult:
         total indices side by side, for Morris μ*; whiskers are the bootstrap intervals. Returns
         the matplotlib Axes."""
         import matplotlib.pyplot as plt
-
-        from .plotting import format_axis, metric_label, metric_title, metric_unit
 
         table = self.indices
         if ax is None:
@@ -488,30 +490,25 @@ class SensitivityResult:
 def _checked_ranges(base, ranges) -> Tuple[List[str], np.ndarray, np.ndarray, List[bool]]:
     """Key paths, low and high ends, and which are counts: every key known, a number or count,
     its ends finite and ordered, and both ends accepted by the engine."""
-    from .campaign import parameter_row, parameter_table
-    from .sweeps import _apply
-
     if not isinstance(ranges, Mapping) or not ranges:
         raise ValueError(f"ranges: give a non-empty dict of key path -> (low, high), e.g. "
                          f"{{'behaviour.share_prob': (0.05, 0.3)}}, got {ranges!r}")
-    table = parameter_table()
     for key in ranges:
-        parameter_row(key, f"ranges[{key!r}]")
-        kind = table.at[key, "type"]
+        kind = parameter_row(key, f"ranges[{key!r}]")["type"]
         if key.startswith("run."):
             raise ValueError(f"ranges[{key!r}]: run.* cannot vary (the points of an analysis share the horizon; "
                              "replicates and seed are its own)")
         if kind not in ("number", "count"):
             raise ValueError(f"ranges[{key!r}]: a {kind} parameter has no range to vary over; give numbers or counts")
     names, low, high = _bounds(ranges, "ranges")
-    counts = [table.at[key, "type"] == "count" for key in names]
+    counts = [parameter_rows()[key]["type"] == "count" for key in names]
     for key, lo, hi, count in zip(names, low, high, counts):
         if count and not (float(lo).is_integer() and float(hi).is_integer()):
             raise ValueError(f"ranges[{key!r}]: a count takes whole values; give whole ends, got ({lo:g}, {hi:g})")
         for end, value in (("low", lo), ("high", hi)):
             value = int(value) if count else float(value)
             try:
-                _apply(base, {key: value}, "check", f"ranges[{key!r}] {end} {value!r}")
+                apply_changes(base, {key: value}, "check", f"ranges[{key!r}] {end} {value!r}")
             except ValueError as error:
                 message = str(error)
                 raise ValueError(message if key in message else f"ranges[{key!r}]: {message}") from None
@@ -586,25 +583,20 @@ def sensitivity(base, ranges: Mapping[str, Tuple[float, float]], metric: str = "
         not finite, not ordered or refused by the engine (naming the key); an unknown metric or
         method; ``n`` not a power of two; a metric undefined (NaN) in every replicate of a point.
     """
-    from .campaign import Campaign, metrics as engine_metrics
-    from .sweeps import sweep as run_sweep
-
     if not isinstance(base, Campaign):
         raise ValueError(f"base: must be a guanxi.Campaign, got {type(base).__name__}")
     names, low, high, counts = _checked_ranges(base, ranges)
-    known = engine_metrics()
-    if not isinstance(metric, str) or metric not in known:
-        raise ValueError(f"metric: unknown {metric!r} (metrics: {', '.join(known)})")
+    checked_metric(metric, _engine.metrics())
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"method: unknown {method!r} (methods: {', '.join(METHODS)})")
     if method == "sobol":
         n = _power_of_two(n)
     else:
-        trajectories = _checked_int(trajectories, "trajectories", 2)
+        trajectories = checked_int(trajectories, "trajectories", 2)
         levels = _levels(levels)
-    replicates = _checked_int(replicates, "replicates", 1)
-    seed = _checked_int(seed, "seed", 0, 2**64)
-    bootstrap = _checked_int(bootstrap, "bootstrap", 0)
+    replicates = checked_int(replicates, "replicates", 1)
+    seed = checked_int(seed, "seed", 0, 2**64)
+    bootstrap = checked_int(bootstrap, "bootstrap", 0)
     level = _level(level)
 
     ran = {}
@@ -641,7 +633,5 @@ def sensitivity(base, ranges: Mapping[str, Tuple[float, float]], metric: str = "
     result = SensitivityResult(indices, method, metric, ranges={k: (lo, hi) for k, lo, hi in zip(names, low, high)},
                              points=ran["points"], replicates=replicates, seed=seed, sweep=ran["sweep"])
     if store is not None:
-        from .selection import _save
-
-        _save(store, f"sensitivity-{result.sweep.name}", result.document(), result.sweep.name)
+        save_study(store, f"sensitivity-{result.sweep.name}", result.document(), result.sweep.name)
     return result

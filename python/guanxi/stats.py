@@ -52,6 +52,8 @@ from typing import NamedTuple, Union
 
 import numpy as np
 
+from ._checks import checked_level
+
 __all__ = ["MeanInterval", "PairedDifference", "RatioInterval", "mean_interval", "paired_difference",
            "ratio_of_mean_differences"]
 
@@ -118,7 +120,7 @@ def mean_interval(values, level: float = 0.95, axis: int = 0) -> MeanInterval:
         ``level`` outside (0, 1), ``values`` not numbers or without a replicate axis, ``axis``
         out of range.
     """
-    level = _checked_level(level)
+    level = checked_level(level)
     rows = _replicates_last(values, "values", axis)
     mean, sd, n = _moments(rows)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -158,7 +160,7 @@ def paired_difference(baseline, design, level: float = 0.95, axis: int = 0) -> P
     ValueError
         ``level`` outside (0, 1), arrays of different shapes, values that are not numbers.
     """
-    level = _checked_level(level)
+    level = checked_level(level)
     baseline_rows, design_rows = _paired_arrays(baseline, design, ("baseline", "design"), axis)
     differences = design_rows - baseline_rows  # NaN where either is NaN: the pair is dropped
     difference = mean_interval(differences, level, axis=-1)
@@ -208,7 +210,7 @@ def ratio_of_mean_differences(numerator, denominator, level: float = 0.95, axis:
     ValueError
         ``level`` outside (0, 1), arrays of different shapes, values that are not numbers.
     """
-    level = _checked_level(level)
+    level = checked_level(level)
     a, b = _paired_arrays(numerator, denominator, ("numerator", "denominator"), axis)
     incomplete = np.isnan(a) | np.isnan(b)
     a = np.where(incomplete, np.nan, a)
@@ -231,12 +233,6 @@ def ratio_of_mean_differences(numerator, denominator, level: float = 0.95, axis:
 
     return RatioInterval(where_defined(ratio), where_defined(ratio - half), where_defined(ratio + half),
                          where_defined(share_higher), _plain(n))
-
-
-def _checked_level(level) -> float:
-    if isinstance(level, bool) or not isinstance(level, (int, float, np.integer, np.floating)) or not 0 < level < 1:
-        raise ValueError(f"level: must be in (0, 1), got {level!r}")
-    return float(level)
 
 
 def _replicates_last(values, name: str, axis) -> np.ndarray:

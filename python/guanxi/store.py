@@ -17,6 +17,10 @@ Several processes may write to one store (WAL journal, writes in ``BEGIN IMMEDIA
 transactions, a block refused when stored replicates overlap it), so two team members, or two
 sweeps, can fill one file; SQLite's locks need a local disk or a network file system with
 working locks.
+
+The store returns plain rows and arrays (:meth:`Store.sweep_record`); it imports neither sweeps
+nor reports, which sit on floors above it (docs/architecture.md): :meth:`guanxi.Sweep.load`
+builds a sweep from a record, :meth:`guanxi.Sweep.export` writes its CSV files.
 """
 
 from __future__ import annotations
@@ -25,12 +29,16 @@ import datetime
 import json
 import os
 import sqlite3
+import time
 import zlib
 from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
-__all__ = ["Store", "FORMAT"]
+from . import _engine
+from ._checks import plain, to_json
+
+__all__ = ["Store", "FORMAT", "save_study"]
 
 FORMAT = 1  # PRAGMA user_version of the stores this guanxi writes
 APPLICATION_ID = 0x67786931  # "gxi1": PRAGMA application_id of a guanxi run store
@@ -104,7 +112,7 @@ class Store:
     --------
     >>> store = gx.Store("runs.db")                        # doctest: +SKIP
     >>> store.sweeps()                                     # doctest: +SKIP
-    >>> sweep = store.load("reward")                       # doctest: +SKIP
+    >>> sweep = gx.Sweep.load(store, "reward")             # doctest: +SKIP
     """
 
     def __init__(self, path: "str | os.PathLike", create: bool = True):
@@ -134,8 +142,6 @@ class Store:
         """``_open``, again while another process holds the lock: switching a new store to WAL
         needs the file to itself, and SQLite answers "locked" at once there instead of waiting
         (two processes creating one store at the same moment)."""
-        import time
-
         deadline = time.monotonic() + patience
         pause = 0.01
         while True:
@@ -207,9 +213,9 @@ class Store:
     def _transaction(self):
         return _Transaction(self._db)
 
-    # -- writing (used by guanxi.sweep) -------------------------------------------------------
+    # -- writing (the sweeps' runs: guanxi.sweeps.DesignRuns) --------------------------------
 
-    def _begin_sweep(self, name: str, graph, source: Optional[dict], strength: str, seed: int, replicates: int,
+    def begin_sweep(self, name: str, graph, source: Optional[dict], strength: str, seed: int, replicates: int,
                      keys: Sequence[str], designs: Sequence[Tuple[str, str, str, dict]], version: str) -> int:
         """The sweep's id: registered now, or found with the same designs, graph and seed (then
         its target replicates may grow). ``designs``: (hash, canonical spec JSON, label, values)."""
@@ -255,10 +261,10 @@ class Store:
             for position, (design_hash, spec_json, label, values) in enumerate(designs):
                 db.execute("INSERT OR IGNORE INTO designs VALUES (?, ?)", (design_hash, spec_json))
                 db.execute("INSERT INTO sweep_designs VALUES (?, ?, ?, ?, ?)",
-                           (sweep_id, position, design_hash, label, json.dumps(values, default=_json_default)))
+                           (sweep_id, position, design_hash, label, json.dumps(values, default=plain)))
             return sweep_id
 
-    def _prepare_runs(self, graph, source: Optional[dict], designs: Sequence[Tuple[str, str]]) -> None:
+    def register_designs(self, graph, source: Optional[dict], designs: Sequence[Tuple[str, str]]) -> None:
         """The graph and designs (hash, canonical spec) of runs that belong to no sweep yet (an
         optimisation's trials, registered as one sweep at its end)."""
         with self._transaction() as db:
@@ -268,7 +274,7 @@ class Store:
             for design_hash, spec_json in designs:
                 db.execute("INSERT OR IGNORE INTO designs VALUES (?, ?)", (design_hash, spec_json))
 
-    def _run(self, design_hash: str, graph: str, strength: str, seed: int, version: str, steps: int,
+    def run_id(self, design_hash: str, graph: str, strength: str, seed: int, version: str, steps: int,
              metrics: Sequence[str]) -> int:
         """The id of the run of a design on a graph with a seed (created when new)."""
         with self._transaction() as db:
@@ -283,12 +289,12 @@ class Store:
                              "the store is inconsistent")
         return run_id
 
-    def _stored_ranges(self, run_id: int) -> List[Tuple[int, int]]:
+    def stored_ranges(self, run_id: int) -> List[Tuple[int, int]]:
         """(first, count) of a run's stored blocks, in order."""
         return [tuple(r) for r in self._db.execute("SELECT first, count FROM blocks WHERE run = ? ORDER BY first",
                                                     (run_id,))]
 
-    def _write_block(self, run_id: int, first: int, values: np.ndarray, seconds: float,
+    def write_block(self, run_id: int, first: int, values: np.ndarray, seconds: float,
                      warnings: Sequence[str] = ()) -> bool:
         """Stores replicates ``first .. first + len(values)`` of a run in one transaction. False,
         and nothing written, when stored replicates overlap them (another process got there
@@ -341,19 +347,19 @@ class Store:
         done = 0
         if run_id is None:
             return 0
-        for first, count in self._stored_ranges(run_id):
+        for first, count in self.stored_ranges(run_id):
             if first > done:
                 break
             done = max(done, first + count)
         return done
 
-    def _read_block(self, run_id: int, first: int, count: int, steps: int, width: int, where: str) -> np.ndarray:
+    def read_block(self, run_id: int, first: int, count: int, steps: int, width: int, where: str) -> np.ndarray:
         row = self._db.execute('SELECT "values" FROM blocks WHERE run = ? AND first = ?', (run_id, first)).fetchone()
         if row is None:
             raise ValueError(f"{where}: block at replicate {first} went missing while reading (deleted meanwhile?)")
         return decode_values(row[0], count, steps, width, f"{where}, replicates {first}..{first + count - 1}")
 
-    def _warnings(self, run_id: int) -> List[str]:
+    def run_warnings(self, run_id: int) -> List[str]:
         return json.loads(self._db.execute("SELECT warnings FROM runs WHERE id = ?", (run_id,)).fetchone()[0])
 
     def _read_run(self, run_id: int, replicates: int, where: str) -> np.ndarray:
@@ -408,17 +414,15 @@ class Store:
                             "hash": design_hash, "replicates_done": self._replicates_done(run_id)})
         return pd.DataFrame(records, columns=["design", "label", *keys, "hash", "replicates_done"]).set_index("design")
 
-    def load(self, sweep, graph=None):
-        """A stored sweep (name or id) as a :class:`guanxi.Sweep`, without running anything. Each
-        design has the replicates stored from 0 on without a gap (a sweep stopped part-way gives
-        what it finished; :attr:`Sweep.complete` says whether every design reached the target).
-        Its designs are Campaigns on ``graph`` when given (it must have the stored fingerprint),
-        else on no graph: results, summaries, comparisons and plots need none."""
-        from .sweeps import Sweep
-
-        sweep_id, name, fingerprint, strength, seed, replicates, keys, version, _ = self._sweep_row(sweep)
-        if graph is not None and graph.fingerprint != fingerprint:
-            raise ValueError(f"graph: its fingerprint {graph.fingerprint} is not the sweep's {fingerprint}")
+    def sweep_record(self, sweep) -> dict:
+        """A stored sweep (name or id) as plain rows and arrays, nothing run:
+        ``name``, ``fingerprint`` (of its graph), ``seed``, ``replicates`` (the target), ``keys``
+        (swept key paths), ``version``, ``designs`` (per design: label, swept values, spec dict,
+        hash), ``values`` (per design, the replicates stored from 0 on without a gap, or None
+        when the design has no run yet), ``warnings`` (per design), ``metrics`` (None when
+        nothing has run yet) and ``uncertain`` (the uncertain parameters). :meth:`guanxi.Sweep.load`
+        builds a Sweep from it."""
+        sweep_id, name, fingerprint, _strength, seed, replicates, keys, version, _ = self._sweep_row(sweep)
         designs, values, warnings = [], [], []
         metrics, uncertain = None, []
         for position, design_hash, label, swept, spec, run_id in self._runs_of(sweep_id):
@@ -436,38 +440,9 @@ class Store:
             spec = json.loads(spec)
             uncertain = [(path, tuple(d)) for path, d in spec.pop("uncertain", [])]  # sweep(..., uncertain=...)
             designs.append((label, json.loads(swept), spec, design_hash))
-        # metrics is None when nothing has run yet: the Sweep then takes the engine's.
-        return Sweep._from_parts(name=name, designs=designs, keys=json.loads(keys), values=values, warnings=warnings,
-                                 seed=int(seed), replicates=replicates, metrics=metrics, graph=graph,
-                                 fingerprint=fingerprint, version=version, store=self.path, uncertain=uncertain)
-
-    def export(self, sweep, folder: "str | os.PathLike", timeseries: bool = False) -> List[str]:
-        """Writes a sweep's CSV files into ``folder`` (created): ``designs.csv`` (one row per
-        design, swept keys as columns), ``results.csv`` (design, replicate, metric, value at the
-        horizon, tidy) and ``summary.csv`` (mean and 95 % interval of every metric per design);
-        with ``timeseries``, ``timeseries.csv`` (every step). Returns the paths written."""
-        loaded = self.load(sweep)
-        folder = os.fspath(folder)
-        if os.path.exists(folder) and not os.path.isdir(folder):
-            raise OSError(f"{folder}: exists and is not a folder")
-        os.makedirs(folder, exist_ok=True)
-        written = []
-
-        def write(name, frame, index=False):
-            path = os.path.join(folder, name)
-            frame.to_csv(path, index=index)
-            written.append(path)
-
-        write("designs.csv", loaded.designs, index=True)
-        write("results.csv", loaded.results())
-        write("summary.csv", loaded.summary(metrics=loaded.metrics))
-        if timeseries:
-            import pandas as pd
-
-            frames = [loaded.timeseries(d).assign(design=d) for d in loaded.designs.index]
-            frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-            write("timeseries.csv", frame[["design", "replicate", "step", "metric", "value"]] if frames else frame)
-        return written
+        return {"name": name, "fingerprint": fingerprint, "seed": int(seed), "replicates": replicates,
+                "keys": json.loads(keys), "version": version, "designs": designs, "values": values,
+                "warnings": warnings, "metrics": metrics, "uncertain": uncertain}
 
     def save_study(self, name: str, document: dict, sweep: Optional[str] = None) -> None:
         """Keeps the outcome of a selection, optimisation, sensitivity analysis or calibration
@@ -478,8 +453,6 @@ class Store:
         kind = document.get("kind")
         if kind not in ("select", "optimize", "sensitivity", "calibrate"):
             raise ValueError(f"document: kind must be select, optimize, sensitivity or calibrate, got {kind!r}")
-        from .report import to_json
-
         with self._transaction() as db:
             db.execute("INSERT OR REPLACE INTO studies VALUES (?, ?, ?, ?, ?)",
                        (name, kind, sweep, to_json(document), _now()))
@@ -538,17 +511,14 @@ class _Transaction:
             self.db.execute("ROLLBACK")
 
 
-def _json_default(value):
-    if isinstance(value, np.ndarray):
-        return value.tolist()
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    raise TypeError(f"cannot store {type(value).__name__}")
+def save_study(store, name: str, document: dict, sweep: Optional[str] = None) -> None:
+    """:meth:`Store.save_study` on a Store, or on the store at a path (opened and closed)."""
+    if isinstance(store, Store):
+        store.save_study(name, document, sweep)
+    else:
+        with Store(store) as opened:
+            opened.save_study(name, document, sweep)
 
 
 def _version() -> str:
-    from . import _guanxi
-
-    return _guanxi.__version__
+    return _engine.version()

@@ -23,7 +23,12 @@ import os
 import re
 from typing import Dict, Optional, Sequence
 
-__all__ = ["read_study_file"]
+from . import _engine
+from ._designs import flatten, parameter_row, parse_uncertain
+from .campaign import Campaign
+from .sweeps import design_grid
+
+__all__ = ["read_study_file", "read_sweep_file"]
 
 _TEXT = ("name", "description", "base", "metric", "objective", "direction", "sampler", "observed")
 _INTEGERS = {"replicates": (1, 10**12), "seed": (0, 2**64 - 1), "block": (1, 10**12), "trials": (1, 10**7),
@@ -70,12 +75,9 @@ def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None) 
     """A study file of ``kind`` (sweep, select, optimize, calibrate): its options, ``base`` (the
     Campaign) and its tables, checked (see the module's text). Raises ValueError (OSError for a
     file that cannot be read) naming the file, the line and the key."""
-    import tomllib
-
-    from .campaign import Campaign, metrics as engine_metrics, parameter_row
-    from .sweeps import _flatten
-
     spec = KINDS[kind]
+    import tomllib  # start-up cost: only where a study file is read
+
     path = os.fspath(path)
     try:
         with open(path, "rb") as handle:
@@ -142,16 +144,14 @@ def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None) 
 
     out: dict = {"kind": kind, **options}
     if "sweep" in spec["tables"]:
-        grid = _flatten(table.get("sweep", {}))
+        grid = flatten(table.get("sweep", {}))
         for key, values in grid.items():
             key_path(key, "sweep")
             if not isinstance(values, list) or not values:
                 raise fail(key, f"give a non-empty list of values, got {values!r}", "sweep")
         out["grid"] = grid
     if "uncertain" in spec["tables"]:
-        from .uncertainty import parse_uncertain
-
-        dists = _flatten(table.get("uncertain", {}))
+        dists = flatten(table.get("uncertain", {}))
         parsed = {}
         for key, value in dists.items():
             key_path(key, "uncertain")
@@ -165,7 +165,7 @@ def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None) 
         out["uncertain"] = parsed or None
     if "space" in spec["tables"]:
         space = {}
-        for key, value in _flatten(table.get("space", {}), stop=("low", "high", "choices")).items():
+        for key, value in flatten(table.get("space", {}), stop=("low", "high", "choices")).items():
             key_path(key, "space")
             if isinstance(value, dict) and set(value) == {"low", "high"}:
                 space[key] = (value["low"], value["high"])
@@ -177,8 +177,8 @@ def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None) 
     if "constraints" in spec["tables"]:
         rules = {}
         for key, value in table.get("constraints", {}).items():
-            if key not in engine_metrics():
-                raise fail(key, f"unknown metric (metrics: {', '.join(engine_metrics())})", "constraints")
+            if key not in _engine.metrics():
+                raise fail(key, f"unknown metric (metrics: {', '.join(_engine.metrics())})", "constraints")
             if not isinstance(value, list) or len(value) != 2 or value[0] not in ("<=", ">=") or isinstance(
                     value[1], bool) or not isinstance(value[1], (int, float)):
                 raise fail(key, f"give [\"<=\", bound] or [\">=\", bound], got {value!r}", "constraints")
@@ -186,7 +186,7 @@ def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None) 
         out["constraints"] = rules or None
     if "params" in spec["tables"]:
         ranges = {}
-        for key, value in _flatten(table.get("params", {}), stop=("low", "high")).items():
+        for key, value in flatten(table.get("params", {}), stop=("low", "high")).items():
             key_path(key, "params")
             if isinstance(value, dict) and set(value) == {"low", "high"}:
                 value = [value["low"], value["high"]]
@@ -196,8 +196,8 @@ def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None) 
             ranges[key] = (float(value[0]), float(value[1]))
         out["params"] = ranges
     for key in ("metric", "objective"):
-        if key in options and options[key] not in engine_metrics():
-            raise fail(key, f"unknown metric {options[key]!r} (metrics: {', '.join(engine_metrics())})")
+        if key in options and options[key] not in _engine.metrics():
+            raise fail(key, f"unknown metric {options[key]!r} (metrics: {', '.join(_engine.metrics())})")
     if "direction" in options and options["direction"] not in ("maximize", "minimize"):
         raise fail("direction", f"must be \"maximize\" or \"minimize\", got {options['direction']!r}")
     if "sampler" in options and options["sampler"] not in ("tpe", "cmaes"):
@@ -215,8 +215,6 @@ def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None) 
     out["base"] = base
     out["name"] = options.get("name") or os.path.splitext(os.path.basename(path))[0]
     if out.get("grid"):
-        from .sweeps import design_grid
-
         try:
             design_grid(base, out["grid"])
         except ValueError as error:
@@ -228,3 +226,15 @@ def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None) 
     out.setdefault("replicates", base.spec["run"]["replicates"]) if kind == "sweep" else None
     out.setdefault("seed", base.spec["run"]["seed"])
     return out
+
+
+def read_sweep_file(path, graph=None, graphs: Optional[dict] = None) -> dict:
+    """A sweep file: ``{"name", "description", "base" (Campaign), "grid", "uncertain",
+    "replicates", "seed", "block"}``. The file names a base scenario (relative to itself), a
+    ``[sweep]`` table of key paths to value lists (quoted ``"policy.referral_reward" = [0, 5]`` or
+    dotted) and optionally an ``[uncertain]`` table; ``name``, ``replicates``, ``seed`` and
+    ``block`` are optional (defaults: the file's name, the base's ``[run]``, 50). Errors name the
+    file, the line and the key (docs/sweeps.md)."""
+    study = read_study_file(path, "sweep", graph=graph, graphs=graphs)
+    return {key: study.get(key) for key in ("name", "description", "base", "grid", "uncertain", "replicates", "seed",
+                                            "block")}

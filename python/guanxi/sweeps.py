@@ -8,8 +8,8 @@ the block size, the order of the tasks, the threads or the machines: the blocks 
 a killed sweep loses (the blocks in flight) and how work is shared out.
 
 Tasks are interleaved — the first block of every design, then the second of every design — so a
-sweep stopped part-way has every design with the same replicates, and :meth:`Store.load
-<guanxi.Store.load>` gives a usable (if wider-interval) sweep.
+sweep stopped part-way has every design with the same replicates, and :meth:`Sweep.load
+<guanxi.Sweep.load>` gives a usable (if wider-interval) sweep.
 
 Examples
 --------
@@ -29,18 +29,27 @@ import functools
 import hashlib
 import itertools
 import json
-import math
+import os
+import queue
+import threading
 import time
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from . import _guanxi
-from .campaign import (Campaign, CampaignResult, _checked_int, _first_step_at_or_above_zero, _paired_rows, _plain,
-                       canonical_spec, default_comparison_metrics, metrics as _engine_metrics, spec_sha256)
-from .stats import _checked_level, mean_interval
+from . import _engine
+from ._checks import Progress, checked_int, checked_level, plain
+from ._designs import (canonical_spec, change_label, draw, flatten, grid_changes, nested, parse_uncertain,
+                       spec_sha256)
+from .campaign import Campaign
+from .comparison import default_comparison_metrics, paired_rows
+from .plotting import plot_sweep
+from .results import CampaignResult, first_step_at_or_above_zero
+from .stats import mean_interval
+from .store import Store
+from .uncertainty import robustness
 
-__all__ = ["sweep", "Sweep", "design_grid", "read_sweep_file"]
+__all__ = ["sweep", "Sweep", "DesignRuns", "design_grid", "apply_changes", "DEFAULT_BLOCK"]
 
 DEFAULT_BLOCK = 50  # replicates per task: small enough that a killed sweep loses little
 
@@ -48,61 +57,14 @@ DEFAULT_BLOCK = 50  # replicates per task: small enough that a killed sweep lose
 # -- designs --------------------------------------------------------------------------------------
 
 
-def _nested(changes: Mapping[str, Any], where: str) -> dict:
-    """{"policy.group_buy.size": 3} -> {"policy": {"group_buy": {"size": 3}}}."""
-    sections: dict = {}
-    for path, value in changes.items():
-        if not isinstance(path, str) or not path:
-            raise ValueError(f"{where}: keys are key paths such as 'policy.referral_reward', got {path!r}")
-        parts = path.split(".")
-        if len(parts) < 2 or not all(parts):
-            raise ValueError(f"{where}: {path!r} is not a key path (section.key, e.g. 'policy.referral_reward')")
-        if parts[0] == "run":
-            raise ValueError(f"{where}: {path!r} cannot vary: designs of a sweep share the horizon (run.steps), and "
-                             "replicates and seed are the sweep's own")
-        at = sections
-        for part in parts[:-1]:
-            at = at.setdefault(part, {})
-            if not isinstance(at, dict):
-                raise ValueError(f"{where}: {path!r} conflicts with another key path")
-        if parts[-1] in at and isinstance(at[parts[-1]], dict):
-            raise ValueError(f"{where}: {path!r} conflicts with another key path")
-        at[parts[-1]] = value
-    return sections
-
-
-def _apply(base: Campaign, changes: Mapping[str, Any], label: str, where: str) -> Campaign:
-    sections = _nested(changes, where)
+def apply_changes(base: Campaign, changes: Mapping[str, object], label: str, where: str) -> Campaign:
+    """``base`` with key paths changed (:meth:`Campaign.replace`), named ``label``; errors name
+    ``where`` (a design of a grid, a point of a sensitivity analysis)."""
+    sections = nested(changes, where)
     try:
         return base.replace(name=label, **sections)
     except ValueError as error:
         raise ValueError(f"{where}: {error}") from None
-
-
-def _flatten(table: Mapping, prefix: str = "", stop: Sequence[str] = ()) -> Dict[str, Any]:
-    """Nested tables as key paths (``{"policy": {"referral_reward": 5}}`` -> ``{"policy.referral_reward":
-    5}``); a table whose keys all are in ``stop`` is a value (a study file's ``{low = 0, high = 30}``)."""
-    out: Dict[str, Any] = {}
-    for key, value in table.items():
-        path = f"{prefix}{key}"
-        if isinstance(value, Mapping) and not (value and set(value) <= set(stop)):
-            out.update(_flatten(value, path + ".", stop))
-        else:
-            out[path] = value
-    return out
-
-
-def _short_names(keys: Sequence[str]) -> Dict[str, str]:
-    """The last part of each key path, or the whole path where two would share it."""
-    last = [k.rsplit(".", 1)[-1] for k in keys]
-    return {k: (s if last.count(s) == 1 else k) for k, s in zip(keys, last)}
-
-
-def _value_text(value) -> str:
-    """A swept value in a label: 10.0 as 10, text as is, anything else as JSON."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return value if isinstance(value, str) else json.dumps(value, default=_plain)
 
 
 def design_grid(base: Campaign, grid) -> Tuple[List[str], List[Tuple[str, dict, Campaign]]]:
@@ -112,54 +74,36 @@ def design_grid(base: Campaign, grid) -> Tuple[List[str], List[Tuple[str, dict, 
         raise ValueError(f"base: must be a guanxi.Campaign, got {type(base).__name__}")
     designs: List[Tuple[str, dict, Campaign]] = []
     if isinstance(grid, Mapping):
-        if not grid:
-            raise ValueError("grid: empty (give key paths and value lists, e.g. {'policy.referral_reward': [0, 5]})")
-        keys = list(grid)
-        choices = []
-        for key in keys:
-            values = grid[key]
-            if isinstance(values, np.ndarray):
-                values = values.tolist()
-            if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
-                raise ValueError(f"grid[{key!r}]: give a list of values, got {type(values).__name__} {values!r}")
-            values = [_plain(v) if isinstance(v, (np.generic, np.ndarray)) else v for v in values]
-            if not values:
-                raise ValueError(f"grid[{key!r}]: no values")
-            choices.append(values)
-        _nested({k: 0 for k in keys}, "grid")  # key paths checked once, before the product
-        short = _short_names(keys)
-        for number, combination in enumerate(itertools.product(*choices)):
-            changes = dict(zip(keys, combination))
-            label = ", ".join(f"{short[k]}={_value_text(v)}" for k, v in changes.items())
-            designs.append((label, changes, _apply(base, changes, label, f"grid (design {number}: {label})")))
+        keys, changed = grid_changes(grid)
+        for number, (label, changes) in enumerate(changed):
+            designs.append((label, changes, apply_changes(base, changes, label, f"grid (design {number}: {label})")))
     elif isinstance(grid, (list, tuple)):
         if not grid:
             raise ValueError("grid: no designs")
         keys = []
-        base_flat = _flatten(base.spec)
+        base_flat = flatten(base.spec)
         for number, item in enumerate(grid):
             if isinstance(item, Campaign):
                 if item.graph.fingerprint != base.graph.fingerprint:
                     raise ValueError(f"grid[{number}]: runs on another graph than base (fingerprint "
                                      f"{item.graph.fingerprint}, base {base.graph.fingerprint}); a sweep runs on one")
-                flat = _flatten(item.spec)
+                flat = flatten(item.spec)
                 changes = {k: v for k, v in flat.items() if k.split(".")[0] != "run" and base_flat.get(k) != v}
                 if item.spec["run"]["steps"] != base.spec["run"]["steps"]:
                     raise ValueError(f"grid[{number}]: run.steps is {item.spec['run']['steps']}, base's "
                                      f"{base.spec['run']['steps']}: designs of a sweep share the horizon")
                 label = item.name or f"design {number}"
-                campaign = Campaign._checked(base.graph, item.spec, label)
-                campaign._groups = item._groups
+                campaign = Campaign.from_normalised(base.graph, item.spec, label, item.groups)
             elif isinstance(item, Mapping):
                 changes = dict(item)
-                label = ", ".join(f"{k.rsplit('.', 1)[-1]}={_value_text(v)}" for k, v in changes.items()) or "base"
-                campaign = _apply(base, changes, label, f"grid[{number}]")
+                label = change_label(changes) or "base"
+                campaign = apply_changes(base, changes, label, f"grid[{number}]")
             else:
                 raise ValueError(f"grid[{number}]: give a Campaign or a dict of key paths, got {type(item).__name__}")
             keys += [k for k in changes if k not in keys]
             designs.append((label, changes, campaign))
         for label, changes, campaign in designs:  # every design has a value for every swept key
-            flat = _flatten(campaign.spec)
+            flat = flatten(campaign.spec)
             for key in keys:
                 changes.setdefault(key, flat.get(key))
     else:
@@ -178,38 +122,6 @@ def design_grid(base: Campaign, grid) -> Tuple[List[str], List[Tuple[str, dict, 
 
 
 # -- running --------------------------------------------------------------------------------------
-
-
-def _run_block(graph, spec_json: str, seed: int, first: int, count: int, threads: int, uncertain=()):
-    """Replicates ``first .. first + count`` of a design: (values, seconds, warnings, version).
-    The task of a sweep, locally or on a Dask worker (module level, so that Dask pickles it by
-    name); ``graph`` arrives once per worker when scattered. With ``uncertain`` parameters each
-    replicate runs alone with its own draw (:func:`guanxi.uncertainty.draw`), on ``threads``
-    threads of replicates (0: the engine's limit). ``graph`` may be a (graph, groups) pair: the
-    designs' initial community groups (``community.initial = "column"``)."""
-    graph, groups = graph if isinstance(graph, tuple) else (graph, None)
-    if not uncertain:
-        raw = _guanxi.run_campaign(graph._g, spec_json, count, seed, threads, [], None, first, groups)
-        return np.array(raw["values"]), float(raw["seconds"]), list(raw["warnings"]), _guanxi.__version__
-    from concurrent.futures import ThreadPoolExecutor
-
-    from .uncertainty import draw, with_values
-
-    spec = json.loads(spec_json)
-    paths = [path for path, _ in uncertain]
-    draws = draw(uncertain, seed, first, count)
-    start = time.perf_counter()
-
-    def one(i: int):
-        changed = json.dumps(with_values(spec, paths, draws[i]))
-        return _guanxi.run_campaign(graph._g, changed, 1, seed, 1, [], None, first + i, groups)
-
-    workers = threads or _guanxi.max_threads()
-    with ThreadPoolExecutor(max_workers=max(1, min(workers, count))) as pool:  # the engine releases the GIL
-        raws = list(pool.map(one, range(count)))
-    values = np.concatenate([np.array(raw["values"]) for raw in raws])
-    warnings = list(dict.fromkeys(w for raw in raws for w in raw["warnings"]))
-    return values, time.perf_counter() - start, warnings, _guanxi.__version__
 
 
 def _gaps(ranges: Iterable[Tuple[int, int]], replicates: int) -> List[Tuple[int, int]]:
@@ -305,8 +217,8 @@ def sweep(
     KeyboardInterrupt
         Ctrl-C stops within a step; the blocks already stored stay, and the next run resumes.
     """
-    replicates = _checked_int(replicates, "replicates", 1)
-    runs = _Evaluator(base, grid, seed=seed, store=store, client=client, block=block, threads=threads,
+    replicates = checked_int(replicates, "replicates", 1)
+    runs = DesignRuns(base, grid, seed=seed, store=store, client=client, block=block, threads=threads,
                       progress=progress, name=name, uncertain=uncertain)
     try:
         runs.ensure(range(len(runs.designs)), replicates, target=replicates)
@@ -315,7 +227,7 @@ def sweep(
     return runs.sweep(replicates)
 
 
-class _Evaluator:
+class DesignRuns:
     """The replicates of a list of designs on one graph with one seed, computed on demand and
     kept: ``ensure(designs, replicates)`` computes what is missing (from the store first), as
     interleaved (design, block) tasks on local threads or a Dask cluster. :func:`sweep` asks
@@ -323,11 +235,9 @@ class _Evaluator:
 
     def __init__(self, base, grid, *, seed=0, store=None, client=None, block=None, threads=None, progress=True,
                  name=None, uncertain=None, label=None, register=True):
-        from .uncertainty import parse_uncertain
-
-        self.seed = _checked_int(seed, "seed", 0, 2**64)
-        self.block = _checked_int(block, "block", 1, allow_none=True) or DEFAULT_BLOCK
-        self.threads = _checked_int(threads, "threads", 1, allow_none=True)
+        self.seed = checked_int(seed, "seed", 0, 2**64)
+        self.block = checked_int(block, "block", 1, allow_none=True) or DEFAULT_BLOCK
+        self.threads = checked_int(threads, "threads", 1, allow_none=True)
         if name is not None and (not isinstance(name, str) or not name.strip()):
             raise ValueError(f"name: must be a non-empty string, got {name!r}")
         self.uncertain = parse_uncertain(uncertain)
@@ -338,12 +248,12 @@ class _Evaluator:
         self.base, self.graph, self.client, self.progress = base, base.graph, client, progress
         self.label, self.register = label, register
         graph = self.graph
-        self.specs = [json.dumps(c.spec, default=_plain) for _, _, c in self.designs]
+        self.specs = [json.dumps(c.spec, default=plain) for _, _, c in self.designs]
         # Initial community groups given per node (groups=) are data outside the spec: every design
         # must have the base's, and a digest of them joins each design's identity in a store.
-        groups = base._groups
+        groups = base.groups
         for _, _, c in self.designs:
-            mine = c._groups
+            mine = c.groups
             if (mine is None) != (groups is None) or (mine is not None and not np.array_equal(mine, groups)):
                 raise ValueError("designs: all designs of a sweep must have the base's community groups (groups=)")
         self.population = graph if groups is None else (graph, groups)
@@ -358,15 +268,15 @@ class _Evaluator:
                           for _, _, c in self.designs]
         self.hashes = [spec_sha256(c.spec) if not suffix else hashlib.sha256(text.encode()).hexdigest()
                        for (_, _, c), text in zip(self.designs, self.canonical)]
-        self.version = _guanxi.__version__
-        self.strength = f"{graph._g.strength_fingerprint():016x}"
+        self.version = _engine.version()
+        self.strength = f"{graph.core.strength_fingerprint():016x}"
         self.uses_strength = [c.spec["ties"]["init"] == "graph" for _, _, c in self.designs]
         if name is None:
             identity = json.dumps([self.hashes, str(self.seed), graph.fingerprint,
                                    self.strength if any(self.uses_strength) else ""])
             name = "sweep-" + hashlib.sha256(identity.encode()).hexdigest()[:12]
         self.name = name
-        self.metrics = _engine_metrics()
+        self.metrics = _engine.metrics()
         self.steps = base.spec["run"]["steps"]
         self.values = [np.empty((0, self.steps, len(self.metrics))) for _ in self.designs]
         self.done = [0] * len(self.designs)  # replicates present from 0 on, per design
@@ -377,8 +287,6 @@ class _Evaluator:
         self.store = self._opened = None
         self._registered = 0  # the target replicates the store knows
         if store is not None:
-            from .store import Store
-
             self.store = store if isinstance(store, Store) else Store(store)
             self._opened = None if isinstance(store, Store) else self.store
 
@@ -392,17 +300,17 @@ class _Evaluator:
         if self.store is None or target <= self._registered:
             return
         if not self.register:  # runs only: the caller registers a sweep later, or never
-            self.store._prepare_runs(self.graph, self.base._graph_source, list(zip(self.hashes, self.canonical)))
+            self.store.register_designs(self.graph, self.base.graph_source, list(zip(self.hashes, self.canonical)))
         else:
-            self.store._begin_sweep(self.name, self.graph, self.base._graph_source, self.strength, self.seed, target,
+            self.store.begin_sweep(self.name, self.graph, self.base.graph_source, self.strength, self.seed, target,
                                     self.keys, [(h, text, label, changes) for h, text, (label, changes, _) in
                                                 zip(self.hashes, self.canonical, self.designs)], self.version)
         for number in range(len(self.designs)):
             if self.run_ids[number] is None:
-                self.run_ids[number] = self.store._run(self.hashes[number], self.graph.fingerprint,
+                self.run_ids[number] = self.store.run_id(self.hashes[number], self.graph.fingerprint,
                                                        self.strength if self.uses_strength[number] else "", self.seed,
                                                        self.version, self.steps, self.metrics)
-                self.warnings[number] = self.store._warnings(self.run_ids[number])
+                self.warnings[number] = self.store.run_warnings(self.run_ids[number])
         self._registered = target
 
     def _grow(self, number: int, replicates: int) -> None:
@@ -424,13 +332,13 @@ class _Evaluator:
             self._grow(number, replicates)
             have = [(0, self.done[number])] if self.done[number] else []
             if self.store is not None and self.done[number] < replicates:
-                stored = self.store._stored_ranges(self.run_ids[number])
+                stored = self.store.stored_ranges(self.run_ids[number])
                 where = f"{self.store.path}: sweep {self.name!r}, design {number} ({self.designs[number][0]})"
                 for first, count in stored:
                     end = min(first + count, replicates)
                     if end <= self.done[number] or first >= replicates:
                         continue
-                    values = self.store._read_block(self.run_ids[number], first, count, self.steps,
+                    values = self.store.read_block(self.run_ids[number], first, count, self.steps,
                                                     len(self.metrics), where)
                     self.values[number][first:end] = values[: end - first]
                     have.append((first, count))
@@ -440,7 +348,7 @@ class _Evaluator:
         for round_ in itertools.zip_longest(*per_design):  # interleaved: every design's first block, then ...
             tasks += [(numbers[i], *task) for i, task in enumerate(round_) if task is not None]
         start = time.perf_counter()
-        bar = _bar(len(tasks), self.progress, self.label or self.name, len(numbers))
+        bar = Progress(len(tasks), self.progress, f"{self.label or self.name} ({len(numbers)} designs)", unit="block")
         remaining = {number: len(p) for number, p in zip(numbers, per_design)}
         writer = _BlockWriter(self.store) if self.store is not None and tasks else None
         try:
@@ -455,15 +363,12 @@ class _Evaluator:
                 if writer is not None:
                     writer.put(self.run_ids[number], first, block_values, seconds, block_warnings)
                 remaining[number] -= 1
-                if bar is not None:
-                    bar.update(1)
-                    bar.set_postfix_str(f"designs {sum(r == 0 for r in remaining.values())}/{len(numbers)}",
-                                        refresh=False)
+                bar.advance(note=f"designs {sum(r == 0 for r in remaining.values())}/{len(numbers)}")
 
             if self.client is None:
                 for number, first, count in tasks:
-                    finished(number, first, _run_block(self.population, self.specs[number], self.seed, first, count,
-                                                       self.threads or 0, self.uncertain))
+                    finished(number, first, _engine.run_block(self.population, self.specs[number], self.seed, first,
+                                                              count, self.threads or 0, self.uncertain))
             else:
                 _run_on_cluster(self.client, self.population, self.specs, self.seed, tasks, self.threads or 1, finished,
                                 self.uncertain)
@@ -472,8 +377,7 @@ class _Evaluator:
                 if writer is not None:  # every computed block stored, also when stopped by Ctrl-C
                     writer.close()
             finally:
-                if bar is not None:
-                    bar.close()
+                bar.close()
         for number in numbers:
             self.done[number] = max(self.done[number], replicates)
         self.computed_blocks += len(tasks)
@@ -502,9 +406,6 @@ class _BlockWriter:
     two blocks wait; the first error is raised in the sweep's thread."""
 
     def __init__(self, store):
-        import queue
-        import threading
-
         self.store = store
         self.queue: "queue.Queue" = queue.Queue(maxsize=2)
         self.error: Optional[BaseException] = None
@@ -518,7 +419,7 @@ class _BlockWriter:
                 return
             if self.error is None:
                 try:
-                    self.store._write_block(*item)
+                    self.store.write_block(*item)
                 except BaseException as error:  # kept for the sweep's thread
                     self.error = error
 
@@ -552,13 +453,11 @@ def _run_on_cluster(client, graph, specs, seed, tasks, threads, finished, uncert
         raise ValueError(f"client: give a dask.distributed.Client or a scheduler address, got {type(client).__name__}")
     if not tasks:
         return
-    import uuid
-
     shared = client.scatter(graph, broadcast=True)
     futures = {}
-    sweep_key = uuid.uuid4().hex  # task keys unique to this call: Dask treats equal keys as the same task
+    sweep_key = os.urandom(16).hex()  # task keys unique to this call: Dask treats equal keys as the same task
     for number, first, count in tasks:
-        future = client.submit(_run_block, shared, specs[number], seed, first, count, threads, uncertain, pure=False,
+        future = client.submit(_engine.run_block, shared, specs[number], seed, first, count, threads, uncertain, pure=False,
                                key=f"guanxi-block-{sweep_key}-{number}-{first}")
         futures[future] = (number, first)
     try:
@@ -570,21 +469,11 @@ def _run_on_cluster(client, graph, specs, seed, tasks, threads, finished, uncert
         raise
 
 
-def _bar(total: int, progress: bool, name: str, designs: int):
-    if not progress or total == 0:
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:  # progress is optional
-        return None
-    return tqdm(total=total, unit="block", leave=False, desc=f"{name} ({designs} designs)")
-
-
 # -- results --------------------------------------------------------------------------------------
 
 
 class Sweep:
-    """Outcome of :func:`sweep` (or :meth:`Store.load <guanxi.Store.load>`).
+    """Outcome of :func:`sweep` (or :meth:`Sweep.load`, from a run store).
 
     Attributes
     ----------
@@ -621,7 +510,7 @@ class Sweep:
         self = cls.__new__(cls)
         self.uncertain = list(uncertain)
         self.name, self.keys, self.seed, self.replicates = name, list(keys), int(seed), int(replicates)
-        self.metrics = list(metrics) if metrics is not None else _engine_metrics()
+        self.metrics = list(metrics) if metrics is not None else _engine.metrics()
         self.fingerprint, self.version, self.store = fingerprint, version, store
         self.specs = [spec for _, _, spec, _ in designs]
         self.hashes = [h for _, _, _, h in designs]
@@ -635,11 +524,62 @@ class Sweep:
         self.replicates_done = np.array([v.shape[0] for v in self._values], dtype=np.int64)
         self.complete = bool(np.all(self.replicates_done >= self.replicates))
         self.graph = graph
-        self.campaigns = ([Campaign._checked(graph, spec, label) for (label, _, spec, _) in designs]
+        self.campaigns = ([Campaign.from_normalised(graph, spec, label) for (label, _, spec, _) in designs]
                           if graph is not None else None)
         self.computed_blocks = self.reused_blocks = 0
         self.seconds = 0.0
         return self
+
+    @classmethod
+    def load(cls, store: "Store | str | os.PathLike", sweep, graph=None) -> "Sweep":
+        """A stored sweep (name or id) from a run store (a :class:`Store` or its path), without
+        running anything. Each design has the replicates stored from 0 on without a gap (a sweep
+        stopped part-way gives what it finished; :attr:`complete` says whether every design
+        reached the target). Its designs are Campaigns on ``graph`` when given (it must have the
+        stored fingerprint), else on no graph: results, summaries, comparisons and plots need
+        none."""
+        if isinstance(store, Store):
+            record = store.sweep_record(sweep)
+            path = store.path
+        else:
+            with Store(store, create=False) as opened:
+                record = opened.sweep_record(sweep)
+                path = opened.path
+        if graph is not None and graph.fingerprint != record["fingerprint"]:
+            raise ValueError(f"graph: its fingerprint {graph.fingerprint} is not the sweep's {record['fingerprint']}")
+        # metrics is None when nothing has run yet: the Sweep then takes the engine's.
+        return cls._from_parts(name=record["name"], designs=record["designs"], keys=record["keys"],
+                               values=record["values"], warnings=record["warnings"], seed=record["seed"],
+                               replicates=record["replicates"], metrics=record["metrics"], graph=graph,
+                               fingerprint=record["fingerprint"], version=record["version"], store=path,
+                               uncertain=record["uncertain"])
+
+    def export(self, folder: "str | os.PathLike", timeseries: bool = False) -> List[str]:
+        """Writes the sweep's CSV files into ``folder`` (created): ``designs.csv`` (one row per
+        design, swept keys as columns), ``results.csv`` (design, replicate, metric, value at the
+        horizon, tidy) and ``summary.csv`` (mean and 95 % interval of every metric per design);
+        with ``timeseries``, ``timeseries.csv`` (every step). Returns the paths written."""
+        import pandas as pd
+
+        folder = os.fspath(folder)
+        if os.path.exists(folder) and not os.path.isdir(folder):
+            raise OSError(f"{folder}: exists and is not a folder")
+        os.makedirs(folder, exist_ok=True)
+        written = []
+
+        def write(name, frame, index=False):
+            path = os.path.join(folder, name)
+            frame.to_csv(path, index=index)
+            written.append(path)
+
+        write("designs.csv", self.designs, index=True)
+        write("results.csv", self.results())
+        write("summary.csv", self.summary(metrics=self.metrics))
+        if timeseries:
+            frames = [self.timeseries(d).assign(design=d) for d in self.designs.index]
+            frame = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+            write("timeseries.csv", frame[["design", "replicate", "step", "metric", "value"]] if frames else frame)
+        return written
 
     @functools.cached_property
     def draws(self):
@@ -648,8 +588,6 @@ class Sweep:
         if not self.uncertain:
             return None
         import pandas as pd
-
-        from .uncertainty import draw
 
         most = int(self.replicates_done.max()) if len(self._values) else 0
         return pd.DataFrame(draw(self.uncertain, self.seed, 0, most),
@@ -696,9 +634,9 @@ class Sweep:
         """A design's replicates as a :class:`CampaignResult` (its summaries, curves and plots)."""
         number = self.design(design)
         if self.campaigns is None:
-            raise ValueError("result: this sweep was loaded without its graph (Store.load(..., graph=g))")
-        raw = _guanxi.campaign_run(np.ascontiguousarray(self._values[number]), 0)
-        raw.update(warnings=self.warnings[number], seconds=math.nan, forests={})
+            raise ValueError("result: this sweep was loaded without its graph (Sweep.load(store, name, graph=g))")
+        raw = _engine.result_from_values(self._values[number], 0)
+        raw.update(warnings=self.warnings[number])
         return CampaignResult(raw, self.campaigns[number], self.seed, self.designs["label"][number])
 
     def results(self, metrics: Optional[Sequence[str]] = None):
@@ -736,7 +674,7 @@ class Sweep:
         metrics (or ``metrics=``) gives one row per (design, metric)."""
         import pandas as pd
 
-        _checked_level(level)
+        checked_level(level)
         wanted = metrics if metrics is not None else metric
         if isinstance(wanted, str):
             column = self._metric(wanted)
@@ -790,7 +728,7 @@ class Sweep:
         sweep stopped part-way). ``table.attrs`` records the reference, replicates and level."""
         import pandas as pd
 
-        _checked_level(level)
+        checked_level(level)
         ref = self.best(by) if isinstance(reference, str) and reference == "best" else self.design(reference)
         wanted = list(metrics) if metrics is not None else default_comparison_metrics()
         for name in wanted:
@@ -803,7 +741,7 @@ class Sweep:
             n = int(min(self.replicates_done[ref], self.replicates_done[number]))
             left, right = _Paired(self, ref, n), _Paired(self, number, n)
             label = self.designs["label"][number]
-            rows += [(number, label) + row for row in _paired_rows(left, right, wanted, level)]
+            rows += [(number, label) + row for row in paired_rows(left, right, wanted, level)]
         frame = pd.DataFrame(rows, columns=["design", "label", "metric", "reference", "design_mean", "difference",
                                             "ci_low", "ci_high", "share_higher"]).set_index(["design", "metric"])
         frame.attrs.update(reference=ref, reference_label=self.designs["label"][ref],
@@ -815,8 +753,6 @@ class Sweep:
         being best over the uncertainty, its expected regret, and where in the uncertain range
         the winner changes (:class:`guanxi.uncertainty.Robustness`, with a plot). ``lowest``:
         lower is better (a cost)."""
-        from .uncertainty import robustness
-
         self._metric(metric)
         return robustness(self, metric, lowest)
 
@@ -824,8 +760,6 @@ class Sweep:
         """The metric at the horizon against a swept key, the mean with its ``level`` interval,
         one line per combination of the other keys; with two swept keys and no ``x``, a heat map
         of the mean. Returns the matplotlib Axes."""
-        from .plotting import plot_sweep
-
         return plot_sweep(self, metric, x, ax, level)
 
 
@@ -841,21 +775,4 @@ class _Paired:
         return self.values[:, :, self._metrics.index(name)]
 
     def payback_steps(self) -> np.ndarray:
-        return _first_step_at_or_above_zero(self.metric("profit"))
-
-
-# -- sweep files ----------------------------------------------------------------------------------
-
-
-def read_sweep_file(path, graph=None, graphs: Optional[dict] = None) -> dict:
-    """A sweep file (:mod:`guanxi.studyfile`): ``{"name", "description", "base" (Campaign),
-    "grid", "uncertain", "replicates", "seed", "block"}``. The file names a base scenario
-    (relative to itself), a ``[sweep]`` table of key paths to value lists (quoted
-    ``"policy.referral_reward" = [0, 5]`` or dotted) and optionally an ``[uncertain]`` table;
-    ``name``, ``replicates``, ``seed`` and ``block`` are optional (defaults: the file's name, the
-    base's ``[run]``, 50). Errors name the file, the line and the key (docs/sweeps.md)."""
-    from .studyfile import read_study_file
-
-    study = read_study_file(path, "sweep", graph=graph, graphs=graphs)
-    return {key: study.get(key) for key in ("name", "description", "base", "grid", "uncertain", "replicates", "seed",
-                                            "block")}
+        return first_step_at_or_above_zero(self.metric("profit"))

@@ -37,4 +37,4 @@ def init(
         ``overlap``: ``s_min + (s_max - s_min) O_uv`` with the neighbourhood overlap ``O_uv``
         (embedded ties are stronger). ``column``: the input's weight column (values in [0, 1]).
     """
-    _guanxi.init_strength(g._g, kind, value, low, high, s_min, s_max, seed)
+    _guanxi.init_strength(g.core, kind, value, low, high, s_min, s_max, seed)

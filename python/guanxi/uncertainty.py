@@ -25,138 +25,15 @@ was highest (noise included) is reported beside them.
 
 from __future__ import annotations
 
-import math
-from typing import List, Mapping, Optional, Sequence, Tuple
+from typing import Optional
 
 import numpy as np
 
-from .campaign import _parameter_rows, parameter_row
+from ._designs import draw, parse_uncertain, with_values
+from .plotting import format_axis, metric_label, metric_title, metric_unit
+from .stats import mean_interval
 
-__all__ = ["parse_uncertain", "draw", "robustness", "Robustness"]
-
-_TAG = 0x756E6365  # "unce": the stream of the uncertain parameters' draws, apart from the engine's
-
-
-def _bounds(row: dict) -> Tuple[float, float]:
-    """The allowed range of a parameter, from its table row."""
-    text = row["range"]
-    if text == "[0, 1]":
-        return 0.0, 1.0
-    if text in (">= 0", "> 0"):
-        return 0.0, math.inf
-    if text == ">= 1":
-        return 1.0, math.inf
-    if text.startswith("[") and "," in text:
-        low, high = text.strip("[]").split(",")[:2]
-        try:
-            return float(low), float(high.split()[0].rstrip("]"))
-        except ValueError:
-            pass
-    return -math.inf, math.inf
-
-
-def parse_uncertain(uncertain: Optional[Mapping], where: str = "uncertain") -> List[Tuple[str, tuple]]:
-    """``[(key path, (kind, *numbers))]`` in the given order, every distribution checked against
-    the parameter's type and range. None or {} gives []."""
-    if uncertain is None:
-        return []
-    if not isinstance(uncertain, Mapping):
-        raise ValueError(f"{where}: give a dict of key path -> distribution, e.g. "
-                         "{'behaviour.conv_strong': ('uniform', 0.04, 0.16)}")
-    parsed = []
-    for path, spec in uncertain.items():
-        label = f"{where}[{path!r}]"
-        row = parameter_row(path, label)
-        if row["type"] not in ("number", "count"):
-            raise ValueError(f"{label}: {row['type']} parameters cannot be uncertain (numbers and counts can)")
-        if not isinstance(spec, (tuple, list)) or not spec or not isinstance(spec[0], str):
-            raise ValueError(f"{label}: give (kind, ...), e.g. ('uniform', 0.04, 0.16)")
-        kind, args = spec[0], list(spec[1:])
-        low, high = _bounds(row)
-        if kind == "choice":
-            if len(args) != 1 or not isinstance(args[0], (list, tuple)) or not args[0]:
-                raise ValueError(f"{label}: ('choice', [v1, v2, ...]) takes a non-empty list")
-            values = [_number(v, label) for v in args[0]]
-            for v in values:
-                _inside(v, low, high, label)
-            parsed.append((path, ("choice", tuple(values))))
-            continue
-        arity = {"uniform": 2, "triangular": 3, "normal": 2}
-        if kind not in arity:
-            raise ValueError(f"{label}: unknown distribution {kind!r} (uniform, triangular, normal, choice)")
-        if len(args) != arity[kind]:
-            raise ValueError(f"{label}: {kind} takes {arity[kind]} numbers, got {len(args)}")
-        numbers = [_number(v, label) for v in args]
-        if kind == "uniform":
-            if not numbers[0] < numbers[1]:
-                raise ValueError(f"{label}: uniform needs low < high, got {numbers[0]} and {numbers[1]}")
-            _inside(numbers[0], low, high, label)
-            _inside(numbers[1], low, high, label)
-        elif kind == "triangular":
-            if not numbers[0] <= numbers[1] <= numbers[2] or numbers[0] == numbers[2]:
-                raise ValueError(f"{label}: triangular needs low <= mode <= high and low < high")
-            _inside(numbers[0], low, high, label)
-            _inside(numbers[2], low, high, label)
-        else:
-            if not numbers[1] > 0:
-                raise ValueError(f"{label}: normal needs sd > 0, got {numbers[1]}")
-            _inside(numbers[0], low, high, label)
-        parsed.append((path, (kind, *numbers)))
-    return parsed
-
-
-def _number(value, label: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not math.isfinite(value):
-        raise ValueError(f"{label}: numbers must be finite, got {value!r}")
-    return float(value)
-
-
-def _inside(value: float, low: float, high: float, label: str) -> None:
-    if not low <= value <= high:
-        raise ValueError(f"{label}: {value} is outside the parameter's range [{low}, {high}]")
-
-
-def draw(uncertain: Sequence[Tuple[str, tuple]], seed: int, first: int, count: int) -> np.ndarray:
-    """The draws of replicates ``first .. first + count``: shape (count, parameters). Replicate
-    r's draw is a pure function of (seed, r) and the distributions, so every design, block and
-    machine sees the same one."""
-    from scipy import stats
-
-    rows = _parameter_rows()
-    out = np.empty((count, len(uncertain)))
-    for i, r in enumerate(range(first, first + count)):
-        uniforms = np.random.Generator(np.random.Philox(np.random.SeedSequence([int(seed), int(r), _TAG]))).random(
-            len(uncertain))
-        for j, (path, (kind, *args)) in enumerate(uncertain):
-            u = uniforms[j]
-            if kind == "uniform":
-                value = args[0] + u * (args[1] - args[0])
-            elif kind == "triangular":
-                low, mode, high = args
-                value = stats.triang.ppf(u, (mode - low) / (high - low), loc=low, scale=high - low)
-            elif kind == "normal":
-                low, high = _bounds(rows[path])
-                value = min(max(stats.norm.ppf(u, loc=args[0], scale=args[1]), low), high)
-            else:
-                choices = args[0]
-                value = choices[min(int(u * len(choices)), len(choices) - 1)]
-            out[i, j] = round(value) if rows[path]["type"] == "count" else value
-    return out
-
-
-def with_values(spec: dict, paths: Sequence[str], values: Sequence[float]) -> dict:
-    """A copy of a spec with key paths set (counts as integers)."""
-    import copy
-
-    rows = _parameter_rows()
-    changed = copy.deepcopy(spec)
-    for path, value in zip(paths, values):
-        at = changed
-        parts = path.split(".")
-        for part in parts[:-1]:
-            at = at[part]
-        at[parts[-1]] = int(value) if rows[path]["type"] == "count" else float(value)
-    return changed
+__all__ = ["parse_uncertain", "draw", "with_values", "robustness", "Robustness"]
 
 
 # -- robustness ------------------------------------------------------------------------------------
@@ -219,9 +96,6 @@ class Robustness:
         ``level`` intervals (points); the winner's regions shaded along the x axis and the
         switches marked. Returns the Axes."""
         import matplotlib.pyplot as plt
-
-        from .plotting import format_axis, metric_label, metric_title, metric_unit
-        from .stats import mean_interval
 
         names = list(self.winners)
         parameter = parameter or names[0]

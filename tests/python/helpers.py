@@ -1,13 +1,19 @@
-# Helpers shared by the Python tests: running the guanxi CLI, checking its one-line errors, and
-# interrupting a long run (Ctrl-C).
+# Helpers shared by the Python tests: running the guanxi CLI, checking its one-line errors,
+# interrupting a long run (Ctrl-C), and the campaigns, runs and statistics by hand that the tests of
+# several modules share.
+import math
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
+import warnings
 
+import numpy as np
 import pytest
+
+import guanxi as gx
 
 
 def run(cli, *args, timeout=120, cwd=None):
@@ -74,3 +80,80 @@ def assert_call_interrupts(tmp_path, setup, call):
     out, err, code = interrupt([sys.executable, script], env=dict(os.environ, PYTHONPATH=package_root),
                                ready_line="start")
     assert out.strip() == "KeyboardInterrupt" and code == 3, (out, err[-400:])
+
+
+# -- campaigns: designs, runs and comparisons shared by the tests of several modules ---------------
+
+
+# The repository's examples (scenarios, sweeps and studies).
+EXAMPLES = os.path.join(os.environ.get("GUANXI_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "examples")
+
+
+CHANNELS = ["seed", "external", "referral", "team", "bargain", "solo", "ad", "community"]
+
+
+# The same without help_mult (the designs of the comparison and plot tests).
+LIVELY_BEHAVIOUR = dict(share_prob=0.3, team_share_prob=0.6, conv_weak=0.05, conv_strong=0.3, churn_prob=0.02,
+                        repeat_prob=0.05, external_rate=0.002)
+
+
+STUDIES = os.path.join(EXAMPLES, "studies")
+
+
+# The grid of the sweep tests: six designs.
+GRID = {"policy.referral_reward": [0, 10, 20], "policy.group_buy.size": [2, 3]}
+
+
+# A campaign where things happen within 25 steps on ~1500 people.
+LIVELY = dict(share_prob=0.3, team_share_prob=0.6, conv_weak=0.05, conv_strong=0.3, churn_prob=0.02,
+              repeat_prob=0.05, external_rate=0.002, help_mult=10)
+
+
+def run_campaign(campaign, **kw):
+    kw.setdefault("progress", False)
+    return campaign.run(**kw)
+
+
+def same_values(a, b):
+    """Bit-identical arrays, NaN equal to NaN."""
+    a, b = np.asarray(a), np.asarray(b)
+    return a.shape == b.shape and bool(np.all((a == b) | (np.isnan(a) & np.isnan(b))))
+
+
+def design_warnings(make):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        made = make()
+    return made, [str(w.message) for w in caught if w.category is gx.DesignWarning]
+
+
+def statsmodels_interval(values, level):
+    """(low, high) of the Student t interval of the mean by statsmodels."""
+    weightstats = pytest.importorskip("statsmodels.stats.weightstats")
+    return weightstats.DescrStatsW(np.asarray(values, dtype=float)).tconfint_mean(alpha=1 - level)
+
+
+def delta_method_by_hand(d_profit, d_spend, level):
+    """(ratio, low, high, share with more profit) of mean(d_profit) / mean(d_spend), the variance
+    written out: Var = (var(dp) - 2 r cov(dp, ds) + r^2 var(ds)) / (n mean(ds)^2)."""
+    n = d_profit.size
+    r = d_profit.mean() / d_spend.mean()
+    var_p = np.sum((d_profit - d_profit.mean()) ** 2) / (n - 1)
+    var_s = np.sum((d_spend - d_spend.mean()) ** 2) / (n - 1)
+    cov = np.sum((d_profit - d_profit.mean()) * (d_spend - d_spend.mean())) / (n - 1)
+    variance = (var_p - 2 * r * cov + r * r * var_s) / (n * d_spend.mean() ** 2)
+    scipy_stats = pytest.importorskip("scipy.stats")
+    half = scipy_stats.t.ppf(0.5 + level / 2, n - 1) * math.sqrt(variance)
+    return r, r - half, r + half, np.mean(d_profit > 0)
+
+
+def same_bits(a, b):
+    """Bit for bit, NaN (an undefined rate) included."""
+    return a.shape == b.shape and np.ascontiguousarray(a).tobytes() == np.ascontiguousarray(b).tobytes()
+
+
+def lively(graph, steps=25, **sections):
+    behaviour = dict(LIVELY, **sections.pop("behaviour", {}))
+    run_section = dict({"steps": steps}, **sections.pop("run", {}))
+    return gx.Campaign(graph, behaviour=behaviour, run=run_section, **sections)

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import guanxi as gx
-from helpers import assert_call_interrupts
+from helpers import assert_call_interrupts, statsmodels_interval
 
 stats = pytest.importorskip("scipy.stats")
 optimize = pytest.importorskip("scipy.optimize")
@@ -1109,3 +1109,20 @@ def test_ctrl_c_raises_keyboard_interrupt(tmp_path):
         gx.simulate(g, "sis", seeds="random:20", beta=0.2, gamma=0.1, max_steps=1000000,
                     replicates=8, seed=1, progress=False)
         """)
+
+
+def test_simulation_ci_is_the_student_interval_of_the_final_sizes():
+    graph = gx.generators.holme_kim(300, 2, 0.5, seed=1)
+    for replicates in (3, 40):
+        result = gx.simulate(graph, "ic", seeds=[0, 1], p=0.15, replicates=replicates, seed=3, progress=False)
+        for level in (0.9, 0.95):
+            low, high = result.ci(level)
+            assert (low, high) == pytest.approx(statsmodels_interval(result.sizes, level), rel=1e-12)
+            # The per-step band ends at the same interval: the cumulative count at the last
+            # step is the final size.
+            cumulative = result.counts[:, -1, result.states.index("cumulative")]
+            assert np.array_equal(cumulative, result.sizes)
+            mean, band_low, band_high = result.mean_curve("cumulative", level)
+            assert (band_low[-1], band_high[-1]) == (low, high)
+    with pytest.raises(ValueError, match="^level"):
+        result.ci(1)

@@ -9,7 +9,29 @@ import pytest
 
 import guanxi as gx
 
+
+def test_generate_by_name_is_the_named_generator():
+    catalog = gx.generators.catalog()
+    assert {"holme-kim", "erdos-renyi", "sbm", "rmat", "complete"} <= set(catalog)
+    assert catalog["rmat"]["params"]["edge-factor"][0] == "16"
+    a = gx.generators.generate("holme-kim", n=1000, m=3, p=0.5, seed=4)
+    b = gx.generators.holme_kim(1000, 3, 0.5, seed=4)
+    assert np.array_equal(a.targets, b.targets)
+    c = gx.generators.generate("sbm", sizes=[50, 50], p=[0.1, 0.01, 0.01, 0.1], seed=1)
+    d = gx.generators.stochastic_block([50, 50], [[0.1, 0.01], [0.01, 0.1]], seed=1)
+    assert np.array_equal(c.targets, d.targets)
+    assert gx.generators.generate("rmat", scale=6, edge_factor=4, directed=True).directed
+    with pytest.raises(ValueError, match="unknown parameter 'q'"):
+        gx.generators.generate("holme-kim", q=1)
+    with pytest.raises(ValueError, match="choose from"):
+        gx.generators.generate("no-such-model")
+    with pytest.raises(ValueError, match="p:"):
+        gx.generators.generate("erdos-renyi", p="abc")
+
+
 G = gx.generators
+
+
 SD = 5  # every statistical check allows 5 standard deviations (two-sided p ~ 6e-7)
 
 
@@ -35,9 +57,6 @@ def assert_means_agree(ours, theirs, what):
     ours, theirs = np.asarray(ours, float), np.asarray(theirs, float)
     se = math.sqrt(ours.var(ddof=1) / len(ours) + theirs.var(ddof=1) / len(theirs))
     assert abs(ours.mean() - theirs.mean()) <= SD * se, (what, ours.mean(), theirs.mean(), se)
-
-
-# -- Erdős–Rényi ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("directed", [False, True])
@@ -95,9 +114,6 @@ def test_gnm_chooses_every_pair_equally_often(n, m, directed):
     assert counts[~mask].sum() == 0
 
 
-# -- Barabási–Albert ------------------------------------------------------------------------
-
-
 @pytest.mark.parametrize("n, m", [(2, 1), (10, 1), (500, 3), (1000, 7)])
 def test_barabasi_albert_exact_structure(n, m):
     g = G.barabasi_albert(n, m, seed=5)
@@ -121,9 +137,6 @@ def test_barabasi_albert_degree_tail_matches_networkx():
     theirs = np.array([tail(np.array([d for _, d in nx.barabasi_albert_graph(n, m, seed=s).degree()])) for s in seeds])
     for j, what in enumerate(["P(k>=6)", "P(k>=15)", "P(k>=40)", "max degree"]):
         assert_means_agree(ours[:, j], theirs[:, j], what)
-
-
-# -- Watts–Strogatz and Holme–Kim -----------------------------------------------------------
 
 
 def test_watts_strogatz_without_rewiring_is_the_ring_lattice():
@@ -228,9 +241,6 @@ def test_holme_kim_clustering_and_ties_match_reference(p):
     assert_means_agree(ours[:, 1], theirs[:, 1], "ties")
 
 
-# -- stochastic block model -----------------------------------------------------------------
-
-
 def _block_counts(g, sizes):
     block = np.repeat(np.arange(len(sizes)), sizes)
     src, dst = tie_pairs(g)
@@ -268,9 +278,6 @@ def test_sbm_extremes_are_exact():
     g = G.stochastic_block([3, 4], [[1.0, 0.0], [0.0, 1.0]], seed=1)
     assert g.num_ties == 3 + 6
     assert len(gx.analytics.connected_components(g)[1]) == 2
-
-
-# -- configuration model and power-law degrees ---------------------------------------------
 
 
 def test_configuration_model_keeps_degrees_exactly_when_not_simple():
@@ -339,9 +346,6 @@ def test_configuration_powerlaw_degrees_in_range():
     assert is_simple(G.configuration_powerlaw(3000, 2.3, k_min=2, k_max=100, seed=3))
 
 
-# -- R-MAT, complete graph, uniform edges ---------------------------------------------------
-
-
 @pytest.mark.parametrize("directed", [False, True])
 def test_rmat_size_and_no_self_loops(directed):
     scale, factor = 12, 8
@@ -388,8 +392,6 @@ def test_uniform_random_edges_range_and_mean():
         # Uniform on {0..n-1}: mean (n-1)/2, sd of the mean sqrt((n^2 - 1) / 12 / m).
         assert abs(x.mean() - (n - 1) / 2) <= SD * math.sqrt((n * n - 1) / 12 / m)
 
-
-# -- determinism ----------------------------------------------------------------------------
 
 GENERATED = {
     "erdos_renyi": lambda s: G.erdos_renyi(5000, 0.002, seed=s),
@@ -442,9 +444,9 @@ def test_set_max_threads_round_trip(threads):
     assert gx.max_threads() >= 1
 
 
-# -- validation -----------------------------------------------------------------------------
-
 NAN = float("nan")
+
+
 BAD = [
     ("n", lambda: G.erdos_renyi(0, 0.1)),
     ("n", lambda: G.erdos_renyi(-5, 0.1)),

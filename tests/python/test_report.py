@@ -1,6 +1,5 @@
-# What the command line needed from the package and now shares with notebooks: gx.report (documents,
-# tables, the files of a run, numbers in C++ std::to_chars form), the generator catalog by name
-# (gx.generators.generate), graphs shared across scenario files (Campaign.from_toml(graphs=)) and
+# guanxi.report: the documents and text tables the command line prints and notebooks share (a graph,
+# a simulation, a run, a comparison), the files of a run, numbers in C++ std::to_chars form, and
 # messages placed in scenario files.
 import csv
 import json
@@ -11,9 +10,7 @@ import numpy as np
 import pytest
 
 import guanxi as gx
-
-EXAMPLES = os.path.join(os.environ.get("GUANXI_SOURCE_DIR") or os.path.dirname(os.path.dirname(os.path.dirname(
-    os.path.abspath(__file__)))), "examples")
+from helpers import EXAMPLES
 
 
 # Texts of libstdc++'s std::to_chars (shortest round trip, fixed or scientific, whichever is shorter),
@@ -96,37 +93,6 @@ def test_comparison_document_is_the_table():
     assert (d["baseline"], d["replicates"], d["seed"]) == ("none", 4, 0)
     assert d["designs"]["referral"]["profit"]["difference"] == table.loc[("referral", "profit"), "difference"]
     assert 'paired differences against "none"' in gx.report.comparison_text(table, 5)
-
-
-def test_generate_by_name_is_the_named_generator():
-    catalog = gx.generators.catalog()
-    assert {"holme-kim", "erdos-renyi", "sbm", "rmat", "complete"} <= set(catalog)
-    assert catalog["rmat"]["params"]["edge-factor"][0] == "16"
-    a = gx.generators.generate("holme-kim", n=1000, m=3, p=0.5, seed=4)
-    b = gx.generators.holme_kim(1000, 3, 0.5, seed=4)
-    assert np.array_equal(a.targets, b.targets)
-    c = gx.generators.generate("sbm", sizes=[50, 50], p=[0.1, 0.01, 0.01, 0.1], seed=1)
-    d = gx.generators.stochastic_block([50, 50], [[0.1, 0.01], [0.01, 0.1]], seed=1)
-    assert np.array_equal(c.targets, d.targets)
-    assert gx.generators.generate("rmat", scale=6, edge_factor=4, directed=True).directed
-    with pytest.raises(ValueError, match="unknown parameter 'q'"):
-        gx.generators.generate("holme-kim", q=1)
-    with pytest.raises(ValueError, match="choose from"):
-        gx.generators.generate("no-such-model")
-    with pytest.raises(ValueError, match="p:"):
-        gx.generators.generate("erdos-renyi", p="abc")
-
-
-def test_from_toml_shares_graphs_named_alike(tmp_path):
-    table = '[graph]\ngenerator = "holme-kim"\nn = 300\nseed = 2\n[run]\nsteps = 3\n'
-    (tmp_path / "a.toml").write_text(table)
-    (tmp_path / "b.toml").write_text(table + "[policy]\nreferral_reward = 5\n")
-    (tmp_path / "c.toml").write_text(table.replace("n = 300", "n = 200"))
-    graphs = {}
-    a, b, c = (gx.Campaign.from_toml(tmp_path / f"{x}.toml", graphs=graphs) for x in "abc")
-    assert a.graph._g is b.graph._g and a.graph._g is not c.graph._g and len(graphs) == 2
-    alone = gx.Campaign.from_toml(tmp_path / "a.toml")
-    assert alone.graph._g is not a.graph._g and np.array_equal(alone.graph.targets, a.graph.targets)
 
 
 def test_scenario_message_names_file_and_line(tmp_path):

@@ -1,9 +1,8 @@
 # gx.stats against independent formulas: statsmodels' Student t intervals (one sample and paired
 # differences), the delta method for a ratio of mean differences written out by hand, Monte Carlo
-# coverage with a tolerance from the binomial standard error; NaN handling, fewer than two values,
-# argument errors; and the package's summaries (CampaignResult.summary and mean_curve, gx.compare,
-# SimulationResult.ci and mean_curve) built on it, the horizon of summary() equal to the last step
-# of mean_curve() to the last bit.
+# coverage with a tolerance from the binomial standard error; NaN handling, fewer than two values and
+# argument errors. The package's summaries built on it (CampaignResult.summary and mean_curve,
+# gx.compare, SimulationResult.ci) are tested beside their modules.
 import math
 
 import numpy as np
@@ -11,39 +10,22 @@ import pytest
 
 import guanxi as gx
 from guanxi import stats
+from helpers import delta_method_by_hand, statsmodels_interval
+
 
 scipy_stats = pytest.importorskip("scipy.stats")
 
+
 LEVELS = [0.5, 0.8, 0.9, 0.95, 0.99]
+
+
 BAD_LEVELS = [0, 1, -0.1, 1.5, math.nan, math.inf, True, "0.95", None]
-
-
-def statsmodels_interval(values, level):
-    """(low, high) of the Student t interval of the mean by statsmodels."""
-    weightstats = pytest.importorskip("statsmodels.stats.weightstats")
-    return weightstats.DescrStatsW(np.asarray(values, dtype=float)).tconfint_mean(alpha=1 - level)
-
-
-def delta_method_by_hand(d_profit, d_spend, level):
-    """(ratio, low, high, share with more profit) of mean(d_profit) / mean(d_spend), the variance
-    written out: Var = (var(dp) - 2 r cov(dp, ds) + r^2 var(ds)) / (n mean(ds)^2)."""
-    n = d_profit.size
-    r = d_profit.mean() / d_spend.mean()
-    var_p = np.sum((d_profit - d_profit.mean()) ** 2) / (n - 1)
-    var_s = np.sum((d_spend - d_spend.mean()) ** 2) / (n - 1)
-    cov = np.sum((d_profit - d_profit.mean()) * (d_spend - d_spend.mean())) / (n - 1)
-    variance = (var_p - 2 * r * cov + r * r * var_s) / (n * d_spend.mean() ** 2)
-    half = scipy_stats.t.ppf(0.5 + level / 2, n - 1) * math.sqrt(variance)
-    return r, r - half, r + half, np.mean(d_profit > 0)
 
 
 def binomial_band(level, trials):
     """Coverage a correct interval reaches with probability ~0.997: nominal ± 3 binomial SE."""
     se = math.sqrt(level * (1 - level) / trials)
     return level - 3 * se, level + 3 * se
-
-
-# -- mean_interval ------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("n", [2, 3, 5, 30, 1000])
@@ -130,9 +112,6 @@ def test_mean_interval_covers_the_mean_at_its_level():
         assert low <= coverage <= high, (level, coverage)
 
 
-# -- paired_difference ------------------------------------------------------------------------
-
-
 @pytest.mark.parametrize("level", [0.9, 0.95])
 def test_paired_difference_is_the_interval_of_the_differences(level):
     rng = np.random.default_rng(3)
@@ -205,9 +184,6 @@ def test_paired_difference_covers_the_true_difference():
     assert low <= coverage <= high, coverage
 
 
-# -- ratio_of_mean_differences (delta method) --------------------------------------------------
-
-
 @pytest.mark.parametrize("level", [0.9, 0.95, 0.99])
 def test_ratio_is_the_delta_method_written_out(level):
     rng = np.random.default_rng(5)
@@ -266,9 +242,6 @@ def test_ratio_covers_the_ratio_of_expectations():
     assert low <= coverage <= high, coverage
 
 
-# -- arguments --------------------------------------------------------------------------------
-
-
 @pytest.mark.parametrize("level", BAD_LEVELS)
 def test_level_outside_the_unit_interval_is_refused(level):
     x = np.array([1.0, 2.0, 3.0])
@@ -294,125 +267,3 @@ def test_bad_arrays_are_refused_naming_the_argument():
 def test_stats_is_exported():
     assert gx.stats is stats and "stats" in gx.__all__
     assert set(stats.__all__) >= {"mean_interval", "paired_difference", "ratio_of_mean_differences"}
-
-
-# -- the package's summaries use it -----------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def designs():
-    graph = gx.generators.holme_kim(400, 3, 0.5, seed=6)
-    behaviour = dict(share_prob=0.3, team_share_prob=0.6, conv_weak=0.05, conv_strong=0.3, churn_prob=0.02,
-                     external_rate=0.002)
-    base = gx.Campaign(graph, name="none", behaviour=behaviour, run={"steps": 12})
-    return {"none": base, "referral": base.replace(policy={"referral_reward": 10}),
-            "team": base.replace(policy={"group_buy": {"size": 2, "deadline": 3}})}
-
-
-@pytest.fixture(scope="module")
-def compared(designs):
-    results = {}
-    table = gx.compare(designs, replicates=9, seed=2, progress=False, results=results)
-    return table, results
-
-
-@pytest.mark.parametrize("level", [0.95, 0.6])
-def test_summary_at_the_horizon_is_the_last_step_of_mean_curve(compared, level):
-    _, results = compared
-    result = results["team"]
-    summary = result.summary(level)
-    rates_with_nan = [m for m in result.metrics if np.isnan(result.metric(m)[:, -1]).any()]
-    assert rates_with_nan, "the run should have NaN rates at the horizon, to check NaN handling"
-    for metric in result.metrics:
-        mean, low, high = result.mean_curve(metric, level)
-        row = summary.loc[metric]
-        # Bit-identical (NaN equal to NaN): one formula, one summation order.
-        np.testing.assert_array_equal([row["mean"], row["ci_low"], row["ci_high"]], [mean[-1], low[-1], high[-1]])
-        horizon = result.metric(metric)[:, -1]
-        present = horizon[~np.isnan(horizon)]
-        assert row["replicates"] == present.size
-        if present.size >= 2:
-            assert (row["ci_low"], row["ci_high"]) == pytest.approx(statsmodels_interval(present, level), rel=1e-12,
-                                                                    abs=1e-9)
-            assert row["sd"] == pytest.approx(present.std(ddof=1), rel=1e-12, abs=1e-12)
-        else:
-            assert np.isnan(row["sd"]) and np.isnan(row["ci_low"])
-    # mean_curve at every step is mean_interval of that step.
-    curve = result.mean_curve("profit", level)
-    by_step = stats.mean_interval(result.metric("profit"), level, axis=0)
-    for got, expected in zip(curve, by_step[:3]):
-        np.testing.assert_array_equal(got, expected)
-
-
-def test_summary_keeps_its_columns_and_types(compared):
-    _, results = compared
-    summary = results["none"].summary()
-    assert summary.index.name == "metric" and list(summary.index) == results["none"].metrics + ["payback_step"]
-    assert list(summary.columns) == ["mean", "ci_low", "ci_high", "sd", "replicates"]
-    assert [str(t) for t in summary.dtypes] == ["float64"] * 4 + ["int64"]
-
-
-def test_compare_rows_are_the_paired_statistics(compared):
-    table, results = compared
-    assert list(table.columns) == ["baseline", "design_mean", "difference", "ci_low", "ci_high", "share_higher"]
-    assert all(str(t) == "float64" for t in table.dtypes)
-    base = results["none"]
-    base_means = base.summary()["mean"]
-    for design in ("referral", "team"):
-        run = results[design]
-        assert list(table.loc[design].index) == [("incremental_roi" if m == "incentive_roi" else m)
-                                                 for m in gx._guanxi.comparison_metrics()] + ["payback_step"]
-        for metric, row in table.loc[design].iterrows():
-            if metric == "payback_step":  # test_campaign_lifecycle.py
-                continue
-            if metric == "incremental_roi":
-                d_profit = run.metric("profit")[:, -1] - base.metric("profit")[:, -1]
-                d_spend = run.metric("incentive_spend")[:, -1] - base.metric("incentive_spend")[:, -1]
-                expected = stats.ratio_of_mean_differences(d_profit, d_spend, 0.95)
-                got = (row["difference"], row["ci_low"], row["ci_high"], row["share_higher"])
-                np.testing.assert_array_equal(got, expected[:4])
-                assert np.isnan(row["baseline"]) and np.isnan(row["design_mean"])
-                if not np.isnan(expected.ratio):
-                    by_hand = delta_method_by_hand(d_profit, d_spend, 0.95)
-                    np.testing.assert_allclose(got, by_hand, rtol=1e-10, atol=1e-12)
-                continue
-            x, y = base.metric(metric)[:, -1], run.metric(metric)[:, -1]
-            expected = stats.paired_difference(x, y, 0.95)
-            np.testing.assert_array_equal(row.to_numpy(), np.array(expected[:6], dtype=float))
-            # The design's and the baseline's means are their summaries' means.
-            np.testing.assert_array_equal(row["baseline"], base_means[metric])
-            complete = ~np.isnan(x) & ~np.isnan(y)
-            if complete.sum() >= 2:
-                interval = statsmodels_interval(y[complete] - x[complete], 0.95)
-                assert (row["ci_low"], row["ci_high"]) == pytest.approx(interval, rel=1e-12, abs=1e-9)
-
-
-def test_compare_checks_its_arguments_before_running(designs):
-    with pytest.raises(ValueError, match=r"^level: must be in \(0, 1\)"):
-        gx.compare(designs, replicates=2, progress=False, level=1.0)
-    with pytest.raises(ValueError, match="^metrics: unknown 'incremental_roi'"):
-        gx.compare(designs, replicates=2, progress=False, metrics=["customers", "incremental_roi"])
-
-
-def test_campaign_summaries_refuse_a_bad_level(compared):
-    _, results = compared
-    for call in (lambda: results["none"].summary(level=1.5), lambda: results["none"].mean_curve("profit", 0)):
-        with pytest.raises(ValueError, match="^level"):
-            call()
-
-
-def test_simulation_ci_is_the_student_interval_of_the_final_sizes():
-    graph = gx.generators.holme_kim(300, 2, 0.5, seed=1)
-    for replicates in (3, 40):
-        result = gx.simulate(graph, "ic", seeds=[0, 1], p=0.15, replicates=replicates, seed=3, progress=False)
-        for level in (0.9, 0.95):
-            low, high = result.ci(level)
-            assert (low, high) == pytest.approx(statsmodels_interval(result.sizes, level), rel=1e-12)
-            # The per-step band ends at the same interval: the cumulative count at the last
-            # step is the final size.
-            cumulative = result.counts[:, -1, result.states.index("cumulative")]
-            assert np.array_equal(cumulative, result.sizes)
-            mean, band_low, band_high = result.mean_curve("cumulative", level)
-            assert (band_low[-1], band_high[-1]) == (low, high)
-    with pytest.raises(ValueError, match="^level"):
-        result.ci(1)

@@ -12,8 +12,13 @@ import pytest
 import guanxi as gx
 from guanxi.sensitivity_analysis import SensitivityResult, morris_screening, sensitivity, sobol_indices
 
+
 PI = math.pi
+
+
 ISHIGAMI_BOUNDS = {"x1": (-PI, PI), "x2": (-PI, PI), "x3": (-PI, PI)}
+
+
 # Six intervals checked at once: at level 0.99 each, all six hold with probability >= 0.94
 # (Bonferroni), so one fixed seed is a fair draw, not a tuned one.
 JOINT_LEVEL = 0.99
@@ -154,9 +159,6 @@ def test_bad_sobol_arguments(arguments, message):
         sobol_indices(lambda x: x[:, 0], {"a": (0, 1)}, **arguments)
 
 
-# -- Morris ---------------------------------------------------------------------------------------
-
-
 def test_morris_effects_of_a_linear_function_are_its_slopes_times_the_ranges():
     # Every elementary effect of a x_i on [l, h] is a (h - l) in units of the range: mu_star = |a| (h - l),
     # mu = a (h - l), sigma = 0, whatever the trajectories; an ignored input has no effect at all.
@@ -219,8 +221,6 @@ def test_bad_morris_arguments(arguments, message):
     with pytest.raises(ValueError, match=message):
         morris_screening(lambda x: x[:, 0], {"a": (0, 1)}, **arguments)
 
-
-# -- campaigns ------------------------------------------------------------------------------------
 
 RANGES = {"product.unit_cost": (20, 60), "behaviour.share_prob": (0.05, 0.3)}
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import guanxi as gx
-from helpers import assert_one_line_error, run
+
 
 Z = 5  # standard errors allowed by each statistical assertion (two-sided normal: 5.7e-7)
 
@@ -30,7 +30,7 @@ def se_mean(x):
 
 
 @pytest.fixture(scope="module")
-def hk():
+def large_hk():
     return gx.generators.holme_kim(20000, 3, 0.3, seed=4)
 
 
@@ -42,9 +42,6 @@ def directed_er():
 @pytest.fixture(scope="module")
 def small():
     return gx.generators.holme_kim(2000, 3, 0.4, seed=2)
-
-
-# -- the result object ------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("algorithm", ["imm", "opim"])
@@ -88,9 +85,6 @@ def test_result_has_the_documented_attributes(algorithm):
     assert r.algorithm in repr(r)
 
 
-# -- RR estimates against forward Monte Carlo -------------------------------------------------
-
-
 def assert_rr_spread_matches_monte_carlo(g, model, k, replicates, **params):
     # OPIM-C's spread is n · Λ2 / θ2: the seeds' coverage of its validation sets R2 (θ2 =
     # rr_sets / 2, as |R1| = |R2|), independent of R1 that chose them, so Λ2 ~ Binomial(θ2, q),
@@ -112,8 +106,8 @@ def test_opim_spread_matches_forward_monte_carlo_on_nethept(data_file):
 
 
 @pytest.mark.parametrize("model, params", [("wc", {}), ("ic", {"p": 0.05}), ("lt", {})], ids=["wc", "ic", "lt"])
-def test_opim_spread_matches_forward_monte_carlo_on_holme_kim(hk, model, params):
-    assert_rr_spread_matches_monte_carlo(hk, model, 20, 4000, **params)
+def test_opim_spread_matches_forward_monte_carlo_on_holme_kim(large_hk, model, params):
+    assert_rr_spread_matches_monte_carlo(large_hk, model, 20, 4000, **params)
 
 
 @pytest.mark.parametrize("model, params", [("wc", {}), ("ic", {"p": 0.15}), ("lt", {})], ids=["wc", "ic", "lt"])
@@ -149,9 +143,6 @@ def test_imm_seeds_beat_ranking_heuristics(data_file, name):
     assert max(o.mean(), x.mean()) - Z * max(se_mean(o), se_mean(x)) <= opim.optimum_upper_bound
 
 
-# -- determinism ------------------------------------------------------------------------------
-
-
 @pytest.mark.parametrize("algorithm", ["imm", "opim"])
 @pytest.mark.parametrize("model, params", [("wc", {}), ("ic", {"p": 0.05}), ("lt", {})], ids=["wc", "ic", "lt"])
 def test_seeds_do_not_depend_on_the_thread_count(small, algorithm, model, params):
@@ -176,9 +167,6 @@ def test_rr_sets_are_reproducible(small):
             assert s.tolist() == gx.seeding.rr_set(small, "wc", seed=5, index=i, reference=reference).tolist()
         others = [gx.seeding.rr_set(small, "wc", seed=6, index=i, reference=reference) for i in range(50)]
         assert any(a.tolist() != b.tolist() for a, b in zip(sets, others))
-
-
-# -- "imm:K" in gx.simulate, and campaign strategy imm ----------------------------------------
 
 
 @pytest.mark.parametrize("model", ["ic", "wc", "lt"])
@@ -215,9 +203,6 @@ def test_campaign_strategy_imm_places_imm_seeds_of_the_ic_equivalent(small):
         forest = result.referral_forest(replicate)
         assert sorted(forest.node[forest.channel == "seed"].tolist()) == sorted(expected.tolist())
     assert np.all(result.metric("customers")[:, 0] >= 5)
-
-
-# -- errors -----------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("choose", [gx.seeding.imm, gx.seeding.opim], ids=["imm", "opim"])
@@ -263,60 +248,6 @@ def test_bad_inputs_name_the_parameter(small, choose):
         choose(empty, 1)
     with pytest.raises(ValueError, match="^model:"):
         gx.seeding.rr_set(small, "sir")
-
-
-# -- the command line -------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def graph_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("seed") / "hk.gx"
-    gx.generators.holme_kim(1000, 3, 0.5, seed=2).save(path)
-    return path, gx.Graph.load(path)
-
-
-def seed_json(cli, *args):
-    result = run(cli, *args, "--json")
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
-
-
-def test_cli_seed_prints_the_seeds_as_json(cli, graph_file):
-    path, g = graph_file
-    # The defaults: IMM, WC, ε = 0.1, ℓ = 1, RR seed 0 — the same run as in Python.
-    default = seed_json(cli, "seed", path, "--k", 5)
-    assert default["algorithm"] == "imm" and default["model"] == "wc" and default["k"] == 5
-    assert default["seeds"] == gx.seeding.imm(g, 5).seeds.tolist()
-    out = seed_json(cli, "seed", path, "--k", 5, "--algorithm", "opim")
-    r = gx.seeding.opim(g, 5)
-    assert out["algorithm"] == "opim-c" and out["model"] == "wc" and out["k"] == 5
-    assert out["seeds"] == r.seeds.tolist() and out["labels"] == r.labels.tolist()
-    assert out["spread"] == pytest.approx(r.spread, rel=1e-12)
-    assert out["lower_bound"] == pytest.approx(r.lower_bound, rel=1e-12)
-    assert out["optimum_upper_bound"] == pytest.approx(r.optimum_upper_bound, rel=1e-12)
-    assert out["rr_sets"] == r.rr_sets and out["nodes"] == g.num_nodes
-    imm = seed_json(cli, "seed", path, "--k", 5, "--algorithm", "imm", "--model", "lt", "--epsilon", 0.2)
-    assert imm["algorithm"] == "imm" and imm["model"] == "lt" and imm["epsilon"] == 0.2
-    assert imm["seeds"] == gx.seeding.imm(g, 5, model="lt", epsilon=0.2).seeds.tolist()
-    assert imm["optimum_upper_bound"] is None and imm["approximation"] is None and imm["lower_bound"] > 0
-    # Any thread count, the same report (wall time and per-thread scratch memory aside).
-    one = seed_json(cli, "--threads", 1, "seed", path, "--k", 5, "--algorithm", "opim")
-    two = seed_json(cli, "--threads", 2, "seed", path, "--k", 5, "--algorithm", "opim")
-    varying = ("seconds", "memory_bytes")
-    assert {k: v for k, v in one.items() if k not in varying} == {k: v for k, v in two.items() if k not in varying}
-
-
-def test_cli_seed_errors_are_one_line(cli, graph_file, tmp_path):
-    path, g = graph_file
-    assert_one_line_error(run(cli, "seed", path, "--k", 0, "--json"), "--k", code=1)
-    assert_one_line_error(run(cli, "seed", path, "--k", g.num_nodes + 1, "--json"), "--k", code=1)
-    assert_one_line_error(run(cli, "seed", path, "--k", 5, "--epsilon", 1.5), "--epsilon", code=1)
-    assert_one_line_error(run(cli, "seed", path, "--k", 5, "--model", "sir"), "--model", code=1)
-    missing = tmp_path / "missing.edges"
-    assert_one_line_error(run(cli, "seed", missing, "--k", 5, "--json"), "missing.edges", code=1)
-
-
-# -- seeds for a campaign: gx.seeding.for_campaign, Campaign.ic_equivalent ----------------------
 
 
 def ic_case(g, p, **sections):

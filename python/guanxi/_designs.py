@@ -1,0 +1,287 @@
+"""The package's bottom floor, part two: designs as data. Key paths into a campaign spec
+(``"policy.group_buy.size"``) checked against the engine's parameter table, the grids of a sweep
+(every combination, labelled), the canonical JSON and hash that identify a design in a run store,
+and uncertain parameters (distributions, and each replicate's draw of them) — docs/model.md §7,
+docs/sweeps.md, docs/choosing.md.
+
+Everything here works on plain dicts and lists; the Campaign objects built from them live a floor
+up (docs/architecture.md, "The Python floors").
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import itertools
+import json
+import math
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+
+from . import _guanxi
+from ._checks import plain
+
+__all__ = ["parameter_rows", "parameter_row", "parameter_bounds", "at_path", "nested", "flatten", "short_names",
+           "value_text", "grid_changes", "canonical_spec", "spec_sha256", "parse_uncertain", "draw", "with_values"]
+
+UNCERTAIN_STREAM = 0x756E6365  # "unce": the stream of the uncertain parameters' draws, apart from the engine's
+
+
+# -- key paths ------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def parameter_rows() -> Dict[str, dict]:
+    """The engine's parameter table by key path, read once (it does not change while running):
+    callers must not modify the rows."""
+    return {row["path"]: row for row in _guanxi.campaign_parameters()}
+
+
+def parameter_row(path, where: str) -> dict:
+    """The parameter table's row of a key path (``path``, ``type``, ``range``, ...), or a
+    ValueError ``"{where}: unknown key path ...; did you mean ...?"``: the one check of key paths
+    that sweeps, uncertain parameters, optimisation, sensitivity, calibration and study files
+    share."""
+    rows = parameter_rows()
+    if isinstance(path, str) and path in rows:
+        return rows[path]
+    import difflib
+
+    close = difflib.get_close_matches(str(path), sorted(rows), n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else " (gx.campaign.parameter_table() lists them)"
+    raise ValueError(f"{where}: unknown key path {path!r}{hint}")
+
+
+def parameter_bounds(row: dict) -> Tuple[float, float]:
+    """The allowed range of a parameter, from its table row (``[0, 1]``, ``>= 0``, ...)."""
+    text = row["range"]
+    if text == "[0, 1]":
+        return 0.0, 1.0
+    if text in (">= 0", "> 0"):
+        return 0.0, math.inf
+    if text == ">= 1":
+        return 1.0, math.inf
+    if text.startswith("[") and "," in text:
+        low, high = text.strip("[]").split(",")[:2]
+        try:
+            return float(low), float(high.split()[0].rstrip("]"))
+        except ValueError:
+            pass
+    return -math.inf, math.inf
+
+
+def at_path(table: dict, path: str):
+    """The value at a key path of a nested table."""
+    for key in path.split("."):
+        table = table[key]
+    return table
+
+
+def nested(changes: Mapping[str, Any], where: str) -> dict:
+    """{"policy.group_buy.size": 3} -> {"policy": {"group_buy": {"size": 3}}}. ``run.*`` paths are
+    refused: designs compared together share the horizon, and replicates and seed are a run's own."""
+    sections: dict = {}
+    for path, value in changes.items():
+        if not isinstance(path, str) or not path:
+            raise ValueError(f"{where}: keys are key paths such as 'policy.referral_reward', got {path!r}")
+        parts = path.split(".")
+        if len(parts) < 2 or not all(parts):
+            raise ValueError(f"{where}: {path!r} is not a key path (section.key, e.g. 'policy.referral_reward')")
+        if parts[0] == "run":
+            raise ValueError(f"{where}: {path!r} cannot vary: designs of a sweep share the horizon (run.steps), and "
+                             "replicates and seed are the sweep's own")
+        at = sections
+        for part in parts[:-1]:
+            at = at.setdefault(part, {})
+            if not isinstance(at, dict):
+                raise ValueError(f"{where}: {path!r} conflicts with another key path")
+        if parts[-1] in at and isinstance(at[parts[-1]], dict):
+            raise ValueError(f"{where}: {path!r} conflicts with another key path")
+        at[parts[-1]] = value
+    return sections
+
+
+def flatten(table: Mapping, prefix: str = "", stop: Sequence[str] = ()) -> Dict[str, Any]:
+    """Nested tables as key paths (``{"policy": {"referral_reward": 5}}`` -> ``{"policy.referral_reward":
+    5}``); a table whose keys all are in ``stop`` is a value (a study file's ``{low = 0, high = 30}``)."""
+    out: Dict[str, Any] = {}
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, Mapping) and not (value and set(value) <= set(stop)):
+            out.update(flatten(value, path + ".", stop))
+        else:
+            out[path] = value
+    return out
+
+
+# -- grids and labels -----------------------------------------------------------------------------
+
+
+def short_names(keys: Sequence[str]) -> Dict[str, str]:
+    """The last part of each key path, or the whole path where two would share it."""
+    last = [k.rsplit(".", 1)[-1] for k in keys]
+    return {k: (s if last.count(s) == 1 else k) for k, s in zip(keys, last)}
+
+
+def value_text(value) -> str:
+    """A swept value in a label: 10.0 as 10, text as is, anything else as JSON."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return value if isinstance(value, str) else json.dumps(value, default=plain)
+
+
+def change_label(changes: Mapping[str, Any], names: Optional[Mapping[str, str]] = None) -> str:
+    """``"referral_reward=10, size=3"``: a design's changes by short name (``names``, default the
+    last part of each key path)."""
+    return ", ".join(f"{(names or {}).get(k, k.rsplit('.', 1)[-1])}={value_text(v)}" for k, v in changes.items())
+
+
+def grid_changes(grid: Mapping) -> Tuple[List[str], List[Tuple[str, dict]]]:
+    """A grid of key paths to value lists as its swept keys and designs ``(label, {key path:
+    value})``: every combination, the first key varying slowest. Values and key paths are checked
+    (not yet against a base: the designs are built a floor up)."""
+    if not grid:
+        raise ValueError("grid: empty (give key paths and value lists, e.g. {'policy.referral_reward': [0, 5]})")
+    keys = list(grid)
+    choices = []
+    for key in keys:
+        values = grid[key]
+        if isinstance(values, np.ndarray):
+            values = values.tolist()
+        if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
+            raise ValueError(f"grid[{key!r}]: give a list of values, got {type(values).__name__} {values!r}")
+        values = [plain(v) if isinstance(v, (np.generic, np.ndarray)) else v for v in values]
+        if not values:
+            raise ValueError(f"grid[{key!r}]: no values")
+        choices.append(values)
+    nested({k: 0 for k in keys}, "grid")  # key paths checked once, before the product
+    names = short_names(keys)
+    designs = []
+    for combination in itertools.product(*choices):
+        changes = dict(zip(keys, combination))
+        designs.append((change_label(changes, names), changes))
+    return keys, designs
+
+
+# -- identity -------------------------------------------------------------------------------------
+
+
+def canonical_spec(spec: dict) -> str:
+    """A design's spec as canonical JSON (sorted keys, no spaces), without the ``run`` section's
+    replicates and seed, which are a run's own: the text run stores keep beside its hash."""
+    trimmed = dict(spec, run={"steps": spec["run"]["steps"]})
+    return json.dumps(trimmed, sort_keys=True, separators=(",", ":"), default=plain)
+
+
+def spec_sha256(spec: dict) -> str:
+    """SHA-256 of :func:`canonical_spec`: a design's identity in manifests and run stores."""
+    return hashlib.sha256(canonical_spec(spec).encode()).hexdigest()
+
+
+# -- uncertain parameters (docs/choosing.md) ------------------------------------------------------
+
+
+def parse_uncertain(uncertain: Optional[Mapping], where: str = "uncertain") -> List[Tuple[str, tuple]]:
+    """``[(key path, (kind, *numbers))]`` in the given order, every distribution checked against
+    the parameter's type and range. None or {} gives []. Distributions: ``("uniform", low,
+    high)``, ``("triangular", low, mode, high)``, ``("normal", mean, sd)`` (clipped to the
+    parameter's range), ``("choice", [v1, v2, ...])``."""
+    if uncertain is None:
+        return []
+    if not isinstance(uncertain, Mapping):
+        raise ValueError(f"{where}: give a dict of key path -> distribution, e.g. "
+                         "{'behaviour.conv_strong': ('uniform', 0.04, 0.16)}")
+    parsed = []
+    for path, spec in uncertain.items():
+        label = f"{where}[{path!r}]"
+        row = parameter_row(path, label)
+        if row["type"] not in ("number", "count"):
+            raise ValueError(f"{label}: {row['type']} parameters cannot be uncertain (numbers and counts can)")
+        if not isinstance(spec, (tuple, list)) or not spec or not isinstance(spec[0], str):
+            raise ValueError(f"{label}: give (kind, ...), e.g. ('uniform', 0.04, 0.16)")
+        kind, args = spec[0], list(spec[1:])
+        low, high = parameter_bounds(row)
+        if kind == "choice":
+            if len(args) != 1 or not isinstance(args[0], (list, tuple)) or not args[0]:
+                raise ValueError(f"{label}: ('choice', [v1, v2, ...]) takes a non-empty list")
+            values = [_number(v, label) for v in args[0]]
+            for v in values:
+                _inside(v, low, high, label)
+            parsed.append((path, ("choice", tuple(values))))
+            continue
+        arity = {"uniform": 2, "triangular": 3, "normal": 2}
+        if kind not in arity:
+            raise ValueError(f"{label}: unknown distribution {kind!r} (uniform, triangular, normal, choice)")
+        if len(args) != arity[kind]:
+            raise ValueError(f"{label}: {kind} takes {arity[kind]} numbers, got {len(args)}")
+        numbers = [_number(v, label) for v in args]
+        if kind == "uniform":
+            if not numbers[0] < numbers[1]:
+                raise ValueError(f"{label}: uniform needs low < high, got {numbers[0]} and {numbers[1]}")
+            _inside(numbers[0], low, high, label)
+            _inside(numbers[1], low, high, label)
+        elif kind == "triangular":
+            if not numbers[0] <= numbers[1] <= numbers[2] or numbers[0] == numbers[2]:
+                raise ValueError(f"{label}: triangular needs low <= mode <= high and low < high")
+            _inside(numbers[0], low, high, label)
+            _inside(numbers[2], low, high, label)
+        else:
+            if not numbers[1] > 0:
+                raise ValueError(f"{label}: normal needs sd > 0, got {numbers[1]}")
+            _inside(numbers[0], low, high, label)
+        parsed.append((path, (kind, *numbers)))
+    return parsed
+
+
+def _number(value, label: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) or not math.isfinite(value):
+        raise ValueError(f"{label}: numbers must be finite, got {value!r}")
+    return float(value)
+
+
+def _inside(value: float, low: float, high: float, label: str) -> None:
+    if not low <= value <= high:
+        raise ValueError(f"{label}: {value} is outside the parameter's range [{low}, {high}]")
+
+
+def draw(uncertain: Sequence[Tuple[str, tuple]], seed: int, first: int, count: int) -> np.ndarray:
+    """The draws of replicates ``first .. first + count``: shape (count, parameters). Replicate
+    r's draw is a pure function of (seed, r) and the distributions, so every design, block and
+    machine sees the same one."""
+    from scipy import stats
+
+    rows = parameter_rows()
+    out = np.empty((count, len(uncertain)))
+    for i, r in enumerate(range(first, first + count)):
+        uniforms = np.random.Generator(np.random.Philox(np.random.SeedSequence(
+            [int(seed), int(r), UNCERTAIN_STREAM]))).random(len(uncertain))
+        for j, (path, (kind, *args)) in enumerate(uncertain):
+            u = uniforms[j]
+            if kind == "uniform":
+                value = args[0] + u * (args[1] - args[0])
+            elif kind == "triangular":
+                low, mode, high = args
+                value = stats.triang.ppf(u, (mode - low) / (high - low), loc=low, scale=high - low)
+            elif kind == "normal":
+                low, high = parameter_bounds(rows[path])
+                value = min(max(stats.norm.ppf(u, loc=args[0], scale=args[1]), low), high)
+            else:
+                choices = args[0]
+                value = choices[min(int(u * len(choices)), len(choices) - 1)]
+            out[i, j] = round(value) if rows[path]["type"] == "count" else value
+    return out
+
+
+def with_values(spec: dict, paths: Sequence[str], values: Sequence[float]) -> dict:
+    """A copy of a spec with key paths set (counts as integers)."""
+    rows = parameter_rows()
+    changed = copy.deepcopy(spec)
+    for path, value in zip(paths, values):
+        at = changed
+        parts = path.split(".")
+        for part in parts[:-1]:
+            at = at[part]
+        at[parts[-1]] = int(value) if rows[path]["type"] == "count" else float(value)
+    return changed

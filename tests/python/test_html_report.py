@@ -1,0 +1,89 @@
+# guanxi.html_report: the self-contained HTML report of a run store or of results in memory (one page,
+# figures inline, rendered by headless Chromium when it is installed), and a run's lifecycle in it.
+import os
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+
+import guanxi as gx
+
+
+def test_the_html_report_shows_a_runs_lifecycle(busy_run, tmp_path):
+    page = gx.report(busy_run, tmp_path / "run.html")
+    assert "Campaign: busy" in page and "payback_step" in page and "lifetime value" in page
+    assert page.count("data:image/png;base64,") == 2  # over days; cohorts beside lifetime value
+    assert (tmp_path / "run.html").read_text() == page
+
+
+@pytest.fixture(scope="module")
+def report_store(decision_base, tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "runs.db"
+    gx.sweep(decision_base, {"policy.referral_reward": [0, 10, 20], "policy.group_buy.size": [2, 3]}, replicates=10,
+             store=path, name="grid", progress=False)
+    gx.sweep(decision_base, {"policy.referral_reward": [0, 30]}, replicates=40, uncertain={"product.unit_cost": ("uniform", 20, 99)},
+             store=path, name="robust", progress=False)
+    gx.select({"a": decision_base, "b": decision_base.replace(product={"unit_cost": 50})}, delta=20, store=path, progress=False,
+              name="ab")
+    return path
+
+
+def test_the_report_is_one_self_contained_page(report_store, tmp_path):
+    out = tmp_path / "report.html"
+    page = gx.report(report_store, out)
+    assert out.read_text(encoding="utf-8") == page
+    assert page.startswith("<!DOCTYPE html>") and page.count("<img") >= 5
+    assert "http://" not in page and "https://" not in page and "<script" not in page  # nothing remote
+    for needle in ("Sweep “grid”", "Sweep “robust”", "Highest mean profit", "Robustness to the uncertain parameters",
+                   "Selection: select-ab", "b is best, or within δ = 20"):
+        assert needle in page, needle
+    with pytest.raises(ValueError, match="metric"):
+        gx.report(report_store, metric="proft")
+    with pytest.raises(OSError, match="no such run store"):
+        gx.report(tmp_path / "missing.db")
+    assert gx.report.to_json({"x": 1}).strip().startswith("{")  # the module's functions stay reachable
+
+
+def _browser():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+def test_the_report_renders_in_a_real_browser(report_store, tmp_path):
+    browser = _browser()
+    if browser is None:
+        pytest.skip("no Chromium (Debian: chromium; scripts/deps.sh installs it)")
+    page = tmp_path / "report.html"
+    gx.report(report_store, page)
+    shot = tmp_path / "shot.png"
+    home = tmp_path / "home"
+    home.mkdir()
+    result = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                             "--window-size=1200,1800", f"--screenshot={shot}", page.as_uri()],
+                            capture_output=True, text=True, timeout=300, env=dict(os.environ, HOME=str(home)))
+    assert shot.exists(), result.stderr[-2000:]
+    import matplotlib.image
+
+    pixels = matplotlib.image.imread(shot)[:, :, :3]
+    # Not blank: a white page has one colour. Text, tables and plots make many, and cover a good
+    # share of the window.
+    coloured = (pixels.max(axis=2) - pixels.min(axis=2) > 0.1) | (pixels.mean(axis=2) < 0.6)
+    assert coloured.mean() > 0.02, coloured.mean()
+    assert len(np.unique((pixels * 255).astype(np.uint8).reshape(-1, 3), axis=0)) > 200
+
+
+def test_the_report_of_results_in_memory(decision_base, tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    s = gx.sweep(decision_base, {"policy.referral_reward": [0, 10]}, replicates=6, progress=False, name="mem")
+    chosen = gx.select({"a": decision_base, "b": decision_base.replace(product={"unit_cost": 50})}, delta=20, progress=False)
+    sa = gx.sensitivity(decision_base, {"product.unit_cost": (20, 60), "behaviour.share_prob": (0.05, 0.3)}, metric="customers",
+                        n=8, replicates=4, progress=False)
+    page = gx.report([s, chosen, sa], tmp_path / "r.html")
+    assert "Sweep “mem”" in page and "Selection" in page and "Sensitivity" in page and page.count("<img") >= 3
+    with pytest.raises(ValueError, match="cannot report a int"):
+        gx.report([42])
