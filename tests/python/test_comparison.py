@@ -53,7 +53,7 @@ def test_compare_reports_paired_differences(hk):
         for metric in table.loc[design].index:
             row = table.loc[(design, metric)]
             assert 0 <= row["share_higher"] <= 1
-            if metric in ("incremental_roi", "payback_step"):  # payback: test_campaign_lifecycle.py
+            if metric in ("incremental_roi", "payback_step"):  # payback: test_payback_in_summary_and_comparisons
                 continue
             diff = horizon(design, metric) - horizon("none", metric)
             assert row["baseline"] == pytest.approx(horizon("none", metric).mean(), rel=1e-12)
@@ -116,7 +116,7 @@ def test_compare_rows_are_the_paired_statistics(summary_compared):
         assert list(table.loc[design].index) == [("incremental_roi" if m == "incentive_roi" else m)
                                                  for m in gx._guanxi.comparison_metrics()] + ["payback_step"]
         for metric, row in table.loc[design].iterrows():
-            if metric == "payback_step":  # test_campaign_lifecycle.py
+            if metric == "payback_step":  # test_payback_in_summary_and_comparisons (test_results.py)
                 continue
             if metric == "incremental_roi":
                 d_profit = run.metric("profit")[:, -1] - base.metric("profit")[:, -1]

@@ -34,7 +34,7 @@ def test_timeseries_is_tidy(lively_result):
 def test_summary_is_the_horizon_with_a_student_interval(lively_result):
     r = lively_result
     summary = r.summary()
-    assert list(summary.index) == r.metrics + ["payback_step"]  # payback: test_campaign_lifecycle.py
+    assert list(summary.index) == r.metrics + ["payback_step"]  # payback: test_payback_in_summary_and_comparisons
     assert list(summary.columns) == ["mean", "ci_low", "ci_high", "sd", "replicates"]
     for metric in r.metrics:
         x = r.metric(metric)[:, -1]
