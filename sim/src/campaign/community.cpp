@@ -30,6 +30,7 @@
 #include <cmath>
 #include <limits>
 
+#include "formulas.hpp"
 #include "replicate.hpp"
 
 namespace guanxi::campaign {
@@ -85,7 +86,7 @@ void Replicate::community_decisions(std::uint32_t t, Effects& out) const {
   if (!c.enabled) return;
   const Behaviour& b = spec_.behaviour;
   const bool sale = flash_step(t);
-  const double u_conv = 1.0 + b.discount_elasticity * flash_discount(t);
+  const double u_conv = conversion_utility(b, flash_discount(t));
   const double log_skip = c.invite_prob > 0 && c.invite_prob < 1 ? std::log1p(-c.invite_prob) : 0.0;
   for (std::uint32_t g = 0; g < groups_.size(); ++g) {
     const CommunityGroup& group = groups_[g];

@@ -17,6 +17,7 @@
 // platform_fees.
 #include <algorithm>
 
+#include "formulas.hpp"
 #include "replicate.hpp"
 
 namespace guanxi::campaign {
@@ -39,10 +40,7 @@ void Replicate::pay(std::uint32_t t) {
     }
     CustomerBook& book = ledger_[buyer.book - 1];
     // §10: a repeat purchase's basket is its tier's tier_spend_mult times one unit (price and cost).
-    const double units = first                          ? 1.0
-                         : buyer.tier == Tier::partner ? basket.partner
-                         : buyer.tier == Tier::fan     ? basket.fan
-                                                       : basket.customer;
+    const double units = first ? 1.0 : by_tier(basket, buyer.tier);
     const double price = list_price * units;
     double discount = price * p.discount_rate;
     bool driven = false;

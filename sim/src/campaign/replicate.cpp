@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "formulas.hpp"
+
 namespace guanxi::campaign {
 
 Replicate::Replicate(const Shared& shared, std::uint64_t replicate, std::vector<double>& out,
@@ -132,29 +134,13 @@ void Replicate::sync_prospects() {
   stage_changes_.clear();
 }
 
-double Replicate::share_utility(node_t u) const {
-  if (!pays_) return 1.0;
-  const Policy& policy = spec_.policy;
+double Replicate::share_utility_of(node_t u) const {
   const double price = spec_.product.price;
-  // R_u: reward plus level-1 commission on what a referee would pay.
-  double commission = policy.commission.empty() ? 0.0 : policy.commission[0];
-  if (policy.membership.enabled && nodes()[u].tier == Tier::partner)
-    commission = policy.membership.partner_commission.empty() ? 0.0 : policy.membership.partner_commission[0];
-  const double earned = policy.referral_reward + commission * price * (1.0 - referee_discount());
-  if (earned <= 0) return 1.0;
-  return 1.0 + spec_.behaviour.reward_elasticity * std::pow(earned / price, spec_.behaviour.reward_curvature);
+  const double earned = referral_earnings(spec_.policy, price, nodes()[u].tier, offered_discount());
+  return share_utility(spec_.behaviour, pays_, earned, price);
 }
 
-double Replicate::referee_discount() const {
-  if (!pays_) return 0.0;
-  if (spec_.policy.group_buy.enabled) return spec_.policy.group_buy.discount;  // team invitations
-  return spec_.policy.referee_discount;
-}
-
-double Replicate::trust(double s) const {
-  const Behaviour& b = spec_.behaviour;
-  return b.conv_weak + (b.conv_strong - b.conv_weak) * s;
-}
+double Replicate::offered_discount() const { return referee_discount(spec_.policy, pays_); }
 
 void Replicate::become_pending(node_t v, node_t referrer, std::uint8_t channel, std::uint32_t group) {
   stage_changed(v);

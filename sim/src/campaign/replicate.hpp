@@ -24,12 +24,9 @@
 #include "guanxi/campaign.hpp"
 #include "guanxi/rng.hpp"
 #include "../zeroed_array.hpp"
+#include "vocabulary.hpp"
 
 namespace guanxi::campaign {
-
-enum class Stage : std::uint8_t { prospect, pending, customer, churned };
-enum class Tier : std::uint8_t { none, customer, fan, partner };
-enum Channel : std::uint8_t { seed, external, referral, team, bargain, solo, ad, community, kChannels };
 
 // Random purposes: every draw of a replicate names its purpose, and each (purpose, step) has its
 // own Philox key, so no two mechanisms share numbers. Ids are explicit and stable: a new
@@ -447,10 +444,9 @@ class Replicate {
   double uniform(Purpose p, std::uint64_t id) const { return to_unit(bits(p, id)); }
   double uniform_pair(Purpose p, std::uint64_t first, std::uint64_t second) const { return to_unit(bits(p, first, second)); }
 
-  // Helpers shared by mechanisms.
-  double share_utility(node_t u) const;   // U_share (1 when the policy does not pay)
-  double referee_discount() const;        // d in U_conv and the first purchase (0 unless paying)
-  double trust(double s) const;
+  // Helpers shared by mechanisms: the formulas of formulas.hpp on this step's state.
+  double share_utility_of(node_t u) const;  // U_share of sharer u (1 when the policy does not pay)
+  double offered_discount() const;          // d_referee in U_conv and the first purchase (0 unless paying)
   // v waits in a team or bargain (group index), converted by `referrer` through `channel`.
   void become_pending(node_t v, node_t referrer, std::uint8_t channel, std::uint32_t group);
   void become_pending_team(node_t v, node_t referrer, std::uint32_t t, std::uint8_t channel);

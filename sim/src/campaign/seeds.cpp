@@ -11,6 +11,7 @@
 #include "guanxi/influence.hpp"
 #include "guanxi/parallel.hpp"
 #include "guanxi/seeding.hpp"
+#include "formulas.hpp"
 #include "replicate.hpp"
 
 namespace guanxi {
@@ -39,13 +40,15 @@ std::vector<float> campaign_ic_equivalent(const Graph& g, const CampaignSpec& sp
   const Behaviour& b = spec.behaviour;
   const Policy& policy = spec.policy;
   const double price = spec.product.price;
-  // While the policy pays (the budget is ignored: the horizon's first steps are what seeds face).
-  const double discount = policy.group_buy.enabled ? policy.group_buy.discount : policy.referee_discount;
-  const double earned = policy.referral_reward + (policy.commission.empty() ? 0.0 : policy.commission[0] * price * (1 - discount));
+  // While the policy pays (the budget is ignored: the horizon's first steps are what seeds face),
+  // for a sharer who has just bought (tier customer), through the replicate's own formulas.
   const bool pays = policy.budget > 0;
-  const double u_share = pays && earned > 0 && price > 0 ? 1 + b.reward_elasticity * std::pow(earned / price, b.reward_curvature) : 1.0;
-  const double u_conv = pays ? 1 + b.discount_elasticity * discount : 1.0;
-  const double sigma = std::min(1.0, b.share_prob * b.tier_mult.customer * u_share);
+  const double discount = campaign::referee_discount(policy, pays);
+  const double earned = campaign::referral_earnings(policy, price, campaign::Tier::customer, discount);
+  const double u_share = campaign::share_utility(b, pays, earned, price);
+  const double u_conv = campaign::conversion_utility(b, discount);
+  const double sigma =
+      campaign::share_probability(b.share_prob, campaign::by_tier(b.tier_mult, campaign::Tier::customer), u_share);
   const std::uint32_t steps = spec.run.steps;
   const std::vector<double> shares = shares_pmf(steps, sigma, b.max_shares);
   // Reaches N of one pair: Binomial(S, reach) capped at max_attempts. With a cap, P(N = j) for
@@ -70,7 +73,7 @@ std::vector<float> campaign_ic_equivalent(const Graph& g, const CampaignSpec& sp
   std::vector<float> p(g.num_arcs());
   parallel_for(0, g.num_arcs(), 1 << 14, [&](std::uint64_t a) {
     const double s = (*strength)[(*arc_tie)[a]];
-    const double c = std::min(1.0, (b.conv_weak + (b.conv_strong - b.conv_weak) * s) * u_conv);
+    const double c = campaign::conversion_probability(campaign::trust(b, s), u_conv, 0.0);
     double none = 0;  // E[(1 - c)^N]
     if (cap > 0) {
       double power = 1;

@@ -10,22 +10,19 @@
 // metrics reaches, conversion_rate, k_factor.
 #include <algorithm>
 
+#include "formulas.hpp"
 #include "replicate.hpp"
 
 namespace guanxi::campaign {
 
 void Replicate::sharing(std::uint32_t t, Effects& out) const {
   const Behaviour& b = spec_.behaviour;
-  const double d = referee_discount();
-  const double u_conv = 1.0 + b.discount_elasticity * d;
+  const double u_conv = conversion_utility(b, offered_discount());
   auto share_from = [&](node_t u, double base) {
     const Node& sharer = nodes()[u];
     if (b.max_shares > 0 && sharer.shares >= b.max_shares) return;
-    const double mult = sharer.tier == Tier::partner ? b.tier_mult.partner
-                        : sharer.tier == Tier::fan   ? b.tier_mult.fan
-                                                     : b.tier_mult.customer;
-    const double u_share = share_utility(u);
-    if (uniform(Purpose::share, u) >= std::min(1.0, base * mult * u_share)) return;
+    const double u_share = share_utility_of(u);
+    if (uniform(Purpose::share, u) >= share_probability(base, by_tier(b.tier_mult, sharer.tier), u_share)) return;
     out.sharers.push_back(u);
     for (arc_t a = graph_.arc_begin(u); a < graph_.arc_end(u); ++a) {
       const node_t v = graph_.target(a);
@@ -35,7 +32,7 @@ void Replicate::sharing(std::uint32_t t, Effects& out) const {
       out.reached.push_back(a);
       ++out.reaches;
       const tie_t tie = shared_.arc_tie[a];
-      const double p = std::min(1.0, trust(strength(tie, t)) * u_conv * (1.0 - nodes()[v].neg));
+      const double p = conversion_probability(trust(b, strength(tie, t)), u_conv, nodes()[v].neg);
       if (uniform(Purpose::convert, a) < p) {
         out.conversions.push_back({v, u, bits(Purpose::credit, u, v)});
         ++out.conversion_count;
@@ -113,7 +110,7 @@ void Replicate::resolve_conversions(std::uint32_t t) {
       become_pending_bargain(c.v, c.u, t, referral);
     } else {
       nodes()[c.v].referrer = c.u;
-      buy(c.v, referral, referee_discount());
+      buy(c.v, referral, offered_discount());
     }
   }
   for (node_t v : adopters) {
