@@ -20,10 +20,12 @@
 #include <string>
 #include <vector>
 
+#include "campaign/replicate.hpp"
 #include "guanxi/campaign.hpp"
 #include "guanxi/diffusion.hpp"
 #include "guanxi/error.hpp"
 #include "guanxi/generators.hpp"
+#include "guanxi/graph_memo.hpp"
 #include "guanxi/influence.hpp"
 #include "guanxi/seeding.hpp"
 #include "guanxi/ties.hpp"
@@ -903,6 +905,63 @@ TEST(InfluenceCampaign, StrategyImmPlacesTheImmSeedsOfTheEquivalent) {
       if (campaign_channels()[e.channel] == "seed") placed.insert(e.node);
     EXPECT_EQ(placed, expected) << "replicate " << replicate;
   }
+}
+
+TEST(InfluenceCampaign, ImmSeedsAreMemoizedByTheEquivalentsProbabilities) {
+  Graph g = holme_kim(600, 3, 0.4, 9);
+  g.memo().clear();
+  CampaignSpec spec = ic_case(0.1);
+  spec.ties.init.kind = TieInit::Kind::uniform;  // arcs differ, so IMM has a choice to make
+  spec.seeding.strategy = "imm";
+  spec.seeding.k = 4;
+  const char* family = "seeding.campaign_imm";
+  const auto first = memoized_campaign_imm_seeds(g, spec);
+  EXPECT_EQ(g.memo().entries(family), 1u);
+  // Parameters the equivalent does not read (repeat purchase, churn, cost): the same
+  // probabilities, so the same entry (the very same seeds object).
+  CampaignSpec other = spec;
+  other.behaviour.repeat_prob = 0.3;
+  other.behaviour.churn_prob = 0.1;
+  other.product.unit_cost = 10;
+  EXPECT_EQ(memoized_campaign_imm_seeds(g, other), first);
+  EXPECT_EQ(g.memo().entries(family), 1u);
+  // A parameter it reads: a new entry holding IMM's seeds on the new equivalent.
+  CampaignSpec stronger = spec;
+  stronger.behaviour.conv_weak = 0.02;
+  stronger.behaviour.conv_strong = 0.6;
+  const auto second = memoized_campaign_imm_seeds(g, stronger);
+  EXPECT_EQ(g.memo().entries(family), 2u);
+  InfluenceOptions o;
+  o.k = 4;
+  EXPECT_EQ(*second, influence_maximization(g, campaign_ic_equivalent(g, stronger), o, InfluenceAlgorithm::imm).seeds);
+  EXPECT_EQ(*first, influence_maximization(g, campaign_ic_equivalent(g, spec), o, InfluenceAlgorithm::imm).seeds);
+  // The key: both digests follow every bit of every probability; k and the options are in it.
+  std::vector<float> p = campaign_ic_equivalent(g, spec);
+  const std::string key = campaign::imm_seeds_key(p, o);
+  p[p.size() / 2] = std::nextafter(p[p.size() / 2], 1.0f);
+  const std::string nudged = campaign::imm_seeds_key(p, o);
+  EXPECT_NE(key.substr(3, 16), nudged.substr(3, 16)) << key << " / " << nudged;    // the block checksum
+  EXPECT_NE(key.substr(20, 16), nudged.substr(20, 16)) << key << " / " << nudged;  // the polynomial digest
+  p = campaign_ic_equivalent(g, spec);
+  EXPECT_EQ(campaign::imm_seeds_key(p, o), key);
+  InfluenceOptions five = o, looser = o;
+  five.k = 5;
+  looser.epsilon = 0.2;
+  EXPECT_NE(campaign::imm_seeds_key(p, five), key);
+  EXPECT_NE(campaign::imm_seeds_key(p, looser), key);
+  // ties.init = graph: cached too, keyed by the strengths the equivalent read.
+  CampaignSpec from_graph = stronger;  // conversion follows strength
+  from_graph.ties.init.kind = TieInit::Kind::graph;
+  std::fill(g.strength().begin(), g.strength().end(), 0.2f);
+  const auto weak = memoized_campaign_imm_seeds(g, from_graph);
+  EXPECT_EQ(memoized_campaign_imm_seeds(g, from_graph), weak);
+  EXPECT_EQ(g.memo().entries(family), 3u);
+  for (tie_t t = 0; t < g.num_ties(); t += 3) g.strength()[t] = 0.9f;
+  const auto changed = memoized_campaign_imm_seeds(g, from_graph);
+  EXPECT_NE(changed, weak);
+  EXPECT_EQ(g.memo().entries(family), 4u);
+  EXPECT_EQ(*changed,
+            influence_maximization(g, campaign_ic_equivalent(g, from_graph), o, InfluenceAlgorithm::imm).seeds);
 }
 
 }  // namespace

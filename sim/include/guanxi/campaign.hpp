@@ -187,7 +187,9 @@ void check_result_size(std::uint64_t replicates, std::uint32_t steps, const std:
 // For choosing seeds (strategy imm, gx.seeding.for_campaign's candidates), not for results.
 std::vector<float> campaign_ic_equivalent(const Graph& g, const CampaignSpec& spec);
 // Seeds for strategy imm: IMM (ε = 0.1, ℓ = 1, RR seed 0) on campaign_ic_equivalent, k =
-// spec.seeding.k; memoized on g per equivalent (not for ties.init = graph, which can change).
+// spec.seeding.k; memoized on g by a digest of the equivalent's probabilities (with k and the
+// options), so specs with the same equivalent share one entry, and ties.init = graph is keyed by
+// the strengths it read.
 std::shared_ptr<const std::vector<node_t>> memoized_campaign_imm_seeds(const Graph& g, const CampaignSpec& spec);
 
 // The metrics of MODEL.md §4–5, in the order of CampaignResult's columns (the registry in

@@ -26,6 +26,10 @@
 #include "../zeroed_array.hpp"
 #include "vocabulary.hpp"
 
+namespace guanxi {
+struct InfluenceOptions;
+}
+
 namespace guanxi::campaign {
 
 // Random purposes: every draw of a replicate names its purpose, and each (purpose, step) has its
@@ -192,6 +196,12 @@ class Stamped {
 
 // Everything the replicates of one run share; run_campaign validates `spec` first.
 Shared prepare_shared(const Graph& g, const CampaignSpec& spec, std::uint64_t seed, std::uint64_t replicates);
+
+// The key under which strategy imm's seeds are memoized on the graph (seeds.cpp): a digest of
+// IMM's input, the IC-equivalent probabilities bit for bit (two independent 64-bit hashes and
+// their count), with k and the IMM options. At least as strict as the canonical spec: any change
+// of the probabilities changes it, whatever parameter caused it.
+std::string imm_seeds_key(std::span<const float> probabilities, const InfluenceOptions& options);
 
 struct Team {
   node_t initiator;
