@@ -249,7 +249,8 @@ struct ForestEntry {
   std::uint32_t step;     // of the first purchase
   std::uint32_t depth;    // 0 for roots
 };
-// seed, external, referral, team, bargain, solo, ad (§8), community (§9)
+// The channels' names by index (the channel table of sim/src/campaign/vocabulary.hpp): seed,
+// external, referral, team, bargain, solo, ad (§8), community (§9).
 const std::vector<std::string>& campaign_channels();
 
 struct CampaignResult {

@@ -94,11 +94,9 @@ void Replicate::pay(std::uint32_t t) {
     ++buyer.purchases;
     ladder_candidates_.push_back(p.buyer);
     if (!first) continue;
-    // The first purchase makes a customer. Seeds, external and ad adopters and community
-    // converts keep their origin when they buy through a team, a bargain or alone.
-    const bool origin = buyer.channel == seed || buyer.channel == external || buyer.channel == ad ||
-                        buyer.channel == community;
-    buyer.channel = origin ? buyer.channel : static_cast<std::uint8_t>(p.channel);
+    // The first purchase makes a customer. Origin channels (seed, external, ad, community: the
+    // channel table) are kept when they buy through a team, a bargain or alone.
+    buyer.channel = keeps_channel(buyer.channel) ? buyer.channel : static_cast<std::uint8_t>(p.channel);
     stage_changed(p.buyer);
     buyer.stage = Stage::customer;
     buyer.tier = Tier::customer;
