@@ -37,7 +37,7 @@ void Replicate::bargain_asks(std::uint32_t t, Effects& out) const {
       if (uniform(Purpose::help, a) >= std::min(1.0, trust(b, s) * b.help_mult)) continue;
       out.helped.push_back(index);
       if (nodes()[w].stage == Stage::prospect && uniform(Purpose::helper_convert, a) < trust(b, s) * b.aware_mult)
-        out.conversions.push_back({w, v, bits(Purpose::credit, v, w)});
+        out.adopt(w, referral, v, bits(Purpose::credit, v, w));
     }
   }
 }

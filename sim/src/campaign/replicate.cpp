@@ -96,7 +96,7 @@ void Replicate::commit(std::uint32_t t) {
   tally_.posts = effects_.posts.size();
   tally_.money.community_cost += static_cast<double>(effects_.posts.size()) * spec_.community.post_cost;
   for (std::uint32_t g : effects_.posts) groups_[g].posted = true;
-  resolve_conversions(t);
+  resolve_adoptions(t);
   close_teams(t);
   close_bargains(t);
   // §9.4 repeat purchases of members in a flash sale are at its discount.

@@ -225,10 +225,22 @@ struct Purchase {
   double discount_rate;  // asked for; paid only within the budget
 };
 
-// A prospect converted in a step: by sharer (or bargain initiator) u, credited to the smallest
-// credit hash when several convert it (§3.3).
-struct Conversion {
-  node_t v, u;
+// A prospect adopting in a step, from one decision: external adoption (§3.1), an ad (§8.1), a
+// share (§3.3) or a bargain help (§3.6, channel referral), a post (§9.3). `referrer`: the sharer,
+// the helped initiator or the inviter (max_nodes: none). resolve_adoptions keeps one per prospect,
+// the channel of smallest precedence (the channel table) and within it the smallest `credit`
+// (§3.3: hash(seed, replicate, t, u, v); 0 where a decision gives a prospect one record).
+// `produced`: its index among the step's adoptions, the order the decisions produced them.
+struct Adoption {
+  node_t node, referrer;
+  Channel channel;
+  std::uint64_t credit;
+  std::uint32_t produced;
+};
+
+// §9.2 an invitation into the inviter's group, credited to the smallest hash among inviters.
+struct Invitation {
+  node_t v, u;  // invitee, inviter
   std::uint64_t credit;
 };
 
@@ -244,8 +256,7 @@ struct TieEvent {
 // the step; their effects apply at its end). The decision mechanisms are const members of
 // Replicate that fill it; the commit applies it.
 struct Effects {
-  std::vector<node_t> external;                        // §3.1 adopters
-  std::vector<Conversion> conversions;                 // §3.3 referrals, §3.6 helpers
+  std::vector<Adoption> adoptions;                     // §3.1, §3.3, §3.6, §8.1, §9.3 (in this order)
   std::vector<node_t> sharers;                         // §3.2 who shared: one more share each
   std::vector<arc_t> reached;                          // §3.2 arcs reached: one more attempt each
   std::vector<std::pair<std::uint32_t, arc_t>> asked;  // §3.6 (bargain, arc) asked
@@ -255,19 +266,21 @@ struct Effects {
   std::vector<TieEvent> tie_events;                    // §3.9 spam here; teams, failures, referrals at the commit
   std::uint64_t reaches = 0, conversion_count = 0, potential_sharers = 0;  // the step's counts
   // Part II.
-  std::vector<node_t> ad_adopters;                     // §8.1
   double ad_spend = 0;                                 // §8.1 spent this step
   std::uint64_t impressions = 0;
   std::vector<std::uint32_t> posts;                    // §9.3 groups posted in
-  std::vector<node_t> post_converts;                   // §9.3 prospect members converted by a post
   std::vector<node_t> post_reached_customers;          // §9.3 sorted: repeat lift
   std::vector<node_t> leavers;                         // §9.6
-  std::vector<Conversion> invites;                     // §9.2 (invitee, inviter, credit)
+  std::vector<Invitation> invites;                     // §9.2
+  // A decision's adoption of prospect v (see Adoption).
+  void adopt(node_t v, Channel channel, node_t referrer, std::uint64_t credit = 0) {
+    adoptions.push_back({v, referrer, channel, credit, static_cast<std::uint32_t>(adoptions.size())});
+  }
   void clear() {
-    external.clear(), conversions.clear(), sharers.clear(), reached.clear(), asked.clear(), helped.clear();
+    adoptions.clear(), sharers.clear(), reached.clear(), asked.clear(), helped.clear();
     repeat_buyers.clear(), churners.clear(), tie_events.clear();
     reaches = conversion_count = potential_sharers = 0;
-    ad_adopters.clear(), posts.clear(), post_converts.clear(), post_reached_customers.clear(), leavers.clear();
+    posts.clear(), post_reached_customers.clear(), leavers.clear();
     invites.clear();
     ad_spend = 0, impressions = 0;
   }
@@ -395,7 +408,7 @@ class Replicate {
   // conversions into purchases, team joins or bargains, team and bargain completions and
   // failures, payments, churn and word of mouth, tie dynamics, the ladder.
   void commit(std::uint32_t t);
-  void resolve_conversions(std::uint32_t t);
+  void resolve_adoptions(std::uint32_t t);  // adoption.cpp
   void close_teams(std::uint32_t t);
   void close_bargains(std::uint32_t t);
   void pay(std::uint32_t t);
@@ -457,6 +470,9 @@ class Replicate {
   // Helpers shared by mechanisms: the formulas of formulas.hpp on this step's state.
   double share_utility_of(node_t u) const;  // U_share of sharer u (1 when the policy does not pay)
   double offered_discount() const;          // d_referee in U_conv and the first purchase (0 unless paying)
+  // Prospect v adopts through `channel` at step t (adoption.cpp): opens or joins a team, opens a
+  // bargain, or buys at `discount`, as the policy says.
+  void adopt(node_t v, Channel channel, node_t referrer, std::uint32_t t, double discount);
   // v waits in a team or bargain (group index), converted by `referrer` through `channel`.
   void become_pending(node_t v, node_t referrer, std::uint8_t channel, std::uint32_t group);
   void become_pending_team(node_t v, node_t referrer, std::uint32_t t, std::uint8_t channel);

@@ -168,21 +168,12 @@ std::string imm_seeds_key(std::span<const float> probabilities, const InfluenceO
 }
 
 void Replicate::place_seeds() {
-  const Policy& policy = spec_.policy;
   std::vector<node_t> seeds = shared_.seeds;
   if (shared_.random_seeds) {
     RandomSequence draws(Random(spec_.run.seed, stream::random_seeds), replicate_);
     seeds = sample_nodes(graph_.num_nodes(), spec_.seeding.k, draws);
   }
-  for (node_t s : seeds) {
-    if (pays_ && policy.group_buy.enabled) {
-      become_pending_team(s, max_nodes, 0, seed);
-    } else if (pays_ && policy.bargain.enabled) {
-      become_pending_bargain(s, max_nodes, 0, seed);
-    } else {
-      buy(s, seed, 0.0);
-    }
-  }
+  for (node_t s : seeds) adopt(s, seed, max_nodes, 0, 0.0);  // list price, or a team or bargain
   placing_seeds_ = true;
   pay(0);  // seeds buy before step 0: they are active customers when it starts
   placing_seeds_ = false;
