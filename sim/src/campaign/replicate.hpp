@@ -404,20 +404,27 @@ class Replicate {
   void churn(std::uint32_t t, Effects& out) const;
   void ads(std::uint32_t t, Effects& out) const;              // §8.1
   void community_decisions(std::uint32_t t, Effects& out) const;  // §9.2 invitations, §9.3 posts, §9.6 leaving
-  // The commit at the end of step t applies the decisions in MODEL.md §3's order: counts,
-  // conversions into purchases, team joins or bargains, team and bargain completions and
-  // failures, payments, churn and word of mouth, tie dynamics, the ladder.
+  // The commit at the end of step t applies the decisions in MODEL.md §3's order, one named
+  // phase each (commit() in replicate.cpp lists them): the decisions' counts; adoptions into
+  // purchases, team joins or bargains; team and bargain completions and failures; repeat
+  // purchases; payments; red packets; churn and word of mouth; tie dynamics; churners retired;
+  // group membership; new customers committed; settled pending people dropped; strong flags and
+  // crossings; group activity; the ladder; the prospects ads target.
   void commit(std::uint32_t t);
-  void resolve_adoptions(std::uint32_t t);  // adoption.cpp
+  void count_decisions();                     // §3.2, §3.6, §8.1, §9.3 shares, attempts, asks, helps, ad spend, posts
+  void resolve_adoptions(std::uint32_t t);    // adoption.cpp
   void close_teams(std::uint32_t t);
   void close_bargains(std::uint32_t t);
+  void queue_repeat_purchases(std::uint32_t t);  // §3.7 at §9.4's price for members in a sale
   void pay(std::uint32_t t);
   void apply_churn(std::uint32_t t);
   void pay_red_packets();                 // §9.5, after the step's purchases
+  void tie_dynamics(std::uint32_t t);     // §3.9 the step's events, bonding and decay
+  void retire_churners(std::uint32_t t);  // §3.8 churners leave the active customers from t + 1
   void update_groups(std::uint32_t t);    // §9.2, §9.6 membership changes at the end of the step
+  void drop_settled_pending();            // pending_ keeps only people still pending
   void update_activity(std::uint32_t t);  // §9.3, §9.5, §9.6 lifts and decay, after the tie dynamics
   void place_initial_groups();            // §9.1
-  void tie_dynamics(std::uint32_t t);
   void ladder(std::uint32_t t);
   void record_metrics(std::uint32_t t);
   double largest_tree_virality();  // of the first of the largest referral trees
