@@ -1,8 +1,12 @@
 // Test access to a campaign replicate's internals (ReplicateProbe is a friend of Replicate):
-// build one replicate from a spec, step it, and read its state.
+// build one replicate from a spec, step it, and read its state; and the specs and whole runs the
+// campaign tests of tests/cpp/campaign/ share (MODEL.md §3, §8, §9).
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "campaign/replicate.hpp"
@@ -79,6 +83,65 @@ inline ReplicateProbe run(Graph&& g, const CampaignSpec& spec, std::uint64_t rep
   ReplicateProbe probe(std::move(g), spec, replicate);
   probe.r().run();
   return probe;
+}
+
+// certain() without sharing: nothing converts unless another mechanism (Part II) does.
+inline CampaignSpec quiet(std::vector<node_t> seeds, std::uint32_t steps) {
+  CampaignSpec spec = certain(std::move(seeds), steps);
+  spec.behaviour.share_prob = 0;
+  spec.behaviour.team_share_prob = 0;
+  if (spec.seeding.nodes.empty()) spec.seeding.strategy = "top_degree", spec.seeding.k = 0;
+  return spec;
+}
+
+// Community groups that hold still: no joins, invitations, posts, leaving or decay.
+inline Community still_groups() {
+  Community c;
+  c.enabled = true;
+  c.join_prob = c.invite_prob = c.post_prob = 0;
+  c.leave_prob = c.activity_decay = 0;
+  c.alpha_group = 0;
+  c.group_conv = 0;
+  c.initial_activity = 1;
+  return c;
+}
+
+// ---- whole runs (run_campaign: replicates in parallel) ----
+
+// A busy design with every Part I mechanism at work.
+inline CampaignSpec lively() {
+  CampaignSpec spec;
+  spec.behaviour.share_prob = 0.3;
+  spec.behaviour.conv_weak = 0.05;
+  spec.behaviour.conv_strong = 0.3;
+  spec.behaviour.churn_prob = 0.02;
+  spec.behaviour.repeat_prob = 0.05;
+  spec.run.steps = 25;
+  return spec;
+}
+
+inline CampaignResult run_many(const Graph& g, const CampaignSpec& spec, std::uint64_t replicates = 12, int threads = 0,
+                               std::uint64_t seed = 3) {
+  CampaignRunOptions o;
+  o.replicates = replicates;
+  o.threads = threads;
+  o.seed = seed;
+  return run_campaign(g, spec, o);
+}
+
+// Metric `metric` of replicate `replicate` at step `step`.
+inline double at(const CampaignResult& r, std::uint64_t replicate, std::uint32_t step, const std::string& metric) {
+  const auto& names = campaign_metrics();
+  const auto k = static_cast<std::size_t>(std::find(names.begin(), names.end(), metric) - names.begin());
+  return r.values[(replicate * r.steps + step) * names.size() + k];
+}
+
+// Equal bit for bit, NaN equal to NaN.
+inline bool same_values(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return false;
+  return true;
 }
 
 }  // namespace guanxi::campaign
