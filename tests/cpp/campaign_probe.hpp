@@ -54,6 +54,15 @@ struct ReplicateProbe {
   std::vector<CommunityGroup>& groups() { return replicate->groups_; }
   const Effects& effects() const { return replicate->effects_; }
   const std::optional<IndexedSet>& prospects() const { return replicate->prospects_; }
+  // The recorded metrics row of step t, writable (to plant a violation for Replicate::verify).
+  double& row(std::uint32_t t, const std::string& name) {
+    const auto& names = campaign_metrics();
+    const auto k = static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+    return values[(replicate->row_ * shared->spec.run.steps + t) * names.size() + k];
+  }
+  void set_strong_active(node_t v, std::uint32_t count) { replicate->nodes()[v].strong_active = count; }
+  // The draw of purpose p for id in the last step run (its keys stay until the next step).
+  std::uint64_t bits(Purpose p, std::uint64_t id) const { return replicate->bits(p, id); }
   // Opens a bargain for prospect v in step t, as an external adopter would.
   void open_bargain(node_t v, std::uint32_t t) { replicate->become_pending_bargain(v, max_nodes, t, external); }
 };
@@ -104,6 +113,31 @@ inline Community still_groups() {
   c.group_conv = 0;
   c.initial_activity = 1;
   return c;
+}
+
+// A busy design for small random graphs: every Part II mechanism on (ads with a platform fee,
+// groups with invitations, posts, flash sales and red packets, fans spending more) beside
+// referral rewards, discounts and commissions.
+inline CampaignSpec busy_part_two() {
+  CampaignSpec spec;
+  spec.seeding.k = 5;
+  spec.run.steps = 40;
+  spec.behaviour.share_prob = 0.2;
+  spec.behaviour.repeat_prob = 0.05;
+  spec.behaviour.churn_prob = 0.02;
+  spec.policy.referral_reward = 5;
+  spec.policy.referee_discount = 0.1;
+  spec.policy.commission = {0.05, 0.02};
+  spec.acquisition.ad_spend = 6;
+  spec.acquisition.ad_conversion = 0.05;
+  spec.acquisition.platform_fee = 0.2;
+  spec.community.enabled = true;
+  spec.community.invite_prob = 0.05;
+  spec.community.post_prob = 0.5;
+  spec.community.flash_sale.enabled = true;
+  spec.community.red_packet.enabled = true;
+  spec.behaviour.tier_spend_mult = {1.0, 1.3, 1.3};
+  return spec;
 }
 
 // ---- whole runs (run_campaign: replicates in parallel) ----

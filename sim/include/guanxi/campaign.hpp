@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -276,6 +277,17 @@ struct CampaignRunOptions {
   std::vector<std::uint64_t> forests;  // replicates (absolute indices) whose referral forest is kept
   std::vector<std::uint64_t> ledgers;  // replicates (absolute indices) whose customer ledger is kept
 };
+
+namespace campaign {
+// A replicate broke one of the model's invariants (money conserved, customers counted once,
+// S_u as recounted): an engine bug, not bad input. Thrown by Replicate::verify, which builds with
+// GUANXI_VERIFY run after every step; run_campaign passes it on (Python: RuntimeError). The
+// message names the replicate, the step, the invariant and both numbers.
+class InvariantViolation : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+}  // namespace campaign
 
 // Runs the campaign; replicates are pure functions of (seed, replicate), so campaigns run with
 // the same seed share their random numbers (common random numbers) and thread counts never

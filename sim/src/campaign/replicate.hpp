@@ -393,6 +393,12 @@ class Replicate {
   void run();                 // begin(), then every step
   void begin();               // the seeds, before step 0
   void step(std::uint32_t t);
+  // The invariants at the end of step t, once its row is recorded (verify.cpp): money conserved
+  // (§12), the ledger against the tallies (§11), customers by channel, active + churned =
+  // customers, pending people in open teams or bargains (§5), and every S_u recounted (§3.7).
+  // Throws InvariantViolation naming the replicate, the step, the invariant and both numbers.
+  // Builds with GUANXI_VERIFY call it after every step.
+  void verify(std::uint32_t t) const;
 
   // The mechanisms (their files say which MODEL.md section each implements). The decisions of
   // step t read the state at its start (const: they cannot change it) and fill `out`.

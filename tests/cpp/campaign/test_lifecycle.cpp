@@ -12,25 +12,7 @@ namespace guanxi::campaign {
 namespace {
 
 TEST(Lifecycle, TheLedgerAddsUpToTheAggregates) {
-  // A busy design on a small random graph: every Part II mechanism on.
-  CampaignSpec spec;
-  spec.seeding.k = 5;
-  spec.run.steps = 40;
-  spec.behaviour.share_prob = 0.2;
-  spec.behaviour.repeat_prob = 0.05;
-  spec.behaviour.churn_prob = 0.02;
-  spec.policy.referral_reward = 5;
-  spec.policy.referee_discount = 0.1;
-  spec.policy.commission = {0.05, 0.02};
-  spec.acquisition.ad_spend = 6;
-  spec.acquisition.ad_conversion = 0.05;
-  spec.acquisition.platform_fee = 0.2;
-  spec.community.enabled = true;
-  spec.community.invite_prob = 0.05;
-  spec.community.post_prob = 0.5;
-  spec.community.flash_sale.enabled = true;
-  spec.community.red_packet.enabled = true;
-  spec.behaviour.tier_spend_mult = {1.0, 1.3, 1.3};
+  const CampaignSpec spec = busy_part_two();
   const Graph g = holme_kim(800, 3, 0.5, 3);
   for (std::uint64_t replicate = 0; replicate < 3; ++replicate) {
     ReplicateProbe probe(g, spec, replicate);
