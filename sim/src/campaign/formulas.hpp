@@ -1,14 +1,16 @@
 // MODEL.md §3.2–3.3's formulas, one home each: trust(s), the referee's discount, what a sharer
 // earns per conversion (R_u), the share utility U_share, the share probability σ_u, the
-// conversion utility U_conv and the conversion probability p_uv. The replicate (sharing.cpp,
-// bargain.cpp, community.cpp, repeat_purchase.cpp) and the campaign's IC equivalent (seeds.cpp)
-// both call them, so a parameter that feeds sharing or conversion is added in one place.
+// conversion utility U_conv and the conversion probability p_uv; and §3.7–3.8's capped S_u. The
+// replicate (sharing.cpp, bargain.cpp, community.cpp, repeat_purchase.cpp, churn.cpp) and the
+// campaign's IC equivalent (seeds.cpp) both call them, so a parameter that feeds sharing or
+// conversion is added in one place.
 // Each is written in the evaluation order the results were made with: reordering a product
 // changes the last bit of results.
 #pragma once
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "guanxi/campaign.hpp"
 #include "vocabulary.hpp"
@@ -19,6 +21,12 @@ namespace guanxi::campaign {
 // (pending team members) read the customer entry.
 inline double by_tier(const TierMultipliers& m, Tier tier) {
   return tier == Tier::partner ? m.partner : tier == Tier::fan ? m.fan : m.customer;
+}
+
+// §3.7–3.8 S_u as repeat purchase and churn read it: the strong ties from u to active customers
+// (Node::strong_active), capped at stickiness_cap.
+inline double capped_strong_ties(const Behaviour& b, std::uint32_t strong_active) {
+  return std::min<std::uint32_t>(strong_active, b.stickiness_cap);
 }
 
 // §3.3 trust(s) = conv_weak + (conv_strong − conv_weak)·s.

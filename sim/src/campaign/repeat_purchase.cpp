@@ -18,7 +18,7 @@ void Replicate::repeat_purchases(std::uint32_t t, Effects& out) const {
   const auto& reached = out.post_reached_customers;  // sorted
   const double post_lift = (1.0 + spec_.community.repeat_lift) * conversion_utility(b, flash_discount(t));
   for (node_t u : active_) {
-    const double strong = std::min<std::uint32_t>(nodes()[u].strong_active, b.stickiness_cap);
+    const double strong = capped_strong_ties(b, nodes()[u].strong_active);
     double p = b.repeat_prob * by_tier(b.tier_repeat_mult, nodes()[u].tier) * (1.0 + b.stickiness * strong);
     if (!reached.empty() && std::binary_search(reached.begin(), reached.end(), u)) p *= post_lift;
     if (uniform(Purpose::repeat, u) < p)

@@ -1,6 +1,7 @@
 // MODEL.md §3.8 churn and negative word of mouth, §9.7 churn in community groups
 // (sim/src/campaign/churn.cpp): a churner's ill words weigh by tie strength, a group's activity
-// protects its members from churning, and a churning member's ill words reach its whole group.
+// protects its members from churning, a churning member's ill words reach its whole group, and
+// churn reads S_u capped at stickiness_cap.
 #include <gtest/gtest.h>
 
 #include "campaign_probe.hpp"
@@ -53,6 +54,20 @@ TEST(Churn, GroupsProtectMembersAndHearTheirIllWords) {
   EXPECT_FLOAT_EQ(probe.r().node(3).neg, 0.2f);
   EXPECT_FLOAT_EQ(probe.r().node(2).neg, 0.2f);
   EXPECT_FLOAT_EQ(probe.r().node(1).neg, static_cast<float>(1 - (1 - 0.5 * 0.3) * (1 - 0.2)));
+}
+
+TEST(Churn, ReadsStrongTiesCappedAtStickinessCap) {
+  // §3.8 reads S_u capped as §3.7 does. A star of seeds on strong ties (0.9): the centre has
+  // S = 5, the leaves S = 1. With embeddedness 1000 any counted tie makes churn impossible
+  // (exp(-1000) underflows to 0); with stickiness_cap 0 no tie counts and churn_prob 1 is certain.
+  CampaignSpec spec = quiet({0, 1, 2, 3, 4, 5}, 1);
+  spec.ties.init.value = 0.9;
+  spec.behaviour.churn_prob = 1;
+  spec.behaviour.embeddedness = 1000;
+  spec.behaviour.neg_prob = 0;
+  EXPECT_EQ(run(star(5), spec).metric(0, "churned"), 0);
+  spec.behaviour.stickiness_cap = 0;
+  EXPECT_EQ(run(star(5), spec).metric(0, "churned"), 6);
 }
 
 }  // namespace
