@@ -3,10 +3,12 @@
 // external_adoption.cpp §3.1, sharing.cpp §3.2–3.3, payments.cpp §3.4, group_buy.cpp §3.5,
 // bargain.cpp §3.6, repeat_purchase.cpp §3.7, churn.cpp §3.8, tie_dynamics.cpp §3.9,
 // ladder.cpp §3.10, referral_forest.cpp §1 and the §5 cascades, metrics.cpp §4–5, §12;
-// Part II: paid_traffic.cpp §8, community.cpp §9, lifecycle.cpp §11) and
-// sequenced by replicate.cpp. The decisions of step t read the state at the start of t (const
-// members; they fill an Effects record); the commit applies the effects at the end of t in
-// MODEL.md §3's order (docs/architecture.md).
+// Part II: paid_traffic.cpp §8, community.cpp §9, lifecycle.cpp §11; adoption.cpp resolves every
+// decision's adoptions, verify.cpp checks the invariants) and sequenced by replicate.cpp. The
+// formulas live in formulas.hpp, the channel table in vocabulary.hpp. The decisions of step t
+// read the state at the start of t (const members; they fill an Effects record); the commit
+// applies the effects at the end of t in MODEL.md §3's order, one named call per phase
+// (docs/architecture.md).
 #pragma once
 
 #include <array>
