@@ -1,8 +1,12 @@
 // Test access to a campaign replicate's internals (ReplicateProbe is a friend of Replicate):
-// build one replicate from a spec, step it, and read its state.
+// build one replicate from a spec, step it, and read its state; and the specs and whole runs the
+// campaign tests of tests/cpp/campaign/ share (MODEL.md §3, §8, §9).
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "campaign/replicate.hpp"
@@ -50,6 +54,15 @@ struct ReplicateProbe {
   std::vector<CommunityGroup>& groups() { return replicate->groups_; }
   const Effects& effects() const { return replicate->effects_; }
   const std::optional<IndexedSet>& prospects() const { return replicate->prospects_; }
+  // The recorded metrics row of step t, writable (to plant a violation for Replicate::verify).
+  double& row(std::uint32_t t, const std::string& name) {
+    const auto& names = campaign_metrics();
+    const auto k = static_cast<std::size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+    return values[(replicate->row_ * shared->spec.run.steps + t) * names.size() + k];
+  }
+  void set_strong_active(node_t v, std::uint32_t count) { replicate->nodes()[v].strong_active = count; }
+  // The draw of purpose p for id in the last step run (its keys stay until the next step).
+  std::uint64_t bits(Purpose p, std::uint64_t id) const { return replicate->bits(p, id); }
   // Opens a bargain for prospect v in step t, as an external adopter would.
   void open_bargain(node_t v, std::uint32_t t) { replicate->become_pending_bargain(v, max_nodes, t, external); }
 };
@@ -79,6 +92,90 @@ inline ReplicateProbe run(Graph&& g, const CampaignSpec& spec, std::uint64_t rep
   ReplicateProbe probe(std::move(g), spec, replicate);
   probe.r().run();
   return probe;
+}
+
+// certain() without sharing: nothing converts unless another mechanism (Part II) does.
+inline CampaignSpec quiet(std::vector<node_t> seeds, std::uint32_t steps) {
+  CampaignSpec spec = certain(std::move(seeds), steps);
+  spec.behaviour.share_prob = 0;
+  spec.behaviour.team_share_prob = 0;
+  if (spec.seeding.nodes.empty()) spec.seeding.strategy = "top_degree", spec.seeding.k = 0;
+  return spec;
+}
+
+// Community groups that hold still: no joins, invitations, posts, leaving or decay.
+inline Community still_groups() {
+  Community c;
+  c.enabled = true;
+  c.join_prob = c.invite_prob = c.post_prob = 0;
+  c.leave_prob = c.activity_decay = 0;
+  c.alpha_group = 0;
+  c.group_conv = 0;
+  c.initial_activity = 1;
+  return c;
+}
+
+// A busy design for small random graphs: every Part II mechanism on (ads with a platform fee,
+// groups with invitations, posts, flash sales and red packets, fans spending more) beside
+// referral rewards, discounts and commissions.
+inline CampaignSpec busy_part_two() {
+  CampaignSpec spec;
+  spec.seeding.k = 5;
+  spec.run.steps = 40;
+  spec.behaviour.share_prob = 0.2;
+  spec.behaviour.repeat_prob = 0.05;
+  spec.behaviour.churn_prob = 0.02;
+  spec.policy.referral_reward = 5;
+  spec.policy.referee_discount = 0.1;
+  spec.policy.commission = {0.05, 0.02};
+  spec.acquisition.ad_spend = 6;
+  spec.acquisition.ad_conversion = 0.05;
+  spec.acquisition.platform_fee = 0.2;
+  spec.community.enabled = true;
+  spec.community.invite_prob = 0.05;
+  spec.community.post_prob = 0.5;
+  spec.community.flash_sale.enabled = true;
+  spec.community.red_packet.enabled = true;
+  spec.behaviour.tier_spend_mult = {1.0, 1.3, 1.3};
+  return spec;
+}
+
+// ---- whole runs (run_campaign: replicates in parallel) ----
+
+// A busy design with every Part I mechanism at work.
+inline CampaignSpec lively() {
+  CampaignSpec spec;
+  spec.behaviour.share_prob = 0.3;
+  spec.behaviour.conv_weak = 0.05;
+  spec.behaviour.conv_strong = 0.3;
+  spec.behaviour.churn_prob = 0.02;
+  spec.behaviour.repeat_prob = 0.05;
+  spec.run.steps = 25;
+  return spec;
+}
+
+inline CampaignResult run_many(const Graph& g, const CampaignSpec& spec, std::uint64_t replicates = 12, int threads = 0,
+                               std::uint64_t seed = 3) {
+  CampaignRunOptions o;
+  o.replicates = replicates;
+  o.threads = threads;
+  o.seed = seed;
+  return run_campaign(g, spec, o);
+}
+
+// Metric `metric` of replicate `replicate` at step `step`.
+inline double at(const CampaignResult& r, std::uint64_t replicate, std::uint32_t step, const std::string& metric) {
+  const auto& names = campaign_metrics();
+  const auto k = static_cast<std::size_t>(std::find(names.begin(), names.end(), metric) - names.begin());
+  return r.values[(replicate * r.steps + step) * names.size() + k];
+}
+
+// Equal bit for bit, NaN equal to NaN.
+inline bool same_values(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (!(a[i] == b[i] || (std::isnan(a[i]) && std::isnan(b[i])))) return false;
+  return true;
 }
 
 }  // namespace guanxi::campaign

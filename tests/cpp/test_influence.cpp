@@ -6,9 +6,9 @@
 // optima by enumerating every live-arc world of tiny graphs (the (1 - 1/e - ε) guarantee, the
 // optimum itself where it is clearly separated, OPIM-C's bounds, the spread estimates); the fast
 // RR sampler against the slow reference in distribution and against exact single-node spreads;
-// identical results for 1-3 threads; validation errors; a campaign's IC equivalent (campaign.hpp,
-// MODEL.md §6 read in general) and seeding strategy imm. Agreement with forward Monte Carlo on
-// real networks is in tests/python/test_influence.py.
+// identical results for 1-3 threads; validation errors. (A campaign's IC equivalent and strategy
+// imm: tests/cpp/campaign/test_seeds.cpp.) Agreement with forward Monte Carlo on real networks is
+// in tests/python/test_influence.py.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -20,7 +20,6 @@
 #include <string>
 #include <vector>
 
-#include "guanxi/campaign.hpp"
 #include "guanxi/diffusion.hpp"
 #include "guanxi/error.hpp"
 #include "guanxi/generators.hpp"
@@ -785,124 +784,6 @@ TEST(InfluenceErrors, ImmSeedSpecs) {
   const auto a = memoized_imm_seeds(g, ic(0.05), 3), b = memoized_imm_seeds(g, ic(0.3), 3);
   EXPECT_EQ(*b, maximise(g, ic(0.3), 3, 0.1, 1, 0, InfluenceAlgorithm::imm).seeds);
   EXPECT_EQ(*a, maximise(g, ic(0.05), 3, 0.1, 1, 0, InfluenceAlgorithm::imm).seeds);
-}
-
-// -- 5. a campaign's IC equivalent and strategy imm -------------------------------------------
-
-// MODEL.md §6's IC case: ties constant, every customer shares (share_prob 1) reaching every
-// prospect neighbour (reach 1) once (max_attempts 1), conversion p whatever the strength, no
-// incentives (the default policy pays nothing).
-CampaignSpec ic_case(double p) {
-  CampaignSpec spec;
-  spec.behaviour.share_prob = 1;
-  spec.behaviour.max_shares = 1;
-  spec.behaviour.reach = 1;
-  spec.behaviour.max_attempts = 1;
-  spec.behaviour.conv_weak = spec.behaviour.conv_strong = p;
-  spec.behaviour.churn_prob = 0;
-  spec.behaviour.repeat_prob = 0;
-  spec.behaviour.external_rate = 0;
-  spec.ties.init.kind = TieInit::Kind::constant;
-  spec.ties.init.value = 0.7;
-  spec.run.steps = 20;
-  return spec;
-}
-
-// P(Binomial(n, q) = j), by the product formula.
-double binomial_pmf(std::uint32_t n, double q, std::uint32_t j) {
-  double c = 1;
-  for (std::uint32_t i = 0; i < j; ++i) c = c * (n - i) / (i + 1);
-  return c * std::pow(q, j) * std::pow(1 - q, n - j);
-}
-
-// 1 - E[(1 - c)^N]: S ~ Binomial(steps, σ) shares capped at max_shares (0: none), N ~
-// Binomial(S, reach) reaches capped at max_attempts (0: none). Written as the sum over (s, j).
-double convert_probability(std::uint32_t steps, double sigma, std::uint32_t max_shares, double reach,
-                           std::uint32_t max_attempts, double c) {
-  double none = 0;
-  for (std::uint32_t s = 0; s <= steps; ++s) {
-    const double ps = binomial_pmf(steps, sigma, s);
-    const std::uint32_t shares = max_shares ? std::min(s, max_shares) : s;
-    for (std::uint32_t j = 0; j <= shares; ++j) {
-      const std::uint32_t reaches = max_attempts ? std::min(j, max_attempts) : j;
-      none += ps * binomial_pmf(shares, reach, j) * std::pow(1 - c, reaches);
-    }
-  }
-  return 1 - none;
-}
-
-TEST(InfluenceCampaign, IcEquivalentOfTheIcCaseIsP) {
-  const Graph g = holme_kim(400, 3, 0.4, 6);
-  for (double p : {0.03, 0.12, 0.5})
-    for (std::uint32_t max_shares : {0u, 1u}) {
-      CampaignSpec spec = ic_case(p);
-      spec.behaviour.max_shares = max_shares;
-      const std::vector<float> q = campaign_ic_equivalent(g, spec);
-      ASSERT_EQ(q.size(), g.num_arcs());
-      for (arc_t a = 0; a < q.size(); ++a) ASSERT_FLOAT_EQ(q[a], static_cast<float>(p)) << "arc " << a << " p " << p;
-    }
-}
-
-TEST(InfluenceCampaign, IcEquivalentIsTheBinomialShareAndReachModel) {
-  const Graph g = holme_kim(300, 3, 0.4, 7);
-  // Uniform strengths: each arc's conversion c = conv_weak + (conv_strong - conv_weak) s of its tie.
-  CampaignSpec spec;
-  spec.ties.init.kind = TieInit::Kind::uniform;
-  spec.ties.init.seed = 3;
-  spec.behaviour.share_prob = 0.3;
-  spec.behaviour.reach = 0.4;
-  spec.behaviour.conv_weak = 0.05;
-  spec.behaviour.conv_strong = 0.6;
-  spec.run.steps = 9;
-  const std::vector<float> strength = initial_strength(g, spec.ties.init);
-  const std::vector<tie_t> arc_tie = g.arc_ties();
-  struct Caps {
-    std::uint32_t shares, attempts;
-  };
-  for (Caps caps : {Caps{0, 0}, Caps{0, 2}, Caps{3, 0}, Caps{4, 1}, Caps{2, 3}}) {
-    spec.behaviour.max_shares = caps.shares;
-    spec.behaviour.max_attempts = caps.attempts;
-    const std::vector<float> q = campaign_ic_equivalent(g, spec);
-    ASSERT_EQ(q.size(), g.num_arcs());
-    for (arc_t a = 0; a < q.size(); ++a) {
-      const double s = strength[arc_tie[a]];
-      const double c = 0.05 + (0.6 - 0.05) * s;
-      const double expected = caps.shares == 0 && caps.attempts == 0
-                                  ? 1 - std::pow(1 - 0.3 * 0.4 * c, 9.0)  // every step independent
-                                  : convert_probability(9, 0.3, caps.shares, 0.4, caps.attempts, c);
-      ASSERT_NEAR(q[a], expected, 1e-6) << "arc " << a << " caps " << caps.shares << "/" << caps.attempts;
-    }
-    // Without caps the closed form and the sum agree (a check of the test's own sum).
-    if (caps.shares == 0 && caps.attempts == 0) {
-      EXPECT_NEAR(convert_probability(9, 0.3, 0, 0.4, 0, 0.2), 1 - std::pow(1 - 0.3 * 0.4 * 0.2, 9.0), 1e-12);
-    }
-  }
-}
-
-TEST(InfluenceCampaign, StrategyImmPlacesTheImmSeedsOfTheEquivalent) {
-  const Graph g = holme_kim(800, 3, 0.4, 8);
-  CampaignSpec spec = ic_case(0.1);
-  spec.seeding.strategy = "imm";
-  spec.seeding.k = 5;
-  const auto seeds = memoized_campaign_imm_seeds(g, spec);
-  // The documented choice: IMM (ε = 0.1, ℓ = 1, RR seed 0) on the IC equivalent.
-  InfluenceOptions o;
-  o.k = 5;
-  EXPECT_EQ(*seeds, influence_maximization(g, campaign_ic_equivalent(g, spec), o, InfluenceAlgorithm::imm).seeds);
-  CampaignRunOptions run;
-  run.replicates = 3;
-  run.seed = 1;
-  run.forests = {0, 2};
-  const CampaignResult r = run_campaign(g, spec, run);
-  ASSERT_EQ(r.forests.size(), 2u);
-  const std::set<node_t> expected(seeds->begin(), seeds->end());
-  ASSERT_EQ(expected.size(), 5u);
-  for (const auto& [replicate, forest] : r.forests) {
-    std::set<node_t> placed;
-    for (const ForestEntry& e : forest)
-      if (campaign_channels()[e.channel] == "seed") placed.insert(e.node);
-    EXPECT_EQ(placed, expected) << "replicate " << replicate;
-  }
 }
 
 }  // namespace

@@ -7,8 +7,9 @@
 // weights, labels) never changes after construction, so a value derived from it stays right for
 // the graph's lifetime. The memo is created empty with the graph, moves with it, and dies with it;
 // a copy (copy_graph, a snapshot load, an unpickled graph) is a new graph with an empty memo. The
-// one mutable array, the tie strength, must never feed a memoized value (TieInit::Kind::graph
-// reads it, so it is not memoized).
+// one mutable array, the tie strength, must never feed a memoized value unless it is part of the
+// key (TieInit::Kind::graph reads it, so its strengths are not memoized; the campaign's imm seeds
+// are keyed by a digest of the probabilities they are chosen on, which the strengths feed).
 //
 // Thread safety: lookups and insertions hold a mutex; values are computed outside it, so a
 // parallel (TBB) computation never runs under the lock, where work stealing could deadlock.

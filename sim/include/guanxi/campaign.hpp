@@ -9,6 +9,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -187,7 +188,9 @@ void check_result_size(std::uint64_t replicates, std::uint32_t steps, const std:
 // For choosing seeds (strategy imm, gx.seeding.for_campaign's candidates), not for results.
 std::vector<float> campaign_ic_equivalent(const Graph& g, const CampaignSpec& spec);
 // Seeds for strategy imm: IMM (ε = 0.1, ℓ = 1, RR seed 0) on campaign_ic_equivalent, k =
-// spec.seeding.k; memoized on g per equivalent (not for ties.init = graph, which can change).
+// spec.seeding.k; memoized on g by a digest of the equivalent's probabilities (with k and the
+// options), so specs with the same equivalent share one entry, and ties.init = graph is keyed by
+// the strengths it read.
 std::shared_ptr<const std::vector<node_t>> memoized_campaign_imm_seeds(const Graph& g, const CampaignSpec& spec);
 
 // The metrics of MODEL.md §4–5, in the order of CampaignResult's columns (the registry in
@@ -247,7 +250,8 @@ struct ForestEntry {
   std::uint32_t step;     // of the first purchase
   std::uint32_t depth;    // 0 for roots
 };
-// seed, external, referral, team, bargain, solo, ad (§8), community (§9)
+// The channels' names by index (the channel table of sim/src/campaign/vocabulary.hpp): seed,
+// external, referral, team, bargain, solo, ad (§8), community (§9).
 const std::vector<std::string>& campaign_channels();
 
 struct CampaignResult {
@@ -273,6 +277,17 @@ struct CampaignRunOptions {
   std::vector<std::uint64_t> forests;  // replicates (absolute indices) whose referral forest is kept
   std::vector<std::uint64_t> ledgers;  // replicates (absolute indices) whose customer ledger is kept
 };
+
+namespace campaign {
+// A replicate broke one of the model's invariants (money conserved, customers counted once,
+// S_u as recounted): an engine bug, not bad input. Thrown by Replicate::verify, which builds with
+// GUANXI_VERIFY run after every step; run_campaign passes it on (Python: RuntimeError). The
+// message names the replicate, the step, the invariant and both numbers.
+class InvariantViolation : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+}  // namespace campaign
 
 // Runs the campaign; replicates are pure functions of (seed, replicate), so campaigns run with
 // the same seed share their random numbers (common random numbers) and thread counts never

@@ -9,6 +9,7 @@
 // price with probability φ (channel solo) or returns to prospect. Initiators ask, not share.
 // Declares: random purposes ask, help, helper_convert, solo; channels bargain, solo; metric
 // bargain_success_rate.
+#include "formulas.hpp"
 #include "replicate.hpp"
 
 namespace guanxi::campaign {
@@ -33,10 +34,10 @@ void Replicate::bargain_asks(std::uint32_t t, Effects& out) const {
       out.asked.push_back({index, a});
       const node_t w = graph_.target(a);
       const double s = strength(shared_.arc_tie[a], t);
-      if (uniform(Purpose::help, a) >= std::min(1.0, trust(s) * b.help_mult)) continue;
+      if (uniform(Purpose::help, a) >= std::min(1.0, trust(b, s) * b.help_mult)) continue;
       out.helped.push_back(index);
-      if (nodes()[w].stage == Stage::prospect && uniform(Purpose::helper_convert, a) < trust(s) * b.aware_mult)
-        out.conversions.push_back({w, v, bits(Purpose::credit, v, w)});
+      if (nodes()[w].stage == Stage::prospect && uniform(Purpose::helper_convert, a) < trust(b, s) * b.aware_mult)
+        out.adopt(w, referral, v, bits(Purpose::credit, v, w));
     }
   }
 }

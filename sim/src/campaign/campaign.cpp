@@ -24,7 +24,11 @@
 namespace guanxi {
 
 const std::vector<std::string>& campaign_channels() {
-  static const std::vector<std::string> names = {"seed", "external", "referral", "team", "bargain", "solo", "ad", "community"};
+  static const std::vector<std::string> names = [] {  // from the channel table (vocabulary.hpp)
+    std::vector<std::string> out;
+    for (const campaign::ChannelInfo& row : campaign::kChannelTable) out.emplace_back(row.name);
+    return out;
+  }();
   return names;
 }
 

@@ -30,6 +30,7 @@
 #include <cmath>
 #include <limits>
 
+#include "formulas.hpp"
 #include "replicate.hpp"
 
 namespace guanxi::campaign {
@@ -85,7 +86,7 @@ void Replicate::community_decisions(std::uint32_t t, Effects& out) const {
   if (!c.enabled) return;
   const Behaviour& b = spec_.behaviour;
   const bool sale = flash_step(t);
-  const double u_conv = 1.0 + b.discount_elasticity * flash_discount(t);
+  const double u_conv = conversion_utility(b, flash_discount(t));
   const double log_skip = c.invite_prob > 0 && c.invite_prob < 1 ? std::log1p(-c.invite_prob) : 0.0;
   for (std::uint32_t g = 0; g < groups_.size(); ++g) {
     const CommunityGroup& group = groups_[g];
@@ -99,7 +100,7 @@ void Replicate::community_decisions(std::uint32_t t, Effects& out) const {
         if (uniform(Purpose::post_reach, v) >= a) continue;
         const Node& n = nodes()[v];
         if (n.stage == Stage::prospect) {
-          if (uniform(Purpose::post_convert, v) < std::min(1.0, convert * (1.0 - n.neg))) out.post_converts.push_back(v);
+          if (uniform(Purpose::post_convert, v) < std::min(1.0, convert * (1.0 - n.neg))) out.adopt(v, community, n.inviter);
         } else if (n.stage == Stage::customer) {
           out.post_reached_customers.push_back(v);
         }
@@ -164,7 +165,7 @@ void Replicate::update_groups(std::uint32_t t) {
   }
   // Invitees join their inviter's group (several inviters: the smallest credit hash).
   auto& invites = effects_.invites;
-  std::sort(invites.begin(), invites.end(), [](const Conversion& x, const Conversion& y) {
+  std::sort(invites.begin(), invites.end(), [](const Invitation& x, const Invitation& y) {
     return x.v != y.v ? x.v < y.v : x.credit < y.credit;
   });
   std::vector<node_t> invitees;
@@ -172,7 +173,7 @@ void Replicate::update_groups(std::uint32_t t) {
     if (i == 0 || invites[i].v != invites[i - 1].v) invitees.push_back(invites[i].v);
   by_hash(invitees);
   for (node_t v : invitees) {
-    const auto it = std::lower_bound(invites.begin(), invites.end(), v, [](const Conversion& x, node_t y) { return x.v < y; });
+    const auto it = std::lower_bound(invites.begin(), invites.end(), v, [](const Invitation& x, node_t y) { return x.v < y; });
     const node_t inviter = it->u;
     const std::uint32_t g = nodes()[inviter].community;
     if (g == 0 || nodes()[v].community != 0) continue;  // the inviter left, or v joined already

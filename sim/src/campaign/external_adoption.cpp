@@ -24,7 +24,7 @@ void Replicate::external_adoption(std::uint32_t /*t: the step's keys are set*/, 
       v += static_cast<std::uint64_t>(skip);
     }
     if (v >= n) break;
-    if (nodes()[v].stage == Stage::prospect) out.external.push_back(static_cast<node_t>(v));
+    if (nodes()[v].stage == Stage::prospect) out.adopt(static_cast<node_t>(v), external, max_nodes);
   }
 }
 

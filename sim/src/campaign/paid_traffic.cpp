@@ -42,7 +42,7 @@ void Replicate::ads(std::uint32_t t, Effects& out) const {
     for (; i < hits.size() && hits[i] == v; ++i) ++k;
     const double per_impression = a.ad_conversion * (1.0 - nodes()[v].neg);
     const double p = 1.0 - std::pow(1.0 - per_impression, static_cast<double>(k));
-    if (uniform(Purpose::ad_convert, v) < p) out.ad_adopters.push_back(v);
+    if (uniform(Purpose::ad_convert, v) < p) out.adopt(v, ad, max_nodes);
   }
 }
 

@@ -17,6 +17,7 @@
 // platform_fees.
 #include <algorithm>
 
+#include "formulas.hpp"
 #include "replicate.hpp"
 
 namespace guanxi::campaign {
@@ -39,10 +40,7 @@ void Replicate::pay(std::uint32_t t) {
     }
     CustomerBook& book = ledger_[buyer.book - 1];
     // §10: a repeat purchase's basket is its tier's tier_spend_mult times one unit (price and cost).
-    const double units = first                          ? 1.0
-                         : buyer.tier == Tier::partner ? basket.partner
-                         : buyer.tier == Tier::fan     ? basket.fan
-                                                       : basket.customer;
+    const double units = first ? 1.0 : by_tier(basket, buyer.tier);
     const double price = list_price * units;
     double discount = price * p.discount_rate;
     bool driven = false;
@@ -96,11 +94,9 @@ void Replicate::pay(std::uint32_t t) {
     ++buyer.purchases;
     ladder_candidates_.push_back(p.buyer);
     if (!first) continue;
-    // The first purchase makes a customer. Seeds, external and ad adopters and community
-    // converts keep their origin when they buy through a team, a bargain or alone.
-    const bool origin = buyer.channel == seed || buyer.channel == external || buyer.channel == ad ||
-                        buyer.channel == community;
-    buyer.channel = origin ? buyer.channel : static_cast<std::uint8_t>(p.channel);
+    // The first purchase makes a customer. Origin channels (seed, external, ad, community: the
+    // channel table) are kept when they buy through a team, a bargain or alone.
+    buyer.channel = keeps_channel(buyer.channel) ? buyer.channel : static_cast<std::uint8_t>(p.channel);
     stage_changed(p.buyer);
     buyer.stage = Stage::customer;
     buyer.tier = Tier::customer;

@@ -7,6 +7,7 @@
 // Declares: random purpose repeat; metric repeat_purchases.
 #include <algorithm>
 
+#include "formulas.hpp"
 #include "replicate.hpp"
 
 namespace guanxi::campaign {
@@ -15,19 +16,20 @@ void Replicate::repeat_purchases(std::uint32_t t, Effects& out) const {
   const Behaviour& b = spec_.behaviour;
   if (b.repeat_prob <= 0) return;
   const auto& reached = out.post_reached_customers;  // sorted
-  const double post_lift =
-      (1.0 + spec_.community.repeat_lift) * (1.0 + b.discount_elasticity * flash_discount(t));
+  const double post_lift = (1.0 + spec_.community.repeat_lift) * conversion_utility(b, flash_discount(t));
   for (node_t u : active_) {
-    const double strong = std::min<std::uint32_t>(nodes()[u].strong_active, b.stickiness_cap);
-    const Tier tier = nodes()[u].tier;
-    const double mult = tier == Tier::partner ? b.tier_repeat_mult.partner
-                        : tier == Tier::fan   ? b.tier_repeat_mult.fan
-                                              : b.tier_repeat_mult.customer;
-    double p = b.repeat_prob * mult * (1.0 + b.stickiness * strong);
+    const double strong = capped_strong_ties(b, nodes()[u].strong_active);
+    double p = b.repeat_prob * by_tier(b.tier_repeat_mult, nodes()[u].tier) * (1.0 + b.stickiness * strong);
     if (!reached.empty() && std::binary_search(reached.begin(), reached.end(), u)) p *= post_lift;
     if (uniform(Purpose::repeat, u) < p)
       out.repeat_buyers.push_back(u);
   }
+}
+
+void Replicate::queue_repeat_purchases(std::uint32_t t) {
+  // §9.4 repeat purchases of members in a flash sale are at its discount.
+  const double flash = flash_discount(t);
+  for (node_t u : effects_.repeat_buyers) buy(u, referral, flash > 0 && nodes()[u].community != 0 ? flash : 0.0);
 }
 
 }  // namespace guanxi::campaign

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "formulas.hpp"
+
 namespace guanxi::campaign {
 
 Replicate::Replicate(const Shared& shared, std::uint64_t replicate, std::vector<double>& out,
@@ -78,9 +80,32 @@ void Replicate::step(std::uint32_t t) {
   // Their effects, at its end.
   commit(t);
   record_metrics(t);
+#ifdef GUANXI_VERIFY
+  verify(t);  // a violation stops the run: the runner and the Python binding pass it on
+#endif
 }
 
 void Replicate::commit(std::uint32_t t) {
+  count_decisions();               // §3.2 shares and attempts, §3.6 asks and helps, §8.1 ads, §9.3 posts
+  resolve_adoptions(t);            // §3.1, §3.3, §8.1, §9.3 adoptions into purchases, teams, bargains
+  close_teams(t);                  // §3.5 completions and failures
+  close_bargains(t);               // §3.6
+  queue_repeat_purchases(t);       // §3.7, §9.4
+  pay(t);                          // §3.4, §8.2, §10, §11 the step's purchases in hash order
+  pay_red_packets();               // §9.5
+  apply_churn(t);                  // §3.8, §9.7 churners and their ill words
+  tie_dynamics(t);                 // §3.9, §9.7 events, bonding and decay into the start of t + 1
+  retire_churners(t);              // §3.8 churners leave the active customers: S_u, tiers, tie modes
+  update_groups(t);                // §9.2, §9.6 leavers and churners, invitees, new customers
+  commit_new_customers(t + 1);     // the step's first buyers act from t + 1 (forest, ties, S_u)
+  drop_settled_pending();          // members and initiators who bought or returned to prospect
+  refresh_strong(t + 1);           // §3.9 strong flags of changed ties and crossings due at t + 1
+  update_activity(t);              // §9.3, §9.5, §9.6 the posts' lifts and the decay of activity
+  ladder(t);                       // §3.10 tiers and membership fees
+  sync_prospects();                // §8.1 the prospects ads may target from t + 1
+}
+
+void Replicate::count_decisions() {
   tally_.reaches = effects_.reaches;
   tally_.conversions = effects_.conversion_count;
   tally_.potential_sharers = effects_.potential_sharers;
@@ -94,19 +119,12 @@ void Replicate::commit(std::uint32_t t) {
   tally_.posts = effects_.posts.size();
   tally_.money.community_cost += static_cast<double>(effects_.posts.size()) * spec_.community.post_cost;
   for (std::uint32_t g : effects_.posts) groups_[g].posted = true;
-  resolve_conversions(t);
-  close_teams(t);
-  close_bargains(t);
-  // §9.4 repeat purchases of members in a flash sale are at its discount.
-  const double flash = flash_discount(t);
-  for (node_t u : effects_.repeat_buyers) buy(u, referral, flash > 0 && nodes()[u].community != 0 ? flash : 0.0);
-  pay(t);
-  pay_red_packets();
-  apply_churn(t);
-  tie_dynamics(t);
-  update_activity(t);
-  ladder(t);
-  sync_prospects();
+}
+
+void Replicate::drop_settled_pending() {
+  pending_.erase(std::remove_if(pending_.begin(), pending_.end(),
+                                [&](node_t v) { return nodes()[v].stage != Stage::pending; }),
+                 pending_.end());
 }
 
 double Replicate::incentive_spent() const {
@@ -132,29 +150,13 @@ void Replicate::sync_prospects() {
   stage_changes_.clear();
 }
 
-double Replicate::share_utility(node_t u) const {
-  if (!pays_) return 1.0;
-  const Policy& policy = spec_.policy;
+double Replicate::share_utility_of(node_t u) const {
   const double price = spec_.product.price;
-  // R_u: reward plus level-1 commission on what a referee would pay.
-  double commission = policy.commission.empty() ? 0.0 : policy.commission[0];
-  if (policy.membership.enabled && nodes()[u].tier == Tier::partner)
-    commission = policy.membership.partner_commission.empty() ? 0.0 : policy.membership.partner_commission[0];
-  const double earned = policy.referral_reward + commission * price * (1.0 - referee_discount());
-  if (earned <= 0) return 1.0;
-  return 1.0 + spec_.behaviour.reward_elasticity * std::pow(earned / price, spec_.behaviour.reward_curvature);
+  const double earned = referral_earnings(spec_.policy, price, nodes()[u].tier, offered_discount());
+  return share_utility(spec_.behaviour, pays_, earned, price);
 }
 
-double Replicate::referee_discount() const {
-  if (!pays_) return 0.0;
-  if (spec_.policy.group_buy.enabled) return spec_.policy.group_buy.discount;  // team invitations
-  return spec_.policy.referee_discount;
-}
-
-double Replicate::trust(double s) const {
-  const Behaviour& b = spec_.behaviour;
-  return b.conv_weak + (b.conv_strong - b.conv_weak) * s;
-}
+double Replicate::offered_discount() const { return referee_discount(spec_.policy, pays_); }
 
 void Replicate::become_pending(node_t v, node_t referrer, std::uint8_t channel, std::uint32_t group) {
   stage_changed(v);

@@ -3,10 +3,12 @@
 // external_adoption.cpp §3.1, sharing.cpp §3.2–3.3, payments.cpp §3.4, group_buy.cpp §3.5,
 // bargain.cpp §3.6, repeat_purchase.cpp §3.7, churn.cpp §3.8, tie_dynamics.cpp §3.9,
 // ladder.cpp §3.10, referral_forest.cpp §1 and the §5 cascades, metrics.cpp §4–5, §12;
-// Part II: paid_traffic.cpp §8, community.cpp §9, lifecycle.cpp §11) and
-// sequenced by replicate.cpp. The decisions of step t read the state at the start of t (const
-// members; they fill an Effects record); the commit applies the effects at the end of t in
-// MODEL.md §3's order (docs/architecture.md).
+// Part II: paid_traffic.cpp §8, community.cpp §9, lifecycle.cpp §11; adoption.cpp resolves every
+// decision's adoptions, verify.cpp checks the invariants) and sequenced by replicate.cpp. The
+// formulas live in formulas.hpp, the channel table in vocabulary.hpp. The decisions of step t
+// read the state at the start of t (const members; they fill an Effects record); the commit
+// applies the effects at the end of t in MODEL.md §3's order, one named call per phase
+// (docs/architecture.md).
 #pragma once
 
 #include <array>
@@ -24,12 +26,13 @@
 #include "guanxi/campaign.hpp"
 #include "guanxi/rng.hpp"
 #include "../zeroed_array.hpp"
+#include "vocabulary.hpp"
+
+namespace guanxi {
+struct InfluenceOptions;
+}
 
 namespace guanxi::campaign {
-
-enum class Stage : std::uint8_t { prospect, pending, customer, churned };
-enum class Tier : std::uint8_t { none, customer, fan, partner };
-enum Channel : std::uint8_t { seed, external, referral, team, bargain, solo, ad, community, kChannels };
 
 // Random purposes: every draw of a replicate names its purpose, and each (purpose, step) has its
 // own Philox key, so no two mechanisms share numbers. Ids are explicit and stable: a new
@@ -196,6 +199,12 @@ class Stamped {
 // Everything the replicates of one run share; run_campaign validates `spec` first.
 Shared prepare_shared(const Graph& g, const CampaignSpec& spec, std::uint64_t seed, std::uint64_t replicates);
 
+// The key under which strategy imm's seeds are memoized on the graph (seeds.cpp): a digest of
+// IMM's input, the IC-equivalent probabilities bit for bit (two independent 64-bit hashes and
+// their count), with k and the IMM options. At least as strict as the canonical spec: any change
+// of the probabilities changes it, whatever parameter caused it.
+std::string imm_seeds_key(std::span<const float> probabilities, const InfluenceOptions& options);
+
 struct Team {
   node_t initiator;
   std::uint32_t opened;
@@ -218,10 +227,22 @@ struct Purchase {
   double discount_rate;  // asked for; paid only within the budget
 };
 
-// A prospect converted in a step: by sharer (or bargain initiator) u, credited to the smallest
-// credit hash when several convert it (§3.3).
-struct Conversion {
-  node_t v, u;
+// A prospect adopting in a step, from one decision: external adoption (§3.1), an ad (§8.1), a
+// share (§3.3) or a bargain help (§3.6, channel referral), a post (§9.3). `referrer`: the sharer,
+// the helped initiator or the inviter (max_nodes: none). resolve_adoptions keeps one per prospect,
+// the channel of smallest precedence (the channel table) and within it the smallest `credit`
+// (§3.3: hash(seed, replicate, t, u, v); 0 where a decision gives a prospect one record).
+// `produced`: its index among the step's adoptions, the order the decisions produced them.
+struct Adoption {
+  node_t node, referrer;
+  Channel channel;
+  std::uint64_t credit;
+  std::uint32_t produced;
+};
+
+// §9.2 an invitation into the inviter's group, credited to the smallest hash among inviters.
+struct Invitation {
+  node_t v, u;  // invitee, inviter
   std::uint64_t credit;
 };
 
@@ -237,8 +258,7 @@ struct TieEvent {
 // the step; their effects apply at its end). The decision mechanisms are const members of
 // Replicate that fill it; the commit applies it.
 struct Effects {
-  std::vector<node_t> external;                        // §3.1 adopters
-  std::vector<Conversion> conversions;                 // §3.3 referrals, §3.6 helpers
+  std::vector<Adoption> adoptions;                     // §3.1, §3.3, §3.6, §8.1, §9.3 (in this order)
   std::vector<node_t> sharers;                         // §3.2 who shared: one more share each
   std::vector<arc_t> reached;                          // §3.2 arcs reached: one more attempt each
   std::vector<std::pair<std::uint32_t, arc_t>> asked;  // §3.6 (bargain, arc) asked
@@ -248,19 +268,21 @@ struct Effects {
   std::vector<TieEvent> tie_events;                    // §3.9 spam here; teams, failures, referrals at the commit
   std::uint64_t reaches = 0, conversion_count = 0, potential_sharers = 0;  // the step's counts
   // Part II.
-  std::vector<node_t> ad_adopters;                     // §8.1
   double ad_spend = 0;                                 // §8.1 spent this step
   std::uint64_t impressions = 0;
   std::vector<std::uint32_t> posts;                    // §9.3 groups posted in
-  std::vector<node_t> post_converts;                   // §9.3 prospect members converted by a post
   std::vector<node_t> post_reached_customers;          // §9.3 sorted: repeat lift
   std::vector<node_t> leavers;                         // §9.6
-  std::vector<Conversion> invites;                     // §9.2 (invitee, inviter, credit)
+  std::vector<Invitation> invites;                     // §9.2
+  // A decision's adoption of prospect v (see Adoption).
+  void adopt(node_t v, Channel channel, node_t referrer, std::uint64_t credit = 0) {
+    adoptions.push_back({v, referrer, channel, credit, static_cast<std::uint32_t>(adoptions.size())});
+  }
   void clear() {
-    external.clear(), conversions.clear(), sharers.clear(), reached.clear(), asked.clear(), helped.clear();
+    adoptions.clear(), sharers.clear(), reached.clear(), asked.clear(), helped.clear();
     repeat_buyers.clear(), churners.clear(), tie_events.clear();
     reaches = conversion_count = potential_sharers = 0;
-    ad_adopters.clear(), posts.clear(), post_converts.clear(), post_reached_customers.clear(), leavers.clear();
+    posts.clear(), post_reached_customers.clear(), leavers.clear();
     invites.clear();
     ad_spend = 0, impressions = 0;
   }
@@ -373,6 +395,12 @@ class Replicate {
   void run();                 // begin(), then every step
   void begin();               // the seeds, before step 0
   void step(std::uint32_t t);
+  // The invariants at the end of step t, once its row is recorded (verify.cpp): money conserved
+  // (§12), the ledger against the tallies (§11), customers by channel, active + churned =
+  // customers, pending people in open teams or bargains (§5), and every S_u recounted (§3.7).
+  // Throws InvariantViolation naming the replicate, the step, the invariant and both numbers.
+  // Builds with GUANXI_VERIFY call it after every step.
+  void verify(std::uint32_t t) const;
 
   // The mechanisms (their files say which MODEL.md section each implements). The decisions of
   // step t read the state at its start (const: they cannot change it) and fill `out`.
@@ -384,20 +412,27 @@ class Replicate {
   void churn(std::uint32_t t, Effects& out) const;
   void ads(std::uint32_t t, Effects& out) const;              // §8.1
   void community_decisions(std::uint32_t t, Effects& out) const;  // §9.2 invitations, §9.3 posts, §9.6 leaving
-  // The commit at the end of step t applies the decisions in MODEL.md §3's order: counts,
-  // conversions into purchases, team joins or bargains, team and bargain completions and
-  // failures, payments, churn and word of mouth, tie dynamics, the ladder.
+  // The commit at the end of step t applies the decisions in MODEL.md §3's order, one named
+  // phase each (commit() in replicate.cpp lists them): the decisions' counts; adoptions into
+  // purchases, team joins or bargains; team and bargain completions and failures; repeat
+  // purchases; payments; red packets; churn and word of mouth; tie dynamics; churners retired;
+  // group membership; new customers committed; settled pending people dropped; strong flags and
+  // crossings; group activity; the ladder; the prospects ads target.
   void commit(std::uint32_t t);
-  void resolve_conversions(std::uint32_t t);
+  void count_decisions();                     // §3.2, §3.6, §8.1, §9.3 shares, attempts, asks, helps, ad spend, posts
+  void resolve_adoptions(std::uint32_t t);    // adoption.cpp
   void close_teams(std::uint32_t t);
   void close_bargains(std::uint32_t t);
+  void queue_repeat_purchases(std::uint32_t t);  // §3.7 at §9.4's price for members in a sale
   void pay(std::uint32_t t);
   void apply_churn(std::uint32_t t);
   void pay_red_packets();                 // §9.5, after the step's purchases
+  void tie_dynamics(std::uint32_t t);     // §3.9 the step's events, bonding and decay
+  void retire_churners(std::uint32_t t);  // §3.8 churners leave the active customers from t + 1
   void update_groups(std::uint32_t t);    // §9.2, §9.6 membership changes at the end of the step
+  void drop_settled_pending();            // pending_ keeps only people still pending
   void update_activity(std::uint32_t t);  // §9.3, §9.5, §9.6 lifts and decay, after the tie dynamics
   void place_initial_groups();            // §9.1
-  void tie_dynamics(std::uint32_t t);
   void ladder(std::uint32_t t);
   void record_metrics(std::uint32_t t);
   double largest_tree_virality();  // of the first of the largest referral trees
@@ -447,10 +482,12 @@ class Replicate {
   double uniform(Purpose p, std::uint64_t id) const { return to_unit(bits(p, id)); }
   double uniform_pair(Purpose p, std::uint64_t first, std::uint64_t second) const { return to_unit(bits(p, first, second)); }
 
-  // Helpers shared by mechanisms.
-  double share_utility(node_t u) const;   // U_share (1 when the policy does not pay)
-  double referee_discount() const;        // d in U_conv and the first purchase (0 unless paying)
-  double trust(double s) const;
+  // Helpers shared by mechanisms: the formulas of formulas.hpp on this step's state.
+  double share_utility_of(node_t u) const;  // U_share of sharer u (1 when the policy does not pay)
+  double offered_discount() const;          // d_referee in U_conv and the first purchase (0 unless paying)
+  // Prospect v adopts through `channel` at step t (adoption.cpp): opens or joins a team, opens a
+  // bargain, or buys at `discount`, as the policy says.
+  void adopt(node_t v, Channel channel, node_t referrer, std::uint32_t t, double discount);
   // v waits in a team or bargain (group index), converted by `referrer` through `channel`.
   void become_pending(node_t v, node_t referrer, std::uint8_t channel, std::uint32_t group);
   void become_pending_team(node_t v, node_t referrer, std::uint32_t t, std::uint8_t channel);

@@ -4,13 +4,18 @@
 // They are active customers (or pending) when step 0 starts. Also the campaign's IC equivalent
 // (§6 read in general), on which strategy imm chooses its seeds.
 // Declares: random stream random_seeds (strategy random); channel seed.
+#include <bit>
 #include <cmath>
 #include <cstdio>
+#include <span>
+#include <string>
 
 #include "guanxi/graph_memo.hpp"
 #include "guanxi/influence.hpp"
 #include "guanxi/parallel.hpp"
 #include "guanxi/seeding.hpp"
+#include "guanxi/snapshot.hpp"
+#include "formulas.hpp"
 #include "replicate.hpp"
 
 namespace guanxi {
@@ -32,6 +37,50 @@ std::vector<double> shares_pmf(std::uint32_t steps, double sigma, std::uint32_t 
   return pmf;
 }
 
+// Arithmetic modulo the Mersenne prime 2^61 - 1, for the polynomial digest below.
+constexpr std::uint64_t kMersenne61 = (std::uint64_t{1} << 61) - 1;
+std::uint64_t mul_mod61(std::uint64_t a, std::uint64_t b) {
+  const uint128_t x = static_cast<uint128_t>(a) * b;  // < 2^122
+  std::uint64_t r = (static_cast<std::uint64_t>(x) & kMersenne61) + static_cast<std::uint64_t>(x >> 61);
+  r = (r & kMersenne61) + (r >> 61);
+  return r >= kMersenne61 ? r - kMersenne61 : r;
+}
+std::uint64_t add_mod61(std::uint64_t a, std::uint64_t b) {
+  const std::uint64_t r = a + b;
+  return r >= kMersenne61 ? r - kMersenne61 : r;
+}
+
+// Σ (w_i + 1) r^(L-1-i) mod 2^61 - 1 over the 32-bit words w_i of `words`, r a fixed base: two
+// different sequences of L words collide only at a root of their nonzero difference polynomial
+// (fewer than L of 2^61 - 1 bases). Blocks hashed in parallel and combined left to right, so the
+// value does not depend on the thread count.
+std::uint64_t polynomial_digest(std::span<const std::uint32_t> words) {
+  constexpr std::uint64_t base = 0x16a09e667f3bcc9ULL;  // fractional bits of √2, < 2^61 - 1
+  struct Part {
+    std::uint64_t hash, power;  // hash of the part, base^(its length)
+  };
+  const Part whole = parallel_reduce(
+      0, words.size(), std::uint64_t{1} << 16, Part{0, 1},
+      [&](std::uint64_t lo, std::uint64_t hi) {
+        Part part{0, 1};
+        for (std::uint64_t i = lo; i < hi; ++i) {
+          part.hash = add_mod61(mul_mod61(part.hash, base), std::uint64_t{words[i]} + 1);
+          part.power = mul_mod61(part.power, base);
+        }
+        return part;
+      },
+      [](Part left, Part right) {
+        return Part{add_mod61(mul_mod61(left.hash, right.power), right.hash), mul_mod61(left.power, right.power)};
+      });
+  return whole.hash;
+}
+
+std::string hex(std::uint64_t x) {
+  char text[20];
+  std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(x));
+  return text;
+}
+
 }  // namespace
 
 std::vector<float> campaign_ic_equivalent(const Graph& g, const CampaignSpec& spec) {
@@ -39,13 +88,15 @@ std::vector<float> campaign_ic_equivalent(const Graph& g, const CampaignSpec& sp
   const Behaviour& b = spec.behaviour;
   const Policy& policy = spec.policy;
   const double price = spec.product.price;
-  // While the policy pays (the budget is ignored: the horizon's first steps are what seeds face).
-  const double discount = policy.group_buy.enabled ? policy.group_buy.discount : policy.referee_discount;
-  const double earned = policy.referral_reward + (policy.commission.empty() ? 0.0 : policy.commission[0] * price * (1 - discount));
+  // While the policy pays (the budget is ignored: the horizon's first steps are what seeds face),
+  // for a sharer who has just bought (tier customer), through the replicate's own formulas.
   const bool pays = policy.budget > 0;
-  const double u_share = pays && earned > 0 && price > 0 ? 1 + b.reward_elasticity * std::pow(earned / price, b.reward_curvature) : 1.0;
-  const double u_conv = pays ? 1 + b.discount_elasticity * discount : 1.0;
-  const double sigma = std::min(1.0, b.share_prob * b.tier_mult.customer * u_share);
+  const double discount = campaign::referee_discount(policy, pays);
+  const double earned = campaign::referral_earnings(policy, price, campaign::Tier::customer, discount);
+  const double u_share = campaign::share_utility(b, pays, earned, price);
+  const double u_conv = campaign::conversion_utility(b, discount);
+  const double sigma =
+      campaign::share_probability(b.share_prob, campaign::by_tier(b.tier_mult, campaign::Tier::customer), u_share);
   const std::uint32_t steps = spec.run.steps;
   const std::vector<double> shares = shares_pmf(steps, sigma, b.max_shares);
   // Reaches N of one pair: Binomial(S, reach) capped at max_attempts. With a cap, P(N = j) for
@@ -70,7 +121,7 @@ std::vector<float> campaign_ic_equivalent(const Graph& g, const CampaignSpec& sp
   std::vector<float> p(g.num_arcs());
   parallel_for(0, g.num_arcs(), 1 << 14, [&](std::uint64_t a) {
     const double s = (*strength)[(*arc_tie)[a]];
-    const double c = std::min(1.0, (b.conv_weak + (b.conv_strong - b.conv_weak) * s) * u_conv);
+    const double c = campaign::conversion_probability(campaign::trust(b, s), u_conv, 0.0);
     double none = 0;  // E[(1 - c)^N]
     if (cap > 0) {
       double power = 1;
@@ -87,49 +138,42 @@ std::vector<float> campaign_ic_equivalent(const Graph& g, const CampaignSpec& sp
 }
 
 std::shared_ptr<const std::vector<node_t>> memoized_campaign_imm_seeds(const Graph& g, const CampaignSpec& spec) {
-  auto choose = [&] {
-    InfluenceOptions options;
-    options.k = spec.seeding.k;
-    return influence_maximization(g, campaign_ic_equivalent(g, spec), options, InfluenceAlgorithm::imm).seeds;
-  };
-  if (spec.ties.init.kind == TieInit::Kind::graph) return std::make_shared<const std::vector<node_t>>(choose());
-  // The key: every value the equivalent reads, and k.
-  const Behaviour& b = spec.behaviour;
-  const Policy& policy = spec.policy;
-  const TieInit& t = spec.ties.init;
-  std::string key;
-  char buffer[40];
-  for (double x : {b.share_prob, b.tier_mult.customer, b.reach, b.conv_weak, b.conv_strong, b.reward_elasticity,
-                   b.reward_curvature, b.discount_elasticity, spec.product.price, policy.referral_reward,
-                   policy.referee_discount, policy.commission.empty() ? 0.0 : policy.commission[0], policy.budget,
-                   policy.group_buy.enabled ? policy.group_buy.discount : -1.0, t.value, t.low, t.high, t.s_min,
-                   t.s_max, static_cast<double>(t.seed), static_cast<double>(t.kind), static_cast<double>(b.max_shares),
-                   static_cast<double>(b.max_attempts), static_cast<double>(spec.run.steps),
-                   static_cast<double>(spec.seeding.k)}) {
-    std::snprintf(buffer, sizeof buffer, "%.17g ", x);
-    key += buffer;
-  }
-  return g.memo().get<std::vector<node_t>>("seeding.campaign_imm", key, 8, choose);
+  // Keyed by IMM's actual input, the equivalent's probabilities bit for bit, with k and IMM's
+  // options: a parameter that changes them (one added to formulas.hpp tomorrow, or the tie
+  // strengths under ties.init = graph) changes the key by construction, and a sweep over
+  // parameters the equivalent does not read reuses the seeds.
+  const std::vector<float> probabilities = campaign_ic_equivalent(g, spec);
+  InfluenceOptions options;  // the documented choice: ε = 0.1, ℓ = 1, RR seed 0
+  options.k = spec.seeding.k;
+  return g.memo().get<std::vector<node_t>>("seeding.campaign_imm", campaign::imm_seeds_key(probabilities, options), 8, [&] {
+    return influence_maximization(g, probabilities, options, InfluenceAlgorithm::imm).seeds;
+  });
 }
 
 namespace campaign {
 
+std::string imm_seeds_key(std::span<const float> probabilities, const InfluenceOptions& options) {
+  // Two independent 64-bit digests of the probabilities' bytes (core's block checksum and a
+  // polynomial hash modulo 2^61 - 1), their count, k and every IMM option that changes its
+  // choice (not threads, which does not). Inputs are not adversarial; an accidental collision
+  // needs both digests to collide at once, about 2^-64 · L/2^61 for L arcs, against a memo that
+  // holds 8 entries.
+  const std::span<const std::uint32_t> words(reinterpret_cast<const std::uint32_t*>(probabilities.data()),
+                                             probabilities.size());
+  static_assert(sizeof(float) == sizeof(std::uint32_t));
+  return "ic " + hex(checksum_bytes(probabilities.data(), probabilities.size_bytes())) + " " +
+         hex(polynomial_digest(words)) + " arcs " + std::to_string(probabilities.size()) + " k " +
+         std::to_string(options.k) + " epsilon " + hex(std::bit_cast<std::uint64_t>(options.epsilon)) + " ell " +
+         hex(std::bit_cast<std::uint64_t>(options.ell)) + " rr_seed " + std::to_string(options.seed);
+}
+
 void Replicate::place_seeds() {
-  const Policy& policy = spec_.policy;
   std::vector<node_t> seeds = shared_.seeds;
   if (shared_.random_seeds) {
     RandomSequence draws(Random(spec_.run.seed, stream::random_seeds), replicate_);
     seeds = sample_nodes(graph_.num_nodes(), spec_.seeding.k, draws);
   }
-  for (node_t s : seeds) {
-    if (pays_ && policy.group_buy.enabled) {
-      become_pending_team(s, max_nodes, 0, seed);
-    } else if (pays_ && policy.bargain.enabled) {
-      become_pending_bargain(s, max_nodes, 0, seed);
-    } else {
-      buy(s, seed, 0.0);
-    }
-  }
+  for (node_t s : seeds) adopt(s, seed, max_nodes, 0, 0.0);  // list price, or a team or bargain
   placing_seeds_ = true;
   pay(0);  // seeds buy before step 0: they are active customers when it starts
   placing_seeds_ = false;

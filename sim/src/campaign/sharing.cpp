@@ -4,28 +4,25 @@
 // attempts(u, v) < max_attempts; a reached prospect converts with probability
 // min(1, trust(s_uv) · U_conv · (1 - neg(v))). A reach that fails while the policy pays erodes
 // the tie (spam, §3.9). When several sharers convert v in one step, the one with the smallest
-// hash(seed, replicate, t, u, v) is credited. Conversions then resolve into purchases, team
-// joins or new teams (§3.5), or bargains (§3.6).
-// Declares: random purposes share, reach, convert, credit, team_order; channel referral;
+// hash(seed, replicate, t, u, v) is credited (adoption.cpp resolves the step's adoptions into
+// purchases, team joins or new teams (§3.5), or bargains (§3.6)).
+// Declares: random purposes share, reach, convert, credit; channel referral;
 // metrics reaches, conversion_rate, k_factor.
 #include <algorithm>
 
+#include "formulas.hpp"
 #include "replicate.hpp"
 
 namespace guanxi::campaign {
 
 void Replicate::sharing(std::uint32_t t, Effects& out) const {
   const Behaviour& b = spec_.behaviour;
-  const double d = referee_discount();
-  const double u_conv = 1.0 + b.discount_elasticity * d;
+  const double u_conv = conversion_utility(b, offered_discount());
   auto share_from = [&](node_t u, double base) {
     const Node& sharer = nodes()[u];
     if (b.max_shares > 0 && sharer.shares >= b.max_shares) return;
-    const double mult = sharer.tier == Tier::partner ? b.tier_mult.partner
-                        : sharer.tier == Tier::fan   ? b.tier_mult.fan
-                                                     : b.tier_mult.customer;
-    const double u_share = share_utility(u);
-    if (uniform(Purpose::share, u) >= std::min(1.0, base * mult * u_share)) return;
+    const double u_share = share_utility_of(u);
+    if (uniform(Purpose::share, u) >= share_probability(base, by_tier(b.tier_mult, sharer.tier), u_share)) return;
     out.sharers.push_back(u);
     for (arc_t a = graph_.arc_begin(u); a < graph_.arc_end(u); ++a) {
       const node_t v = graph_.target(a);
@@ -35,9 +32,9 @@ void Replicate::sharing(std::uint32_t t, Effects& out) const {
       out.reached.push_back(a);
       ++out.reaches;
       const tie_t tie = shared_.arc_tie[a];
-      const double p = std::min(1.0, trust(strength(tie, t)) * u_conv * (1.0 - nodes()[v].neg));
+      const double p = conversion_probability(trust(b, strength(tie, t)), u_conv, nodes()[v].neg);
       if (uniform(Purpose::convert, a) < p) {
-        out.conversions.push_back({v, u, bits(Purpose::credit, u, v)});
+        out.adopt(v, referral, u, bits(Purpose::credit, u, v));
         ++out.conversion_count;
       } else if (pays_ && u_share > 1.0) {
         out.tie_events.push_back({tie, std::max(0.0, 1.0 - spec_.ties.beta_spam * (u_share - 1.0)), 1});
@@ -55,91 +52,6 @@ void Replicate::sharing(std::uint32_t t, Effects& out) const {
         share_from(u, b.team_share_prob);
         ++out.potential_sharers;
       }
-}
-
-void Replicate::resolve_conversions(std::uint32_t t) {
-  // Credit each converted prospect to the sharer with the smallest hash.
-  auto& conversions = effects_.conversions;
-  auto& adopters = effects_.external;
-  std::sort(conversions.begin(), conversions.end(), [](const Conversion& x, const Conversion& y) {
-    return x.v != y.v ? x.v < y.v : x.credit < y.credit;
-  });
-  std::vector<Conversion> credited;
-  for (std::size_t i = 0; i < conversions.size(); ++i)
-    if (i == 0 || conversions[i].v != conversions[i - 1].v) credited.push_back(conversions[i]);
-  // External adopters took their decision first: a referral in the same step does not count.
-  // Precedence (§8.1, §9.3): external adoption, ads, shares and bargains, posts.
-  std::sort(adopters.begin(), adopters.end());
-  auto& ad_adopters = effects_.ad_adopters;
-  auto taken = [](const std::vector<node_t>& sorted, node_t v) { return std::binary_search(sorted.begin(), sorted.end(), v); };
-  ad_adopters.erase(std::remove_if(ad_adopters.begin(), ad_adopters.end(), [&](node_t v) { return taken(adopters, v); }),
-                    ad_adopters.end());
-  credited.erase(std::remove_if(credited.begin(), credited.end(),
-                                [&](const Conversion& c) {
-                                  return taken(adopters, c.v) || taken(ad_adopters, c.v);
-                                }),
-                 credited.end());
-  auto& post_converts = effects_.post_converts;
-  if (!post_converts.empty()) {
-    std::vector<node_t> referred;
-    for (const Conversion& c : credited) referred.push_back(c.v);
-    std::sort(referred.begin(), referred.end());
-    post_converts.erase(std::remove_if(post_converts.begin(), post_converts.end(),
-                                       [&](node_t v) {
-                                         return taken(adopters, v) || taken(ad_adopters, v) || taken(referred, v);
-                                       }),
-                        post_converts.end());
-  }
-  tally_.referral_conversions = credited.size();
-  // Team joins go in the order of the converts' hash keys (MODEL.md §3.5).
-  std::sort(credited.begin(), credited.end(), [&](const Conversion& x, const Conversion& y) {
-    const auto hx = bits(Purpose::team_order, x.v), hy = bits(Purpose::team_order, y.v);
-    return hx != hy ? hx < hy : x.v < y.v;
-  });
-  const Policy& policy = spec_.policy;
-  for (const Conversion& c : credited) {
-    if (pays_ && policy.group_buy.enabled) {
-      const Node& sharer = nodes()[c.u];
-      const bool sharer_in_team = sharer.stage == Stage::pending && sharer.group < teams_.size() &&
-                                  !teams_[sharer.group].closed;
-      if (sharer_in_team && teams_[sharer.group].members.size() < policy.group_buy.size) {
-        // The origin is referral; the purchase decides team or solo.
-        become_pending(c.v, c.u, referral, sharer.group);
-        teams_[sharer.group].members.push_back(c.v);
-      } else {
-        become_pending_team(c.v, c.u, t, referral);
-      }
-    } else if (pays_ && policy.bargain.enabled) {
-      become_pending_bargain(c.v, c.u, t, referral);
-    } else {
-      nodes()[c.v].referrer = c.u;
-      buy(c.v, referral, referee_discount());
-    }
-  }
-  for (node_t v : adopters) {
-    if (pays_ && policy.group_buy.enabled) become_pending_team(v, max_nodes, t, external);
-    else if (pays_ && policy.bargain.enabled) become_pending_bargain(v, max_nodes, t, external);
-    else buy(v, external, 0.0);
-  }
-  // Ad adopters act as external adopters do (§8.1); so do post converts (§9.3), whose referrer
-  // is their inviter and whose first purchase through the group is at a flash sale's price.
-  for (node_t v : ad_adopters) {
-    if (pays_ && policy.group_buy.enabled) become_pending_team(v, max_nodes, t, ad);
-    else if (pays_ && policy.bargain.enabled) become_pending_bargain(v, max_nodes, t, ad);
-    else buy(v, ad, 0.0);
-  }
-  const double flash = flash_discount(t);
-  for (node_t v : post_converts) {
-    const node_t inviter = nodes()[v].inviter;
-    if (pays_ && policy.group_buy.enabled) {
-      become_pending_team(v, inviter, t, community);
-    } else if (pays_ && policy.bargain.enabled) {
-      become_pending_bargain(v, inviter, t, community);
-    } else {
-      nodes()[v].referrer = inviter;
-      buy(v, community, flash);
-    }
-  }
 }
 
 }  // namespace guanxi::campaign

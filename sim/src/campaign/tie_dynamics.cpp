@@ -191,6 +191,8 @@ void Replicate::commit_new_customers(std::uint32_t from_step) {
   newly_active_.clear();
 }
 
+// Strong flags of the ties changed since the last refresh, then the crossings of θ due at the
+// start of `at_step` (scheduled in closed form; a tie changed since is rescheduled already).
 void Replicate::refresh_strong(std::uint32_t at_step) {
   std::sort(dirty_.begin(), dirty_.end());
   dirty_.erase(std::unique(dirty_.begin(), dirty_.end()), dirty_.end());
@@ -199,6 +201,14 @@ void Replicate::refresh_strong(std::uint32_t at_step) {
     reschedule(tie);
   }
   dirty_.clear();
+  auto& due = crossings_[at_step];
+  std::sort(due.begin(), due.end());
+  for (const auto& [tie, version] : due) {
+    if (ties()[tie].version != version) continue;  // changed since it was scheduled
+    settle(tie, at_step);
+    reschedule(tie);
+  }
+  std::vector<std::pair<tie_t, std::uint32_t>>().swap(due);
 }
 
 void Replicate::tie_dynamics(std::uint32_t t) {
@@ -258,7 +268,11 @@ void Replicate::tie_dynamics(std::uint32_t t) {
     dirty_.push_back(tie);
   }
   grouped_ties_.resize(kept);
-  // 3. Stage and group changes of the step take effect from t + 1.
+}
+
+void Replicate::retire_churners(std::uint32_t t) {
+  // Churn takes effect from t + 1: the churners' strong ties stop counting in their neighbours'
+  // S_u, their ties leave the bonded modes, and they leave the tiers' counts and active_.
   for (node_t u : newly_churned_) {
     count_strong_neighbours(u, -1);
     const Tier tier = nodes()[u].tier;
@@ -271,21 +285,6 @@ void Replicate::tie_dynamics(std::uint32_t t) {
     active_.erase(std::remove_if(active_.begin(), active_.end(),
                                  [&](node_t v) { return nodes()[v].stage != Stage::customer; }),
                   active_.end());
-  update_groups(t);
-  commit_new_customers(t + 1);
-  pending_.erase(std::remove_if(pending_.begin(), pending_.end(),
-                                [&](node_t v) { return nodes()[v].stage != Stage::pending; }),
-                 pending_.end());
-  // 4. Strong flags of changed ties, then the crossings due at the start of t + 1.
-  refresh_strong(t + 1);
-  auto& due = crossings_[t + 1];
-  std::sort(due.begin(), due.end());
-  for (const auto& [tie, version] : due) {
-    if (ties()[tie].version != version) continue;  // changed since it was scheduled
-    settle(tie, t + 1);
-    reschedule(tie);
-  }
-  std::vector<std::pair<tie_t, std::uint32_t>>().swap(due);
 }
 
 }  // namespace guanxi::campaign

@@ -1,18 +1,24 @@
-// MODEL.md §3.9 tie dynamics as implemented lazily (sim/src/campaign/tie_dynamics.cpp): the
-// closed form equals step-by-step iteration of the maps, and after every step the aggregates
-// the metrics read (sums and counts by mode, strong ties, each node's strong ties to active
-// customers) equal a brute-force recount from every tie's current strength.
+// MODEL.md §3.9 tie dynamics and §9.7 grouped ties as implemented lazily
+// (sim/src/campaign/tie_dynamics.cpp): the closed form equals step-by-step iteration of the maps;
+// after every step the aggregates the metrics read (sums and counts by mode, strong ties, each
+// node's strong ties to active customers) equal a brute-force recount from every tie's current
+// strength; strengths stay in [0, 1]; ties between customer members of a group strengthen with
+// its activity.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "campaign_probe.hpp"
 #include "guanxi/generators.hpp"
+#include "test_util.hpp"
 
 namespace guanxi::campaign {
 namespace {
 
-TEST(CampaignTies, ClosedFormEqualsIteratedMaps) {
+using guanxi::testing::path;
+
+TEST(TieDynamics, ClosedFormEqualsIteratedMaps) {
   const Graph g = complete_graph(5);
   CampaignSpec spec;
   spec.ties.decay = 0.03;
@@ -101,11 +107,11 @@ CampaignSpec busy() {
   return spec;
 }
 
-TEST(CampaignTies, AggregatesMatchARecountEveryStep) {
+TEST(TieDynamics, AggregatesMatchARecountEveryStep) {
   run_and_check(holme_kim(600, 3, 0.6, 2), busy());
 }
 
-TEST(CampaignTies, AggregatesMatchWithTeamsAndADirectedGraph) {
+TEST(TieDynamics, AggregatesMatchWithTeamsAndADirectedGraph) {
   CampaignSpec teams = busy();
   teams.policy.group_buy.enabled = true;
   teams.policy.group_buy.size = 3;
@@ -114,7 +120,7 @@ TEST(CampaignTies, AggregatesMatchWithTeamsAndADirectedGraph) {
   run_and_check(erdos_renyi_gnp(400, 0.02, 4, true), busy());
 }
 
-TEST(CampaignTies, AggregatesMatchWithCommunityGroups) {
+TEST(TieDynamics, AggregatesMatchWithCommunityGroups) {
   // §9.7: ties between customer members of one group (mode 2) are advanced one by one; members
   // join, are invited, leave and churn, so ties move between all three modes.
   CampaignSpec groups = busy();
@@ -133,7 +139,7 @@ TEST(CampaignTies, AggregatesMatchWithCommunityGroups) {
   EXPECT_GT(run_and_check(erdos_renyi_gnp(400, 0.02, 7, true), groups), 50);
 }
 
-TEST(CampaignTies, StrengthsStayInUnitIntervalAndDecayTowardTheFloor) {
+TEST(TieDynamics, StrengthsStayInUnitIntervalAndDecayTowardTheFloor) {
   const Graph g = holme_kim(300, 3, 0.5, 5);
   CampaignSpec spec = busy();
   ReplicateProbe probe(g, spec);
@@ -148,6 +154,25 @@ TEST(CampaignTies, StrengthsStayInUnitIntervalAndDecayTowardTheFloor) {
       EXPECT_NEAR(s, spec.ties.s_floor + (s0 - spec.ties.s_floor) * std::pow(1 - spec.ties.decay, spec.run.steps), 1e-9);
     }
   }
+}
+
+TEST(TieDynamics, TiesBetweenCustomerMembersStrengthenWithActivity) {
+  // Two seeds tied, one group at activity 1: s <- s + alpha_group a (1 - s) each step.
+  CampaignSpec spec = quiet({0, 1}, 3);
+  spec.community = still_groups();
+  spec.community.initial = "all";
+  spec.community.alpha_group = 0.5;
+  auto probe = run(path(2), spec);
+  double s = static_cast<float>(0.3);  // initial strengths are stored as float
+  for (std::uint32_t t = 0; t < 3; ++t) {
+    s += 0.5 * (1 - s);
+    EXPECT_NEAR(probe.metric(t, "mean_strength"), s, 1e-12) << t;
+    EXPECT_NEAR(probe.metric(t, "value_ties"), s, 1e-12) << t;
+    EXPECT_EQ(probe.metric(t, "strong_ties_customers"), s >= 0.5 ? 1 : 0) << t;
+  }
+  // Not in a group: the tie holds still (no bonding or decay here).
+  spec.community.initial = "none";
+  EXPECT_EQ(run(path(2), spec).metric(2, "mean_strength"), static_cast<float>(0.3));
 }
 
 }  // namespace

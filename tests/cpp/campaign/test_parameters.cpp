@@ -1,8 +1,11 @@
-// The campaign parameter table (guanxi/parameters.hpp) drives the spec's reader, writer and range
-// checks: every row is written and read back, every bounded row refuses a value just outside
-// its range with an error naming its path, every row refuses a value of the wrong type, and
-// unknown keys at any depth name the closest valid key.
+// The campaign parameter table (sim/src/campaign/parameters.cpp, guanxi/parameters.hpp; MODEL.md §7,
+// §14) drives the spec's reader, writer and range checks: every row is written and read back,
+// every bounded row refuses a value just outside its range with an error naming its path, every
+// row refuses a value of the wrong type, and unknown keys at any depth name the closest valid key.
 #include <gtest/gtest.h>
+
+#include <functional>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
