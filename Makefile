@@ -5,7 +5,7 @@ RELEASE := build/release
 JOBS ?= $(shell nproc)
 CTEST := ctest --output-on-failure -j $(JOBS)
 
-.PHONY: all deps configure build test test-release sanitize asan tsan tbb-tsan venv-check demo notebook \
+.PHONY: all deps configure build test test-release sanitize asan tsan tbb-tsan verify venv-check demo notebook \
   bench clean
 
 all: build
@@ -20,8 +20,9 @@ build: configure
 	@cmake --build $(RELEASE)
 
 # Release build with every C++ and Python test (notebooks and doctests included), then the
-# C++ tests under ASan+UBSan, the parallel ones under TSan, and the pip install route.
-test: test-release sanitize venv-check
+# C++ tests under ASan+UBSan (with the campaign's invariants checked every step), the parallel
+# ones under TSan, the Python campaign tests with the invariants checked, and the pip install route.
+test: test-release sanitize verify venv-check
 
 test-release: build
 	@cd $(RELEASE) && $(CTEST)
@@ -41,6 +42,17 @@ tsan: tbb-tsan
 	@cmake --build build/tsan
 	@cd build/tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 	  LD_LIBRARY_PATH=$(CURDIR)/build/tbb-tsan/install/lib $(CTEST) -L parallel
+
+# The Python tests of campaigns, their results and comparisons, every example included, on an
+# engine that checks each replicate's invariants after every step (GUANXI_VERIFY: money
+# conserved, the ledger against the tallies, customers by channel, S_u recounted); a violation
+# fails the test with the replicate, the step and the invariant named.
+VERIFY_TESTS := test_campaign.py test_results.py test_comparison.py test_bottom_floor.py
+verify: deps
+	@cmake --preset verify >/dev/null
+	@cmake --build build/verify --target guanxi_python
+	@cd tests/python && PYTHONPATH=$(CURDIR)/build/verify/python GUANXI_SOURCE_DIR=$(CURDIR) MPLBACKEND=Agg \
+	  PYDEVD_DISABLE_FILE_VALIDATION=1 $(PYTHON) -m pytest -q -p no:cacheprovider $(VERIFY_TESTS)
 
 venv-check: deps
 	@scripts/check-venv.sh
