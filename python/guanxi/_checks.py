@@ -12,13 +12,15 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import os
 import warnings
 from typing import Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
-__all__ = ["DesignWarning", "warn_design", "checked_int", "check_name", "checked_level", "checked_metric",
-           "finite_spec", "plain", "plain_json", "to_json", "Progress"]
+__all__ = ["DesignWarning", "warn_design", "checked_int", "check_name", "checked_title", "printable", "require_memory",
+           "checked_level",
+           "checked_metric", "finite_spec", "plain", "plain_json", "to_json", "Progress"]
 
 
 class DesignWarning(UserWarning):
@@ -53,6 +55,45 @@ def check_name(name, what: str = "name") -> Optional[str]:
     if name is not None and not isinstance(name, str):
         raise ValueError(f"{what}: must be a string, got {type(name).__name__} {name!r}")
     return name
+
+
+def checked_title(name, what: str = "name") -> str:
+    """A name kept in a run store and printed later (a sweep's, a study's): non-empty text
+    without control characters, which would reach a terminal raw (NUL, escape codes, line breaks)."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"{what}: must be a non-empty string, got {name!r}")
+    if not name.isprintable():
+        raise ValueError(f"{what}: must not contain control characters (line breaks, NUL, terminal escape codes), "
+                         f"got {name!r}")
+    return name
+
+
+def printable(text) -> str:
+    """Text as it may be printed on a terminal: control characters (NUL, terminal escape codes,
+    line breaks) as Python escapes (``\\x1b``), everything else as is. Names and labels come
+    from files and stores that another program may have written."""
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def require_memory(nbytes: float, name: str, what: str) -> None:
+    """Refuses to allocate more than this machine's memory, as the engine refuses a run's
+    results: ValueError ``"{name}: {what} need 26.1 GiB of memory; this machine has 16 GiB"``."""
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # not known here: nothing to compare with
+        return
+    if memory > 0 and nbytes > memory:
+        raise ValueError(f"{name}: {what} need {_bytes(nbytes)} of memory; this machine has {_bytes(memory)}")
+
+
+def _bytes(count: float) -> str:
+    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
+        if count >= size:
+            return f"{count / size:.3g} {unit}"
+    return f"{count:.0f} bytes"
 
 
 def checked_level(level, name: str = "level") -> float:

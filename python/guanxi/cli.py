@@ -652,7 +652,7 @@ def store_command(args) -> int:
         raise UsageError(f"store ls: takes no sweep name, got '{args.sweep}'")
     if args.action == "export" and not args.output:
         raise UsageError("store export: give the folder: -o FOLDER")
-    with gx.Store(args.store, create=False) as store:
+    with gx.Store(args.store, create=False, read_only=args.action != "rm") as store:
         if args.action == "ls":
             sweeps = store.sweeps()
             if args.json:

@@ -90,9 +90,14 @@ def test_store_listing_designs_and_export(sweep_base, tmp_path):
 
 def test_a_sweep_stopped_part_way_is_usable(sweep_base, swept, tmp_path):
     path = tmp_path / "runs.db"
-    gx.sweep(sweep_base, GRID, replicates=12, seed=5, store=path, block=4, progress=False, name="grid")
-    with sqlite3.connect(path) as db:  # as if killed after the first round and part of the second
-        db.execute("DELETE FROM blocks WHERE first = 8 OR (first = 4 AND run > 3)")
+    # As if stopped after the second round of blocks and part of the third: designs 0-2 with 8
+    # replicates, 3-5 with 4, of a target of 12 (the store checks its rows: no editing by hand).
+    runs = gx.sweeps.DesignRuns(sweep_base, GRID, seed=5, store=path, block=4, progress=False, name="grid")
+    try:
+        runs.ensure([0, 1, 2], 8, target=12)
+        runs.ensure([3, 4, 5], 4, target=12)
+    finally:
+        runs.close()
     loaded = gx.Sweep.load(path, "grid")
     assert not loaded.complete and list(loaded.replicates_done) == [8, 8, 8, 4, 4, 4]
     assert "stopped part-way" in repr(loaded)
@@ -130,7 +135,7 @@ def _dump(path) -> list:
 def test_bad_stores_are_clear_errors(sweep_base, tmp_path):
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not a database\n" * 100)
-    with pytest.raises(ValueError, match=r"junk\.db: not a guanxi run store or corrupt"):
+    with pytest.raises(ValueError, match=r"junk\.db: not a guanxi run store or damaged"):
         gx.Store(junk)
     assert junk.read_bytes() == b"this is not a database\n" * 100
     foreign = tmp_path / "foreign.db"
