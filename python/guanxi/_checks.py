@@ -13,12 +13,14 @@ import difflib
 import json
 import math
 import os
+import stat
 import warnings
 from typing import Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
-__all__ = ["DesignWarning", "warn_design", "checked_int", "check_name", "checked_title", "printable", "require_memory",
+__all__ = ["DesignWarning", "warn_design", "checked_int", "check_name", "checked_title", "require_memory", "regular_file",
+           "inside",
            "checked_level",
            "checked_metric", "finite_spec", "plain", "plain_json", "to_json", "Progress"]
 
@@ -68,14 +70,30 @@ def checked_title(name, what: str = "name") -> str:
     return name
 
 
-def printable(text) -> str:
-    """Text as it may be printed on a terminal: control characters (NUL, terminal escape codes,
-    line breaks) as Python escapes (``\\x1b``), everything else as is. Names and labels come
-    from files and stores that another program may have written."""
-    text = str(text)
-    if text.isprintable():
-        return text
-    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+def regular_file(path, what: str) -> str:
+    """``path`` if it is a regular file (or missing: the reader names a missing file), checked
+    by type before anything reads it: a folder, a device (``/dev/zero`` reads forever) or a FIFO
+    (which blocks) is an OSError ``"{path}: is a folder, not a {what}"``."""
+    path = os.fspath(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return path
+    except OSError as error:
+        raise OSError(f"{path}: cannot read the {what} ({error.strerror or error})") from None
+    if stat.S_ISREG(mode):
+        return path
+    kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else
+            "a socket" if stat.S_ISSOCK(mode) else "a device")
+    raise OSError(f"{path}: is {kind}, not a {what}")
+
+
+def inside(path, folder) -> bool:
+    """Whether ``path`` lies inside ``folder`` (or below it), symbolic links followed: where a
+    path written in a file may lead unless the user allows more (docs/choosing.md, "Study
+    files")."""
+    real, root = os.path.realpath(path), os.path.realpath(folder)
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
 
 
 def require_memory(nbytes: float, name: str, what: str) -> None:

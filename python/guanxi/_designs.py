@@ -104,16 +104,23 @@ def nested(changes: Mapping[str, Any], where: str) -> dict:
     return sections
 
 
-def flatten(table: Mapping, prefix: str = "", stop: Sequence[str] = ()) -> Dict[str, Any]:
+def flatten(table: Mapping, prefix: str = "", stop: Sequence[str] = (), once: bool = False) -> Dict[str, Any]:
     """Nested tables as key paths (``{"policy": {"referral_reward": 5}}`` -> ``{"policy.referral_reward":
-    5}``); a table whose keys all are in ``stop`` is a value (a study file's ``{low = 0, high = 30}``)."""
+    5}``); a table whose keys all are in ``stop`` is a value (a study file's ``{low = 0, high = 30}``).
+    ``once``: a key path given twice (quoted ``"policy.referral_reward"`` and dotted
+    ``policy.referral_reward``) is a ValueError ``"{path}: set twice ..."`` instead of one value
+    silently dropped."""
     out: Dict[str, Any] = {}
     for key, value in table.items():
         path = f"{prefix}{key}"
         if isinstance(value, Mapping) and not (value and set(value) <= set(stop)):
-            out.update(flatten(value, path + ".", stop))
+            found = flatten(value, path + ".", stop, once)
         else:
-            out[path] = value
+            found = {path: value}
+        if once:
+            for twice in found.keys() & out.keys():
+                raise ValueError(f"{twice}: set twice (quoted and dotted, or in two tables); keep one")
+        out.update(found)
     return out
 
 

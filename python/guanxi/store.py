@@ -118,8 +118,14 @@ def row_checksum(table: str, values: Sequence) -> str:
     """The checksum of a row (docs/store.md): the first 16 hex digits of the SHA-256 of the JSON
     array ``[table, column, ...]`` (the columns in the table's order, without the checksum and a
     block's values; compact separators, UTF-8 kept as is)."""
-    text = json.dumps([table, *values], separators=(",", ":"), ensure_ascii=False)
+    text = json.dumps([table, *values], separators=(",", ":"), ensure_ascii=False, default=_blob_text)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _blob_text(value) -> str:
+    """A value of a type no column holds (a blob where text was written: a damaged row), so
+    that its checksum differs instead of failing."""
+    return f"<{type(value).__name__} {bytes(value).hex() if isinstance(value, (bytes, memoryview)) else value!r}>"
 
 
 def _quoted(columns: Sequence[str]) -> str:
@@ -423,7 +429,7 @@ class Store:
         if self._db is None:
             return f"<guanxi.Store {self.path!r}: closed>"
         try:
-            return f"<guanxi.Store {self.path!r}: {len(self.sweeps())} sweeps{', read-only' if self.read_only else ''}>"
+            return f"<guanxi.Store {self.path!r}: {len(self.sweep_rows())} sweeps{', read-only' if self.read_only else ''}>"
         except (ValueError, OSError) as error:
             return f"<guanxi.Store {self.path!r}: {error}>"
 
@@ -838,13 +844,8 @@ class Store:
         return out
 
     @_faults
-    def sweeps(self):
-        """The stored sweeps as a :class:`pandas.DataFrame` indexed by name: ``designs``,
-        ``replicates`` (the target), ``complete`` (designs with every target replicate stored),
-        ``replicates_done`` (the fewest stored for a design), ``graph`` (fingerprint), ``nodes``,
-        ``ties``, ``seed``, ``keys`` (swept key paths), ``version`` and ``created``."""
-        import pandas as pd
-
+    def sweep_rows(self) -> List[dict]:
+        """The stored sweeps as plain rows (what :meth:`sweeps` tabulates), verified."""
         rows = []
         with self._reading():
             catalog = self._catalog()
@@ -862,18 +863,23 @@ class Store:
                              "complete": sum(d >= replicates for d in done), "replicates_done": min(done, default=0),
                              "graph": graph, "nodes": nodes, "ties": ties, "seed": int(seed),
                              "keys": ", ".join(json.loads(keys)), "version": version, "created": created})
-        columns = ["name", "designs", "replicates", "complete", "replicates_done", "graph", "nodes", "ties", "seed",
-                   "keys", "version", "created"]
-        return pd.DataFrame(rows, columns=columns).set_index("name")
+        return rows
 
-    @_faults
-    def designs(self, sweep=None):
-        """Designs as a :class:`pandas.DataFrame`: of one sweep (name or id) with ``design``
-        (position), ``label``, one column per swept key, ``hash`` and ``replicates_done``; or,
-        without ``sweep``, every stored design with its ``hash``, the sweeps using it and its spec
-        (JSON text)."""
+    def sweeps(self):
+        """The stored sweeps as a :class:`pandas.DataFrame` indexed by name: ``designs``,
+        ``replicates`` (the target), ``complete`` (designs with every target replicate stored),
+        ``replicates_done`` (the fewest stored for a design), ``graph`` (fingerprint), ``nodes``,
+        ``ties``, ``seed``, ``keys`` (swept key paths), ``version`` and ``created``."""
         import pandas as pd
 
+        columns = ["name", "designs", "replicates", "complete", "replicates_done", "graph", "nodes", "ties", "seed",
+                   "keys", "version", "created"]
+        return pd.DataFrame(self.sweep_rows(), columns=columns).set_index("name")
+
+    @_faults
+    def design_rows(self, sweep=None) -> List[dict]:
+        """Designs as plain rows (what :meth:`designs` tabulates), verified: of one sweep, or
+        every stored design."""
         with self._reading():
             catalog = self._catalog()
             if sweep is None:
@@ -882,9 +888,8 @@ class Store:
                 for sweep_id, row in sorted(catalog["sweeps"].items()):
                     for design in catalog["designs"][sweep_id]:
                         users.setdefault(design[2], []).append(row[1])
-                table = [(h, ", ".join(dict.fromkeys(users[h])) if h in users else None, spec)
-                         for h, spec in sorted(rows)]
-                return pd.DataFrame(table, columns=["hash", "sweeps", "spec"]).set_index("hash")
+                return [{"hash": h, "sweeps": ", ".join(dict.fromkeys(users[h])) if h in users else None, "spec": spec}
+                        for h, spec in sorted(rows)]
             row = self._sweep_row(catalog, sweep)
             keys = json.loads(row[6])
             records = []
@@ -893,7 +898,21 @@ class Store:
                 run = self._sweep_run(catalog, row, design)
                 records.append({"design": position, "label": label, **{k: values.get(k) for k in keys},
                                 "hash": design, "replicates_done": 0 if run is None else self._done(self._ranges(run))})
-        return pd.DataFrame(records, columns=["design", "label", *keys, "hash", "replicates_done"]).set_index("design")
+        return records
+
+    def designs(self, sweep=None):
+        """Designs as a :class:`pandas.DataFrame`: of one sweep (name or id) with ``design``
+        (position), ``label``, one column per swept key, ``hash`` and ``replicates_done``; or,
+        without ``sweep``, every stored design with its ``hash``, the sweeps using it and its spec
+        (JSON text)."""
+        import pandas as pd
+
+        rows = self.design_rows(sweep)
+        if sweep is None:
+            return pd.DataFrame(rows, columns=["hash", "sweeps", "spec"]).set_index("hash")
+        with self._reading():
+            keys = json.loads(self._sweep_row(self._catalog(), sweep)[6])
+        return pd.DataFrame(rows, columns=["design", "label", *keys, "hash", "replicates_done"]).set_index("design")
 
     @_faults
     def sweep_record(self, sweep) -> dict:
@@ -945,15 +964,20 @@ class Store:
             self._count("studies", 1 - replaced)
 
     @_faults
+    def study_rows(self) -> List[dict]:
+        """The stored studies as plain rows (``name``, ``kind``, ``sweep``, ``created``), verified,
+        in the order they were made."""
+        with self._reading():
+            rows = self._counted("studies", self._select("studies", scan=True), self._counts())
+        return [{"name": name, "kind": kind, "sweep": sweep, "created": created}
+                for name, kind, sweep, _, created in sorted(rows, key=lambda r: (r[4], r[0]))]
+
     def studies(self):
         """The stored studies as a :class:`pandas.DataFrame` indexed by name: ``kind``,
         ``sweep`` and ``created``."""
         import pandas as pd
 
-        with self._reading():
-            rows = self._counted("studies", self._select("studies", scan=True), self._counts())
-        rows = sorted(((name, kind, sweep, created) for name, kind, sweep, _, created in rows), key=lambda r: (r[3], r[0]))
-        return pd.DataFrame(rows, columns=["name", "kind", "sweep", "created"]).set_index("name")
+        return pd.DataFrame(self.study_rows(), columns=["name", "kind", "sweep", "created"]).set_index("name")
 
     @_faults
     def study(self, name: str) -> dict:
@@ -961,7 +985,7 @@ class Store:
         with self._reading():
             rows = [r for r in self._select("studies", "name = ?", (name,)) if r[0] == name]
         if not rows:
-            names = list(self.studies().index)
+            names = [r["name"] for r in self.study_rows()]
             raise ValueError(f"{self.path}: no study {name!r} (studies: {', '.join(map(repr, names)) or 'none'})")
         return json.loads(rows[0][3])
 
