@@ -668,6 +668,8 @@ def sweep_command(args) -> int:
     block = args.block if args.block is not None else loaded["block"]
     with option_names({"metric": "--metric"}):  # before the sweep runs, which may take long
         gx.campaign.check_metric(args.metric)
+    if args.scheduler:
+        _quiet_dask()
     try:
         with option_names({"replicates": "--replicates", "block": "--block", "client": "--scheduler"}), \
                 warnings.catch_warnings():
@@ -683,6 +685,22 @@ def sweep_command(args) -> int:
     document = report.sweep_document(result, args.metric, store=args.store)
     _say(report.to_json(document) if args.json else report.sweep_text(document))
     return EXIT_OK
+
+
+def _quiet_dask() -> None:
+    """Dask's own log lines (a lost scheduler logs tracebacks, a closing client asyncio's
+    "Future exception was never retrieved") kept off stderr, where a failure is one line."""
+    import logging
+
+    try:
+        import distributed  # noqa: F401  (its import configures its loggers: quietened after it)
+    except ImportError:
+        return  # the sweep says that it is missing
+    for name in ("distributed", "tornado", "asyncio"):
+        logger = logging.getLogger(name)
+        logger.handlers = [logging.NullHandler()]
+        logger.propagate = False
+        logger.setLevel(logging.CRITICAL + 1)
 
 
 def store_command(args) -> int:

@@ -148,7 +148,7 @@ def decode_values(blob: bytes, count: int, steps: int, metrics: int, where: str)
     except (zlib.error, TypeError) as error:
         raise DamagedStore(f"{where}: corrupt block ({error}); delete the sweep or restore a copy of the store") from None
     if len(raw) != expected or not whole:
-        raise DamagedStore(f"{where}: corrupt block ({'more than ' if len(raw) > expected else ''}{len(raw)} bytes, "
+        raise DamagedStore(f"{where}: corrupt block ({f'more than {expected}' if len(raw) > expected else len(raw)} bytes, "
                            f"expected {count} x {steps} x {metrics} float64); delete the sweep or restore a copy of the "
                            "store")
     return np.frombuffer(raw, dtype="<f8").astype(np.float64).reshape(count, steps, metrics)
@@ -179,7 +179,7 @@ def _faults(method):
     def guarded(self, *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
-        except sqlite3.Error as error:
+        except (sqlite3.Error, UnicodeDecodeError) as error:
             raise self._fault(error) from None
 
     return guarded
@@ -243,7 +243,7 @@ class Store:
         self._db: Optional[sqlite3.Connection] = None
         try:
             self._connect(mode is not None, create)
-        except sqlite3.Error as error:
+        except (sqlite3.Error, UnicodeDecodeError) as error:
             self._close_quietly()
             raise self._fault(error) from None
         except BaseException:
@@ -251,11 +251,14 @@ class Store:
             raise
 
     def _connect(self, exists: bool, create: bool) -> None:
-        if not self.read_only:
+        # Read-only by choice, in a place that can be written: an ordinary connection that this
+        # object never writes with (a read-only one would leave the WAL's files behind, since it
+        # cannot remove them when it closes).
+        if not self.read_only or (exists and _writable(self.path)):
             try:
                 self._db = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
                                            check_same_thread=False)
-                self._open_waiting(exists, create)
+                self._open_waiting(exists, create and not self.read_only)
                 return
             except sqlite3.OperationalError as error:  # a folder or file that cannot be written after all
                 name = getattr(error, "sqlite_errorname", "")
@@ -269,9 +272,9 @@ class Store:
                                        check_same_thread=False)
             self._open_waiting(exists, False)
         except sqlite3.OperationalError as error:
-            # In a folder that cannot be written SQLite cannot make the WAL's shared-memory file:
-            # read the file as it is (no locks; nobody can write there without that file either).
-            if not getattr(error, "sqlite_errorname", "").startswith("SQLITE_CANTOPEN"):
+            # In a folder this process cannot write SQLite cannot make the WAL's shared-memory file:
+            # read the file as it is on disk, without locks (docs/store.md: where nobody writes it).
+            if not getattr(error, "sqlite_errorname", "").startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")):
                 raise
             self._close_quietly()
             self._db = sqlite3.connect(uri + "?mode=ro&immutable=1", uri=True, isolation_level=None,
@@ -369,8 +372,12 @@ class Store:
 
     # -- faults -------------------------------------------------------------------------------
 
-    def _fault(self, error: sqlite3.Error) -> Exception:
+    def _fault(self, error: Exception) -> Exception:
         """An SQLite error as the one-line error of what happened and what to do."""
+        if isinstance(error, UnicodeDecodeError):  # SQLite's own message, about damaged text, is not UTF-8
+            text = error.object.decode("utf-8", "backslashreplace") if isinstance(error.object, bytes) else str(error)
+            return DamagedStore(f"{self.path}: damaged (SQLite: {text}): run 'guanxi store check {self.path}' and "
+                                "restore a copy of the store")
         name = getattr(error, "sqlite_errorname", "") or ""
         text = str(error)
         where = self.path
@@ -746,6 +753,25 @@ class Store:
             run = self._run_row(run_id)
             return [] if run is None else self._ranges(run)
 
+    def _within(self, run_id: int, first: int, end: int) -> List[Tuple[int, int]]:
+        """(first, count) of a run's blocks that overlap replicates ``first .. end``, each row
+        verified; found through the index in a time that does not grow with the run's other
+        blocks (blocks of a run never overlap: only the last one starting at or before ``first``
+        can reach into the range from the left)."""
+        rows = self._select("blocks", "run = ? AND first >= coalesce((SELECT max(first) FROM blocks WHERE run = ? AND "
+                                      "first <= ?), 0) AND first < ?", (run_id, run_id, first, end))
+        ranges = sorted((start, count) for run_of, start, count, *_ in rows if run_of == run_id)
+        if len(ranges) != len(rows):
+            raise self._damaged(f"run {run_id}'s blocks were found with another run")
+        return [(start, count) for start, count in ranges if start + count > first]
+
+    @_faults
+    def stored_within(self, run_id: int, first: int, end: int) -> List[Tuple[int, int]]:
+        """(first, count) of the stored blocks of a run that overlap replicates ``first .. end``
+        (a sweep's look at what another process stored meanwhile), each row verified."""
+        with self._reading():
+            return self._within(run_id, first, end)
+
     @_faults
     def write_block(self, run_id: int, first: int, values: np.ndarray, seconds: float,
                     warnings: Sequence[str] = (), design: Optional[str] = None) -> int:
@@ -761,7 +787,7 @@ class Store:
             if run is None or (design is not None and run[1] != design):
                 raise ValueError(f"{self.path}: run {run_id} was deleted while this process computed it (its sweep "
                                  "deleted by another process?): run the same command again")
-            ranges = self._ranges(run)
+            ranges = self._within(run_id, first, first + count)
             gaps, at = [], first
             for start, size in ranges:
                 if start + size <= at or start >= first + count:

@@ -375,12 +375,15 @@ class DesignRuns:
             self._connected = _connect(self.client)
         return self._connected
 
-    def _read_stored(self, number: int, first: int, end: int) -> List[Tuple[int, int]]:
+    def _read_stored(self, number: int, first: int, end: int, every: bool = True) -> List[Tuple[int, int]]:
         """Copies what the store holds of replicates ``first .. end`` of a design into its
-        values (verified), and returns the [start, stop) ranges still missing."""
+        values (verified), and returns the [start, stop) ranges still missing. ``every``: check
+        the run's every block against its count (before a sweep starts); else look only at
+        the blocks of this range (before each task: what another process stored meanwhile)."""
         if self.store is None or self.run_ids[number] is None:
             return [(first, end)]
-        stored = self.store.stored_ranges(self.run_ids[number])
+        run_id = self.run_ids[number]
+        stored = self.store.stored_ranges(run_id) if every else self.store.stored_within(run_id, first, end)
         where = f"{self.store.path}: sweep {self.name!r}, design {number} ({self.designs[number][0]})"
         for start, count in stored:
             low, high = max(start, first), min(start + count, end)
@@ -418,6 +421,7 @@ class DesignRuns:
         for round_ in itertools.zip_longest(*per_design):  # interleaved: every design's first block, then ...
             tasks += [(numbers[i], *task) for i, task in enumerate(round_) if task is not None]
         start = time.perf_counter()
+        held = None
         bar = Progress(len(tasks), self.progress, f"{self.label or self.name} ({len(numbers)} designs)", unit="block")
         remaining = {number: len(p) for number, p in zip(numbers, per_design)}
         writer = _BlockWriter(self.store) if self.store is not None and tasks else None
@@ -444,7 +448,7 @@ class DesignRuns:
 
             def missing(number: int, first: int, count: int) -> List[Tuple[int, int]]:
                 """What another process has not stored meanwhile (it may share the work)."""
-                return self._read_stored(number, first, first + count)
+                return self._read_stored(number, first, first + count, every=False)
 
             if client is None:
                 for number, first, count in tasks:
@@ -454,15 +458,16 @@ class DesignRuns:
                     task_done(number)
             else:
                 keys = [self._task_key(n) for n in range(len(self.designs))]
-                _run_on_cluster(client, self.population, self.specs, self.seed, tasks, self.threads or 1, finished,
-                                self.uncertain, missing=missing, task_done=task_done, keys=keys,
-                                written=None if writer is None else writer.written)
+                held = _run_on_cluster(client, self.population, self.specs, self.seed, tasks, self.threads or 1,
+                                       finished, self.uncertain, missing=missing, task_done=task_done, keys=keys,
+                                       written=None if writer is None else writer.written)
         finally:
             try:
                 if writer is not None:  # every computed block stored, also when stopped by Ctrl-C
                     writer.close()
             finally:
                 bar.close()
+        del held  # the last blocks' results, kept on the cluster until stored (another sweep may ask for them)
         for number in numbers:
             self.done[number] = max(self.done[number], replicates)
         if self.store is not None and tasks:  # never a silent gap: what was computed is in the store
@@ -541,6 +546,11 @@ class _BlockWriter:
             raise self.error
 
 
+# Seconds a finished block's result stays on the cluster after it is stored: another sweep that
+# looked at the store just before may still be submitting the same block (docs/scale-out.md).
+_HOLD_SECONDS = 5.0
+
+
 def _connect(address: str):
     """A Dask client of the scheduler at ``address``."""
     try:
@@ -564,15 +574,16 @@ def _cluster_faults():
 
 
 def _run_on_cluster(client, graph, specs, seed, tasks, threads, finished, uncertain=(), *, missing=None,
-                    task_done=None, keys=None, written=None) -> None:
+                    task_done=None, keys=None, written=None) -> list:
     """The tasks on a Dask cluster: the graph scattered to every worker once, tasks submitted in
     the interleaved order a few at a time (twice the cluster's threads), each cut first to what
     the store does not hold yet (``missing``), results taken (and stored) as they complete.
 
     Task keys are what a block depends on (``keys``: per design), so that two sweeps on one
     scheduler asking for the same block at once get one computation; a finished block's future
-    is held until it is stored (``written``), so that a sweep asking for it meanwhile is given
-    the result instead of computing it again."""
+    is held until it is stored (``written``) and a few seconds more, so that a sweep asking for
+    it meanwhile is given the result instead of computing it again: the futures still held are
+    returned, for the caller to keep until its writer has stored everything."""
     try:
         from distributed import Client, as_completed
     except ImportError:
@@ -584,7 +595,7 @@ def _run_on_cluster(client, graph, specs, seed, tasks, threads, finished, uncert
     if not isinstance(client, Client):
         raise ValueError(f"client: give a dask.distributed.Client or a scheduler address, got {type(client).__name__}")
     if not tasks:
-        return
+        return []
     faults = _cluster_faults()
     missing = missing or (lambda number, first, count: [(first, first + count)])
     call = os.urandom(8).hex()  # without keys: unique to this call (Dask treats equal keys as the same task)
@@ -597,7 +608,7 @@ def _run_on_cluster(client, graph, specs, seed, tasks, threads, finished, uncert
     pending = collections.deque(enumerate(tasks))
     pieces: Dict[int, int] = {}  # task -> pieces still running
     futures: Dict[object, Tuple[int, int, int]] = {}
-    held: "collections.deque" = collections.deque()  # (writer's number, future) until stored
+    held: "collections.deque" = collections.deque()  # (writer's number, when, future) until stored, and a while
     flow = as_completed()
 
     def submit_more() -> None:
@@ -630,13 +641,15 @@ def _run_on_cluster(client, graph, specs, seed, tasks, threads, finished, uncert
             index, number, first = futures.pop(future)
             number_written = finished(number, first, result)
             if written is not None:
-                held.append((number_written, future))
-                while held and held[0][0] <= written():
+                now = time.monotonic()
+                held.append((number_written, now, future))
+                while held and held[0][0] <= written() and now - held[0][1] > _HOLD_SECONDS:
                     held.popleft()
             pieces[index] -= 1
             if pieces[index] == 0 and task_done is not None:
                 task_done(number)
             submit_more()
+        return list(held)
     except BaseException:
         try:
             client.cancel(list(futures))
