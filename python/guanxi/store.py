@@ -449,8 +449,6 @@ class Store:
         nested reads share it. One transaction at a time on this connection (a sweep reads
         while its writer thread writes)."""
         with self._lock:
-            if self._db is None:
-                raise ValueError(f"{self.path}: the run store is closed")
             if self._depth:
                 self._depth += 1
                 try:
@@ -458,36 +456,33 @@ class Store:
                 finally:
                     self._depth -= 1
                 return
-            self._db.execute("BEGIN")
-            self._depth = 1
-            try:
-                yield self._db
-            except BaseException:
-                self._depth = 0
-                self._rollback()
-                raise
-            self._depth = 0
-            self._db.execute("COMMIT")
+            with self._transaction("BEGIN") as db:
+                yield db
 
     @contextlib.contextmanager
     def _writing(self):
         """``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` on any error): one writer at a time, and
         what is written (a block, a sweep) either wholly stored or not at all."""
         with self._lock:
-            if self._db is None:
-                raise ValueError(f"{self.path}: the run store is closed")
             if self.read_only:
                 raise self._cannot_write(self._why_read_only)
-            self._db.execute("BEGIN IMMEDIATE")
-            self._depth = 1
-            try:
-                yield self._db
-            except BaseException:
-                self._depth = 0
-                self._rollback()
-                raise
+            with self._transaction("BEGIN IMMEDIATE") as db:
+                yield db
+
+    @contextlib.contextmanager
+    def _transaction(self, begin: str):
+        if self._db is None:
+            raise ValueError(f"{self.path}: the run store is closed")
+        self._db.execute(begin)
+        self._depth = 1
+        try:
+            yield self._db
+        except BaseException:
             self._depth = 0
-            self._db.execute("COMMIT")
+            self._rollback()
+            raise
+        self._depth = 0
+        self._db.execute("COMMIT")
 
     # -- verified rows ------------------------------------------------------------------------
 

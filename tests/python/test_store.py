@@ -4,19 +4,17 @@
 # resuming to the same numbers, and two writers filling one store.
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 
 import numpy as np
 import pytest
 
 import guanxi as gx
 from guanxi import stats
-from helpers import GRID, same_bits
+from helpers import GRID, blocks_stored, kill_after_blocks, same_bits
 
 
 def test_a_stored_sweep_resumes_and_reloads_without_computing(sweep_base, swept, tmp_path):
@@ -178,33 +176,14 @@ def _script(tmp_path, body: str):
     return [sys.executable, str(script)], dict(os.environ, PYTHONPATH=package_root)
 
 
-def _blocks_stored(path) -> int:
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as db:
-            return db.execute("SELECT count(*) FROM blocks").fetchone()[0]
-    except sqlite3.OperationalError:  # not created yet
-        return 0
-
-
 def test_resume_after_sigkill_equals_an_uninterrupted_sweep(tmp_path):
     path = tmp_path / "runs.db"
     command, env = _script(tmp_path, f"""
         gx.sweep(base, grid, replicates=30, seed=2, store={str(path)!r}, block=1, progress=False, name="long")
         """)
     total = 40 * 30
-    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 600  # a guard against a child that never starts, not a speed limit
-        while _blocks_stored(path) < 25 and child.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert child.poll() is None, child.communicate()
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    stored = _blocks_stored(path)
+    kill_after_blocks(command, path, 25, env)
+    stored = blocks_stored(path)
     assert 25 <= stored < total  # killed part-way
     g = gx.generators.holme_kim(1200, 3, 0.5, seed=7)
     base = gx.Campaign(g, run={"steps": 15}, seeding={"k": 10})

@@ -21,12 +21,10 @@ import random
 import shutil
 import signal
 import sqlite3
-import stat
 import subprocess
 import sys
 import tempfile
 import textwrap
-import time
 import zlib
 
 import numpy as np
@@ -34,7 +32,7 @@ import pytest
 
 import guanxi as gx
 import guanxi.cli
-from helpers import EXAMPLES, STUDIES, assert_one_line_error, run, same_bits
+from helpers import EXAMPLES, assert_one_line_error, blocks_stored, kill_after_blocks, run, same_bits, wait_for_blocks
 
 ONE_SIDED = os.path.join(EXAMPLES, "02_one_sided_referral.toml")
 REWARDS = {"policy.referral_reward": [0, 10, 20]}
@@ -98,21 +96,6 @@ def _replicates_once(path, replicates: int) -> None:
             assert at == replicates, (run_id, ranges)
 
 
-def _blocks_stored(path) -> int:
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as db:
-            return db.execute("SELECT count(*) FROM blocks").fetchone()[0]
-    except sqlite3.Error:  # not created yet
-        return 0
-
-
-def _wait_for_blocks(path, count: int, child) -> None:
-    deadline = time.monotonic() + 600  # a guard against a child that never starts, not a speed limit
-    while _blocks_stored(path) < count and child.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert child.poll() is None, child.communicate()
-
-
 # -- 1. writers ---------------------------------------------------------------------------------
 
 
@@ -151,17 +134,8 @@ def test_random_kills_and_block_sizes_leave_every_replicate_once(base, tmp_path)
     env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(gx.__file__)))
     chosen = random.Random(20)
     for _ in range(6):  # each writer killed after a random number of new blocks, with another block size
-        stored = _blocks_stored(store)
-        child = subprocess.Popen([sys.executable, script, store, str(chosen.choice([1, 2, 3, 5, 7, 11, 13]))],
-                                 env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            _wait_for_blocks(store, stored + chosen.randint(1, 6), child)
-            child.send_signal(signal.SIGKILL)
-            child.wait()
-        finally:
-            if child.poll() is None:
-                child.kill()
-                child.wait()
+        kill_after_blocks([sys.executable, script, store, chosen.choice([1, 2, 3, 5, 7, 11, 13])], store,
+                          blocks_stored(store) + chosen.randint(1, 6), env)
     resumed = gx.sweep(base, REWARDS, replicates=300, seed=3, store=store, block=40, progress=False, name="killed")
     _replicates_once(store, 300)
     whole = gx.sweep(base, REWARDS, replicates=300, seed=3, progress=False)
@@ -287,7 +261,7 @@ def test_a_sweep_deleted_while_another_process_resumes_it_is_one_line(cli, graph
     child = subprocess.Popen([cli, "sweep", path, "--graph", graph_path, "--store", store, "--block", "1", "--quiet"],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        _wait_for_blocks(store, 5, child)
+        wait_for_blocks(store, 5, child)
         assert run(cli, "store", "rm", store, "sweep").returncode == 0
         out, err = child.communicate(timeout=600)
     finally:
@@ -331,7 +305,7 @@ def test_losing_every_dask_worker_is_one_line(cli, graph_path, tmp_path):
         child = subprocess.Popen([cli, "sweep", path, "--graph", graph_path, "--store", store, "--scheduler", address,
                                   "--block", "5"],
                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        _wait_for_blocks(store, 3, child)
+        wait_for_blocks(store, 3, child)
         os.killpg(cluster.pid, signal.SIGKILL)  # the scheduler and every worker
         out, err = child.communicate(timeout=600)
     finally:
@@ -559,7 +533,7 @@ def test_a_studys_files_stay_near_it_and_foreign_files_are_not_quoted(cli, tmp_p
         gx.studyfile.read_observed(studies / "obs.csv")
     far = tmp_path / "far.toml"
     shutil.copy(ONE_SIDED, far)
-    study.write_text(f'base = "../../far.toml"\n[sweep]\n"policy.referral_reward" = [0]\n')
+    study.write_text('base = "../../far.toml"\n[sweep]\n"policy.referral_reward" = [0]\n')
     assert_one_line_error(run(cli, "sweep", study, "--graph", graph_path), "calibrate.toml:1:", "base",
                           "the folder above it")
     allowed = run(cli, "sweep", study, "--graph", graph_path, "--allow-outside-paths", "--replicates", 2)
@@ -739,7 +713,7 @@ def test_a_read_only_store_and_folder_still_read(cli, graph_path, tmp_path):
     out = None
     try:
         os.chmod(folder, 0o755)
-        sweep = _sweep_file(tmp_path, 'replicates = 3\n[sweep]\n"policy.referral_reward" = [0, 10]\n')
+        _sweep_file(tmp_path, 'replicates = 3\n[sweep]\n"policy.referral_reward" = [0, 10]\n')
         shutil.copy(graph_path, folder)
         for name in os.listdir(tmp_path):
             if name.endswith(".toml"):
