@@ -375,7 +375,8 @@ def optimize(
             distinct = list({json.dumps(r, sort_keys=True, default=str): r for r in
                              ({k: _plain_value(row[k]) for k in keys} for row in results)}.values())
             study_name = name or f"optimize-{_short({'space': repr(dimensions), 'seed': seed, 'trials': trials})}"
-            runs = DesignRuns(base, distinct, seed=seed, store=store, progress=False, name=study_name)
+            runs = DesignRuns(base, distinct, seed=seed, store=store, progress=False, name=study_name,
+                              max_designs=max(1, len(distinct)))  # the trials asked for, not a grid: no limit
             try:
                 runs.ensure(range(len(distinct)), replicates)
             finally:
