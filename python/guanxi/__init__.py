@@ -21,7 +21,7 @@ from .campaign import Campaign, DesignWarning
 from .results import CampaignResult
 from .comparison import compare
 from .plotting import plot_comparison
-from .store import Store
+from .store import DamagedStore, Store
 from .sweeps import Sweep, sweep
 from .studyfile import read_sweep_file
 from .selection import Selection, select
@@ -60,6 +60,7 @@ __all__ = [
     "seeding",
     "simulate",
     "Store",
+    "DamagedStore",
     "Sweep",
     "sweep",
     "select",

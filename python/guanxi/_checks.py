@@ -12,13 +12,17 @@ from __future__ import annotations
 import difflib
 import json
 import math
+import os
+import stat
 import warnings
 from typing import Callable, Iterable, Optional, Sequence
 
 import numpy as np
 
-__all__ = ["DesignWarning", "warn_design", "checked_int", "check_name", "checked_level", "checked_metric",
-           "finite_spec", "plain", "plain_json", "to_json", "Progress"]
+__all__ = ["DesignWarning", "warn_design", "checked_int", "check_name", "checked_title", "require_memory", "regular_file",
+           "inside",
+           "checked_level",
+           "checked_metric", "finite_spec", "plain", "plain_json", "to_json", "Progress"]
 
 
 class DesignWarning(UserWarning):
@@ -53,6 +57,61 @@ def check_name(name, what: str = "name") -> Optional[str]:
     if name is not None and not isinstance(name, str):
         raise ValueError(f"{what}: must be a string, got {type(name).__name__} {name!r}")
     return name
+
+
+def checked_title(name, what: str = "name") -> str:
+    """A name kept in a run store and printed later (a sweep's, a study's): non-empty text
+    without control characters, which would reach a terminal raw (NUL, escape codes, line breaks)."""
+    if not isinstance(name, str) or not name.strip():
+        raise ValueError(f"{what}: must be a non-empty string, got {name!r}")
+    if not name.isprintable():
+        raise ValueError(f"{what}: must not contain control characters (line breaks, NUL, terminal escape codes), "
+                         f"got {name!r}")
+    return name
+
+
+def regular_file(path, what: str) -> str:
+    """``path`` if it is a regular file (or missing: the reader names a missing file), checked
+    by type before anything reads it: a folder, a device (``/dev/zero`` reads forever) or a FIFO
+    (which blocks) is an OSError ``"{path}: is a folder, not a {what}"``."""
+    path = os.fspath(path)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return path
+    except OSError as error:
+        raise OSError(f"{path}: cannot read the {what} ({error.strerror or error})") from None
+    if stat.S_ISREG(mode):
+        return path
+    kind = ("a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else
+            "a socket" if stat.S_ISSOCK(mode) else "a device")
+    raise OSError(f"{path}: is {kind}, not a {what}")
+
+
+def inside(path, folder) -> bool:
+    """Whether ``path`` lies inside ``folder`` (or below it), symbolic links followed: where a
+    path written in a file may lead unless the user allows more (docs/choosing.md, "Study
+    files")."""
+    real, root = os.path.realpath(path), os.path.realpath(folder)
+    return real == root or real.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def require_memory(nbytes: float, name: str, what: str) -> None:
+    """Refuses to allocate more than this machine's memory, as the engine refuses a run's
+    results: ValueError ``"{name}: {what} need 26.1 GiB of memory; this machine has 16 GiB"``."""
+    try:
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):  # not known here: nothing to compare with
+        return
+    if memory > 0 and nbytes > memory:
+        raise ValueError(f"{name}: {what} need {_bytes(nbytes)} of memory; this machine has {_bytes(memory)}")
+
+
+def _bytes(count: float) -> str:
+    for unit, size in (("TiB", 2**40), ("GiB", 2**30), ("MiB", 2**20)):
+        if count >= size:
+            return f"{count / size:.3g} {unit}"
+    return f"{count:.0f} bytes"
 
 
 def checked_level(level, name: str = "level") -> float:

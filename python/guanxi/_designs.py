@@ -24,8 +24,9 @@ from . import _guanxi
 from ._checks import plain
 
 __all__ = ["parameter_rows", "parameter_row", "parameter_bounds", "at_path", "nested", "flatten", "short_names",
-           "value_text", "grid_changes", "canonical_spec", "spec_sha256", "parse_uncertain", "draw", "with_values"]
+           "value_text", "grid_changes", "grid_size", "MAX_DESIGNS", "canonical_spec", "spec_sha256", "parse_uncertain", "draw", "with_values"]
 
+MAX_DESIGNS = 100_000  # designs of one grid unless raised (max_designs=, --max-designs): docs/sweeps.md
 UNCERTAIN_STREAM = 0x756E6365  # "unce": the stream of the uncertain parameters' draws, apart from the engine's
 
 
@@ -103,16 +104,23 @@ def nested(changes: Mapping[str, Any], where: str) -> dict:
     return sections
 
 
-def flatten(table: Mapping, prefix: str = "", stop: Sequence[str] = ()) -> Dict[str, Any]:
+def flatten(table: Mapping, prefix: str = "", stop: Sequence[str] = (), once: bool = False) -> Dict[str, Any]:
     """Nested tables as key paths (``{"policy": {"referral_reward": 5}}`` -> ``{"policy.referral_reward":
-    5}``); a table whose keys all are in ``stop`` is a value (a study file's ``{low = 0, high = 30}``)."""
+    5}``); a table whose keys all are in ``stop`` is a value (a study file's ``{low = 0, high = 30}``).
+    ``once``: a key path given twice (quoted ``"policy.referral_reward"`` and dotted
+    ``policy.referral_reward``) is a ValueError ``"{path}: set twice ..."`` instead of one value
+    silently dropped."""
     out: Dict[str, Any] = {}
     for key, value in table.items():
         path = f"{prefix}{key}"
         if isinstance(value, Mapping) and not (value and set(value) <= set(stop)):
-            out.update(flatten(value, path + ".", stop))
+            found = flatten(value, path + ".", stop, once)
         else:
-            out[path] = value
+            found = {path: value}
+        if once:
+            for twice in found.keys() & out.keys():
+                raise ValueError(f"{twice}: set twice (quoted and dotted, or in two tables); keep one")
+        out.update(found)
     return out
 
 
@@ -138,10 +146,23 @@ def change_label(changes: Mapping[str, Any], names: Optional[Mapping[str, str]] 
     return ", ".join(f"{(names or {}).get(k, k.rsplit('.', 1)[-1])}={value_text(v)}" for k, v in changes.items())
 
 
-def grid_changes(grid: Mapping) -> Tuple[List[str], List[Tuple[str, dict]]]:
+def grid_size(count: int, max_designs: Optional[int], what: str) -> None:
+    """Refuses a grid of more than ``max_designs`` designs (default :data:`MAX_DESIGNS`) before
+    any design is built: each is a checked campaign, and a product of a few long lists is
+    millions of them."""
+    limit = MAX_DESIGNS if max_designs is None else max_designs
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise ValueError(f"max_designs: must be an integer >= 1, got {max_designs!r}")
+    if count > limit:
+        raise ValueError(f"grid: {what} is {count:,} designs, more than the limit of {limit:,}: sweep fewer values, or "
+                         "raise the limit (max_designs=, --max-designs)")
+
+
+def grid_changes(grid: Mapping, max_designs: Optional[int] = None) -> Tuple[List[str], List[Tuple[str, dict]]]:
     """A grid of key paths to value lists as its swept keys and designs ``(label, {key path:
     value})``: every combination, the first key varying slowest. Values and key paths are checked
-    (not yet against a base: the designs are built a floor up)."""
+    (not yet against a base: the designs are built a floor up), and the number of combinations
+    (:func:`grid_size`) before any is made."""
     if not grid:
         raise ValueError("grid: empty (give key paths and value lists, e.g. {'policy.referral_reward': [0, 5]})")
     keys = list(grid)
@@ -156,6 +177,7 @@ def grid_changes(grid: Mapping) -> Tuple[List[str], List[Tuple[str, dict]]]:
         if not values:
             raise ValueError(f"grid[{key!r}]: no values")
         choices.append(values)
+    grid_size(math.prod(len(c) for c in choices), max_designs, " x ".join(f"{len(c):,}" for c in choices))
     nested({k: 0 for k in keys}, "grid")  # key paths checked once, before the product
     names = short_names(keys)
     designs = []

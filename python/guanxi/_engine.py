@@ -14,13 +14,14 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import time
 from typing import Callable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from . import _guanxi
-from ._checks import plain
+from ._checks import inside, plain, regular_file
 from ._designs import draw, with_values
 
 __all__ = ["version", "metrics", "metric_registry", "comparison_metrics", "channels", "seeding_strategies",
@@ -83,10 +84,59 @@ def ic_equivalent(graph, spec: dict) -> np.ndarray:
     return _guanxi.campaign_ic_equivalent(graph.core, json.dumps(spec))
 
 
-def open_scenario(path: "str | os.PathLike", graph=None, graphs: Optional[dict] = None) -> dict:
+def open_scenario(path: "str | os.PathLike", graph=None, graphs: Optional[dict] = None,
+                  allow_outside: bool = False) -> dict:
     """A scenario file as the engine reads it: ``name``, ``description``, ``spec`` (JSON),
-    ``graph`` (the engine's graph), ``graph_source``, ``groups`` and ``warnings``."""
-    return _guanxi.open_scenario(os.fspath(path), None if graph is None else graph.core, graphs)
+    ``graph`` (the engine's graph), ``graph_source``, ``groups`` and ``warnings``.
+
+    Before the engine opens anything, the scenario and the files it names (``[graph] file``
+    unless ``graph`` is given, ``community.groups_file``) are checked here: each must be a
+    regular file (a folder, device or FIFO is refused by type, not read), and the named files
+    must lie inside the scenario's folder unless ``allow_outside`` (a scenario from elsewhere
+    cannot make guanxi read any file). An error about a line of the groups file that is not
+    ``label,group`` names the file, the line and what was expected, without quoting the line."""
+    path = os.fspath(path)
+    regular_file(path, "scenario file")
+    folder = os.path.dirname(os.path.abspath(path))
+    groups_file = None
+    for key, written in _named_files(path, graph is not None):
+        resolved = written if os.path.isabs(written) else os.path.join(os.path.dirname(path), written)
+        if not allow_outside and not inside(resolved, folder):
+            raise ValueError(scenario_message(path, key, f"'{written}' is outside the scenario's folder {folder}: keep "
+                                                         "the files a scenario names beside it, or allow paths outside "
+                                                         "it for a scenario you trust (--allow-outside-paths, "
+                                                         "allow_outside=True)"))
+        try:
+            regular_file(resolved, "graph file" if key == "graph.file" else "groups file (label,group lines)")
+        except OSError as error:
+            raise OSError(scenario_message(path, key, str(error))) from None
+        if key == "community.groups_file":
+            groups_file = resolved
+    try:
+        return _guanxi.open_scenario(path, None if graph is None else graph.core, graphs)
+    except (ValueError, OSError) as error:
+        text = str(error)
+        if groups_file is None or not text.startswith(groups_file + ":") or "expected" not in text:
+            raise
+        raise type(error)(re.sub(r", got '.*'$", "", text, flags=re.S)) from None
+
+
+def _named_files(path: str, graph_given: bool) -> List[Tuple[str, str]]:
+    """(key, path as written) of the files a scenario names that the engine will read; none
+    when the file is no TOML (the engine then names its error)."""
+    import tomllib  # start-up cost: only where a scenario is read
+
+    try:
+        with open(path, "rb") as handle:
+            table = tomllib.load(handle)
+    except (OSError, ValueError):
+        return []
+    found = []
+    for key, section, field in (("graph.file", "graph", "file"), ("community.groups_file", "community", "groups_file")):
+        value = table.get(section, {}).get(field) if isinstance(table.get(section), dict) else None
+        if isinstance(value, str) and value and not (key == "graph.file" and graph_given):
+            found.append((key, value))
+    return found
 
 
 def scenario_message(path: "str | os.PathLike", key: str, what: str) -> str:

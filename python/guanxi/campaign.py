@@ -255,16 +255,20 @@ class Campaign:
 
     @classmethod
     def from_toml(cls, path: "str | os.PathLike", graph: Optional[Graph] = None,
-                  graphs: Optional[dict] = None) -> "Campaign":
+                  graphs: Optional[dict] = None, allow_outside: bool = False) -> "Campaign":
         """A campaign from a scenario file; its ``[graph]`` is read or generated unless ``graph``
         is given. ``[seeding] nodes`` name the graph's labels. Errors (ValueError, OSError for a
         file that cannot be read) and warnings name the file, the line and the key. Pass the
         same dict as ``graphs`` to several calls and scenarios naming the same ``[graph]`` share
-        one copy of it, read or generated once."""
+        one copy of it, read or generated once.
+
+        The files a scenario names (``[graph] file``, ``community.groups_file``) must lie inside
+        its folder, and be regular files, unless ``allow_outside`` (for a scenario you trust):
+        a scenario from elsewhere cannot make guanxi read any file."""
         path = os.fspath(path)
         if graph is not None and not isinstance(graph, Graph):
             raise TypeError("graph: must be a guanxi.Graph")
-        loaded = _engine.open_scenario(path, graph, graphs)
+        loaded = _engine.open_scenario(path, graph, graphs, allow_outside)
         name = loaded["name"] or os.path.splitext(os.path.basename(path))[0]
         groups = None
         if loaded["groups"] is not None:

@@ -5,9 +5,12 @@
 
 This module only reads the command line, checks numbers as written, prints what the package
 returns, and turns failures into one line ``guanxi: error: ...`` with a documented exit code:
-0 ok, 1 bad input (a file, a value out of range), 2 usage (an unknown command or option, a
-missing argument), 130 interrupted (Ctrl-C stops a run within a step). Warnings are lines
-``guanxi: warning: ...``. Run it as ``guanxi ...`` (the console script) or ``python -m guanxi``.
+0 ok, 1 bad input (a file, a value out of range) or a fault of the run store or the Dask cluster
+(a full disk, a lock held by another process, a damaged store, lost workers: the line names the
+store and what to do), 2 usage (an unknown command or option, a missing argument), 130
+interrupted (Ctrl-C stops a run within a step). Warnings are lines ``guanxi: warning: ...``.
+Everything printed has its control characters escaped (names and labels come from files and
+stores). Run it as ``guanxi ...`` (the console script) or ``python -m guanxi``.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ COMMANDS = {
     "run": "run a campaign scenario (TOML) and print its summary at the horizon",
     "compare": "compare campaign scenarios with common random numbers (paired differences against the first)",
     "sweep": "run many designs (a [sweep] of key paths to values) with common random numbers, into a run store",
-    "store": "list, show, export or delete the sweeps of a run store: guanxi store ls|show|export|rm STORE",
+    "store": "list, show, export, check or delete the sweeps of a run store: guanxi store ls|show|export|check|rm STORE",
     "select": "choose the best design with a stated confidence (sequential, common random numbers)",
     "optimize": "search a space of designs for the best objective under constraints (Optuna)",
     "calibrate": "fit parameters to an observed series (approximate Bayesian computation)",
@@ -64,8 +67,9 @@ Examples:
   guanxi optimize examples/studies/optimize_reward.toml --store runs.db
   guanxi report runs.db -o report.html
 
-Exit codes: 0 ok; 1 bad input (a file that cannot be read, a value out of range, a scenario error);
-2 usage (unknown command or option, missing argument); 130 interrupted (Ctrl-C)."""
+Exit codes: 0 ok; 1 bad input (a file that cannot be read, a value out of range, a scenario error) or
+a fault of the run store or the cluster (full disk, lock, damage, lost workers); 2 usage (unknown
+command or option, missing argument); 130 interrupted (Ctrl-C)."""
 
 
 class UsageError(Exception):
@@ -167,7 +171,14 @@ def _add_read_options(parser: argparse.ArgumentParser) -> None:
                         help="edge lists: use integer ids as node ids (no relabelling)")
 
 
+def _add_outside(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--allow-outside-paths", action="store_true",
+                        help="let the files read here name files outside their own folder (a study's base: outside "
+                             "the folder above it too); only for files you trust")
+
+
 def _add_campaign_options(parser: argparse.ArgumentParser) -> None:
+    _add_outside(parser)
     parser.add_argument("--graph", default=None, help="graph file overriding the scenarios' [graph]")
     parser.add_argument("--replicates", type=integer_in("--replicates", 1, MAX_REPLICATES), default=None,
                         help="Monte Carlo replicates (default: the scenario's [run])")
@@ -323,8 +334,15 @@ process) loses only the blocks in flight, and the same command again resumes."""
     add("--scheduler", default=None, metavar="ADDRESS",
         help="run the tasks on a Dask cluster (tcp://host:8786); this process writes the store")
     add("--metric", default="profit", help="metric of the printed table (default: %(default)s)")
+    _add_max_designs(add)
     _add_campaign_options(parser)
     return parser
+
+
+def _add_max_designs(add) -> None:
+    add("--max-designs", type=integer_in("--max-designs", 1, 10**9), default=None,
+        help="the most designs a [sweep] grid may have (default: 100,000; a larger grid is refused before any design "
+             "is built)")
 
 
 def store_parser() -> _Parser:
@@ -333,9 +351,14 @@ def store_parser() -> _Parser:
   guanxi store ls runs.db                    the sweeps, with designs and replicates done
   guanxi store show runs.db SWEEP            a sweep's designs with the metric's mean and 95% CI
   guanxi store export runs.db SWEEP -o DIR   designs.csv, results.csv, summary.csv (--timeseries: every step)
-  guanxi store rm runs.db SWEEP              delete a sweep (replicates no other sweep uses go too)""")
+  guanxi store check runs.db                 SQLite's integrity check, then every row, count and block verified
+  guanxi store rm runs.db SWEEP              delete a sweep (replicates no other sweep uses go too)
+
+Everything but rm only reads: a read-only store works. A store written meanwhile by another
+process waits up to GUANXI_STORE_TIMEOUT seconds (default 120) for its lock.""")
     add = parser.add_argument
-    add("action", metavar="ACTION", choices=["ls", "show", "export", "rm"], help="ls, show, export or rm")
+    add("action", metavar="ACTION", choices=["ls", "show", "export", "check", "rm"],
+        help="ls, show, export, check or rm")
     add("store", metavar="STORE", help="run store file")
     add("sweep", metavar="SWEEP", nargs="?", help="sweep name (show, export, rm)")
     add("-o", "--output", default=None, help="export: the folder for the CSV files")
@@ -347,6 +370,7 @@ def store_parser() -> _Parser:
 
 
 def _add_study_options(parser: argparse.ArgumentParser, store_help: str) -> None:
+    _add_outside(parser)
     parser.add_argument("--store", default=None, help=store_help)
     parser.add_argument("--graph", default=None, help="graph file overriding the scenarios' [graph]")
     parser.add_argument("--seed", type=integer_in("--seed", 0, MAX_SEED), default=None,
@@ -379,6 +403,7 @@ It adds replicates until one design is best within delta with the stated confide
     add("--max-replicates", type=integer_in("--max-replicates", 2, MAX_REPLICATES), default=None,
         help="cap per design (default: 10000)")
     add("--lowest", action="store_true", help="lower is better (a cost)")
+    _add_max_designs(add)
     _add_study_options(parser, "run store (SQLite) keeping every replicate and the decision")
     return parser
 
@@ -465,9 +490,24 @@ def generator_parser(kind: str, entry: dict) -> _Parser:
 
 def _say(text: str) -> None:
     """Prints text and its newline in one write, so that a reader that stops at a match
-    (`guanxi info x | grep -q ...`) has everything before it can go away."""
-    sys.stdout.write(text + "\n")
+    (`guanxi info x | grep -q ...`) has everything before it can go away. Control characters
+    (a terminal's escape codes, NUL) are escaped: names and labels come from files and stores."""
+    sys.stdout.write(_escaped(text) + "\n")
     sys.stdout.flush()
+
+
+def _escaped(text: str) -> str:
+    """Text with its control characters other than line breaks as ``\\u001b``: readable on a
+    terminal, and still valid JSON (which escapes the rest itself)."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == "\n" else
+                   "".join(f"\\u{unit:04x}" for unit in _utf16(c)) for c in text)
+
+
+def _utf16(c: str) -> List[int]:
+    data = c.encode("utf-16-be")
+    return [int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2)]
 
 
 def _progress(args) -> bool:
@@ -551,7 +591,7 @@ def load_campaigns(paths: Sequence[str], args) -> List[tuple]:
     for path in paths:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            campaign = gx.Campaign.from_toml(path, graph=graph, graphs=graphs)
+            campaign = gx.Campaign.from_toml(path, graph=graph, graphs=graphs, allow_outside=args.allow_outside_paths)
         messages = [str(w.message) for w in caught]
         for message in messages:
             print(f"guanxi: warning: {message}", file=sys.stderr)
@@ -616,7 +656,8 @@ def sweep_command(args) -> int:
     graph = read_graph(args.graph, args) if args.graph else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        loaded = gx.read_sweep_file(args.file, graph=graph, graphs={})
+        loaded = gx.read_sweep_file(args.file, graph=graph, graphs={}, allow_outside=args.allow_outside_paths,
+                                    max_designs=args.max_designs)
     for message in dict.fromkeys(str(w.message) for w in caught):
         print(f"guanxi: warning: {message}", file=sys.stderr)
     if args.graph:  # the store records how the graph was read
@@ -627,13 +668,15 @@ def sweep_command(args) -> int:
     block = args.block if args.block is not None else loaded["block"]
     with option_names({"metric": "--metric"}):  # before the sweep runs, which may take long
         gx.campaign.check_metric(args.metric)
+    if args.scheduler:
+        _quiet_dask()
     try:
         with option_names({"replicates": "--replicates", "block": "--block", "client": "--scheduler"}), \
                 warnings.catch_warnings():
             warnings.simplefilter("ignore", gx.DesignWarning)  # reported above, once, by file and line
-            result = gx.sweep(loaded["base"], loaded["grid"], replicates=replicates, seed=seed, store=args.store,
+            result = gx.sweep(loaded["base"], loaded["designs"], replicates=replicates, seed=seed, store=args.store,
                               client=args.scheduler, block=block, threads=_threads(args), progress=_progress(args),
-                              name=name, uncertain=loaded["uncertain"])
+                              name=name, uncertain=loaded["uncertain"], max_designs=args.max_designs)
     except KeyboardInterrupt:
         if args.store:
             print(f"guanxi: interrupted: the blocks finished so far are in {args.store}; the same command resumes",
@@ -644,15 +687,31 @@ def sweep_command(args) -> int:
     return EXIT_OK
 
 
+def _quiet_dask() -> None:
+    """Dask's own log lines (a lost scheduler logs tracebacks, a closing client asyncio's
+    "Future exception was never retrieved") kept off stderr, where a failure is one line."""
+    import logging
+
+    try:
+        import distributed  # noqa: F401  (its import configures its loggers: quietened after it)
+    except ImportError:
+        return  # the sweep says that it is missing
+    for name in ("distributed", "tornado", "asyncio"):
+        logger = logging.getLogger(name)
+        logger.handlers = [logging.NullHandler()]
+        logger.propagate = False
+        logger.setLevel(logging.CRITICAL + 1)
+
+
 def store_command(args) -> int:
     needs_sweep = args.action in ("show", "export", "rm")
     if needs_sweep and not args.sweep:
         raise UsageError(f"store {args.action}: give the sweep's name (guanxi store ls {args.store} lists them)")
     if not needs_sweep and args.sweep:
-        raise UsageError(f"store ls: takes no sweep name, got '{args.sweep}'")
+        raise UsageError(f"store {args.action}: takes no sweep name, got '{args.sweep}'")
     if args.action == "export" and not args.output:
         raise UsageError("store export: give the folder: -o FOLDER")
-    with gx.Store(args.store, create=False) as store:
+    with gx.Store(args.store, create=False, read_only=args.action != "rm") as store:
         if args.action == "ls":
             sweeps = store.sweeps()
             if args.json:
@@ -667,6 +726,20 @@ def store_command(args) -> int:
         elif args.action == "export":
             written = gx.Sweep.load(store, args.sweep).export(args.output, timeseries=args.timeseries)
             _say(f"wrote {', '.join(written)}")
+        elif args.action == "check":
+            found = store.check()
+            problems = found["problems"]
+            if args.json:
+                _say(report.to_json({"store": args.store, "sound": not problems, **found}))
+            else:
+                counts = (f"{found['sweeps']} sweeps, {found['designs']} designs, {found['runs']} runs, "
+                          f"{found['blocks']} blocks ({found['replicates']:,} replicates), {found['studies']} studies")
+                _say("\n".join([f"{args.store}: damaged: {len(problems)} problem{'s' * (len(problems) != 1)}",
+                                 *(f"  {p}" for p in problems)]) if problems else f"{args.store}: sound: {counts} checked")
+            if problems:
+                raise ValueError(f"{args.store}: damaged ({len(problems)} problem{'s' * (len(problems) != 1)}"
+                                 f"{', listed above' if not args.json else ''}): restore a copy of the store, or "
+                                 "delete the damaged sweeps and run them again")
         else:
             store.delete(args.sweep)
             _say(f"deleted sweep '{args.sweep}' from {args.store}")
@@ -677,7 +750,8 @@ def _study(path: str, kind: str, args) -> dict:
     graph = read_graph(args.graph, args) if args.graph else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        study = gx.studyfile.read_study_file(path, kind, graph=graph, graphs={})
+        study = gx.studyfile.read_study_file(path, kind, graph=graph, graphs={}, allow_outside=args.allow_outside_paths,
+                                             max_designs=getattr(args, "max_designs", None))
     for message in dict.fromkeys(str(w.message) for w in caught):
         print(f"guanxi: warning: {message}", file=sys.stderr)
     if args.graph:
@@ -699,6 +773,8 @@ def _is_study_file(path: str) -> bool:
     """A study file has a base; a scenario file has none."""
     import tomllib  # start-up cost: only where a study file is told from a scenario
 
+    if not os.path.isfile(path):  # a folder, a device or a FIFO (which would block) is neither
+        return False
     try:
         with open(path, "rb") as handle:
             return "base" in tomllib.load(handle)
@@ -712,7 +788,7 @@ def select_command(args) -> int:
             raise ValueError(f"{args.files[0]}: give two or more scenario files, or one study file with base and "
                              "[sweep]")
         study = _study(args.files[0], "select", args)
-        _, designs = gx.sweeps.design_grid(study["base"], study["grid"])
+        _, designs = study["designs"]
         campaigns = {label: campaign for label, _, campaign in designs}
     else:
         loaded = load_campaigns(args.files, args)
@@ -763,15 +839,8 @@ def optimize_command(args) -> int:
 
 
 def calibrate_command(args) -> int:
-    import pandas as pd
-
     study = _study(args.file, "calibrate", args)
-    try:
-        observed = pd.read_csv(study["observed"])
-    except (OSError, ValueError) as error:
-        raise ValueError(f"{study['observed']}: cannot read the observed series ({error})") from None
-    if "step" in observed.columns:
-        observed = observed.set_index("step")
+    observed = gx.studyfile.read_observed(study["observed"])
     options = _study_options(study, ("quantile", "min_acceptance", "max_simulations"), particles=args.particles,
                              generations=args.generations)
     result = gx.calibrate(study["base"], observed, study["params"], seed=study["seed"], threads=_threads(args),
@@ -802,7 +871,7 @@ def report_command(args) -> int:
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
     """Any other warning (numpy, pandas) as one line, like the design warnings."""
-    print(f"guanxi: warning: {' '.join(str(message).split())}", file=sys.stderr)
+    print(f"guanxi: warning: {_escaped(' '.join(str(message).split()))}", file=sys.stderr)
 
 
 def _dispatch(argv: List[str]) -> int:
@@ -839,7 +908,24 @@ def _dispatch(argv: List[str]) -> int:
 
 
 def _error(message: str) -> None:
-    print(f"guanxi: error: {' '.join(message.split())}", file=sys.stderr)  # one line, always
+    print(f"guanxi: error: {_escaped(' '.join(message.split()))}", file=sys.stderr)  # one line, always
+
+
+_FAULT_MODULES = ("sqlite3", "zlib", "concurrent.futures", "asyncio", "distributed", "dask", "tornado")
+
+
+def _fault(error: BaseException) -> Optional[str]:
+    """The one line of an exception a storage, SQLite or Dask fault raises that the package did
+    not turn into a ValueError or OSError itself, or None for anything else (a bug, which keeps
+    its traceback)."""
+    module = type(error).__module__ or ""
+    if not module.startswith(_FAULT_MODULES):
+        return None
+    what = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+    if module.startswith(("sqlite3", "zlib")):
+        return f"the run store failed ({what}): run 'guanxi store check STORE'; restore a copy if it is damaged"
+    return (f"the Dask cluster failed ({what}): the blocks finished so far are stored; run the same command again "
+            "to resume")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -871,6 +957,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_BAD_INPUT
     except (ValueError, OSError, RuntimeError) as error:
         _error(str(error) or type(error).__name__)
+        return EXIT_BAD_INPUT
+    except BaseException as error:  # asyncio's CancelledError is no Exception
+        message = _fault(error)
+        if message is None:
+            raise
+        _error(message)
         return EXIT_BAD_INPUT
 
 

@@ -285,7 +285,7 @@ def html_report(source=None, path: "str | os.PathLike | None" = None, *, metric:
     try:
         for item in items:
             if isinstance(item, (str, os.PathLike)):
-                with Store(item, create=False) as store:
+                with Store(item, create=False, read_only=True) as store:
                     body += _store_sections(store, metric, level, sweeps)
                 origins.append(os.fspath(item))
             elif isinstance(item, Store):

@@ -37,7 +37,7 @@ from .plotting import format_axis, metric_label, metric_title, metric_unit
 from .results import CampaignResult
 from .stats import mean_interval, paired_difference
 from .store import Store, save_study
-from .sweeps import DesignRuns
+from .sweeps import DesignRuns, apply_changes
 
 __all__ = ["optimize", "Optimization"]
 
@@ -246,6 +246,10 @@ def optimize(
     if not isinstance(base, Campaign):
         raise ValueError(f"base: must be a guanxi.Campaign, got {type(base).__name__}")
     dimensions = _space(space)
+    for path, kind, domain in dimensions:  # every end of a range and every choice on the base, before any trial runs
+        values = [int(v) for v in domain] if kind == "int" else list(domain)
+        for value in values:
+            apply_changes(base, {path: value}, f"space[{path!r}]", f"space[{path!r}]")
     metrics = _engine.metrics()
     if isinstance(objective, str):
         if objective not in metrics:
@@ -371,7 +375,8 @@ def optimize(
             distinct = list({json.dumps(r, sort_keys=True, default=str): r for r in
                              ({k: _plain_value(row[k]) for k in keys} for row in results)}.values())
             study_name = name or f"optimize-{_short({'space': repr(dimensions), 'seed': seed, 'trials': trials})}"
-            runs = DesignRuns(base, distinct, seed=seed, store=store, progress=False, name=study_name)
+            runs = DesignRuns(base, distinct, seed=seed, store=store, progress=False, name=study_name,
+                              max_designs=max(1, len(distinct)))  # the trials asked for, not a grid: no limit
             try:
                 runs.ensure(range(len(distinct)), replicates)
             finally:

@@ -16,7 +16,7 @@ import numpy as np
 from ._engine import metric_registry
 
 __all__ = ["plot_comparison", "plot_sweep", "plot_cohorts", "plot_lifetime_value", "label_day_axes", "metric_unit",
-           "metric_label", "metric_title", "metric_units", "format_axis", "panels"]
+           "metric_label", "metric_title", "metric_units", "format_axis", "panels", "text_label"]
 
 # Units of the engine's metric table as axis labels.
 _UNIT_LABELS = {
@@ -46,6 +46,13 @@ def metric_unit(metric: str) -> str:
     """The unit of a campaign metric (``"people"``, ``"currency"``, ``"share"``, ...);
     ``incremental_roi`` (a comparison row) is a ratio."""
     return metric_units().get(metric, ("ratio", False, ""))[0]
+
+
+def text_label(text) -> str:
+    """A name or label drawn as it is written: matplotlib reads text between two ``$`` as
+    mathematics (and fails on a label such as ``$x^$``), so every ``$`` is escaped. Every label
+    that comes from a user (design and sweep names, swept values) goes through here."""
+    return str(text).replace("$", r"\$")
 
 
 def metric_label(metric: str) -> str:
@@ -118,7 +125,7 @@ def plot_result(result, metrics, axes=None, label: Optional[str] = None, level: 
     for metric in metrics:
         result.metric(metric)  # unknown names fail before anything is drawn
     axes, new_figure = panels(len(metrics), axes)
-    name = label or result.label or result.campaign.name or "campaign"
+    name = text_label(label or result.label or result.campaign.name or "campaign")
     days = np.arange(result.steps)
     percent = f"{level:.0%}"
     band_label = f"{percent} CI of the mean (shaded)"
@@ -163,7 +170,7 @@ def plot_comparison(table, metrics: Union[str, Sequence[str]] = "profit", axes=N
     """
     metrics = _as_list(metrics, "metrics")
     attrs = getattr(table, "attrs", {})
-    baseline = baseline or attrs.get("baseline") or "the baseline"
+    baseline = text_label(baseline or attrs.get("baseline") or "the baseline")
     level = attrs.get("level", 0.95)
     available = list(table.index.get_level_values("metric").unique())
     for metric in metrics:
@@ -186,7 +193,7 @@ def plot_comparison(table, metrics: Union[str, Sequence[str]] = "profit", axes=N
             if np.isfinite(share):
                 ax.annotate(f"{'more profit' if roi else 'higher'} in {share:.0%}", (1.0, yi), xycoords=("axes fraction", "data"),
                             xytext=(4, 0), textcoords="offset points", va="center", fontsize="small")
-        ax.set_yticks(y, designs)
+        ax.set_yticks(y, [text_label(d) for d in designs])
         ax.set_ylim(-0.7, len(designs) - 0.3)
         unit = metric_unit(metric)
         if roi:
@@ -248,8 +255,8 @@ def plot_sweep(sweep, metric: str = "profit", x: Optional[str] = None, ax=None, 
         for _, row in summary.iterrows():
             grid[rows.index(json_text(row[down])), columns.index(json_text(row[across]))] = row["mean"]
         image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
-        ax.set_xticks(range(len(columns)), columns)
-        ax.set_yticks(range(len(rows)), rows)
+        ax.set_xticks(range(len(columns)), [text_label(c) for c in columns])
+        ax.set_yticks(range(len(rows)), [text_label(r) for r in rows])
         ax.set_xlabel(across)
         ax.set_ylabel(down)
         finite = grid[np.isfinite(grid)]
@@ -277,11 +284,11 @@ def plot_sweep(sweep, metric: str = "profit", x: Optional[str] = None, ax=None, 
         low, high = frame["ci_low"].to_numpy(float)[order], frame["ci_high"].to_numpy(float)[order]
         group = group if isinstance(group, tuple) else (group,)
         label = ", ".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in zip(others, group)) or sweep.name
-        line = ax.plot(positions[order], mean, marker="o", linewidth=1.6, label=label)[0]
+        line = ax.plot(positions[order], mean, marker="o", linewidth=1.6, label=text_label(label))[0]
         if np.isfinite(low).any():
             ax.fill_between(positions[order], low, high, alpha=0.2, color=line.get_color(), linewidth=0)
         if ticks is not None:
-            ax.set_xticks(range(len(ticks)), ticks)
+            ax.set_xticks(range(len(ticks)), [text_label(t) for t in ticks])
     ax.set_xlabel(x)
     ax.set_ylabel(metric_label(metric))
     format_axis(ax.yaxis, unit)
@@ -314,7 +321,7 @@ def plot_cohorts(result, by="step", cohorts: Optional[int] = 6, level: float = 0
         if result.replicates > 1:
             ax.fill_between(rows["age"], rows["ci_low"], rows["ci_high"], alpha=0.15, color=line.get_color(),
                             linewidth=0)
-    ax.set_title(f"Cohort retention by {kind} — {result.label or result.campaign.name or 'campaign'}, "
+    ax.set_title(f"Cohort retention by {kind} — {text_label(result.label or result.campaign.name or 'campaign')}, "
                  f"{result.replicates} replicates ({level:.0%} CI shaded)", fontsize="medium")
     ax.set_xlabel("age (days since the first purchase)")
     ax.set_ylabel("share of the cohort still active")
@@ -352,7 +359,7 @@ def plot_lifetime_value(result, level: float = 0.95, ax=None):
     ax.set_xlabel("channel (customers per replicate)")
     ax.set_ylabel("currency units per customer")
     format_axis(ax.yaxis, "currency")
-    ax.set_title(f"Lifetime value against acquisition cost — {result.label or result.campaign.name or 'campaign'}, "
+    ax.set_title(f"Lifetime value against acquisition cost — {text_label(result.label or result.campaign.name or 'campaign')}, "
                  f"{result.replicates} replicates ({level:.0%} CI)", fontsize="medium")
     ax.grid(True, axis="y", alpha=0.3)
     ax.legend(fontsize="small", frameon=False)

@@ -33,7 +33,7 @@ import numpy as np
 from . import _engine
 from ._checks import checked_int, checked_level, checked_metric, plain_json
 from .comparison import named_designs
-from .plotting import format_axis, metric_label, metric_title, metric_unit
+from .plotting import format_axis, metric_label, metric_title, metric_unit, text_label
 from .stats import paired_difference
 from .store import save_study
 from .sweeps import DesignRuns
@@ -150,7 +150,7 @@ class Selection:
             running = np.cumsum(values) / np.arange(1, len(values) + 1)
             x = np.arange(1, len(values) + 1)
             width = 2.4 if number == self.best else 1.2
-            line = ax.plot(x, running, linewidth=width, label=f"{number}: {row['label']}")[0]
+            line = ax.plot(x, running, linewidth=width, label=text_label(f"{number}: {row['label']}"))[0]
             if not math.isnan(row["eliminated_at"]):
                 ax.plot(x[-1], running[-1], marker="x", color=line.get_color(), markersize=8)
         ax.axvline(self.n0, color="0.5", linestyle=":", linewidth=1, label=f"first stage ({self.n0})")

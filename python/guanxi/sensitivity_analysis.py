@@ -605,8 +605,9 @@ def sensitivity(base, ranges: Mapping[str, Tuple[float, float]], metric: str = "
         import pandas as pd
 
         designs, which = _campaign_values(points, names, low, high, counts)
+        # The points are the sample asked for (n, trajectories), not a grid's product: no limit of designs.
         swept = run_sweep(base, designs, replicates=replicates, seed=seed, store=store, client=client,
-                          threads=threads, progress=progress)
+                          threads=threads, progress=progress, max_designs=max(1, len(designs)))
         horizon = swept.horizon(metric)
         means = np.empty(len(designs))
         for number, values in enumerate(horizon):

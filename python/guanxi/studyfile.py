@@ -12,7 +12,15 @@ paths (quoted, ``"policy.referral_reward"``, or dotted):
 - ``[params]`` key path = ``{low = 0.01, high = 0.3}`` (calibrate), with ``observed = "sales.csv"``;
 
 and top-level options of the kind (``replicates``, ``seed``, ``delta``, ``trials``...). Every error
-names the file, the line and the key, as scenario files do.
+names the file, the line and the key, as scenario files do; a key path set twice (quoted and
+dotted) is one of them.
+
+The files a study names stay near it unless the caller allows more (``allow_outside``, the
+command line's ``--allow-outside-paths``): ``observed`` inside the study file's folder, ``base``
+inside it or the folder above (scenarios beside a ``studies/`` folder), and each must be a regular
+file (a folder, device or FIFO is refused by type before anything reads it). A study from
+elsewhere cannot make guanxi read any file, and no error quotes a line of a file that is not
+what was expected (:func:`read_observed`).
 """
 
 from __future__ import annotations
@@ -24,11 +32,12 @@ import re
 from typing import Dict, Optional, Sequence
 
 from . import _engine
+from ._checks import inside, regular_file
 from ._designs import flatten, parameter_row, parse_uncertain
 from .campaign import Campaign
-from .sweeps import design_grid
+from .sweeps import apply_changes, design_grid
 
-__all__ = ["read_study_file", "read_sweep_file"]
+__all__ = ["read_study_file", "read_sweep_file", "read_observed"]
 
 _TEXT = ("name", "description", "base", "metric", "objective", "direction", "sampler", "observed")
 _INTEGERS = {"replicates": (1, 10**12), "seed": (0, 2**64 - 1), "block": (1, 10**12), "trials": (1, 10**7),
@@ -71,14 +80,19 @@ def _line_of(lines: Sequence[str], key: str, table: Optional[str] = None) -> Opt
     return None
 
 
-def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None) -> dict:
+def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None, allow_outside: bool = False,
+                    max_designs: Optional[int] = None) -> dict:
     """A study file of ``kind`` (sweep, select, optimize, calibrate): its options, ``base`` (the
     Campaign) and its tables, checked (see the module's text). Raises ValueError (OSError for a
-    file that cannot be read) naming the file, the line and the key."""
+    file that cannot be read) naming the file, the line and the key. A ``[sweep]`` grid's designs
+    are built and checked once, here (``designs``, a :class:`guanxi.sweeps.DesignGrid` that
+    :func:`guanxi.sweep` takes as it is), refused above ``max_designs`` (default 100,000);
+    ``[space]`` and ``[params]`` ranges are checked against the base before anything runs."""
     spec = KINDS[kind]
     import tomllib  # start-up cost: only where a study file is read
 
     path = os.fspath(path)
+    regular_file(path, f"{kind} file")
     try:
         with open(path, "rb") as handle:
             raw = handle.read()
@@ -136,6 +150,13 @@ def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None) 
     for name in spec["tables"]:
         if name in table and not isinstance(table[name], dict):
             raise fail(name, "must be a table")
+    def flat(section: str, stop: Sequence[str] = ()) -> dict:
+        try:
+            return flatten(table.get(section, {}), stop=stop, once=True)
+        except ValueError as error:
+            key, _, what = str(error).partition(": ")
+            raise fail(key, what, section) from None
+
     def key_path(key: str, section: str) -> None:
         try:
             parameter_row(key, key)
@@ -144,14 +165,14 @@ def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None) 
 
     out: dict = {"kind": kind, **options}
     if "sweep" in spec["tables"]:
-        grid = flatten(table.get("sweep", {}))
+        grid = flat("sweep")
         for key, values in grid.items():
             key_path(key, "sweep")
             if not isinstance(values, list) or not values:
                 raise fail(key, f"give a non-empty list of values, got {values!r}", "sweep")
         out["grid"] = grid
     if "uncertain" in spec["tables"]:
-        dists = flatten(table.get("uncertain", {}))
+        dists = flat("uncertain")
         parsed = {}
         for key, value in dists.items():
             key_path(key, "uncertain")
@@ -165,7 +186,7 @@ def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None) 
         out["uncertain"] = parsed or None
     if "space" in spec["tables"]:
         space = {}
-        for key, value in flatten(table.get("space", {}), stop=("low", "high", "choices")).items():
+        for key, value in flat("space", ("low", "high", "choices")).items():
             key_path(key, "space")
             if isinstance(value, dict) and set(value) == {"low", "high"}:
                 space[key] = (value["low"], value["high"])
@@ -186,7 +207,7 @@ def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None) 
         out["constraints"] = rules or None
     if "params" in spec["tables"]:
         ranges = {}
-        for key, value in flatten(table.get("params", {}), stop=("low", "high")).items():
+        for key, value in flat("params", ("low", "high")).items():
             key_path(key, "params")
             if isinstance(value, dict) and set(value) == {"low", "high"}:
                 value = [value["low"], value["high"]]
@@ -203,38 +224,115 @@ def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None) 
     if "sampler" in options and options["sampler"] not in ("tpe", "cmaes"):
         raise fail("sampler", f"must be \"tpe\" or \"cmaes\", got {options['sampler']!r}")
     folder = os.path.dirname(os.path.abspath(path))
-    base_path = os.path.join(folder, table["base"])
-    if not os.path.exists(base_path):
-        raise fail("base", f"no such scenario file {table['base']!r} (looked for {base_path})")
+
+    def named_file(key: str, roots: Sequence[str], what: str, where: str) -> str:
+        """A file the study names: relative to its folder, inside ``roots`` unless allowed, a
+        regular file."""
+        written = table[key]
+        resolved = os.path.join(folder, written)
+        if not os.path.exists(resolved):
+            raise fail(key, f"no such {what} {written!r} (looked for {resolved})")
+        if not allow_outside and not any(inside(resolved, root) for root in roots):
+            raise fail(key, f"{written!r} is outside {where}: keep it there, or allow paths outside it for a study "
+                            "you trust (--allow-outside-paths, allow_outside=True)")
+        try:
+            return regular_file(resolved, what)
+        except OSError as error:
+            raise fail(key, str(error)) from None
+
+    base_path = named_file("base", (folder, os.path.dirname(folder)), "scenario file",
+                           f"the study's folder {folder} and the folder above it")
     if "observed" in options:
-        observed = os.path.join(folder, options["observed"])
-        if not os.path.exists(observed):
-            raise fail("observed", f"no such file {options['observed']!r} (looked for {observed})")
-        out["observed"] = observed
-    base = Campaign.from_toml(base_path, graph=graph, graphs=graphs)
+        out["observed"] = named_file("observed", (folder,), "file", f"the study's folder {folder}")
+    base = Campaign.from_toml(base_path, graph=graph, graphs=graphs, allow_outside=allow_outside)
     out["base"] = base
     out["name"] = options.get("name") or os.path.splitext(os.path.basename(path))[0]
     if out.get("grid"):
         try:
-            design_grid(base, out["grid"])
+            out["designs"] = design_grid(base, out["grid"], max_designs)
         except ValueError as error:
             message = str(error)
             for key in out["grid"]:  # the engine's message names the key path: place it in this file
                 if f"{key}:" in message:
                     raise fail(key, message.split(f"{key}:", 1)[-1].strip(), "sweep") from None
             raise ValueError(f"{path}: [sweep]: {message}") from None
+    for section in ("space", "params"):  # every end of a range and every choice, on the base, before anything runs
+        for key, domain in out.get(section, {}).items():
+            values = domain if isinstance(domain, list) else list(domain)
+            if section == "space" and isinstance(domain, tuple) and parameter_row(key, key)["type"] == "count":
+                values = [int(v) for v in domain if float(v).is_integer()]
+            try:
+                for value in values:
+                    apply_changes(base, {key: value}, key, key)
+            except ValueError as error:
+                raise fail(key, str(error).rsplit(f"{key}: ", 1)[-1], section) from None
     out.setdefault("replicates", base.spec["run"]["replicates"]) if kind == "sweep" else None
     out.setdefault("seed", base.spec["run"]["seed"])
     return out
 
 
-def read_sweep_file(path, graph=None, graphs: Optional[dict] = None) -> dict:
-    """A sweep file: ``{"name", "description", "base" (Campaign), "grid", "uncertain",
-    "replicates", "seed", "block"}``. The file names a base scenario (relative to itself), a
-    ``[sweep]`` table of key paths to value lists (quoted ``"policy.referral_reward" = [0, 5]`` or
-    dotted) and optionally an ``[uncertain]`` table; ``name``, ``replicates``, ``seed`` and
-    ``block`` are optional (defaults: the file's name, the base's ``[run]``, 50). Errors name the
-    file, the line and the key (docs/sweeps.md)."""
-    study = read_study_file(path, "sweep", graph=graph, graphs=graphs)
-    return {key: study.get(key) for key in ("name", "description", "base", "grid", "uncertain", "replicates", "seed",
-                                            "block")}
+def read_sweep_file(path, graph=None, graphs: Optional[dict] = None, allow_outside: bool = False,
+                    max_designs: Optional[int] = None) -> dict:
+    """A sweep file: ``{"name", "description", "base" (Campaign), "grid", "designs" (the grid
+    built and checked, for :func:`guanxi.sweep`), "uncertain", "replicates", "seed", "block"}``.
+    The file names a base scenario (relative to itself), a ``[sweep]`` table of key paths to value
+    lists (quoted ``"policy.referral_reward" = [0, 5]`` or dotted) and optionally an
+    ``[uncertain]`` table; ``name``, ``replicates``, ``seed`` and ``block`` are optional
+    (defaults: the file's name, the base's ``[run]``, 50). Errors name the file, the line and the
+    key (docs/sweeps.md)."""
+    study = read_study_file(path, "sweep", graph=graph, graphs=graphs, allow_outside=allow_outside,
+                            max_designs=max_designs)
+    return {key: study.get(key) for key in ("name", "description", "base", "grid", "designs", "uncertain",
+                                            "replicates", "seed", "block")}
+
+
+def read_observed(path):
+    """An observed series for calibration from a CSV file (one column per metric, an optional
+    ``step`` column, one row per day) as a :class:`pandas.DataFrame`. Errors name the file, the
+    line and what was expected; a file whose header names no metric is refused without quoting
+    it (it is not an observed series, and may be any file)."""
+    import csv
+
+    import pandas as pd
+
+    path = regular_file(path, "CSV file of an observed series")
+    metrics = _engine.metrics()
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+    except OSError as error:
+        raise OSError(f"{path}: cannot read the observed series ({error.strerror or error})") from None
+    except (UnicodeDecodeError, csv.Error):
+        raise ValueError(f"{path}: not a CSV text file (expected a header of metric names, e.g. 'step,customers', "
+                         "then one row of numbers per day)") from None
+    header = [cell.strip() for cell in rows[0]] if rows else []
+    known = [name for name in header if name in metrics]
+    if not known:
+        raise ValueError(f"{path}:1: expected a header of metric names (and optionally 'step'), e.g. "
+                         "'step,customers'; this line names no metric")
+    for name in header:
+        if name not in metrics and name != "step":
+            close = difflib.get_close_matches(name, metrics + ["step"], n=1)
+            raise ValueError(f"{path}:1: unknown column {name!r}" + (f"; did you mean {close[0]!r}?" if close else
+                                                                      f" (metrics: {', '.join(metrics)})"))
+    if len(set(header)) != len(header):
+        raise ValueError(f"{path}:1: a column name appears twice")
+    values = []
+    for line, row in enumerate(rows[1:], 2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            raise ValueError(f"{path}:{line}: expected {len(header)} values (one per column of line 1), got {len(row)}")
+        numbers = []
+        for name, cell in zip(header, row):
+            try:
+                numbers.append(float(cell))
+            except ValueError:
+                raise ValueError(f"{path}:{line}: {name}: expected a number") from None
+        values.append(numbers)
+    frame = pd.DataFrame(values, columns=header)
+    if "step" in frame.columns:
+        if not all(float(v).is_integer() for v in frame["step"]):
+            raise ValueError(f"{path}: step: expected whole numbers 0, 1, 2, ...")
+        frame = frame.astype({"step": "int64"}).set_index("step")
+    return frame

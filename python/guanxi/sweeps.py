@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import collections
 import functools
 import hashlib
 import itertools
@@ -38,8 +39,8 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Uni
 import numpy as np
 
 from . import _engine
-from ._checks import Progress, checked_int, checked_level, plain
-from ._designs import (canonical_spec, change_label, draw, flatten, grid_changes, nested, parse_uncertain,
+from ._checks import Progress, checked_int, checked_level, checked_title, plain, require_memory
+from ._designs import (canonical_spec, change_label, draw, flatten, grid_changes, grid_size, nested, parse_uncertain,
                        spec_sha256)
 from .campaign import Campaign
 from .comparison import default_comparison_metrics, paired_rows
@@ -49,7 +50,7 @@ from .stats import mean_interval
 from .store import Store
 from .uncertainty import robustness
 
-__all__ = ["sweep", "Sweep", "DesignRuns", "design_grid", "apply_changes", "DEFAULT_BLOCK"]
+__all__ = ["sweep", "Sweep", "DesignRuns", "DesignGrid", "design_grid", "apply_changes", "DEFAULT_BLOCK"]
 
 DEFAULT_BLOCK = 50  # replicates per task: small enough that a killed sweep loses little
 
@@ -67,19 +68,37 @@ def apply_changes(base: Campaign, changes: Mapping[str, object], label: str, whe
         raise ValueError(f"{where}: {error}") from None
 
 
-def design_grid(base: Campaign, grid) -> Tuple[List[str], List[Tuple[str, dict, Campaign]]]:
+class DesignGrid(tuple):
+    """The swept key paths and the designs of a grid on a base, ``(keys, designs)``, built and
+    checked once (:func:`design_grid`): :func:`sweep` and :func:`guanxi.select` take it as their
+    ``grid`` and build nothing again (a study file checks its grid this way, and the sweep of it
+    uses the same designs)."""
+
+    def __new__(cls, keys, designs, base):
+        self = super().__new__(cls, (keys, designs))
+        self.base = base
+        return self
+
+
+def design_grid(base: Campaign, grid, max_designs: Optional[int] = None) -> DesignGrid:
     """The swept key paths and the designs, ``(label, {key path: value}, Campaign)``, of a
-    sweep's ``grid`` on ``base`` (:func:`sweep`), every design checked before anything runs."""
+    sweep's ``grid`` on ``base`` (:func:`sweep`), every design checked before anything runs. A
+    grid of more than ``max_designs`` designs (default 100,000) is refused before any is
+    built; a :class:`DesignGrid` of this base is returned as it is."""
     if not isinstance(base, Campaign):
         raise ValueError(f"base: must be a guanxi.Campaign, got {type(base).__name__}")
+    if isinstance(grid, DesignGrid) and grid.base is base:
+        grid_size(len(grid[1]), max_designs, "this grid")
+        return grid
     designs: List[Tuple[str, dict, Campaign]] = []
     if isinstance(grid, Mapping):
-        keys, changed = grid_changes(grid)
+        keys, changed = grid_changes(grid, max_designs)
         for number, (label, changes) in enumerate(changed):
             designs.append((label, changes, apply_changes(base, changes, label, f"grid (design {number}: {label})")))
     elif isinstance(grid, (list, tuple)):
         if not grid:
             raise ValueError("grid: no designs")
+        grid_size(len(grid), max_designs, "this list")
         keys = []
         base_flat = flatten(base.spec)
         for number, item in enumerate(grid):
@@ -118,7 +137,7 @@ def design_grid(base: Campaign, grid) -> Tuple[List[str], List[Tuple[str, dict, 
         if label in labels:  # two hand-made designs with one name: tell them apart by position
             designs[number] = (f"{label} #{number}", designs[number][1], campaign)
         labels[label] = number
-    return keys, designs
+    return DesignGrid(keys, designs, base)
 
 
 # -- running --------------------------------------------------------------------------------------
@@ -162,6 +181,7 @@ def sweep(
     progress: bool = True,
     name: Optional[str] = None,
     uncertain: Optional[Mapping] = None,
+    max_designs: Optional[int] = None,
 ) -> "Sweep":
     """Run many designs with common random numbers.
 
@@ -204,6 +224,9 @@ def sweep(
         0.04, 0.16)}`` (:mod:`guanxi.uncertainty`). Each replicate draws them — the same draw for
         every design — and :meth:`Sweep.robustness` says how likely each design is to be best,
         its expected regret and where the winner changes.
+    max_designs : int, optional
+        The most designs a grid may have (default 100,000): a larger grid is refused, with its
+        size, before any design is built.
 
     Returns
     -------
@@ -212,14 +235,22 @@ def sweep(
     Raises
     ------
     ValueError
-        A bad grid (unknown key paths name the design), arguments out of range, a store that is
-        corrupt, newer, or holds a sweep of this name on another graph, seed or set of designs.
+        A bad grid (unknown key paths name the design), too many designs, results that would not
+        fit this machine's memory, arguments out of range, a store that is damaged, of another
+        format, or holds a sweep of this name on another graph, seed or set of designs. Nothing
+        is written to the store before every check has passed.
+    OSError
+        A store that cannot be written (read-only, a full disk, a lock held too long) or a
+        scheduler that cannot be reached.
+    RuntimeError
+        The Dask cluster lost the sweep's tasks (every worker gone); the blocks finished so far
+        are stored and the same call resumes.
     KeyboardInterrupt
         Ctrl-C stops within a step; the blocks already stored stay, and the next run resumes.
     """
     replicates = checked_int(replicates, "replicates", 1)
     runs = DesignRuns(base, grid, seed=seed, store=store, client=client, block=block, threads=threads,
-                      progress=progress, name=name, uncertain=uncertain)
+                      progress=progress, name=name, uncertain=uncertain, max_designs=max_designs)
     try:
         runs.ensure(range(len(runs.designs)), replicates, target=replicates)
     finally:
@@ -234,14 +265,14 @@ class DesignRuns:
     once; :func:`guanxi.select` asks again and again for the designs still in the race."""
 
     def __init__(self, base, grid, *, seed=0, store=None, client=None, block=None, threads=None, progress=True,
-                 name=None, uncertain=None, label=None, register=True):
+                 name=None, uncertain=None, label=None, register=True, max_designs=None):
         self.seed = checked_int(seed, "seed", 0, 2**64)
         self.block = checked_int(block, "block", 1, allow_none=True) or DEFAULT_BLOCK
         self.threads = checked_int(threads, "threads", 1, allow_none=True)
-        if name is not None and (not isinstance(name, str) or not name.strip()):
-            raise ValueError(f"name: must be a non-empty string, got {name!r}")
+        if name is not None:
+            checked_title(name, "name")
         self.uncertain = parse_uncertain(uncertain)
-        self.keys, self.designs = design_grid(base, grid)
+        self.keys, self.designs = design_grid(base, grid, max_designs)
         clash = [path for path, _ in self.uncertain if path in self.keys]
         if clash:
             raise ValueError(f"uncertain[{clash[0]!r}]: is also swept; a key is either chosen or uncertain")
@@ -285,74 +316,119 @@ class DesignRuns:
         self.computed_blocks = self.reused_blocks = 0
         self.seconds = 0.0
         self.store = self._opened = None
+        self._connected = None  # the Dask client this object connected to (a scheduler's address)
         self._registered = 0  # the target replicates the store knows
         if store is not None:
             self.store = store if isinstance(store, Store) else Store(store)
             self._opened = None if isinstance(store, Store) else self.store
 
     def close(self) -> None:
+        if self._connected is not None:
+            try:
+                self._connected.close()
+            except Exception:  # a cluster already gone: nothing left to close
+                pass
+            self._connected = None
         if self._opened is not None:
             self._opened.close()
             self._opened = None
+
+    def _run_strength(self, number: int) -> str:
+        return self.strength if self.uses_strength[number] else ""
 
     def _register(self, target: int) -> None:
         """The sweep and its runs in the store (again when the target grows)."""
         if self.store is None or target <= self._registered:
             return
-        if not self.register:  # runs only: the caller registers a sweep later, or never
-            self.store.register_designs(self.graph, self.base.graph_source, list(zip(self.hashes, self.canonical)))
-        else:
-            self.store.begin_sweep(self.name, self.graph, self.base.graph_source, self.strength, self.seed, target,
-                                    self.keys, [(h, text, label, changes) for h, text, (label, changes, _) in
-                                                zip(self.hashes, self.canonical, self.designs)], self.version)
-        for number in range(len(self.designs)):
-            if self.run_ids[number] is None:
-                self.run_ids[number] = self.store.run_id(self.hashes[number], self.graph.fingerprint,
-                                                       self.strength if self.uses_strength[number] else "", self.seed,
-                                                       self.version, self.steps, self.metrics)
-                self.warnings[number] = self.store.run_warnings(self.run_ids[number])
+        sweep = None
+        if self.register:  # else runs only: the caller registers a sweep later, or never
+            sweep = {"name": self.name, "strength": self.strength, "replicates": target, "keys": self.keys,
+                     "rows": [(label, changes) for label, changes, _ in self.designs]}
+        ids = self.store.register(graph=self.graph, source=self.base.graph_source, seed=self.seed, version=self.version,
+                                  steps=self.steps, metrics=self.metrics,
+                                  designs=[(h, text, self._run_strength(n)) for n, (h, text) in
+                                           enumerate(zip(self.hashes, self.canonical))], sweep=sweep)
+        for number, run_id in enumerate(ids):
+            if self.run_ids[number] != run_id:
+                self.run_ids[number] = run_id
+                self.warnings[number] = self.store.run_warnings(run_id) or self.warnings[number]
         self._registered = target
 
+    def _capacity(self, number: int, replicates: int) -> int:
+        have = self.values[number].shape[0]
+        return have if have >= replicates else max(replicates, 2 * have)
+
     def _grow(self, number: int, replicates: int) -> None:
+        capacity = self._capacity(number, replicates)
         have = self.values[number]
-        if have.shape[0] < replicates:
-            capacity = max(replicates, 2 * have.shape[0])
+        if capacity > have.shape[0]:
             grown = np.empty((capacity, self.steps, len(self.metrics)))
             grown[: self.done[number]] = have[: self.done[number]]
             self.values[number] = grown
 
+    def _client(self):
+        """The Dask client, connected now when given as a scheduler's address: an unreachable
+        scheduler is an error before anything is written to the store."""
+        if self.client is None or not isinstance(self.client, str):
+            return self.client
+        if self._connected is None:
+            self._connected = _connect(self.client)
+        return self._connected
+
+    def _read_stored(self, number: int, first: int, end: int, every: bool = True) -> List[Tuple[int, int]]:
+        """Copies what the store holds of replicates ``first .. end`` of a design into its
+        values (verified), and returns the [start, stop) ranges still missing. ``every``: check
+        the run's every block against its count (before a sweep starts); else look only at
+        the blocks of this range (before each task: what another process stored meanwhile)."""
+        if self.store is None or self.run_ids[number] is None:
+            return [(first, end)]
+        run_id = self.run_ids[number]
+        stored = self.store.stored_ranges(run_id) if every else self.store.stored_within(run_id, first, end)
+        where = f"{self.store.path}: sweep {self.name!r}, design {number} ({self.designs[number][0]})"
+        for start, count in stored:
+            low, high = max(start, first), min(start + count, end)
+            if low >= high:
+                continue
+            values = self.store.read_block(self.run_ids[number], start, count, self.steps, len(self.metrics), where)
+            self.values[number][low:high] = values[low - start: high - start]
+            self.reused_blocks += 1
+        return _gaps(list(stored) + [(0, first)], end)
+
     def ensure(self, numbers: Iterable[int], replicates: int, target: Optional[int] = None) -> int:
         """Replicates 0 .. replicates of the given designs, computed where missing. Returns the
-        blocks computed."""
+        blocks computed. Everything is checked first — the memory the results need, the
+        scheduler, every stored block read back — and only then is the sweep registered (or its
+        target raised) in the store."""
         numbers = list(numbers)
-        self._register(target if target is not None else replicates)
+        target = target if target is not None else replicates
+        need = sum(self._capacity(n, replicates) for n in numbers if self.values[n].shape[0] < replicates)
+        require_memory(float(need) * self.steps * len(self.metrics) * 8, "replicates",
+                       f"{len(numbers):,} designs x {replicates:,} replicates x {self.steps} steps of "
+                       f"{len(self.metrics)} metrics")
+        if self.store is not None and any(self.run_ids[n] is None for n in numbers):
+            found = self.store.find_runs(self.graph.fingerprint, self.seed, self.version,
+                                         [(self.hashes[n], self._run_strength(n)) for n in range(len(self.designs))])
+            self.run_ids = [known if known is not None else run for known, run in zip(self.run_ids, found)]
         block = min(self.block, replicates)
         per_design = []
         for number in numbers:
             self._grow(number, replicates)
-            have = [(0, self.done[number])] if self.done[number] else []
-            if self.store is not None and self.done[number] < replicates:
-                stored = self.store.stored_ranges(self.run_ids[number])
-                where = f"{self.store.path}: sweep {self.name!r}, design {number} ({self.designs[number][0]})"
-                for first, count in stored:
-                    end = min(first + count, replicates)
-                    if end <= self.done[number] or first >= replicates:
-                        continue
-                    values = self.store.read_block(self.run_ids[number], first, count, self.steps,
-                                                    len(self.metrics), where)
-                    self.values[number][first:end] = values[: end - first]
-                    have.append((first, count))
-                    self.reused_blocks += 1
-            per_design.append(_blocks(_gaps(have, replicates), block))
+            done = self.done[number]
+            per_design.append(_blocks(self._read_stored(number, done, replicates) if done < replicates else [], block))
+        client = self._client() if any(per_design) else None
+        self._register(target)  # every check passed, every stored block read: now the store may change
         tasks: List[Tuple[int, int, int]] = []
         for round_ in itertools.zip_longest(*per_design):  # interleaved: every design's first block, then ...
             tasks += [(numbers[i], *task) for i, task in enumerate(round_) if task is not None]
         start = time.perf_counter()
+        held = None
         bar = Progress(len(tasks), self.progress, f"{self.label or self.name} ({len(numbers)} designs)", unit="block")
         remaining = {number: len(p) for number, p in zip(numbers, per_design)}
         writer = _BlockWriter(self.store) if self.store is not None and tasks else None
+        computed = 0
         try:
-            def finished(number: int, first: int, result) -> None:
+            def finished(number: int, first: int, result) -> int:
+                nonlocal computed
                 block_values, seconds, block_warnings, worker_version = result
                 if worker_version != self.version:
                     raise RuntimeError(f"client: a worker runs guanxi {worker_version}, this process {self.version}: "
@@ -360,29 +436,55 @@ class DesignRuns:
                 self.values[number][first:first + block_values.shape[0]] = block_values
                 if block_warnings and not self.warnings[number]:
                     self.warnings[number] = block_warnings
-                if writer is not None:
-                    writer.put(self.run_ids[number], first, block_values, seconds, block_warnings)
+                computed += 1
+                if writer is None:
+                    return 0
+                return writer.put(self.run_ids[number], first, block_values, seconds, block_warnings,
+                                  self.hashes[number])
+
+            def task_done(number: int) -> None:
                 remaining[number] -= 1
                 bar.advance(note=f"designs {sum(r == 0 for r in remaining.values())}/{len(numbers)}")
 
-            if self.client is None:
+            def missing(number: int, first: int, count: int) -> List[Tuple[int, int]]:
+                """What another process has not stored meanwhile (it may share the work)."""
+                return self._read_stored(number, first, first + count, every=False)
+
+            if client is None:
                 for number, first, count in tasks:
-                    finished(number, first, _engine.run_block(self.population, self.specs[number], self.seed, first,
-                                                              count, self.threads or 0, self.uncertain))
+                    for a, b in missing(number, first, count):
+                        finished(number, a, _engine.run_block(self.population, self.specs[number], self.seed, a,
+                                                              b - a, self.threads or 0, self.uncertain))
+                    task_done(number)
             else:
-                _run_on_cluster(self.client, self.population, self.specs, self.seed, tasks, self.threads or 1, finished,
-                                self.uncertain)
+                keys = [self._task_key(n) for n in range(len(self.designs))]
+                held = _run_on_cluster(client, self.population, self.specs, self.seed, tasks, self.threads or 1,
+                                       finished, self.uncertain, missing=missing, task_done=task_done, keys=keys,
+                                       written=None if writer is None else writer.written)
         finally:
             try:
                 if writer is not None:  # every computed block stored, also when stopped by Ctrl-C
                     writer.close()
             finally:
                 bar.close()
+        del held  # the last blocks' results, kept on the cluster until stored (another sweep may ask for them)
         for number in numbers:
             self.done[number] = max(self.done[number], replicates)
-        self.computed_blocks += len(tasks)
+        if self.store is not None and tasks:  # never a silent gap: what was computed is in the store
+            for number in numbers:
+                stored = self.store.replicates_done(self.run_ids[number])
+                if stored < replicates:
+                    raise RuntimeError(f"{self.store.path}: sweep {self.name!r}, design {number}: {stored} of "
+                                       f"{replicates} replicates stored after the sweep; run the same command again")
+        self.computed_blocks += computed
         self.seconds += time.perf_counter() - start
-        return len(tasks)
+        return computed
+
+    def _task_key(self, number: int) -> str:
+        """What a block of a design depends on (its run's identity), for Dask task keys that two
+        sweeps asking for the same block share."""
+        return hashlib.sha256(json.dumps([self.hashes[number], self.graph.fingerprint, self._run_strength(number),
+                                          str(self.seed), self.version]).encode()).hexdigest()[:24]
 
     def sweep(self, replicates: Optional[int] = None, numbers: Optional[Sequence[int]] = None) -> "Sweep":
         """The designs (all, or ``numbers``) as a Sweep of their first ``replicates``."""
@@ -403,12 +505,14 @@ class DesignRuns:
 class _BlockWriter:
     """Compresses and commits finished blocks on a thread of its own, so that the next block
     computes meanwhile (zlib and SQLite release the GIL; the commit waits on the disk). At most
-    two blocks wait; the first error is raised in the sweep's thread."""
+    two blocks wait; the first error is raised in the sweep's thread. :meth:`put` numbers the
+    blocks and :meth:`written` says how many are stored (or refused)."""
 
     def __init__(self, store):
         self.store = store
         self.queue: "queue.Queue" = queue.Queue(maxsize=2)
         self.error: Optional[BaseException] = None
+        self.count = self.done = 0
         self.thread = threading.Thread(target=self._work, name="guanxi-store-writer", daemon=True)
         self.thread.start()
 
@@ -418,15 +522,22 @@ class _BlockWriter:
             if item is None:
                 return
             if self.error is None:
+                run_id, first, values, seconds, warnings, design = item
                 try:
-                    self.store.write_block(*item)
+                    self.store.write_block(run_id, first, values, seconds, warnings, design=design)
                 except BaseException as error:  # kept for the sweep's thread
                     self.error = error
+            self.done += 1
 
-    def put(self, *item) -> None:
+    def put(self, *item) -> int:
         if self.error is not None:
             raise self.error
         self.queue.put(item)
+        self.count += 1
+        return self.count
+
+    def written(self) -> int:
+        return self.done
 
     def close(self) -> None:
         self.queue.put(None)
@@ -435,37 +546,115 @@ class _BlockWriter:
             raise self.error
 
 
-def _run_on_cluster(client, graph, specs, seed, tasks, threads, finished, uncertain=()) -> None:
+# Seconds a finished block's result stays on the cluster after it is stored: another sweep that
+# looked at the store just before may still be submitting the same block (docs/scale-out.md).
+_HOLD_SECONDS = 5.0
+
+
+def _connect(address: str):
+    """A Dask client of the scheduler at ``address``."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise ValueError("client: Dask's distributed package is not installed (Debian: python3-distributed)") from None
+    try:
+        return Client(address, timeout="20s")
+    except (OSError, TimeoutError, ValueError) as error:
+        raise OSError(f"client: cannot reach the Dask scheduler at {address} ({error or type(error).__name__})") from None
+
+
+def _cluster_faults():
+    """The exceptions by which Dask says that the cluster, not a task, failed."""
+    from concurrent.futures import CancelledError
+
+    from distributed import KilledWorker
+    from distributed.comm import CommClosedError
+
+    return CancelledError, KilledWorker, CommClosedError, TimeoutError
+
+
+def _run_on_cluster(client, graph, specs, seed, tasks, threads, finished, uncertain=(), *, missing=None,
+                    task_done=None, keys=None, written=None) -> list:
     """The tasks on a Dask cluster: the graph scattered to every worker once, tasks submitted in
-    the interleaved order, results taken (and stored) as they complete."""
+    the interleaved order a few at a time (twice the cluster's threads), each cut first to what
+    the store does not hold yet (``missing``), results taken (and stored) as they complete.
+
+    Task keys are what a block depends on (``keys``: per design), so that two sweeps on one
+    scheduler asking for the same block at once get one computation; a finished block's future
+    is held until it is stored (``written``) and a few seconds more, so that a sweep asking for
+    it meanwhile is given the result instead of computing it again: the futures still held are
+    returned, for the caller to keep until its writer has stored everything."""
     try:
         from distributed import Client, as_completed
     except ImportError:
         raise ValueError("client: Dask's distributed package is not installed (Debian: python3-distributed)") from None
     if isinstance(client, str):
-        try:
-            connected = Client(client, timeout="20s")
-        except (OSError, TimeoutError) as error:
-            raise OSError(f"client: cannot reach the Dask scheduler at {client} ({error})") from None
-        with connected:
-            return _run_on_cluster(connected, graph, specs, seed, tasks, threads, finished, uncertain)
+        with _connect(client) as connected:
+            return _run_on_cluster(connected, graph, specs, seed, tasks, threads, finished, uncertain, missing=missing,
+                                   task_done=task_done, keys=keys, written=written)
     if not isinstance(client, Client):
         raise ValueError(f"client: give a dask.distributed.Client or a scheduler address, got {type(client).__name__}")
     if not tasks:
-        return
-    shared = client.scatter(graph, broadcast=True)
-    futures = {}
-    sweep_key = os.urandom(16).hex()  # task keys unique to this call: Dask treats equal keys as the same task
-    for number, first, count in tasks:
-        future = client.submit(_engine.run_block, shared, specs[number], seed, first, count, threads, uncertain, pure=False,
-                               key=f"guanxi-block-{sweep_key}-{number}-{first}")
-        futures[future] = (number, first)
+        return []
+    faults = _cluster_faults()
+    missing = missing or (lambda number, first, count: [(first, first + count)])
+    call = os.urandom(8).hex()  # without keys: unique to this call (Dask treats equal keys as the same task)
     try:
-        for future in as_completed(futures):
-            number, first = futures.pop(future)
-            finished(number, first, future.result())
+        shared = client.scatter(graph, broadcast=True)
+        window = max(4, 2 * sum(client.nthreads().values()))
+    except faults as error:
+        raise RuntimeError(f"client: the Dask cluster failed before the sweep started ({type(error).__name__}: "
+                           f"{error}); nothing was computed: run the same command again") from None
+    pending = collections.deque(enumerate(tasks))
+    pieces: Dict[int, int] = {}  # task -> pieces still running
+    futures: Dict[object, Tuple[int, int, int]] = {}
+    held: "collections.deque" = collections.deque()  # (writer's number, when, future) until stored, and a while
+    flow = as_completed()
+
+    def submit_more() -> None:
+        while pending and len(futures) < window:
+            index, (number, first, count) = pending.popleft()
+            parts = missing(number, first, count)
+            if not parts:
+                if task_done is not None:
+                    task_done(number)
+                continue
+            pieces[index] = len(parts)
+            for a, b in parts:
+                key = (f"guanxi-block-{keys[number]}-{a}-{b - a}" if keys is not None else
+                       f"guanxi-block-{call}-{number}-{a}")
+                future = client.submit(_engine.run_block, shared, specs[number], seed, a, b - a, threads, uncertain,
+                                       key=key, pure=False)
+                futures[future] = (index, number, a)
+                flow.add(future)
+
+    try:
+        submit_more()
+        while futures:
+            try:
+                future = next(flow)
+                result = future.result()
+            except faults as error:
+                raise RuntimeError(f"client: the Dask cluster lost the sweep's tasks ({type(error).__name__}: "
+                                   f"{error or 'no workers left?'}); the blocks finished so far are stored: run the "
+                                   "same command again to resume") from None
+            index, number, first = futures.pop(future)
+            number_written = finished(number, first, result)
+            if written is not None:
+                now = time.monotonic()
+                held.append((number_written, now, future))
+                while held and held[0][0] <= written() and now - held[0][1] > _HOLD_SECONDS:
+                    held.popleft()
+            pieces[index] -= 1
+            if pieces[index] == 0 and task_done is not None:
+                task_done(number)
+            submit_more()
+        return list(held)
     except BaseException:
-        client.cancel(list(futures))
+        try:
+            client.cancel(list(futures))
+        except Exception:  # a cluster already gone: nothing left to cancel
+            pass
         raise
 
 
@@ -542,7 +731,7 @@ class Sweep:
             record = store.sweep_record(sweep)
             path = store.path
         else:
-            with Store(store, create=False) as opened:
+            with Store(store, create=False, read_only=True) as opened:
                 record = opened.sweep_record(sweep)
                 path = opened.path
         if graph is not None and graph.fingerprint != record["fingerprint"]:

@@ -30,7 +30,7 @@ from typing import Optional
 import numpy as np
 
 from ._designs import draw, parse_uncertain, with_values
-from .plotting import format_axis, metric_label, metric_title, metric_unit
+from .plotting import format_axis, metric_label, metric_title, metric_unit, text_label
 from .stats import mean_interval
 
 __all__ = ["parse_uncertain", "draw", "with_values", "robustness", "Robustness"]
@@ -109,7 +109,7 @@ class Robustness:
         edges = np.quantile(theta, np.linspace(0, 1, bins + 1))
         which = np.clip(np.searchsorted(edges, theta, side="right") - 1, 0, bins - 1)
         for number, label in self.table["label"].items():
-            line = ax.plot(grid, fitted[number], linewidth=1.8, label=f"{number}: {label}")[0]
+            line = ax.plot(grid, fitted[number], linewidth=1.8, label=text_label(f"{number}: {label}"))[0]
             centres, means, lows, highs = [], [], [], []
             for b in range(bins):
                 chosen = which == b

@@ -21,6 +21,40 @@ def run(cli, *args, timeout=120, cwd=None):
     return subprocess.run([cli, *map(str, args)], capture_output=True, text=True, timeout=timeout, cwd=cwd)
 
 
+def blocks_stored(path) -> int:
+    """Blocks in a run store, read past its locks and checks as another process sees it while a
+    sweep writes (0 before the store exists): what tests that stop a sweep part-way wait for."""
+    import sqlite3
+
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as db:
+            return db.execute("SELECT count(*) FROM blocks").fetchone()[0]
+    except sqlite3.Error:  # not created yet
+        return 0
+
+
+def wait_for_blocks(path, count: int, child) -> None:
+    """Waits until the run store at ``path`` holds ``count`` blocks, the child still running."""
+    deadline = time.monotonic() + 600  # a guard against a child that never starts, not a speed limit
+    while blocks_stored(path) < count and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert child.poll() is None, child.communicate()
+
+
+def kill_after_blocks(command, path, count: int, env=None) -> None:
+    """Runs ``command`` (a sweep into the store at ``path``) and kills it (SIGKILL) once the
+    store holds ``count`` blocks."""
+    child = subprocess.Popen([str(c) for c in command], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for_blocks(path, count, child)
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+
+
 def assert_one_line_error(result, *needles, code=1):
     """A failed run printed one line, 'guanxi: error: ...', containing every needle, and exited
     with `code` (1 bad input, 2 usage: the codes documented in --help)."""

@@ -7,6 +7,7 @@ import csv
 import json
 import math
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -879,6 +880,11 @@ ONE_SIDED = os.path.join(EXAMPLES, "02_one_sided_referral.toml")
 
 
 def sweep_file(folder, body: str, base: str = ONE_SIDED):
+    """A sweep file in ``folder``; a base scenario elsewhere is copied beside it (the files a
+    study names stay in its folder unless --allow-outside-paths)."""
+    if os.path.isabs(base) and os.path.exists(base) and os.path.dirname(base) != str(folder):
+        shutil.copy(base, folder)
+        base = os.path.basename(base)
     path = folder / "sweep.toml"
     path.write_text(f"base = {json.dumps(base)}\n" + textwrap.dedent(body))
     return path
@@ -1048,13 +1054,15 @@ def test_optimize_calibrate_and_report(cli, small_graph_path, tmp_path):
     assert 0 <= document["best_params"]["policy.referral_reward"] <= 30
     assert document["best_params"]["policy.group_buy.size"] in (2, 3, 4, 5)
     study = tmp_path / "calibrate.toml"
-    study.write_text(textwrap.dedent(f"""
-        base = {json.dumps(REFERRAL)}
-        observed = {json.dumps(os.path.join(STUDIES, "last_campaign.csv"))}
+    shutil.copy(REFERRAL, tmp_path / "referral.toml")  # beside the study: it names files in its own folder
+    shutil.copy(os.path.join(STUDIES, "last_campaign.csv"), tmp_path)
+    study.write_text(textwrap.dedent("""
+        base = "referral.toml"
+        observed = "last_campaign.csv"
         particles = 20
         generations = 2
         [params]
-        "behaviour.share_prob" = {{low = 0.01, high = 0.2}}
+        "behaviour.share_prob" = {low = 0.01, high = 0.2}
         """))
     calibrated = run(cli, "calibrate", study, "--graph", small_graph_path, "--store", store, "--quiet")
     assert calibrated.returncode == 0, calibrated.stderr

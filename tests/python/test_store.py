@@ -4,19 +4,17 @@
 # resuming to the same numbers, and two writers filling one store.
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 
 import numpy as np
 import pytest
 
 import guanxi as gx
 from guanxi import stats
-from helpers import GRID, same_bits
+from helpers import GRID, blocks_stored, kill_after_blocks, same_bits
 
 
 def test_a_stored_sweep_resumes_and_reloads_without_computing(sweep_base, swept, tmp_path):
@@ -90,9 +88,14 @@ def test_store_listing_designs_and_export(sweep_base, tmp_path):
 
 def test_a_sweep_stopped_part_way_is_usable(sweep_base, swept, tmp_path):
     path = tmp_path / "runs.db"
-    gx.sweep(sweep_base, GRID, replicates=12, seed=5, store=path, block=4, progress=False, name="grid")
-    with sqlite3.connect(path) as db:  # as if killed after the first round and part of the second
-        db.execute("DELETE FROM blocks WHERE first = 8 OR (first = 4 AND run > 3)")
+    # As if stopped after the second round of blocks and part of the third: designs 0-2 with 8
+    # replicates, 3-5 with 4, of a target of 12 (the store checks its rows: no editing by hand).
+    runs = gx.sweeps.DesignRuns(sweep_base, GRID, seed=5, store=path, block=4, progress=False, name="grid")
+    try:
+        runs.ensure([0, 1, 2], 8, target=12)
+        runs.ensure([3, 4, 5], 4, target=12)
+    finally:
+        runs.close()
     loaded = gx.Sweep.load(path, "grid")
     assert not loaded.complete and list(loaded.replicates_done) == [8, 8, 8, 4, 4, 4]
     assert "stopped part-way" in repr(loaded)
@@ -130,7 +133,7 @@ def _dump(path) -> list:
 def test_bad_stores_are_clear_errors(sweep_base, tmp_path):
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not a database\n" * 100)
-    with pytest.raises(ValueError, match=r"junk\.db: not a guanxi run store or corrupt"):
+    with pytest.raises(ValueError, match=r"junk\.db: not a guanxi run store or damaged"):
         gx.Store(junk)
     assert junk.read_bytes() == b"this is not a database\n" * 100
     foreign = tmp_path / "foreign.db"
@@ -173,33 +176,14 @@ def _script(tmp_path, body: str):
     return [sys.executable, str(script)], dict(os.environ, PYTHONPATH=package_root)
 
 
-def _blocks_stored(path) -> int:
-    try:
-        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30) as db:
-            return db.execute("SELECT count(*) FROM blocks").fetchone()[0]
-    except sqlite3.OperationalError:  # not created yet
-        return 0
-
-
 def test_resume_after_sigkill_equals_an_uninterrupted_sweep(tmp_path):
     path = tmp_path / "runs.db"
     command, env = _script(tmp_path, f"""
         gx.sweep(base, grid, replicates=30, seed=2, store={str(path)!r}, block=1, progress=False, name="long")
         """)
     total = 40 * 30
-    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 600  # a guard against a child that never starts, not a speed limit
-        while _blocks_stored(path) < 25 and child.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert child.poll() is None, child.communicate()
-        child.send_signal(signal.SIGKILL)
-        child.wait()
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-    stored = _blocks_stored(path)
+    kill_after_blocks(command, path, 25, env)
+    stored = blocks_stored(path)
     assert 25 <= stored < total  # killed part-way
     g = gx.generators.holme_kim(1200, 3, 0.5, seed=7)
     base = gx.Campaign(g, run={"steps": 15}, seeding={"k": 10})
