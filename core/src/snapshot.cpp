@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "guanxi/error.hpp"
+#include "guanxi/io.hpp"
 #include "guanxi/parallel.hpp"
 
 namespace guanxi {
@@ -321,6 +322,12 @@ Graph load_snapshot(const std::string& path, bool verify_checksum) {
   if (::fstat(fd, &info) != 0) {
     ::close(fd);
     throw IoError(path + ": cannot stat: " + std::strerror(errno));
+  }
+  try {
+    require_regular_file(fd, path, "snapshot");
+  } catch (...) {
+    ::close(fd);
+    throw;
   }
   const auto size = static_cast<std::uint64_t>(info.st_size);
   if (size < sizeof(Header)) {

@@ -45,6 +45,12 @@ Graph read_matrix_market(const std::string& path, const ReadOptions& options = {
 Graph read_gml(const std::string& path, const ReadOptions& options = {});
 Graph read_graphml(const std::string& path, const ReadOptions& options = {});
 
+// Refuses anything but a regular file — a folder, a device such as /dev/zero, a FIFO, a socket —
+// by the type of what `fd` has open, before a byte is read: IoError "<path>: is a folder, not a
+// <what>". Readers call it on the descriptor they read from, so nothing can swap the file between
+// the check and the read.
+void require_regular_file(int fd, const std::string& path, std::string_view what);
+
 // Writes one line per tie, "u v" or "u v w", with the original labels; gzip when the path ends
 // in .gz. Isolated nodes are not represented.
 void write_edge_list(const Graph& g, const std::string& path);

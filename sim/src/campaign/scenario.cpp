@@ -4,6 +4,8 @@
 // the line and the closest valid key. TOML parsing lives in scenario_toml.cpp.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <memory>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -284,13 +286,30 @@ namespace {
 std::shared_ptr<const std::vector<std::int64_t>> read_groups_file(const Scenario& scenario, const Graph& g) {
   std::filesystem::path path = scenario.spec.community.groups_file;
   if (path.is_relative() && !scenario.path.empty()) path = std::filesystem::path(scenario.path).parent_path() / path;
-  std::ifstream in(path);
-  if (!in) throw IoError(scenario.message_at("community.groups_file", "cannot open '" + path.string() + "'"));
+  const std::string file = path.string();
+  std::unique_ptr<std::FILE, decltype(&std::fclose)> in(std::fopen(file.c_str(), "rb"), &std::fclose);
+  if (!in) throw IoError(scenario.message_at("community.groups_file", "cannot open '" + file + "'"));
+  try {  // a folder, /dev/zero or a FIFO is refused by what is open, before a byte is read
+    require_regular_file(::fileno(in.get()), file, "groups file");
+  } catch (const IoError& e) {
+    throw IoError(scenario.message_at("community.groups_file", e.what()));
+  }
   auto groups = std::make_shared<std::vector<std::int64_t>>(g.num_nodes(), -1);
   std::vector<bool> seen(g.num_nodes(), false);
+  // Errors name the file, the line and the field, and quote nothing of the line: a file that is
+  // not a groups file (a path mistyped, or one that reaches a private file) is not repeated.
+  constexpr std::size_t kLongestLine = std::size_t{1} << 16;
   std::string line;
-  const std::string file = path.string();
-  for (std::uint64_t number = 1; std::getline(in, line); ++number) {
+  for (std::uint64_t number = 1;; ++number) {
+    line.clear();
+    int c = 0;
+    while ((c = std::fgetc(in.get())) != EOF && c != '\n') {
+      if (line.size() == kLongestLine)
+        throw ParseError(file, number, "line", "longer than " + std::to_string(kLongestLine) +
+                                                   " characters: not a groups file of label,group lines");
+      line.push_back(static_cast<char>(c));
+    }
+    if (c == EOF && line.empty()) break;
     if (!line.empty() && line.back() == '\r') line.pop_back();
     const auto hash = line.find('#');
     if (hash != std::string::npos) line.erase(hash);
@@ -298,7 +317,7 @@ std::shared_ptr<const std::vector<std::int64_t>> read_groups_file(const Scenario
     if (first == std::string::npos) continue;
     line = line.substr(first, line.find_last_not_of(" \t") + 1 - first);
     const auto comma = line.rfind(',');
-    if (comma == std::string::npos) throw ParseError(file, number, "group", "expected 'label,group', got '" + line + "'");
+    if (comma == std::string::npos) throw ParseError(file, number, "group", "expected 'label,group': a node's label, a comma and its group id");
     std::string label = line.substr(0, comma), value = line.substr(comma + 1);
     auto trim = [](std::string& x) {
       const auto a = x.find_first_not_of(" \t"), b = x.find_last_not_of(" \t");
@@ -307,7 +326,7 @@ std::shared_ptr<const std::vector<std::int64_t>> read_groups_file(const Scenario
     trim(label), trim(value);
     if (number == 1 && label == "label" && value == "group") continue;  // a header
     const auto node = find_label(g, label);
-    if (!node) throw ParseError(file, number, "label", "no node labelled '" + label + "' in the graph");
+    if (!node) throw ParseError(file, number, "label", "no node of the graph has this label");
     std::int64_t group = 0;
     std::size_t used = 0;
     try {
@@ -316,11 +335,12 @@ std::shared_ptr<const std::vector<std::int64_t>> read_groups_file(const Scenario
       used = 0;
     }
     if (used == 0 || used != value.size() || group < -1)
-      throw ParseError(file, number, "group", "expected an integer >= -1, got '" + value + "'");
-    if (seen[*node]) throw ParseError(file, number, "label", "node '" + label + "' listed twice");
+      throw ParseError(file, number, "group", "expected an integer >= -1 (-1: no group)");
+    if (seen[*node]) throw ParseError(file, number, "label", "this node is listed twice");
     seen[*node] = true;
     (*groups)[*node] = group;
   }
+  if (std::ferror(in.get())) throw IoError(scenario.message_at("community.groups_file", "cannot read '" + file + "'"));
   return groups;
 }
 

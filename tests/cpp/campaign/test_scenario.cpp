@@ -9,6 +9,7 @@
 #include "guanxi/campaign.hpp"
 #include "guanxi/error.hpp"
 #include "guanxi/generators.hpp"
+#include "guanxi/io.hpp"
 #include "guanxi/scenario.hpp"
 #include "test_util.hpp"
 
@@ -77,6 +78,59 @@ TEST(Scenario, SeedLabelsResolveAgainstTheGraph) {
   dir.write("s2.toml", "[graph]\nfile = \"g.edges\"\n[seeding]\nnodes = [99]\n");
   Scenario bad = load_scenario(dir.file("s2.toml"));
   EXPECT_THROW(check_scenario(bad, load_scenario_graph(bad)), InputError);
+}
+
+// A groups file's errors name the file, the line and the field and quote nothing of the line (a
+// path mistyped, or one reaching a private file, is not repeated); a folder, a device or a FIFO
+// named as the groups file or the graph file is refused by type before a byte is read.
+TEST(Scenario, GroupsAndGraphFilesAreCheckedWithoutQuotingTheirLines) {
+  TempDir dir;
+  dir.write("g.edges", "10 20\n20 30\n30 40\n");
+  const auto scenario = [&](const std::string& groups) {
+    dir.write("s.toml", "[graph]\nfile = \"g.edges\"\n\n[seeding]\nk = 1\n\n[community]\ninitial = \"column\"\n"
+                        "groups_file = \"" + groups + "\"\n");
+    Scenario s = load_scenario(dir.file("s.toml"));
+    return std::make_pair(s, load_scenario_graph(s));
+  };
+  const auto error_of = [&](const std::string& groups) -> std::string {
+    auto [s, g] = scenario(groups);
+    try {
+      check_scenario(s, g);
+    } catch (const std::exception& e) {
+      return e.what();
+    }
+    return "";
+  };
+  dir.write("ok.csv", "label,group\n10,0\n20,0\n30,1\n");
+  {
+    auto [s, g] = scenario("ok.csv");
+    check_scenario(s, g);
+    EXPECT_EQ(*s.spec.community.groups, (std::vector<std::int64_t>{0, 0, 1, -1}));
+  }
+  dir.write("secret.csv", "root:x:0:0:secret-hash\n");
+  std::string message = error_of("secret.csv");
+  EXPECT_NE(message.find("secret.csv:1: group: expected 'label,group'"), std::string::npos) << message;
+  EXPECT_EQ(message.find("secret-hash"), std::string::npos) << message;
+  dir.write("other.csv", "name,value\nalice,secret\n");
+  message = error_of("other.csv");
+  EXPECT_NE(message.find("other.csv:1: label: no node of the graph has this label"), std::string::npos) << message;
+  EXPECT_EQ(message.find("name,value"), std::string::npos) << message;
+  EXPECT_EQ(message.find("alice"), std::string::npos) << message;
+  std::filesystem::create_directory(dir.file("folder"));
+  message = error_of("folder");
+  EXPECT_NE(message.find("community.groups_file"), std::string::npos) << message;
+  EXPECT_NE(message.find("is a folder, not a groups file"), std::string::npos) << message;
+  message = error_of("/dev/zero");
+  EXPECT_NE(message.find("is a device, not a groups file"), std::string::npos) << message;
+  // The graph file: a folder is named as such, not read ("out of memory" before).
+  dir.write("f.toml", "[graph]\nfile = \"folder\"\n");
+  try {
+    load_scenario_graph(load_scenario(dir.file("f.toml")));
+    ADD_FAILURE() << "a folder read as a graph";
+  } catch (const IoError& e) {
+    EXPECT_NE(std::string(e.what()).find("is a folder, not a graph file"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(read_graph("/dev/zero"), IoError);
 }
 
 TEST(Scenario, SpecJsonRoundTripAndKeyChecks) {
