@@ -43,16 +43,15 @@ tsan: tbb-tsan
 	@cd build/tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 	  LD_LIBRARY_PATH=$(CURDIR)/build/tbb-tsan/install/lib $(CTEST) -L parallel
 
-# The Python tests of campaigns, their results and comparisons, every example included, on an
-# engine that checks each replicate's invariants after every step (GUANXI_VERIFY: money
-# conserved, the ledger against the tallies, customers by channel, S_u recounted); a violation
-# fails the test with the replicate, the step and the invariant named.
+# The Python tests of campaigns, their results and comparisons, every example included, on the
+# release engine told to check each replicate's invariants after every step (GUANXI_VERIFY=1:
+# money conserved, the ledger against the tallies, customers by channel, S_u recounted); a
+# violation fails the test with the replicate, the step and the invariant named. (A switch read
+# at run time, not a build of its own: the same engine, and no second compile in make test.)
 VERIFY_TESTS := test_campaign.py test_results.py test_comparison.py test_bottom_floor.py
-verify: deps
-	@cmake --preset verify >/dev/null
-	@cmake --build build/verify --target guanxi_python
-	@cd tests/python && PYTHONPATH=$(CURDIR)/build/verify/python GUANXI_SOURCE_DIR=$(CURDIR) MPLBACKEND=Agg \
-	  PYDEVD_DISABLE_FILE_VALIDATION=1 $(PYTHON) -m pytest -q -p no:cacheprovider $(VERIFY_TESTS)
+verify: build
+	@cd tests/python && GUANXI_VERIFY=1 PYTHONPATH=$(CURDIR)/$(RELEASE)/python GUANXI_SOURCE_DIR=$(CURDIR) \
+	  MPLBACKEND=Agg PYDEVD_DISABLE_FILE_VALIDATION=1 $(PYTHON) -m pytest -q -p no:cacheprovider $(VERIFY_TESTS)
 
 venv-check: deps
 	@scripts/check-venv.sh

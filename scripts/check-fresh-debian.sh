@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Checks guanxi on a brand-new Debian 12 machine, as a new user meets it: a minimal bookworm
 # (debootstrap --variant=minbase) with only build-essential cmake ninja-build make git python3,
-# the repository cloned into it, then `make demo` and `make test-release` there. Everything else
+# the repository cloned into it (at the path it has here), then `make demo` and
+# `make test-release` there, compiling with this machine's ccache lent read-only. Everything else
 # has to come from scripts/deps.sh, and that is what this checks: the development machines have
 # too much preinstalled to notice a missing package (libgmock-dev was one).
 #
@@ -340,16 +341,39 @@ else
       "checked; --working-tree checks them"
   fi
 fi
-git clone --quiet --no-hardlinks "$root" "$machine/root/guanxi"
-git -C "$machine/root/guanxi" fetch --quiet "$root" "$commit"
-git -C "$machine/root/guanxi" -c advice.detachedHead=false checkout --quiet --detach "$commit"
+# At the path it has here: the compile commands are then the same as this machine's, which lets
+# the compiler cache below answer them.
+clone="$machine$root"
+mkdir -p "$(dirname "$clone")"
+git clone --quiet --no-hardlinks "$root" "$clone"
+git -C "$clone" fetch --quiet "$root" "$commit"
+git -C "$clone" -c advice.detachedHead=false checkout --quiet --detach "$commit"
 end
+
+# --- this machine's compiler cache, lent read-only ------------------------------------------------
+# Compiling is not what this checks, and it is most of the time: make test has just compiled the
+# same files here. ccache (installed in the machine by deps.sh, as for any user) answers from this
+# machine's cache, mounted read-only, where the compiler, the command and every header it reads
+# are the same, and compiles otherwise: a header of a missing package fails as it would without
+# it, and nothing is linked from the cache. The machine writes nothing to it.
+cache_env=""
+host_cache=$(command -v ccache >/dev/null && ccache -k cache_dir 2>/dev/null || true)
+if [ -n "$host_cache" ] && [ -d "$host_cache" ]; then
+  mkdir -p "$machine/var/cache/host-ccache"
+  mount --bind "$host_cache" "$machine/var/cache/host-ccache"
+  mount -o remount,bind,ro "$machine/var/cache/host-ccache"
+  # The settings that shape its keys (base_dir, sloppiness…), as set here: ccache -p minus defaults.
+  ccache -p | awk '/^\(default\)/ { next } { sub(/^\([^)]*\) /, ""); print }' >"$machine/etc/ccache-host.conf"
+  cache_env="CCACHE_CONFIGPATH=/etc/ccache-host.conf CCACHE_DIR=/var/cache/host-ccache CCACHE_READONLY=1"
+  cache_env+=" CCACHE_NOSTATS=1 CCACHE_TEMPDIR=/tmp/ccache"
+  echo "compiler cache: $host_cache, read-only"
+fi
 
 # --- 4, 5. what a new user runs -------------------------------------------------------------------
 begin "make demo"
-in_machine "$machine" "cd /root/guanxi && make demo"
+in_machine "$machine" "cd $(printf '%q' "$root") && $cache_env make demo"
 end
 
 begin "make test-release"
-in_machine "$machine" "cd /root/guanxi && make test-release"
+in_machine "$machine" "cd $(printf '%q' "$root") && $cache_env make test-release"
 end

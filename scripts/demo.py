@@ -54,7 +54,7 @@ def main() -> int:
     print(f"\n{len(names)} designs x {args.replicates} replicates x {baseline.steps} steps, seed {args.seed}, "
           f"common random numbers; means at the horizon, differences against '{names[0]}' with 95% CI\n")
     header = f"{'design':24} {'customers':>10} {'Δ customers':>22} {'profit':>10} {'Δ profit':>26} " \
-             f"{'mkt spend':>9} {'pays back':>9} {'incr. ROI':>9} {'strong ties':>11}"
+             f"{'mkt spend':>9} {'pays back':>9} {'ROI inc.':>8} {'ROI mkt':>8} {'strong ties':>11}"
     print(header)
     print("-" * len(header))
     for name in names:
@@ -63,18 +63,21 @@ def main() -> int:
         # Marketing spend (§12): incentives, ads and community posts.
         spend, strong = mean_at_horizon(r, "marketing_spend"), mean_at_horizon(r, "strong_ties_customers")
         if name == names[0]:
-            d_customers = d_profit = roi = payback = "—"
+            d_customers = d_profit = roi = marketing_roi = payback = "—"
         else:
             row = table.loc[name]
             c, p = row.loc["customers"], row.loc["profit"]
             d_customers = f"{c.difference:+,.0f} [{c.ci_low:+,.0f}, {c.ci_high:+,.0f}]"
             d_profit = f"{p.difference:+,.0f} [{p.ci_low:+,.0f}, {p.ci_high:+,.0f}]"
             roi = fmt(row.loc["incremental_roi"].difference, 2)
+            marketing_roi = fmt(row.loc["incremental_marketing_roi"].difference, 2)
             # The day from which the design's extra cumulative profit stays >= 0 (MODEL.md §11).
             day = row.loc["payback_step"].difference
             payback = "never" if day != day else f"day {day:.0f}"
         print(f"{name:24} {fmt(customers):>10} {d_customers:>22} {fmt(profit):>10} {d_profit:>26} "
-              f"{fmt(spend):>9} {payback:>9} {roi:>9} {fmt(strong, 1):>11}")
+              f"{fmt(spend):>9} {payback:>9} {roi:>8} {marketing_roi:>8} {fmt(strong, 1):>11}")
+    print("ROI inc.: Δprofit / Δincentive spend; ROI mkt: Δprofit / Δmarketing spend (incentives, ads, "
+          "community); both against the baseline, paired (docs/campaign.md, \"Two ROIs\")")
 
     best = max(names[1:], key=lambda n: table.loc[(n, "profit"), "difference"])
     best_row = table.loc[(best, "profit")]

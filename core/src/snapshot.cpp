@@ -316,18 +316,13 @@ void save_snapshot(const Graph& g, const std::string& path) {
 }
 
 Graph load_snapshot(const std::string& path, bool verify_checksum) {
+  require_regular_file(path, "graph snapshot");
   const int fd = ::open(path.c_str(), O_RDONLY);
   if (fd < 0) throw IoError(path + ": cannot open: " + std::strerror(errno));
   struct stat info {};
   if (::fstat(fd, &info) != 0) {
     ::close(fd);
     throw IoError(path + ": cannot stat: " + std::strerror(errno));
-  }
-  try {
-    require_regular_file(fd, path, "snapshot");
-  } catch (...) {
-    ::close(fd);
-    throw;
   }
   const auto size = static_cast<std::uint64_t>(info.st_size);
   if (size < sizeof(Header)) {

@@ -190,10 +190,10 @@ void append(std::vector<T>& to, std::vector<T>& from) {
 }  // namespace
 
 std::string read_file_bytes(const std::string& path) {
+  require_regular_file(path, "graph file");
   std::FILE* f = std::fopen(path.c_str(), "rb");
   if (!f) throw IoError(path + ": cannot open: " + std::strerror(errno));
   std::unique_ptr<std::FILE, decltype(&std::fclose)> closer(f, &std::fclose);
-  require_regular_file(::fileno(f), path, "graph file");
   unsigned char magic[2] = {0, 0};
   const std::size_t got = std::fread(magic, 1, 2, f);
   if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) return read_gzip(path);
@@ -349,9 +349,9 @@ BuildOptions build_options(const ReadOptions& options, bool directed_by_default)
 
 namespace guanxi {
 
-void require_regular_file(int fd, const std::string& path, std::string_view what) {
+void require_regular_file(const std::string& path, std::string_view what) {
   struct stat info {};
-  if (::fstat(fd, &info) != 0) throw IoError(path + ": cannot stat: " + std::strerror(errno));
+  if (::stat(path.c_str(), &info) != 0) return;  // missing or unreachable: opening it names why
   if (S_ISREG(info.st_mode)) return;
   const char* kind = S_ISDIR(info.st_mode)    ? "a folder"
                      : S_ISFIFO(info.st_mode) ? "a FIFO"

@@ -121,13 +121,18 @@ def checked_level(level, name: str = "level") -> float:
     return float(level)
 
 
+def metric_hint(metric, known: Sequence[str]) -> str:
+    """What follows "unknown 'proft'" in every error about a metric name: the closest known name
+    ("; did you mean 'profit'?"), or the list of them when none is close."""
+    close = difflib.get_close_matches(str(metric), list(known), n=1)
+    return f"; did you mean {close[0]!r}?" if close else f" (metrics: {', '.join(known)})"
+
+
 def checked_metric(metric, known: Sequence[str], name: str = "metric") -> str:
     """``metric`` if it is one of ``known``, else ValueError naming the closest known name."""
     if isinstance(metric, str) and metric in known:
         return metric
-    close = difflib.get_close_matches(str(metric), list(known), n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else f" (metrics: {', '.join(known)})"
-    raise ValueError(f"{name}: unknown {metric!r}{hint}")
+    raise ValueError(f"{name}: unknown {metric!r}{metric_hint(metric, known)}")
 
 
 def finite_spec(value, path: str):

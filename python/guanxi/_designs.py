@@ -23,7 +23,8 @@ import numpy as np
 from . import _guanxi
 from ._checks import plain
 
-__all__ = ["parameter_rows", "parameter_row", "parameter_bounds", "at_path", "nested", "flatten", "short_names",
+__all__ = ["parameter_rows", "parameter_row", "parameter_bounds", "at_path", "switched_off", "nested", "flatten",
+           "short_names",
            "value_text", "grid_changes", "grid_size", "MAX_DESIGNS", "canonical_spec", "spec_sha256", "parse_uncertain", "draw", "with_values"]
 
 MAX_DESIGNS = 100_000  # designs of one grid unless raised (max_designs=, --max-designs): docs/sweeps.md
@@ -80,6 +81,19 @@ def at_path(table: dict, path: str):
     return table
 
 
+def switched_off(spec: dict, path: str) -> bool:
+    """Whether ``path`` lies in an optional section that is off in ``spec`` (``policy.group_buy.size``
+    while ``policy.group_buy.enabled`` is false): its value then means nothing, and designs show
+    it as off (None, NaN in tables), not as the section's default. The switch itself is a value."""
+    parts = path.split(".")
+    table = spec
+    for key in parts[:-1]:
+        table = table.get(key) if isinstance(table, dict) else None
+        if isinstance(table, dict) and table.get("enabled") is False:
+            return True
+    return False
+
+
 def nested(changes: Mapping[str, Any], where: str) -> dict:
     """{"policy.group_buy.size": 3} -> {"policy": {"group_buy": {"size": 3}}}. ``run.*`` paths are
     refused: designs compared together share the horizon, and replicates and seed are a run's own."""
@@ -134,7 +148,12 @@ def short_names(keys: Sequence[str]) -> Dict[str, str]:
 
 
 def value_text(value) -> str:
-    """A swept value in a label: 10.0 as 10, text as is, anything else as JSON."""
+    """A swept value in a label: 10.0 as 10, text as is, "off" for a key whose section is off
+    (None, or NaN in a table), anything else as JSON."""
+    if value is None or (isinstance(value, (float, np.floating)) and math.isnan(value)):
+        return "off"
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return value if isinstance(value, str) else json.dumps(value, default=plain)

@@ -88,12 +88,11 @@ def open_scenario(path: "str | os.PathLike", graph=None, graphs: Optional[dict] 
     """A scenario file as the engine reads it: ``name``, ``description``, ``spec`` (JSON),
     ``graph`` (the engine's graph), ``graph_source``, ``groups`` and ``warnings``.
 
-    Before the engine opens anything, the scenario and the files it names (``[graph] file``
-    unless ``graph`` is given, ``community.groups_file``) are checked here: each must be a
-    regular file (a folder, device or FIFO is refused by type, not read), and the named files
-    must lie inside the scenario's folder unless ``allow_outside`` (a scenario from elsewhere
-    cannot make guanxi read any file). An error about a line of the groups file names the file,
-    the line and what was expected, and quotes nothing of the line (the engine's reader)."""
+    Before anything is read, the scenario must be a regular file (this module reads it first: a
+    FIFO would block), and the files it names (``[graph] file`` unless ``graph`` is given,
+    ``community.groups_file``) must lie inside its folder unless ``allow_outside`` (a scenario
+    from elsewhere cannot make guanxi read any file). The engine's readers refuse a named file
+    that is a folder, device or FIFO, and quote no line of a groups file."""
     path = os.fspath(path)
     regular_file(path, "scenario file")
     folder = os.path.dirname(os.path.abspath(path))
@@ -104,11 +103,6 @@ def open_scenario(path: "str | os.PathLike", graph=None, graphs: Optional[dict] 
                                                          "the files a scenario names beside it, or allow paths outside "
                                                          "it for a scenario you trust (--allow-outside-paths, "
                                                          "allow_outside=True)"))
-        try:
-            regular_file(resolved, "graph file" if key == "graph.file" else "groups file (label,group lines)")
-        except OSError as error:
-            raise OSError(scenario_message(path, key, str(error))) from None
-    # The engine checks the type again on what it opens, and quotes no line of a groups file.
     return _guanxi.open_scenario(path, None if graph is None else graph.core, graphs)
 
 

@@ -28,7 +28,7 @@ import numpy as np
 
 from . import _engine
 from ._checks import DesignWarning, Progress, check_name, checked_int, checked_metric, finite_spec, warn_design
-from ._designs import at_path, canonical_spec, parameter_row, parameter_rows, spec_sha256
+from ._designs import at_path, canonical_spec, change_label, flatten, parameter_row, parameter_rows, spec_sha256
 from .graph import Graph
 from .results import CampaignResult
 
@@ -36,7 +36,8 @@ __all__ = ["Campaign", "DesignWarning", "metrics", "check_metric", "metric_table
            "channels", "canonical_spec", "spec_sha256"]
 
 # The top-level tables of a spec, from the engine's parameter table.
-_SECTIONS = tuple(dict.fromkeys(path.split(".")[0] for path in parameter_rows()))
+# The sections of a scenario (besides graph, name and description): what a campaign is made of.
+SECTIONS = tuple(dict.fromkeys(path.split(".")[0] for path in parameter_rows()))
 
 
 def metrics() -> list:
@@ -173,8 +174,8 @@ def _checked_groups(groups, graph: Graph) -> Optional[np.ndarray]:
 def _unknown_section(name: str) -> ValueError:
     import difflib
 
-    close = difflib.get_close_matches(name, _SECTIONS, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else f" (sections: {', '.join(_SECTIONS)})"
+    close = difflib.get_close_matches(name, SECTIONS, n=1)
+    hint = f"; did you mean {close[0]!r}?" if close else f" (sections: {', '.join(SECTIONS)})"
     return ValueError(f"campaign: unknown section {name!r}{hint}")
 
 
@@ -216,7 +217,7 @@ class Campaign:
     def __init__(self, graph: Graph, *, name: Optional[str] = None, groups=None, **sections):
         if not isinstance(graph, Graph):
             raise TypeError("graph: must be a guanxi.Graph")
-        unknown = [key for key in sections if key not in _SECTIONS]
+        unknown = [key for key in sections if key not in SECTIONS]
         if unknown:
             raise _unknown_section(unknown[0])
         given = {key: finite_spec(value, key) for key, value in sections.items() if value is not None}
@@ -341,14 +342,20 @@ class Campaign:
         """A copy with some keys changed (other keys kept, nested tables merged key by key:
         ``replace(policy={"group_buy": {"size": 4}})`` keeps the team's deadline and discount).
         Giving ``group_buy``, ``bargain``, ``membership``, ``community``, ``flash_sale`` or
-        ``red_packet`` switches it on unless ``enabled`` is given. The copy is a new design: it is unnamed unless ``name`` is given."""
+        ``red_packet`` switches it on unless ``enabled`` is given. The copy is another design, so
+        unless ``name`` is given it is named after this one and its changes (``"one-sided referral
+        (referral_reward=20)"``); with no change of value it keeps this one's name."""
         spec = copy.deepcopy(self.spec)
         for section, values in sections.items():
-            if section not in _SECTIONS:
+            if section not in SECTIONS:
                 raise _unknown_section(section)
             if not isinstance(values, Mapping):
                 raise ValueError(f"{section}: expected a dict")
             _merge(spec, {section: values})  # a section with a switch (community) is switched on by giving it
+        if name is None and self.name is not None:
+            before = flatten(self.spec)
+            changed = {key: value for key, value in flatten(spec).items() if before.get(key) != value}
+            name = f"{self.name} ({change_label(changed)})" if changed else self.name
         groups = self._groups if spec["community"]["initial"] == "column" else None
         return Campaign(self.graph, name=name, groups=groups, **spec)
 

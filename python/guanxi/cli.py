@@ -76,6 +76,10 @@ class UsageError(Exception):
     """The command line itself is wrong (exit 2)."""
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, with what to do next (main prints it on the one line it writes, exit 130)."""
+
+
 class BadValue(Exception):
     """An option's value does not convert or is out of range (exit 1). Raised from argparse
     ``type`` functions, which argparse lets through (it catches only ValueError and TypeError
@@ -678,9 +682,8 @@ def sweep_command(args) -> int:
                               client=args.scheduler, block=block, threads=_threads(args), progress=_progress(args),
                               name=name, uncertain=loaded["uncertain"], max_designs=args.max_designs)
     except KeyboardInterrupt:
-        if args.store:
-            print(f"guanxi: interrupted: the blocks finished so far are in {args.store}; the same command resumes",
-                  file=sys.stderr)
+        if args.store:  # main prints the one line, with what to do
+            raise Interrupted(f"the blocks finished so far are in {args.store}; the same command resumes") from None
         raise
     document = report.sweep_document(result, args.metric, store=args.store)
     _say(report.to_json(document) if args.json else report.sweep_text(document))
@@ -713,15 +716,18 @@ def store_command(args) -> int:
         raise UsageError("store export: give the folder: -o FOLDER")
     with gx.Store(args.store, create=False, read_only=args.action != "rm") as store:
         if args.action == "ls":
-            sweeps = store.sweeps()
+            sweeps, studies = store.sweeps(), store.study_rows()
             if args.json:
                 _say(report.to_json({"store": args.store, "sweeps": [
-                    {"name": name, **row.to_dict()} for name, row in sweeps.iterrows()]}))
+                    {"name": name, **row.to_dict()} for name, row in sweeps.iterrows()], "studies": studies}))
             else:
-                _say(report.store_text(sweeps, args.store))
+                _say(report.store_text(sweeps, args.store, studies))
         elif args.action == "show":
             with option_names({"metric": "--metric"}):
-                document = report.sweep_document(gx.Sweep.load(store, args.sweep), args.metric, store=args.store)
+                owner = next((row for row in store.study_rows() if row["sweep"] == args.sweep), None)
+                study = None if owner is None else {**owner, "message": store.study(owner["name"]).get("message")}
+                document = report.sweep_document(gx.Sweep.load(store, args.sweep), args.metric, store=args.store,
+                                                 study=study)
             _say(report.to_json(document) if args.json else report.sweep_text(document))
         elif args.action == "export":
             written = gx.Sweep.load(store, args.sweep).export(args.output, timeseries=args.timeseries)
@@ -944,8 +950,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except BadValue as error:
         _error(str(error))
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("guanxi: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as stop:  # one line: what Interrupted adds, if anything
+        print("guanxi: interrupted" + (f": {stop}" if isinstance(stop, Interrupted) else ""), file=sys.stderr)
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader of stdout went away (`guanxi info x --json | head`): no message, and no

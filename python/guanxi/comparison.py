@@ -31,7 +31,7 @@ from .campaign import Campaign
 from .results import CampaignResult
 from .stats import mean_interval, paired_difference, ratio_of_mean_differences
 
-__all__ = ["compare", "named_designs", "default_comparison_metrics", "paired_rows", "stays_at_or_above_zero"]
+__all__ = ["compare", "named_designs", "default_comparison_metrics", "paired_rows", "stays_at_or_above_zero", "RATIOS"]
 
 
 
@@ -67,10 +67,23 @@ def named_designs(campaigns) -> Dict[str, Campaign]:
     return named
 
 
+# The two ratios of money a comparison reports (docs/campaign.md, "Two ROIs"): the name asked for,
+# the row it gives, and the spend whose paired difference divides the profit's. Incentive ROI:
+# Δprofit / Δincentive spend (rewards, commissions, discounts, red packets). Marketing ROI:
+# Δprofit / Δmarketing spend (incentives, ads and community cost): what each unit of the whole
+# budget returns. The per-run metric incentive_roi (MODEL.md §4) is neither: it divides the
+# margin of incentive-driven purchases, not a difference between two designs.
+RATIOS = {"incentive_roi": ("incremental_roi", "incentive_spend"),
+          "marketing_roi": ("incremental_marketing_roi", "marketing_spend")}
+
+
 def default_comparison_metrics() -> list:
-    """The rows :func:`compare` reports by default: the engine's comparison metrics and the
-    paired payback step (MODEL.md §11)."""
-    return _engine.comparison_metrics() + ["payback_step"]
+    """The rows :func:`compare` reports by default: the engine's comparison metrics (its
+    incentive_roi giving the incentive ROI row), the marketing ROI and the paired payback step
+    (MODEL.md §11)."""
+    names = _engine.comparison_metrics()
+    at = names.index("incentive_roi") + 1 if "incentive_roi" in names else len(names)
+    return names[:at] + ["marketing_roi"] + names[at:] + ["payback_step"]
 
 
 def _check_same_horizon(campaigns: Mapping[str, Campaign]) -> None:
@@ -111,11 +124,13 @@ def compare(
     the baseline's and the design's means at the horizon, the mean paired difference, its
     confidence interval and the share of replicates where the design is higher (Student t
     intervals of :func:`guanxi.stats.paired_difference`; NaN, not available, with one
-    replicate; replicates where either value is NaN are left out). The ``incremental_roi``
-    row is the true incremental ROI, mean Δprofit / mean Δincentive spend over paired
-    replicates, with a delta-method interval (:func:`guanxi.stats.ratio_of_mean_differences`); its
-    ``share_higher`` is the share of replicates where Δprofit > 0 and its baseline and design
-    columns are NaN. The ``payback_step`` row (MODEL.md §11) holds each design's mean payback
+    replicate; replicates where either value is NaN are left out). Two rows are ratios of paired
+    differences (:data:`RATIOS`), each mean Δprofit over the mean difference in a spend, with a
+    delta-method interval (:func:`guanxi.stats.ratio_of_mean_differences`), its ``share_higher``
+    the share of replicates where Δprofit > 0 and its baseline and design columns NaN: the
+    ``incremental_roi`` row (incentive ROI, asked for as ``"incentive_roi"``: Δprofit /
+    Δincentive spend) and the ``incremental_marketing_roi`` row (marketing ROI, asked for as
+    ``"marketing_roi"``: Δprofit / Δmarketing spend, ads and community cost included). The ``payback_step`` row (MODEL.md §11) holds each design's mean payback
     step (first step with cumulative profit >= 0) as baseline and design mean, and as difference
     the first step from which the mean paired difference in cumulative profit stays >= 0 (NaN:
     not by the horizon); its interval gives the steps from which the interval's upper and lower
@@ -141,7 +156,7 @@ def compare(
         raise ValueError("campaigns: give at least two (the first is the baseline)")
     # Arguments are checked before the runs, which may take long.
     wanted = list(metrics) if metrics is not None else default_comparison_metrics()
-    known = _engine.metrics() + ["payback_step"]
+    known = _engine.metrics() + ["marketing_roi", "payback_step"]
     for name in wanted:
         checked_metric(name, known, "metrics")
     checked_level(level)
@@ -184,8 +199,8 @@ def compare(
 def paired_rows(baseline: CampaignResult, design: CampaignResult, metrics: Sequence[str], level: float) -> list:
     """The rows of :func:`compare` for one design: ``(metric, baseline, design_mean, difference,
     ci_low, ci_high, share_higher)`` per metric at the horizon, replicate by replicate
-    (:func:`guanxi.stats.paired_difference`). ``"incentive_roi"`` gives the row
-    ``"incremental_roi"``: mean Δprofit / mean Δincentive spend with its delta-method interval
+    (:func:`guanxi.stats.paired_difference`). ``"incentive_roi"`` and ``"marketing_roi"`` give the
+    rows of :data:`RATIOS`: mean Δprofit / mean Δspend with its delta-method interval
     (:func:`guanxi.stats.ratio_of_mean_differences`), its share_higher the share of replicates
     with more profit, and no baseline or design mean (NaN)."""
     if baseline.values.shape != design.values.shape:
@@ -209,9 +224,10 @@ def paired_rows(baseline: CampaignResult, design: CampaignResult, metrics: Seque
             rows.append(("payback_step", own[0], own[1], stays_at_or_above_zero(curve.mean),
                          stays_at_or_above_zero(curve.high), stays_at_or_above_zero(curve.low),
                          float(np.mean(gain[:, -1] >= 0))))
-        elif metric == "incentive_roi":
-            roi = ratio_of_mean_differences(change("profit"), change("incentive_spend"), level)
-            rows.append(("incremental_roi", math.nan, math.nan, float(roi.ratio), float(roi.low), float(roi.high),
+        elif metric in RATIOS:
+            row, spend = RATIOS[metric]
+            roi = ratio_of_mean_differences(change("profit"), change(spend), level)
+            rows.append((row, math.nan, math.nan, float(roi.ratio), float(roi.low), float(roi.high),
                          float(roi.share_higher)))
         else:
             paired = paired_difference(baseline.metric(metric)[:, -1], design.metric(metric)[:, -1], level)

@@ -12,7 +12,6 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from . import _guanxi
-from ._checks import regular_file
 
 _MAX_ID = np.iinfo(np.uint32).max  # reserved: ids must be smaller
 
@@ -228,15 +227,14 @@ class Graph:
         (3, [10, 20, 30])
         """
         core = _guanxi.read(
-            regular_file(path, "graph file"), format, directed, self_loops, duplicates, merge_weights, relabel,
-            string_ids
+            os.fspath(path), format, directed, self_loops, duplicates, merge_weights, relabel, string_ids
         )
         return cls(core)
 
     @classmethod
     def load(cls, path: "str | os.PathLike", verify: bool = True) -> "Graph":
         """Load a snapshot written by :meth:`save` (memory-mapped; checksum verified)."""
-        return cls(_guanxi.load(regular_file(path, "graph snapshot"), verify))
+        return cls(_guanxi.load(os.fspath(path), verify))
 
     def save(self, path: "str | os.PathLike") -> None:
         """Write a binary snapshot (``.gx``): reloads in seconds, strength and labels included."""

@@ -173,6 +173,17 @@ def _study_section(name: str, document: dict) -> List[str]:
         figure = _optimize_figure(document)
         if figure is not None:
             parts.append(_figure_html(figure, "optimisation trials"))
+        trials = document.get("trials") or []
+        if trials:
+            constraints = document.get("constraints") or []
+            rule = "; ".join(f"{m} {op} {_number(bound)}" for m, op, bound in constraints)
+            parts.append(f"<h3>Every trial ({len(trials)}; {sum(bool(t['feasible']) for t in trials)} meet the "
+                         f"constraints{': ' + html.escape(rule) if rule else ''})</h3>")
+            keys = [k for k in trials[0] if k not in ("trial", "value", "feasible")]
+            rows = [[t["trial"], *[_plain(t[k]) for k in keys], t["value"], "yes" if t["feasible"] else "no"]
+                    for t in trials]
+            parts.append(_table(["trial", *keys, f"{document.get('objective')} (search)", "feasible"], rows,
+                                labels=()))
     elif kind == "sensitivity":
         indices = document.get("indices", {})
         if indices:
@@ -318,9 +329,14 @@ def _store_sections(store, metric: str, level: float, names: Optional[Sequence[s
     parts: List[str] = []
     listing = store.sweeps()
     chosen = list(listing.index) if names is None else list(names)
-    for name in chosen:
-        parts += _sweep_section(Sweep.load(store, name), metric, level)
     studies = store.studies()
+    # A sweep that holds a study's runs is shown in the study's section, under the study's one
+    # verdict: its own highest mean may be a design the study rules out (a trial that breaks a
+    # constraint).
+    owned = {row["sweep"] for _, row in studies.iterrows() if row["sweep"] in chosen}
+    for name in chosen:
+        if name not in owned:
+            parts += _sweep_section(Sweep.load(store, name), metric, level)
     for name, row in studies.iterrows():
         if names is None or row["sweep"] in chosen:
             parts += _study_section(name, store.study(name))

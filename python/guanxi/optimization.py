@@ -30,7 +30,8 @@ from typing import Callable, Mapping, Optional, Sequence, Union
 import numpy as np
 
 from . import _engine
-from ._checks import Progress, checked_int, plain_json
+from ._checks import Progress, checked_int, metric_hint, plain_json
+from ._format import readable
 from ._designs import nested, parameter_row
 from .campaign import Campaign
 from .plotting import format_axis, metric_label, metric_title, metric_unit
@@ -86,7 +87,7 @@ def _constraints(constraints: Optional[Mapping], metrics: Sequence[str]) -> list
     out = []
     for metric, rule in constraints.items():
         if metric not in metrics:
-            raise ValueError(f"constraints[{metric!r}]: unknown metric (metrics: {', '.join(metrics)})")
+            raise ValueError(f"constraints[{metric!r}]: unknown metric{metric_hint(metric, metrics)}")
         if (not isinstance(rule, (tuple, list)) or len(rule) != 2 or rule[0] not in _OPERATORS or
                 isinstance(rule[1], bool) or not isinstance(rule[1], (int, float, np.integer, np.floating)) or
                 not math.isfinite(rule[1])):
@@ -253,7 +254,7 @@ def optimize(
     metrics = _engine.metrics()
     if isinstance(objective, str):
         if objective not in metrics:
-            raise ValueError(f"objective: unknown metric {objective!r} (metrics: {', '.join(metrics)})")
+            raise ValueError(f"objective: unknown metric {objective!r}{metric_hint(objective, metrics)}")
     elif not callable(objective):
         raise ValueError("objective: give a metric name or a function of a CampaignResult")
     if direction not in ("maximize", "minimize"):
@@ -359,15 +360,16 @@ def optimize(
                             **_sections(best_params))
         margin = None
         message = (f"best {objective if isinstance(objective, str) else 'objective'} "
-                   f"{final.loc[winner, 'fresh']:,.4g} on {reevaluate_replicates} fresh replicates at "
+                   f"{readable(final.loc[winner, 'fresh'])} on {reevaluate_replicates} fresh replicates at "
                    + ", ".join(f"{k} = {_text(v)}" for k, v in best_params.items()))
         if len(order) > 1 and fresh_values[winner] is not None:
             runner = int(order[1])
             paired = paired_difference(fresh_values[runner], fresh_values[winner], level)
             margin = {"runner_up_trial": int(final.loc[runner, "trial"]), "difference": float(paired.difference),
                       "low": float(paired.low), "high": float(paired.high), "replicates": reevaluate_replicates}
-            message += (f"; ahead of the runner-up (trial {margin['runner_up_trial']}) by {paired.difference:,.4g} "
-                        f"[{paired.low:,.4g}, {paired.high:,.4g}] (paired, {level:.0%} CI)")
+            message += (f"; ahead of the runner-up (trial {margin['runner_up_trial']}) by "
+                        f"{readable(paired.difference, True)} [{readable(paired.low, True)}, "
+                        f"{readable(paired.high, True)}] (paired, {level:.0%} CI)")
         if not final.loc[winner, "feasible"]:
             message += "; WARNING: no finalist met the constraints on the fresh replicates"
         study_name = None
@@ -403,7 +405,7 @@ def _plain_value(value):
 
 
 def _text(value) -> str:
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
+    return readable(value) if isinstance(value, float) else str(value)
 
 
 def _sections(params: dict) -> dict:

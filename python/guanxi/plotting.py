@@ -9,10 +9,12 @@ keep their labels.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+import math
+from typing import List, Optional, Sequence, Union
 
 import numpy as np
 
+from ._designs import value_text
 from ._engine import metric_registry
 
 __all__ = ["plot_comparison", "plot_sweep", "plot_cohorts", "plot_lifetime_value", "label_day_axes", "metric_unit",
@@ -44,7 +46,7 @@ def metric_units() -> dict:
 
 def metric_unit(metric: str) -> str:
     """The unit of a campaign metric (``"people"``, ``"currency"``, ``"share"``, ...);
-    ``incremental_roi`` (a comparison row) is a ratio."""
+    ``incremental_roi`` and ``incremental_marketing_roi`` (comparison rows) are ratios."""
     return metric_units().get(metric, ("ratio", False, ""))[0]
 
 
@@ -67,7 +69,9 @@ def metric_title(metric: str) -> str:
     for prefix, title in (("new_customers_", "New customers"), ("customers_", "Customers")):
         if metric.startswith(prefix):
             return f"{title}: {metric[len(prefix):]}"
-    special = {"cac": "CAC", "incentive_roi": "Incentive ROI", "incremental_roi": "Incremental ROI",
+    special = {"cac": "CAC", "incentive_roi": "Incentive ROI (per run, §4)",
+               "incremental_roi": "Incentive ROI (Δprofit / Δincentive spend)",
+               "incremental_marketing_roi": "Marketing ROI (Δprofit / Δmarketing spend)",
                "k_factor": "K-factor", "value_metcalfe": "Network value (Metcalfe)",
                "value_odlyzko": "Network value (Odlyzko)", "value_ties": "Network value (tie strength)"}
     return special.get(metric, metric.replace("_", " ").capitalize())
@@ -184,9 +188,9 @@ def plot_comparison(table, metrics: Union[str, Sequence[str]] = "profit", axes=N
         difference = rows["difference"].to_numpy(dtype=float)
         low, high = rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float)
         errors = np.vstack([difference - low, high - difference])
-        roi = metric == "incremental_roi"  # a ratio of differences: 0 is "no profit gained"
+        roi = metric in ("incremental_roi", "incremental_marketing_roi")  # ratios: 0 is "no profit gained"
         ax.errorbar(difference, y, xerr=np.where(np.isnan(errors), 0, errors), fmt="o", capsize=4, color="C0",
-                    label=f"{'incremental ROI' if roi else 'mean paired difference'}, {level:.0%} CI")
+                    label=f"{'ratio of mean differences' if roi else 'mean paired difference'}, {level:.0%} CI")
         ax.axvline(0, color="0.4", linestyle="--", linewidth=1,
                    label="no profit gained per unit spent" if roi else f"no difference from “{baseline}”")
         for yi, share in zip(y, rows["share_higher"].to_numpy(dtype=float)):
@@ -197,7 +201,7 @@ def plot_comparison(table, metrics: Union[str, Sequence[str]] = "profit", axes=N
         ax.set_ylim(-0.7, len(designs) - 0.3)
         unit = metric_unit(metric)
         if roi:
-            ax.set_xlabel("Δ profit / Δ incentive spend")
+            ax.set_xlabel("Δ profit / Δ " + ("incentive" if metric == "incremental_roi" else "marketing") + " spend")
         else:
             ax.set_xlabel(f"difference in {metric_label(metric)}" + (" (percentage points)" if unit == "share" else ""))
         # A new figure names the baseline once, in its title; panels drawn into given axes name it each.
@@ -218,20 +222,29 @@ def plot_comparison(table, metrics: Union[str, Sequence[str]] = "profit", axes=N
     return np.array(axes, dtype=object)
 
 
+def _is_number(value) -> bool:
+    return (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+            and not math.isnan(value))
+
+
+def _levels(values: Sequence) -> List[str]:
+    """A swept key's distinct values as they are read (value_text): "off" first (its section is
+    off in those designs), then numbers in increasing order, or the others as they come."""
+    texts = list(dict.fromkeys(value_text(v) for v in values))
+    numbers = {value_text(v): float(v) for v in values if _is_number(v)}
+    on = [t for t in texts if t != "off"]
+    if all(t in numbers for t in on):
+        on.sort(key=numbers.get)
+    return (["off"] if "off" in texts else []) + on
+
+
 def _axis_values(values: Sequence) -> tuple:
     """Positions for a swept key's values: the numbers themselves, or 0, 1, ... with the values
-    as tick labels (lists, text)."""
-    numeric = all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in values)
-    distinct = list(dict.fromkeys(json_text(v) for v in values))
-    if numeric:
+    as tick labels (lists, text, and "off" where the key's section is off, placed first)."""
+    if all(_is_number(v) for v in values):
         return np.array(values, dtype=float), None
-    return np.array([distinct.index(json_text(v)) for v in values], dtype=float), distinct
-
-
-def json_text(value) -> str:
-    import json
-
-    return value if isinstance(value, str) else json.dumps(value, default=float)
+    levels = _levels(values)
+    return np.array([levels.index(value_text(v)) for v in values], dtype=float), levels
 
 
 def plot_sweep(sweep, metric: str = "profit", x: Optional[str] = None, ax=None, level: float = 0.95):
@@ -249,11 +262,10 @@ def plot_sweep(sweep, metric: str = "profit", x: Optional[str] = None, ax=None, 
     if x is None and len(keys) == 2:
         # A heat map of the mean: the first key across, the second down.
         across, down = keys
-        columns = list(dict.fromkeys(json_text(v) for v in summary[across]))
-        rows = list(dict.fromkeys(json_text(v) for v in summary[down]))
+        columns, rows = _levels(list(summary[across])), _levels(list(summary[down]))
         grid = np.full((len(rows), len(columns)), np.nan)
-        for _, row in summary.iterrows():
-            grid[rows.index(json_text(row[down])), columns.index(json_text(row[across]))] = row["mean"]
+        for _, row in summary.iterrows():  # one cell per design: designs are distinct in their swept values
+            grid[rows.index(value_text(row[down])), columns.index(value_text(row[across]))] = row["mean"]
         image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
         ax.set_xticks(range(len(columns)), [text_label(c) for c in columns])
         ax.set_yticks(range(len(rows)), [text_label(r) for r in rows])
@@ -275,7 +287,7 @@ def plot_sweep(sweep, metric: str = "profit", x: Optional[str] = None, ax=None, 
             raise ValueError(f"x: give the swept key to put on the x axis (keys: {', '.join(keys)})")
         x = keys[0]
     others = [k for k in keys if k != x]
-    by = [summary[k].map(json_text) for k in others]
+    by = [summary[k].map(value_text) for k in others]
     groups = summary.groupby(by if len(by) > 1 else by[0], sort=False) if others else [((), summary)]
     for group, frame in groups:
         positions, ticks = _axis_values(list(frame[x]))
@@ -283,7 +295,8 @@ def plot_sweep(sweep, metric: str = "profit", x: Optional[str] = None, ax=None, 
         mean = frame["mean"].to_numpy(float)[order]
         low, high = frame["ci_low"].to_numpy(float)[order], frame["ci_high"].to_numpy(float)[order]
         group = group if isinstance(group, tuple) else (group,)
-        label = ", ".join(f"{k.rsplit('.', 1)[-1]}={v}" for k, v in zip(others, group)) or sweep.name
+        label = ", ".join(f"{k.rsplit('.', 2)[-2]} off" if v == "off" else f"{k.rsplit('.', 1)[-1]}={v}"
+                          for k, v in zip(others, group)) or sweep.name
         line = ax.plot(positions[order], mean, marker="o", linewidth=1.6, label=text_label(label))[0]
         if np.isfinite(low).any():
             ax.fill_between(positions[order], low, high, alpha=0.2, color=line.get_color(), linewidth=0)

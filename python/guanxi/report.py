@@ -354,6 +354,10 @@ def run_text(document: dict) -> str:
             scale = _row_scale((mean, low, high))
             lines.append(f"  {metric:<26} {_metric_value(mean, unit, scale):>16}   "
                          f"{_metric_interval(low, high, unit, scale)}")
+        if "incentive_roi" in metrics:  # not the ROI of guanxi compare: say how it differs
+            lines.append("  (incentive_roi: this campaign alone, MODEL.md §4: the margin of incentive-driven purchases "
+                         "less incentive spend, over incentive spend; guanxi compare's incentive ROI is Δprofit / "
+                         "Δincentive spend against a baseline)")
     return "\n".join(lines)
 
 
@@ -414,22 +418,33 @@ def comparison_text(table, steps: int) -> str:
             lines.append(f"  {'pays back (extra profit)':<24} {day(values[0], True):>14} {day(values[1], True):>14} "
                          f"{day(values[2]):>14}   {'[' + day(values[3]) + ', ' + day(values[4]) + ']':<30} {higher:>7}")
             continue
+        shown = RATIO_NAMES.get(metric, metric)
         lines.append(
-            f"  {metric:<24} {_metric_value(values[0], unit, scale):>14} {_metric_value(values[1], unit, scale):>14} "
+            f"  {shown:<24} {_metric_value(values[0], unit, scale):>14} {_metric_value(values[1], unit, scale):>14} "
             f"{_metric_value(values[2], unit, scale, True):>14}   "
             f"{_metric_interval(values[3], values[4], unit, scale, True):<30} {higher:>7}")
+    if any(metric in RATIO_NAMES for _, metric in table.index):
+        lines += ["", "incentive ROI: Δprofit / Δincentive spend; marketing ROI: Δprofit / Δmarketing spend (incentives, "
+                      "ads, community cost); both paired against the baseline (docs/campaign.md, \"Two ROIs\")"]
     return "\n".join(lines)
+
+
+# The comparison rows that are ratios of paired differences, by the names people read.
+RATIO_NAMES = {"incremental_roi": "incentive ROI", "incremental_marketing_roi": "marketing ROI"}
 
 
 # -- sweeps and run stores ----------------------------------------------------------------------
 
 
-def sweep_document(sweep, metric: str = "profit", store: Optional[str] = None) -> dict:
+def sweep_document(sweep, metric: str = "profit", store: Optional[str] = None, study: Optional[dict] = None) -> dict:
     """A sweep as ``guanxi sweep --json`` and ``guanxi store show --json`` print it: its name,
     seed, replicates (target and done), swept keys, the blocks computed and reused, and per
     design its label, swept values and the mean of ``metric`` at the horizon with its 95%
     interval; ``best`` is the design with the highest mean, with its paired difference from
-    the runner-up (:meth:`Sweep.compare`)."""
+    the runner-up (:meth:`Sweep.compare`). A sweep that holds a study's runs (``study``: its
+    ``name``, ``kind`` and ``message``, as the store keeps them) names no best of its own: the
+    study's answer is the one verdict (an optimisation's highest trial may break its
+    constraints), and ``study`` says so."""
     summary = sweep.summary(metric, 0.95)
     designs = []
     for number, row in summary.iterrows():
@@ -451,6 +466,9 @@ def sweep_document(sweep, metric: str = "profit", store: Optional[str] = None) -
                                                "share_highest": float(r["share_highest"])}
                                               for n, r in robust.table.iterrows()],
                                   "switches": robust.switches.to_dict(orient="records")}
+    if study is not None:
+        document["study"] = {"name": study["name"], "kind": study["kind"], "message": study.get("message")}
+        return document
     lead = sweep.lead(metric, 0.95)
     if lead is not None:
         document["best"] = {"design": lead["best"], "label": summary["label"][lead["best"]],
@@ -468,9 +486,11 @@ def sweep_text(document: dict) -> str:
     lines = [f"sweep \"{document['name']}\": {len(document['designs'])} designs x {document['replicates']} replicates "
              f"(seed {document['seed']}, common random numbers{done}); {metric} at the horizon, 95% confidence "
              "intervals"]
-    if "store" in document:
+    if "store" in document and document["computed_blocks"] + document["reused_blocks"] > 0:  # it ran
         lines.append(f"store {document['store']}: {document['computed_blocks']} blocks computed, "
                      f"{document['reused_blocks']} read back")
+    elif "store" in document:  # shown as stored (guanxi store show)
+        lines.append(f"store {document['store']}: as stored, nothing run")
     best = document.get("best", {}).get("design")
     width = max([len(d["label"]) for d in document["designs"]] + [6])
     scale = _row_scale([d["mean"] for d in document["designs"]])
@@ -479,6 +499,10 @@ def sweep_text(document: dict) -> str:
         mark = " *" if d["design"] == best else ""
         lines.append(f"  {d['design']:>6}  {d['label']:<{width}} {_metric_value(d['mean'], unit, scale):>14}   "
                      f"{_metric_interval(d['ci95'][0], d['ci95'][1], unit, scale):<30} {d['replicates']:>10}{mark}")
+    if "study" in document:
+        s = document["study"]
+        kind = {"select": "selection", "optimize": "optimisation", "calibrate": "calibration"}.get(s["kind"], s["kind"])
+        lines += ["", f"these are the runs of the {kind} '{s['name']}', whose answer is: {s['message'] or '(none stored)'}"]
     if "best" in document:
         b = document["best"]
         lines += ["", f"* highest mean: design {b['design']} ({b['label']}), ahead of design {b['runner_up']} by "
@@ -493,16 +517,29 @@ def sweep_text(document: dict) -> str:
     return "\n".join(lines)
 
 
-def store_text(sweeps, path: str) -> str:
-    """``guanxi store ls``: one line per stored sweep."""
-    if len(sweeps) == 0:
+def store_text(sweeps, path: str, studies=()) -> str:
+    """``guanxi store ls``: one line per stored sweep (replicates: the fewest stored for a
+    design, or the fewest to the most when designs differ, of the target; stored: all designs
+    together), then one per study (selection, optimisation, calibration) with the sweep it ran."""
+    if len(sweeps) == 0 and not studies:
         return f"{path}: no sweeps"
-    lines = [f"{path}: {len(sweeps)} sweep{'s' if len(sweeps) != 1 else ''}", "",
-             f"  {'name':<28} {'designs':>7} {'replicates':>10} {'complete':>8}  {'graph':<30} {'seed':>6}  keys"]
+    count = f"{len(sweeps)} sweep{'s' if len(sweeps) != 1 else ''}"
+    if studies:
+        count += f", {len(studies)} stud{'ies' if len(studies) != 1 else 'y'}"
+    lines = [f"{path}: {count}", "",
+             f"  {'name':<28} {'designs':>7} {'replicates':>13} {'stored':>9} {'complete':>8}  {'graph':<30} "
+             f"{'seed':>6}  keys"]
     for name, row in sweeps.iterrows():
         graph = f"{row['nodes']:,} nodes, {row['ties']:,} ties"
-        lines.append(f"  {name:<28} {row['designs']:>7} {row['replicates_done']:>4}/{row['replicates']:<5} "
-                     f"{row['complete']:>8}  {graph:<30} {row['seed']:>6}  {row['keys']}")
+        low, high = int(row["replicates_done"]), int(row["replicates_most"])
+        done = f"{low:,}" if low == high else f"{low:,}-{high:,}"
+        lines.append(f"  {name:<28} {row['designs']:>7} {done + '/' + format(int(row['replicates']), ','):>13} "
+                     f"{int(row['replicates_stored']):>9,} {row['complete']:>8}  {graph:<30} {row['seed']:>6}  "
+                     f"{row['keys']}")
+    if studies:
+        lines += ["", f"  {'study':<28} {'kind':<10} {'sweep':<28} created"]
+        for study in studies:
+            lines.append(f"  {study['name']:<28} {study['kind']:<10} {study['sweep'] or '-':<28} {study['created']}")
     return "\n".join(lines)
 
 

@@ -11,7 +11,7 @@ from typing import Optional, Sequence, Union
 import numpy as np
 
 from . import _engine
-from ._checks import checked_level
+from ._checks import checked_level, checked_metric
 from ._designs import spec_sha256
 from .plotting import plot_cohorts, plot_lifetime_value, plot_result
 from .stats import mean_interval
@@ -105,9 +105,7 @@ class CampaignResult:
 
     def metric(self, name: str) -> np.ndarray:
         """One metric, shape ``(replicates, steps)``."""
-        if name not in self.metrics:
-            raise ValueError(f"metric: unknown {name!r} (metrics: {', '.join(self.metrics)})")
-        return self.values[:, :, self.metrics.index(name)]
+        return self.values[:, :, self.metrics.index(checked_metric(name, self.metrics))]
 
     @property
     def timeseries(self):

@@ -882,6 +882,7 @@ class Store:
                 nodes, ties = self._graph_row(graph)[1:3]
                 rows.append({"name": name, "designs": len(done), "replicates": replicates,
                              "complete": sum(d >= replicates for d in done), "replicates_done": min(done, default=0),
+                             "replicates_most": max(done, default=0), "replicates_stored": sum(done),
                              "graph": graph, "nodes": nodes, "ties": ties, "seed": int(seed),
                              "keys": ", ".join(json.loads(keys)), "version": version, "created": created})
         return rows
@@ -889,12 +890,14 @@ class Store:
     def sweeps(self):
         """The stored sweeps as a :class:`pandas.DataFrame` indexed by name: ``designs``,
         ``replicates`` (the target), ``complete`` (designs with every target replicate stored),
-        ``replicates_done`` (the fewest stored for a design), ``graph`` (fingerprint), ``nodes``,
-        ``ties``, ``seed``, ``keys`` (swept key paths), ``version`` and ``created``."""
+        ``replicates_done`` and ``replicates_most`` (the fewest and the most stored for a design:
+        a selection stops designs early), ``replicates_stored`` (all designs together), ``graph``
+        (fingerprint), ``nodes``, ``ties``, ``seed``, ``keys`` (swept key paths), ``version`` and
+        ``created``."""
         import pandas as pd
 
-        columns = ["name", "designs", "replicates", "complete", "replicates_done", "graph", "nodes", "ties", "seed",
-                   "keys", "version", "created"]
+        columns = ["name", "designs", "replicates", "complete", "replicates_done", "replicates_most",
+                   "replicates_stored", "graph", "nodes", "ties", "seed", "keys", "version", "created"]
         return pd.DataFrame(self.sweep_rows(), columns=columns).set_index("name")
 
     @_faults

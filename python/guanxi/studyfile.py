@@ -32,9 +32,9 @@ import re
 from typing import Dict, Optional, Sequence
 
 from . import _engine
-from ._checks import inside, regular_file
+from ._checks import inside, metric_hint, regular_file
 from ._designs import flatten, parameter_row, parse_uncertain
-from .campaign import Campaign
+from .campaign import SECTIONS, Campaign
 from .sweeps import apply_changes, design_grid
 
 __all__ = ["read_study_file", "read_sweep_file", "read_observed"]
@@ -61,6 +61,13 @@ KINDS: Dict[str, dict] = {
                   "options": ("name", "description", "base", "observed", "particles", "generations", "quantile",
                               "min_acceptance", "seed", "max_simulations")},
 }
+
+
+def _table_line(lines: Sequence[str], name: str) -> Optional[int]:
+    """The 1-based line of the first header of table ``name`` or of one inside it ([name],
+    [name.x], [[name]])."""
+    pattern = re.compile(r'^\s*\[\[?\s*(?:"{0}"|\'{0}\'|{0})\s*[\].]'.format(re.escape(name)))
+    return next((number for number, line in enumerate(lines, 1) if pattern.match(line)), None)
 
 
 def _line_of(lines: Sequence[str], key: str, table: Optional[str] = None) -> Optional[int]:
@@ -111,11 +118,17 @@ def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None, 
         line = _line_of(lines, key, section)
         if line is None and section is not None:  # a dotted key: its last part
             line = _line_of(lines, key.rsplit(".", 1)[-1], section)
+        if line is None and section is None:  # a table: its header
+            line = _table_line(lines, key)
         place = f"{path}:{line}" if line else path
         return ValueError(f"{place}: {section + '.' + key if section else key}: {what}")
 
     allowed = list(spec["options"]) + list(spec["tables"])
     for key in table:
+        if key in SECTIONS or key == "graph":  # a scenario given where a study file was expected
+            raise fail(key, f"a scenario's section, not a {kind} file's: a {kind} file names its scenario with "
+                            f"base = \"scenario.toml\" beside its own keys ({', '.join(allowed)}; "
+                            f"docs/{'sweeps' if kind == 'sweep' else 'choosing'}.md)")
         if key not in allowed:
             close = difflib.get_close_matches(key, allowed, n=1)
             raise fail(key, "unknown key" + (f"; did you mean {close[0]!r}?" if close else f" (keys: {', '.join(allowed)})"))
@@ -199,7 +212,7 @@ def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None, 
         rules = {}
         for key, value in table.get("constraints", {}).items():
             if key not in _engine.metrics():
-                raise fail(key, f"unknown metric (metrics: {', '.join(_engine.metrics())})", "constraints")
+                raise fail(key, f"unknown metric{metric_hint(key, _engine.metrics())}", "constraints")
             if not isinstance(value, list) or len(value) != 2 or value[0] not in ("<=", ">=") or isinstance(
                     value[1], bool) or not isinstance(value[1], (int, float)):
                 raise fail(key, f"give [\"<=\", bound] or [\">=\", bound], got {value!r}", "constraints")
@@ -218,7 +231,7 @@ def read_study_file(path, kind: str, graph=None, graphs: Optional[dict] = None, 
         out["params"] = ranges
     for key in ("metric", "objective"):
         if key in options and options[key] not in _engine.metrics():
-            raise fail(key, f"unknown metric {options[key]!r} (metrics: {', '.join(_engine.metrics())})")
+            raise fail(key, f"unknown metric {options[key]!r}{metric_hint(options[key], _engine.metrics())}")
     if "direction" in options and options["direction"] not in ("maximize", "minimize"):
         raise fail("direction", f"must be \"maximize\" or \"minimize\", got {options['direction']!r}")
     if "sampler" in options and options["sampler"] not in ("tpe", "cmaes"):

@@ -39,9 +39,9 @@ from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Uni
 import numpy as np
 
 from . import _engine
-from ._checks import Progress, checked_int, checked_level, checked_title, plain, require_memory
+from ._checks import Progress, checked_int, checked_level, checked_metric, checked_title, plain, require_memory
 from ._designs import (canonical_spec, change_label, draw, flatten, grid_changes, grid_size, nested, parse_uncertain,
-                       spec_sha256)
+                       spec_sha256, switched_off)
 from .campaign import Campaign
 from .comparison import default_comparison_metrics, paired_rows
 from .plotting import plot_sweep
@@ -123,8 +123,8 @@ def design_grid(base: Campaign, grid, max_designs: Optional[int] = None) -> Desi
             designs.append((label, changes, campaign))
         for label, changes, campaign in designs:  # every design has a value for every swept key
             flat = flatten(campaign.spec)
-            for key in keys:
-                changes.setdefault(key, flat.get(key))
+            for key in keys:  # None (NaN in tables) where its section is off: not the section's default
+                changes.setdefault(key, None if switched_off(campaign.spec, key) else flat.get(key))
     else:
         raise ValueError(f"grid: give a dict of key path -> values, or a list of designs, got {type(grid).__name__}")
     seen: Dict[str, int] = {}
@@ -806,9 +806,7 @@ class Sweep:
         raise ValueError(f"design: give its number or label, got {type(design).__name__}")
 
     def _metric(self, metric: str) -> int:
-        if not isinstance(metric, str) or metric not in self.metrics:
-            raise ValueError(f"metric: unknown {metric!r} (metrics: {', '.join(self.metrics)})")
-        return self.metrics.index(metric)
+        return self.metrics.index(checked_metric(metric, self.metrics))
 
     def values(self, design) -> np.ndarray:
         """A design's values, shape ``(replicates, steps, metrics)``."""
@@ -921,8 +919,8 @@ class Sweep:
         ref = self.best(by) if isinstance(reference, str) and reference == "best" else self.design(reference)
         wanted = list(metrics) if metrics is not None else default_comparison_metrics()
         for name in wanted:
-            if name not in self.metrics and name not in ("incentive_roi", "payback_step"):
-                raise ValueError(f"metrics: unknown {name!r} (metrics: {', '.join(self.metrics)})")
+            if name not in ("incentive_roi", "marketing_roi", "payback_step"):
+                checked_metric(name, self.metrics, "metrics")
         rows = []
         for number in range(len(self.designs)):
             if number == ref:

@@ -127,6 +127,8 @@ void register_campaign(py::module_& m) {
   m.def("campaign_metrics", [] { return campaign_metrics(); });
   m.def("seeding_strategies", [] { return seeding_strategies(); });
   m.def("campaign_channels", [] { return campaign_channels(); });
+  m.def("verify_every_step", [] { return campaign::verify_every_step(); },
+        "Whether every replicate checks the model's invariants after every step (GUANXI_VERIFY).");
   m.def("comparison_metrics", [] { return comparison_metrics(); });
   m.def("campaign_spec", [](const std::string& json) { return spec_to_json(spec_from_json(json, "campaign")); });
   m.def("campaign_metric_registry", [] {

@@ -8,6 +8,9 @@ files mirror the modules.
 import ast
 import os
 import pathlib
+import re
+import shutil
+import subprocess
 
 import pytest
 
@@ -18,7 +21,7 @@ PACKAGE = SOURCE / "python" / "guanxi"
 # engine beneath them all; __init__ is the front door, which imports every floor but the command
 # line, which in turn calls the package through it.
 FLOORS = {
-    0: ["_checks", "_designs", "_engine"],
+    0: ["_checks", "_designs", "_engine", "_format"],
     1: ["graph", "generators", "analytics", "ties", "stats", "plotting", "diffusion", "results", "campaign",
         "comparison", "seeding"],
     2: ["uncertainty", "store", "sweeps", "studyfile"],
@@ -26,7 +29,7 @@ FLOORS = {
     4: ["html_report", "report", "__init__", "cli", "_cli", "__main__"],
 }
 FLOOR = {module: floor for floor, modules in FLOORS.items() for module in modules}
-PRIVATE_MODULES = {"_guanxi", "_checks", "_designs", "_engine"}  # the bottom floor: private to the package
+PRIVATE_MODULES = {"_guanxi", "_checks", "_designs", "_engine", "_format"}  # the bottom floor: private to the package
 
 
 def modules() -> dict:
@@ -142,3 +145,19 @@ def test_test_files_mirror_the_modules():
     extra = sorted(tests - public - {"architecture", "bottom_floor", "notebooks", "choosing", "store_faults"})
     assert not extra, f"test files that mirror no module: {extra}"
     assert not [t for t in tests if t.endswith("_v2")], "name a test file after what it tests, not a version"
+
+
+def test_what_the_readme_commands_write_is_ignored_by_git():
+    # The README's commands and examples write files where they run (its root, as it shows them):
+    # none of them may turn up as new files in `git status`.
+    if shutil.which("git") is None or not (SOURCE / ".git").exists():
+        pytest.skip("not a git checkout")
+    readme = (SOURCE / "README.md").read_text(encoding="utf-8")
+    written = set()
+    for pattern in (r'(?:-o|--store|--out) ([\w.-]+\.(?:db|html|gx)|[\w-]+/)', r'store="([\w.-]+)"',
+                    r'to_toml\("([\w.-]+)"\)', r'report\("[\w.-]+", "([\w.-]+)"'):
+        written |= set(re.findall(pattern, readme))
+    assert {"runs.db", "report.html", "results/", "social.gx", "group_buy.toml"} <= written, written
+    for path in sorted(written) + ["runs.db-wal", "build/notebooks/choose_a_design.db"]:
+        checked = subprocess.run(["git", "-C", str(SOURCE), "check-ignore", "-q", "--no-index", path])
+        assert checked.returncode == 0, f"{path}: written by a README command, not ignored by .gitignore"

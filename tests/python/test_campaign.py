@@ -8,6 +8,8 @@
 import math
 import os
 import pickle
+import subprocess
+import sys
 import textwrap
 import tomllib
 import warnings
@@ -373,7 +375,7 @@ def test_replace_changes_one_key_and_keeps_the_rest(small):
     changed = base.replace(behaviour={"reach": 0.4})
     assert changed.spec["behaviour"]["reach"] == 0.4 and changed.spec["behaviour"]["share_prob"] == 0.2
     assert changed.spec["policy"]["commission"] == [0.1]
-    assert changed.name is None and base.name == "base"  # a copy is a new design: unnamed unless named
+    assert changed.name == "base (reach=0.4)" and base.name == "base"  # another design: named after both
     assert base.spec["behaviour"]["reach"] == 0.6  # the original is untouched
     for section in base.spec:
         if section != "behaviour":
@@ -874,6 +876,9 @@ def scenario(tmp_path):
     ("[run]\nreplicates = 1000000000000\n", ":2: run.replicates: 1000000000000 replicates x 60 steps"),
     ("[behaviour]\nreach = \"far\"\n", ":2: behaviour.reach: expected a number"),
     ("[behaviour]\nreech = 0.2\n", ":2: behaviour.reech: unknown key; did you mean 'reach'?"),
+    # A sweep file run as a scenario: the command that reads it is named.
+    ("base = \"a.toml\"\n[sweep]\n\"policy.referral_reward\" = [0, 5]\n",
+     ":1: base: a sweep or study file's key, not a scenario's: `guanxi sweep` (or select, optimize, calibrate)"),
     ("[run]\nsteps = 3\n[behaviour\n", ":3: toml:"),
 ])
 def test_scenario_errors_name_file_line_and_key(hk1200, scenario, text, place):
@@ -1262,3 +1267,41 @@ def test_from_toml_shares_graphs_named_alike(tmp_path):
     assert a.graph.core is b.graph.core and a.graph.core is not c.graph.core and len(graphs) == 2
     alone = gx.Campaign.from_toml(tmp_path / "a.toml")
     assert alone.graph.core is not a.graph.core and np.array_equal(alone.graph.targets, a.graph.targets)
+
+
+_SWITCH_PROBE = """
+import guanxi as gx
+g = gx.generators.holme_kim(200, 3, 0.3, seed=1)
+result = gx.Campaign(g, run={"steps": 3, "replicates": 2}).run(progress=False)
+print(gx._guanxi.verify_every_step(), result.metric("customers")[:, -1].min() > 0)
+"""
+
+
+@pytest.mark.parametrize("value, checks", [("1", "True"), ("0", "False"), ("", "False")])
+def test_the_invariant_checks_are_switched_on_by_guanxi_verify(value, checks):
+    # make verify runs the Python tests on the release engine with GUANXI_VERIFY=1; a build with
+    # the checks compiled in (the asan preset) has no Python module, so here 0 means off.
+    env = {**os.environ, "GUANXI_VERIFY": value}
+    out = subprocess.run([sys.executable, "-c", _SWITCH_PROBE], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [checks, "True"], out.stdout
+
+
+def test_a_guanxi_verify_that_is_not_0_or_1_is_refused_by_name():
+    env = {**os.environ, "GUANXI_VERIFY": "yes"}
+    out = subprocess.run([sys.executable, "-c", _SWITCH_PROBE], capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 1
+    assert "ValueError: environment variable GUANXI_VERIFY: expected 0 or 1, got 'yes'" in out.stderr
+
+
+def test_replace_names_the_copy_after_the_original_and_its_changes(hk1200):
+    base = gx.Campaign(hk1200, name="one-sided referral", policy={"referral_reward": 10})
+    assert base.replace(policy={"referral_reward": 20}).name == "one-sided referral (referral_reward=20)"
+    assert base.replace(policy={"group_buy": {"size": 4}}, run={"steps": 30}).name == \
+        "one-sided referral (enabled=true, size=4, steps=30)"
+    assert base.replace().name == "one-sided referral"
+    assert base.replace(name="twenty", policy={"referral_reward": 20}).name == "twenty"
+    assert gx.Campaign(hk1200).replace(policy={"referral_reward": 20}).name is None
+    # Only what changed value is named: a switch given as it was is no change.
+    assert base.replace(policy={"group_buy": {"enabled": False}}, run={"steps": 30}).name == \
+        "one-sided referral (steps=30)"

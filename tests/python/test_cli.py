@@ -7,6 +7,7 @@ import csv
 import json
 import math
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -923,9 +924,12 @@ def test_sweep_prints_the_designs_and_stores_them(cli, small_graph_path, tmp_pat
     # The store commands read the same sweep.
     listing = run(cli, "store", "ls", store)
     assert listing.returncode == 0 and "reward" in listing.stdout and "6/6" in listing.stdout, listing
+    assert " 36 " in listing.stdout  # 6 designs x 6 replicates stored
     shown = run(cli, "store", "show", store, "reward", "--json")
     assert shown.returncode == 0, shown.stderr
     assert json.loads(shown.stdout)["designs"] == document["designs"]
+    as_text = run(cli, "store", "show", store, "reward")
+    assert "as stored, nothing run" in as_text.stdout and "blocks computed" not in as_text.stdout, as_text.stdout
     customers = json.loads(run(cli, "store", "show", store, "reward", "--metric", "customers", "--json").stdout)
     assert customers["metric"] == "customers"
     out = tmp_path / "export"
@@ -958,12 +962,14 @@ def test_ctrl_c_leaves_a_store_that_resumes(cli, tmp_path):
     out, err, code = interrupt([cli, "sweep", path, "--graph", graph, "--store", store, "--quiet"], delay=3.0)
     assert code == 130, (code, err)
     assert "the blocks finished so far are in" in err and "the same command resumes" in err, err
+    assert len([line for line in err.splitlines() if "interrupted" in line]) == 1, err  # said once, on one line
     loaded = gx.Sweep.load(store, "long")
     assert not loaded.complete and loaded.replicates == 5000
     done = loaded.replicates_done
     assert done.max() - done.min() <= 2  # interleaved: the designs stopped within a block of each other
     listing = run(cli, "store", "ls", store)
-    assert listing.returncode == 0 and f"{done.min()}/5000" in listing.stdout, listing.stdout
+    shown = f"{done.min():,}" + ("" if done.min() == done.max() else f"-{done.max():,}") + "/5,000"
+    assert listing.returncode == 0 and shown in listing.stdout and f" {done.sum():,} " in listing.stdout, listing.stdout
 
 
 @pytest.mark.parametrize("body, needles", [
@@ -1067,11 +1073,24 @@ def test_optimize_calibrate_and_report(cli, small_graph_path, tmp_path):
     calibrated = run(cli, "calibrate", study, "--graph", small_graph_path, "--store", store, "--quiet")
     assert calibrated.returncode == 0, calibrated.stderr
     assert "behaviour.share_prob" in calibrated.stdout and "90% interval" in calibrated.stdout
+    listing = run(cli, "store", "ls", store)  # the studies are listed with the sweeps they ran
+    assert "1 sweep, 2 studies" in listing.stdout or "2 sweeps, 2 studies" in listing.stdout, listing.stdout
+    assert re.search(r"optimize-reward\s+optimize\s+optimize-reward", listing.stdout), listing.stdout
+    assert re.search(r"calibrate-calibrate\s+calibrate", listing.stdout), listing.stdout
+    studies = json.loads(run(cli, "store", "ls", store, "--json").stdout)["studies"]
+    assert sorted(s["kind"] for s in studies) == ["calibrate", "optimize"]
     page = tmp_path / "report.html"
     written = run(cli, "report", store, "-o", page)
     assert written.returncode == 0, written.stderr
     text = page.read_text(encoding="utf-8")
     assert "Optimisation: optimize-reward" in text and "Calibration: calibrate-calibrate" in text
+    # One study, one verdict: the trials are the optimisation's (feasible or not), not a sweep of
+    # their own with a winner that may break the constraint.
+    assert "Sweep “optimize-reward”" not in text and "Highest mean" not in text
+    assert "Every trial (6;" in text and "incentive_spend &lt;= 5,000" in text
+    shown = run(cli, "store", "show", store, "optimize-reward")
+    assert shown.returncode == 0 and "highest mean" not in shown.stdout, shown.stdout
+    assert "these are the runs of the optimisation 'optimize-reward', whose answer is: best profit" in shown.stdout
     assert_one_line_error(run(cli, "report", tmp_path / "absent.db", "-o", page), "no such run store")
     bad = tmp_path / "bad.toml"
     bad.write_text(f'base = {json.dumps(REFERRAL)}\n[space]\n"policy.referral_reward" = [0, 30]\n')

@@ -53,7 +53,7 @@ def test_compare_reports_paired_differences(hk):
         for metric in table.loc[design].index:
             row = table.loc[(design, metric)]
             assert 0 <= row["share_higher"] <= 1
-            if metric in ("incremental_roi", "payback_step"):  # payback: test_payback_in_summary_and_comparisons
+            if metric in ("incremental_roi", "incremental_marketing_roi", "payback_step"):  # payback: test_results
                 continue
             diff = horizon(design, metric) - horizon("none", metric)
             assert row["baseline"] == pytest.approx(horizon("none", metric).mean(), rel=1e-12)
@@ -81,7 +81,8 @@ def test_compare_takes_a_list_of_named_campaigns(designs, compared):
     as_dict = gx.compare({d.name: d for d in designs}, replicates=12, seed=3, progress=False)
     assert table.equals(as_dict) and list(results) == ["none", "referral", "team"]
     assert table.attrs == {"baseline": "none", "replicates": 12, "seed": 3, "level": 0.95}
-    unnamed = designs[0].replace(policy={"referral_reward": 5})
+    unnamed = gx.Campaign(designs[0].graph, run=designs[0].spec["run"], policy={"referral_reward": 5})
+    assert designs[0].replace(policy={"referral_reward": 5}).name == "none (referral_reward=5)"
     with pytest.raises(ValueError, match=r"campaigns\[1\]: has no name"):
         gx.compare([designs[0], unnamed], replicates=2, progress=False)
     with pytest.raises(ValueError, match=r"campaigns\[1\]: the name 'none' is used twice"):
@@ -113,14 +114,17 @@ def test_compare_rows_are_the_paired_statistics(summary_compared):
     base_means = base.summary()["mean"]
     for design in ("referral", "team"):
         run = results[design]
-        assert list(table.loc[design].index) == [("incremental_roi" if m == "incentive_roi" else m)
-                                                 for m in gx._guanxi.comparison_metrics()] + ["payback_step"]
+        engine = gx._guanxi.comparison_metrics()
+        at = engine.index("incentive_roi")
+        assert list(table.loc[design].index) == (engine[:at] + ["incremental_roi", "incremental_marketing_roi"]
+                                                 + engine[at + 1:] + ["payback_step"])
         for metric, row in table.loc[design].iterrows():
             if metric == "payback_step":  # test_payback_in_summary_and_comparisons (test_results.py)
                 continue
-            if metric == "incremental_roi":
+            if metric in ("incremental_roi", "incremental_marketing_roi"):
+                spend = "incentive_spend" if metric == "incremental_roi" else "marketing_spend"
                 d_profit = run.metric("profit")[:, -1] - base.metric("profit")[:, -1]
-                d_spend = run.metric("incentive_spend")[:, -1] - base.metric("incentive_spend")[:, -1]
+                d_spend = run.metric(spend)[:, -1] - base.metric(spend)[:, -1]
                 expected = gx.stats.ratio_of_mean_differences(d_profit, d_spend, 0.95)
                 got = (row["difference"], row["ci_low"], row["ci_high"], row["share_higher"])
                 np.testing.assert_array_equal(got, expected[:4])
@@ -145,3 +149,20 @@ def test_compare_checks_its_arguments_before_running(summary_designs):
         gx.compare(summary_designs, replicates=2, progress=False, level=1.0)
     with pytest.raises(ValueError, match="^metrics: unknown 'incremental_roi'"):
         gx.compare(summary_designs, replicates=2, progress=False, metrics=["customers", "incremental_roi"])
+
+
+def test_the_two_rois_divide_by_their_own_spend(busy):
+    # A design that buys ads: its marketing ROI divides by incentives, ads and community cost, its
+    # incentive ROI by incentives alone; each is the ratio of the paired mean differences.
+    quiet = busy.replace(name="quiet", acquisition={"ad_spend": 0}, policy={"referral_reward": 0})
+    results = {}
+    table = gx.compare([quiet, busy], replicates=6, seed=2, progress=False, results=results,
+                       metrics=["profit", "incentive_roi", "marketing_roi"])
+    assert list(table.loc["busy"].index) == ["profit", "incremental_roi", "incremental_marketing_roi"]
+
+    def change(metric):
+        return (results["busy"].metric(metric)[:, -1] - results["quiet"].metric(metric)[:, -1]).mean()
+
+    assert change("ad_spend") > 0 and change("marketing_spend") > change("incentive_spend")
+    for row, spend in (("incremental_roi", "incentive_spend"), ("incremental_marketing_roi", "marketing_spend")):
+        assert table.loc[("busy", row), "difference"] == pytest.approx(change("profit") / change(spend), rel=1e-12)

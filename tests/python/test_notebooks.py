@@ -70,9 +70,11 @@ def executed(path: pathlib.Path, workdir: pathlib.Path):
     return nb
 
 
-def kernel_env() -> dict:
-    """The kernel's environment: ours, with this test's guanxi first on PYTHONPATH."""
+def kernel_env(workdir: pathlib.Path) -> dict:
+    """The kernel's environment: ours, with this test's guanxi first on PYTHONPATH, and what the
+    notebooks write in workdir (by themselves they write under build/)."""
     env = dict(os.environ)
+    env["GUANXI_NOTEBOOK_OUT"] = str(workdir)
     package_root = str(pathlib.Path(gx.__file__).resolve().parents[1])
     env["PYTHONPATH"] = os.pathsep.join([package_root] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
     env["GUANXI_SOURCE_DIR"] = str(SOURCE_DIR)
@@ -85,7 +87,7 @@ def run(nb, workdir: pathlib.Path, timeout: int) -> None:
     client = nbclient.NotebookClient(
         nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
     )
-    client.execute(env=kernel_env())
+    client.execute(env=kernel_env(workdir))
 
 
 @pytest.fixture(scope="module")

@@ -94,10 +94,10 @@ def test_forest_plot_of_a_comparison(compared):
     figure, ax = plt.subplots()
     try:
         gx.plot_comparison(table, "incremental_roi", axes=ax, baseline="the control")
-        assert ax.get_title() == "Incremental ROI against “the control”"
+        assert ax.get_title() == "Incentive ROI (Δprofit / Δincentive spend) against “the control”"
         assert ax.get_xlabel() == "Δ profit / Δ incentive spend"
         assert [t.get_text() for t in ax.get_legend().get_texts()] == ["no profit gained per unit spent",
-                                                                        "incremental ROI, 95% CI"]
+                                                                        "ratio of mean differences, 95% CI"]
     finally:
         plt.close("all")
     with pytest.raises(ValueError, match="'reach' is not in the comparison"):

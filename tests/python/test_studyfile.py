@@ -37,7 +37,11 @@ def test_the_example_studies_read(small_graph_path, name, kind, parts):
     ('base = "../02_one_sided_referral.toml"\n[sweep]\n"policy.referral_reward" = 5\n',
      ":3: sweep.policy.referral_reward: give a non-empty list of values"),
     ('base = "nowhere.toml"\n[sweep]\n"policy.referral_reward" = [0]\n', ":1: base: no such scenario file"),
-    ('base = "../02_one_sided_referral.toml"\n', "[sweep]: missing or empty")])
+    ('base = "../02_one_sided_referral.toml"\n', "[sweep]: missing or empty"),
+    # A scenario given as a sweep file: its first section is named with its line.
+    ('name = "s"\n\n[graph]\ngenerator = "complete"\nn = 5\n',
+     ':3: graph: a scenario\'s section, not a sweep file\'s: a sweep file names its scenario with base = "scenario.toml"'),
+    ('name = "s"\n[policy.group_buy]\nsize = 3\n', ":2: policy: a scenario's section")])
 def test_errors_name_the_file_the_line_and_the_key(small_graph_path, tmp_path, body, message):
     folder = tmp_path / "studies"
     folder.mkdir()

@@ -171,3 +171,46 @@ def test_a_dask_local_cluster_equals_the_local_run(sweep_base, swept, tmp_path):
         assert all(same_bits(by_address.values(i), swept.values(i)) for i in range(6))
     loaded = gx.Sweep.load(tmp_path / "runs.db", "grid")
     assert all(same_bits(loaded.values(i), swept.values(i)) for i in range(6))
+
+
+def test_a_misspelt_metric_gets_the_closest_name_everywhere(swept, sweep_base):
+    # Every call that takes a metric name says which one was meant, as the command line does.
+    calls = [lambda: swept.summary("proft"), lambda: swept.results(["proft"]), lambda: swept.compare(metrics=["proft"]),
+             lambda: swept.best("proft"),
+             lambda: sweep_base.run(replicates=2, progress=False).metric("proft"),
+             lambda: gx.optimize(sweep_base, {"policy.referral_reward": (0, 30)}, objective="proft", trials=1),
+             lambda: gx.optimize(sweep_base, {"policy.referral_reward": (0, 30)}, trials=1,
+                                 constraints={"proft": ("<=", 1.0)})]
+    for call in calls:
+        with pytest.raises(ValueError, match="did you mean 'profit'"):
+            call()
+
+
+def test_a_key_of_a_section_that_is_off_is_off_in_tables_stores_and_plots(sweep_base, tmp_path):
+    # Designs without a group buy have no team size: not the section's default (3), but "off".
+    import matplotlib.pyplot as plt
+    grid = [{"policy.referral_reward": r} for r in (0, 10)]
+    grid += [{"policy.referral_reward": r, "policy.group_buy.size": s} for r in (0, 10) for s in (2, 3)]
+    swept = gx.sweep(sweep_base, grid, replicates=4, seed=5, progress=False, store=tmp_path / "s.db", name="off")
+    sizes = swept.designs["policy.group_buy.size"]
+    assert sizes.isna().tolist() == [True, True, False, False, False, False]
+    assert sizes[2:].tolist() == [2, 3, 2, 3]
+    assert swept.summary("profit")["policy.group_buy.size"].isna().sum() == 2
+    assert gx.Sweep.load(tmp_path / "s.db", "off").designs["policy.group_buy.size"].isna().sum() == 2
+    means = swept.summary("profit")["mean"].to_numpy()
+    # The heat map: one cell per design, each holding that design's mean, "off" a row of its own.
+    ax = swept.plot("profit")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["off", "2", "3"]
+    grid_drawn = ax.images[0].get_array()
+    assert np.isfinite(grid_drawn).sum() == len(swept.designs)
+    assert sorted(np.asarray(grid_drawn)[np.isfinite(grid_drawn)].tolist()) == sorted(means.tolist())
+    plt.close(ax.figure)
+    # Lines: every design drawn once, "off" a line (or a position) of its own.
+    for x in ("policy.referral_reward", "policy.group_buy.size"):
+        ax = swept.plot("profit", x=x)
+        drawn = sorted(y for line in ax.get_lines() for y in line.get_ydata())
+        assert drawn == sorted(means.tolist()), x
+        plt.close(ax.figure)
+    ax = swept.plot("profit", x="policy.referral_reward")
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["group_buy off", "size=2", "size=3"]
+    plt.close(ax.figure)

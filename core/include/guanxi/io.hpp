@@ -45,11 +45,11 @@ Graph read_matrix_market(const std::string& path, const ReadOptions& options = {
 Graph read_gml(const std::string& path, const ReadOptions& options = {});
 Graph read_graphml(const std::string& path, const ReadOptions& options = {});
 
-// Refuses anything but a regular file — a folder, a device such as /dev/zero, a FIFO, a socket —
-// by the type of what `fd` has open, before a byte is read: IoError "<path>: is a folder, not a
-// <what>". Readers call it on the descriptor they read from, so nothing can swap the file between
-// the check and the read.
-void require_regular_file(int fd, const std::string& path, std::string_view what);
+// Refuses anything but a regular file — a folder, a device such as /dev/zero (which reads
+// forever), a FIFO (whose opening blocks), a socket — by its type, before it is opened: IoError
+// "<path>: is a folder, not a <what>". A missing path passes: the reader names it. Every reader of
+// a file the user names (graphs, snapshots, scenarios, groups files) calls it first.
+void require_regular_file(const std::string& path, std::string_view what);
 
 // Writes one line per tie, "u v" or "u v w", with the original labels; gzip when the path ends
 // in .gz. Isolated nodes are not represented.

@@ -287,6 +287,12 @@ class InvariantViolation : public std::logic_error {
  public:
   using std::logic_error::logic_error;
 };
+
+// Whether every replicate checks its invariants after every step: always in builds with
+// GUANXI_VERIFY (the asan preset), and in any build when the environment variable GUANXI_VERIFY
+// is 1 when this is first asked (the first campaign run; make verify runs the Python tests so on
+// the release engine). Any value but unset, "", 0 or 1 is refused (std::invalid_argument).
+bool verify_every_step();
 }  // namespace campaign
 
 // Runs the campaign; replicates are pure functions of (seed, replicate), so campaigns run with

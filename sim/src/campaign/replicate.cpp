@@ -80,9 +80,7 @@ void Replicate::step(std::uint32_t t) {
   // Their effects, at its end.
   commit(t);
   record_metrics(t);
-#ifdef GUANXI_VERIFY
-  verify(t);  // a violation stops the run: the runner and the Python binding pass it on
-#endif
+  if (verify_every_step()) verify(t);  // a violation stops the run: the runner and the binding pass it on
 }
 
 void Replicate::commit(std::uint32_t t) {

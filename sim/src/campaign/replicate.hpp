@@ -399,7 +399,7 @@ class Replicate {
   // (§12), the ledger against the tallies (§11), customers by channel, active + churned =
   // customers, pending people in open teams or bargains (§5), and every S_u recounted (§3.7).
   // Throws InvariantViolation naming the replicate, the step, the invariant and both numbers.
-  // Builds with GUANXI_VERIFY call it after every step.
+  // step() calls it after every step when verify_every_step() says so.
   void verify(std::uint32_t t) const;
 
   // The mechanisms (their files say which MODEL.md section each implements). The decisions of

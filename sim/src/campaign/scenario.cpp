@@ -82,6 +82,13 @@ std::vector<std::string> keys_of(const std::string& table) {
 
 // Reads the spec's tables against the parameter table: every key is a parameter or a table of
 // them; anything else is an error naming the closest valid key.
+// The keys only sweep and study files have at their top level (python/guanxi/studyfile.py).
+bool is_study_key(const std::string& key) {
+  static const std::vector<std::string> study_keys{"base", "sweep", "uncertain", "space", "constraints", "params",
+                                                   "observed"};
+  return std::find(study_keys.begin(), study_keys.end(), key) != study_keys.end();
+}
+
 class TableReader {
  public:
   TableReader(const SpecReader& reader, CampaignSpec& spec, std::vector<std::string>* seed_labels)
@@ -101,6 +108,10 @@ class TableReader {
         read(*parameter, *it);
       } else if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
         table(*it, full);
+      } else if (path.empty() && is_study_key(key)) {
+        // A sweep or study file given where a scenario was expected: say which command reads it.
+        reader_.fail(full, "a sweep or study file's key, not a scenario's: `guanxi sweep` (or select, optimize, "
+                           "calibrate) runs that file; a scenario has no " + key);
       } else {
         std::vector<std::string> candidates = keys;
         candidates.insert(candidates.end(), extra_keys.begin(), extra_keys.end());
@@ -287,13 +298,13 @@ std::shared_ptr<const std::vector<std::int64_t>> read_groups_file(const Scenario
   std::filesystem::path path = scenario.spec.community.groups_file;
   if (path.is_relative() && !scenario.path.empty()) path = std::filesystem::path(scenario.path).parent_path() / path;
   const std::string file = path.string();
-  std::unique_ptr<std::FILE, decltype(&std::fclose)> in(std::fopen(file.c_str(), "rb"), &std::fclose);
-  if (!in) throw IoError(scenario.message_at("community.groups_file", "cannot open '" + file + "'"));
-  try {  // a folder, /dev/zero or a FIFO is refused by what is open, before a byte is read
-    require_regular_file(::fileno(in.get()), file, "groups file");
+  try {  // a folder, /dev/zero or a FIFO is refused by its type, before it is opened
+    require_regular_file(file, "groups file");
   } catch (const IoError& e) {
     throw IoError(scenario.message_at("community.groups_file", e.what()));
   }
+  std::unique_ptr<std::FILE, decltype(&std::fclose)> in(std::fopen(file.c_str(), "rb"), &std::fclose);
+  if (!in) throw IoError(scenario.message_at("community.groups_file", "cannot open '" + file + "'"));
   auto groups = std::make_shared<std::vector<std::int64_t>>(g.num_nodes(), -1);
   std::vector<bool> seen(g.num_nodes(), false);
   // Errors name the file, the line and the field, and quote nothing of the line: a file that is

@@ -8,6 +8,7 @@
 
 #include "guanxi/error.hpp"
 #include "guanxi/generators.hpp"
+#include "guanxi/io.hpp"
 #include "guanxi/scenario.hpp"
 #include "scenario_json.hpp"
 
@@ -85,6 +86,7 @@ void require_ascii_outside_strings(std::string_view text, const std::string& pat
 }  // namespace
 
 Scenario load_scenario(const std::string& path) {
+  require_regular_file(path, "scenario file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw IoError(path + ": cannot open");
   std::ostringstream text;

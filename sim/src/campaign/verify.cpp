@@ -1,11 +1,14 @@
 // The verifier beside the campaign kernels: the invariants a replicate must keep after every step
 // (MODEL.md §12 money, §11 the ledger, §5 people, §3.7 S_u), checked from what the step recorded
 // and from the replicate's state, without the incremental bookkeeping that produced them. Builds
-// with GUANXI_VERIFY (the asan preset) call it after every step; tests call it directly.
+// with GUANXI_VERIFY (the asan preset), or any build run with the environment variable
+// GUANXI_VERIFY=1 (make verify), call it after every step; tests call it directly.
 // Declares: no random purpose.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <initializer_list>
+#include <stdexcept>
 #include <string>
 
 #include "guanxi/error.hpp"
@@ -34,6 +37,23 @@ const Columns& columns() {
 }
 
 }  // namespace
+
+bool verify_every_step() {
+  // Read once: the answer is the same for every replicate of every run in this process.
+  static const bool every_step = [] {
+#ifdef GUANXI_VERIFY
+    constexpr bool built_in = true;
+#else
+    constexpr bool built_in = false;
+#endif
+    const char* value = std::getenv("GUANXI_VERIFY");
+    const std::string asked = value == nullptr ? "" : value;
+    if (asked != "" && asked != "0" && asked != "1")
+      throw std::invalid_argument("environment variable GUANXI_VERIFY: expected 0 or 1, got '" + asked + "'");
+    return built_in || asked == "1";
+  }();
+  return every_step;
+}
 
 void Replicate::verify(std::uint32_t t) const {
   const auto fail = [&](const std::string& invariant, const std::string& left, double a, const std::string& right,

@@ -1,0 +1,28 @@
+"""How numbers read: the one place that turns a model's number into the text a person reads in a
+verdict, a table, a plot or a report (issue "Answers a strategist can act on", item 5). Money and
+counts with thousands separators and never in scientific notation; other numbers to three
+significant digits.
+
+Floor 0 (private to the package): every floor may use it."""
+from __future__ import annotations
+
+import math
+
+__all__ = ["readable"]
+
+
+def readable(x: float, signed: bool = False) -> str:
+    """``x`` as a person reads it: 18,115 (from 100 up, whole units with separators), 999.3 and
+    4.88 (three significant digits below that), 0.0896 (small numbers likewise, never 8.96e-02),
+    "n/a" for NaN. ``signed``: a plus sign on positive numbers (differences)."""
+    x = float(x)
+    if math.isnan(x):
+        return "n/a"
+    if math.isinf(x):
+        return ("+" if signed and x > 0 else "") + ("∞" if x > 0 else "−∞")
+    sign = "+" if signed else ""
+    if abs(x) >= 99.5 or x == 0:  # (99.5 rounds to 100: whole units from there)
+        return f"{x:{sign},.0f}"
+    rounded = float(f"{x:.3g}")  # three significant digits, then as many decimals as they need
+    decimals = max(0, 2 - math.floor(math.log10(abs(rounded))))
+    return f"{rounded:{sign},.{decimals}f}"
