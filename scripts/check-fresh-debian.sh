@@ -366,6 +366,11 @@ if [ -n "$host_cache" ] && [ -d "$host_cache" ]; then
   ccache -p | awk '/^\(default\)/ { next } { sub(/^\([^)]*\) /, ""); print }' >"$machine/etc/ccache-host.conf"
   cache_env="CCACHE_CONFIGPATH=/etc/ccache-host.conf CCACHE_DIR=/var/cache/host-ccache CCACHE_READONLY=1"
   cache_env+=" CCACHE_NOSTATS=1 CCACHE_TEMPDIR=/tmp/ccache"
+  # ccache keys on the locale (the compiler's messages depend on it): the compiles here ran with
+  # this shell's, so the machine's compiles take the same.
+  for name in LANG LC_ALL LC_CTYPE LC_MESSAGES; do
+    [ -n "${!name:-}" ] && cache_env+=" $name=$(printf '%q' "${!name}")"
+  done
   echo "compiler cache: $host_cache, read-only"
 fi
 

@@ -73,7 +73,7 @@ def main() -> int:
             marketing_roi = fmt(row.loc["incremental_marketing_roi"].difference, 2)
             # The day from which the design's extra cumulative profit stays >= 0 (MODEL.md §11).
             day = row.loc["payback_step"].difference
-            payback = "never" if day != day else f"day {day:.0f}"
+            payback = "never" if day != day else f"day {day + 1:.0f}"  # days count from 1: step 0 is day 1
         print(f"{name:24} {fmt(customers):>10} {d_customers:>22} {fmt(profit):>10} {d_profit:>26} "
               f"{fmt(spend):>9} {payback:>9} {roi:>8} {marketing_roi:>8} {fmt(strong, 1):>11}")
     print("ROI inc.: Δprofit / Δincentive spend; ROI mkt: Δprofit / Δmarketing spend (incentives, ads, "
@@ -89,8 +89,8 @@ def main() -> int:
 
     os.makedirs(args.out, exist_ok=True)
     figure, axes = plt.subplots(1, 2, figsize=(13, 4.8), layout="constrained")
-    for name in names:
-        results[name].plot(("customers", "profit"), axes=axes, label=name)
+    for name in names:  # the baseline in black, named first; every other design a colour of its own
+        results[name].plot(("customers", "profit"), axes=axes, label=name, baseline=name == names[0])
     axes[0].get_legend().remove()  # one legend, beside the profit panel
     axes[1].legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)
     figure.suptitle(f"{len(names)} campaign designs on a {graph.num_nodes:,}-person social graph "

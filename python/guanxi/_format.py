@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["readable"]
+__all__ = ["readable", "day"]
+
+
+def day(step: float) -> float:
+    """The day people read for a step of the model: days count from 1, so step 0 is day 1 and
+    the horizon of a 60-step run is day 60 (in every table, sentence and plot)."""
+    return step + 1
 
 
 def readable(x: float, signed: bool = False) -> str:

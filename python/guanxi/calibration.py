@@ -104,6 +104,7 @@ import numpy as np
 from . import _engine
 from ._checks import Progress, checked_int, checked_level, plain_json
 from ._designs import parameter_row
+from ._format import day
 from .campaign import Campaign
 from .plotting import label_day_axes, panels
 
@@ -500,14 +501,14 @@ class Calibration:
         observed_steps = len(self.observed)
         for axis, name in zip(axes, self._names):
             part = table.xs(name, level="metric")
-            steps = part.index.to_numpy()
+            steps = day(part.index.to_numpy())  # days count from 1
             line = axis.plot(steps, part["median"], linewidth=1.8, label="posterior predictive median")[0]
             axis.fill_between(steps, part["low"], part["high"], alpha=0.25, color=line.get_color(), linewidth=0,
                               label=f"{level:.0%} posterior predictive band")
-            axis.plot(np.arange(observed_steps), self.observed[name].to_numpy(), marker="o", markersize=3.5,
+            axis.plot(day(np.arange(observed_steps)), self.observed[name].to_numpy(), marker="o", markersize=3.5,
                       linestyle="-", linewidth=0.8, color="black", label="observed")
             if observed_steps < len(steps):
-                axis.axvline(observed_steps - 0.5, color="grey", linestyle=":", linewidth=1, label="end of data")
+                axis.axvline(day(observed_steps - 0.5), color="grey", linestyle=":", linewidth=1, label="end of data")
             label_day_axes(axis, name)
         if new_figure:
             axes[0].figure.suptitle(f"Calibration: posterior predictive of {draws} draws, one replicate each")

@@ -228,9 +228,11 @@ def _result_section(result, level: float) -> List[str]:
     summary = result.summary(level)
     shown = ["customers", "active", "revenue", "profit", "marketing_spend", "incentive_spend", "ad_spend",
              "platform_fees", "community_cost", "red_packets", "group_members", "payback_step"]
-    parts.append(_table(["metric", "mean", "ci low", "ci high"],
-                        [(m, float(summary.loc[m, "mean"]), float(summary.loc[m, "ci_low"]),
-                          float(summary.loc[m, "ci_high"])) for m in shown]))
+    # The payback step is shown as the day people read (days count from 1).
+    rows = [(("pays back on day" if m == "payback_step" else m),
+             *[float(summary.loc[m, c]) + (1 if m == "payback_step" else 0) for c in ("mean", "ci_low", "ci_high")])
+            for m in shown]
+    parts.append(_table(["metric", "mean", "ci low", "ci high"], rows))
     axes = result.plot(("customers", "profit"), level=level)
     parts.append(_figure_html(np.asarray(axes, dtype=object).flat[0].figure, "customers and profit over days"))
     if result.has_lifecycle:

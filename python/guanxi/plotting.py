@@ -15,6 +15,7 @@ from typing import List, Optional, Sequence, Union
 import numpy as np
 
 from ._designs import value_text
+from ._format import day
 from ._engine import metric_registry
 
 __all__ = ["plot_comparison", "plot_sweep", "plot_cohorts", "plot_lifetime_value", "label_day_axes", "metric_unit",
@@ -123,25 +124,39 @@ def label_day_axes(ax, metric: str) -> None:
     ax.legend(fontsize="small", frameon=False)
 
 
-def plot_result(result, metrics, axes=None, label: Optional[str] = None, level: float = 0.95):
+# Up to 20 designs in colours told apart at a glance (matplotlib's ten, then ten darker shades of
+# other hues); the baseline is black. A 21st design starts the list again.
+DESIGN_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+                  "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354",
+                  "#756bb1", "#969696"]
+BASELINE_COLOUR = "black"
+
+
+def plot_result(result, metrics, axes=None, label: Optional[str] = None, level: float = 0.95, baseline: bool = False):
     """The body of :meth:`guanxi.CampaignResult.plot` (see there)."""
     metrics = _as_list(metrics, "metrics")
     for metric in metrics:
         result.metric(metric)  # unknown names fail before anything is drawn
     axes, new_figure = panels(len(metrics), axes)
     name = text_label(label or result.label or result.campaign.name or "campaign")
-    days = np.arange(result.steps)
+    days = day(np.arange(result.steps))  # day 1 to the horizon, day `steps`
     percent = f"{level:.0%}"
-    band_label = f"{percent} CI of the mean (shaded)"
     for ax, metric in zip(axes, metrics):
         mean, low, high = result.mean_curve(metric, level)
-        line = ax.plot(days, mean, label=name, linewidth=1.8)[0]
-        if result.replicates > 1:
-            # One legend entry explains every band of an overlay, so seven designs need eight entries, not 14.
-            explained = any(c.get_label() == band_label for c in ax.collections)
-            ax.fill_between(days, low, high, alpha=0.2, color=line.get_color(), linewidth=0,
-                            label="_nolegend_" if explained else band_label)
+        # The designs drawn on these axes so far pick the colour: each its own, the baseline black.
+        drawn = getattr(ax, "_guanxi_designs", 0)
+        colour = BASELINE_COLOUR if baseline else DESIGN_COLOURS[drawn % len(DESIGN_COLOURS)]
+        if not baseline:
+            ax._guanxi_designs = drawn + 1
+        line = ax.plot(days, mean, label=name, linewidth=1.8, color=colour, zorder=3 if baseline else 2)[0]
+        line.set_gid("baseline" if baseline else "design")
+        if result.replicates > 1:  # the band is the line's colour; the figure's title says what it is
+            ax.fill_between(days, low, high, alpha=0.15 if baseline else 0.2, color=colour, linewidth=0,
+                            label="_nolegend_")
         label_day_axes(ax, metric)
+        handles, labels = ax.get_legend_handles_labels()  # the baseline named first
+        first = sorted(range(len(handles)), key=lambda i: handles[i].get_gid() != "baseline")
+        ax.legend([handles[i] for i in first], [labels[i] for i in first], fontsize="small", frameon=False)
     figure = axes[0].figure
     # The figure title names every result drawn on it, so an overlay is never labelled as one design.
     names = getattr(figure, "_guanxi_results", [])
@@ -160,7 +175,8 @@ def plot_comparison(table, metrics: Union[str, Sequence[str]] = "profit", axes=N
     Parameters
     ----------
     table : pandas.DataFrame
-        The result of :func:`guanxi.compare`.
+        The result of :func:`guanxi.compare`. Designs are drawn sorted by their difference in
+        the first metric, the largest at the top.
     metrics : str or list of str
         Rows of the comparison (``"profit"``, ``"customers"``, ``"incremental_roi"``, ...).
     axes : matplotlib Axes or sequence of them, optional
@@ -181,6 +197,11 @@ def plot_comparison(table, metrics: Union[str, Sequence[str]] = "profit", axes=N
         if metric not in available:
             raise ValueError(f"metrics: {metric!r} is not in the comparison (rows: {', '.join(available)})")
     designs = list(table.index.get_level_values("design").unique())
+    # Sorted by effect: the largest difference in the first metric at the top (the y axis runs
+    # upwards), designs without one (NaN) at the bottom; every panel in that order.
+    first = table.xs(metrics[0], level="metric")["difference"].reindex(designs).to_numpy(dtype=float)
+    designs = [designs[i] for i in sorted(range(len(designs)), key=lambda i: (bool(np.isnan(first[i])),
+                                                                              -np.nan_to_num(first[i])))]
     axes, new_figure = panels(len(metrics), axes, width=6.5, height=0.5 * len(designs) + 2.2)
     for ax, metric in zip(axes, metrics):
         rows = table.xs(metric, level="metric").reindex(designs)
@@ -328,7 +349,7 @@ def plot_cohorts(result, by="step", cohorts: Optional[int] = 6, level: float = 0
     for cohort in sorted(chosen, key=lambda c: (str(type(c)), c)):
         rows = table[table["cohort"] == cohort]
         name = f"{cohort} ({sizes[cohort]:,.1f} customers)" if by == "channel" else (
-            f"day {cohort}" + (f"–{cohort + by - 1}" if isinstance(by, int) and by > 1 else "") +
+            f"day {day(cohort)}" + (f"–{day(cohort + by - 1)}" if isinstance(by, int) and by > 1 else "") +
             f" ({sizes[cohort]:,.1f} customers)")
         line = ax.plot(rows["age"], rows["share_active"], label=name, linewidth=1.6)[0]
         if result.replicates > 1:

@@ -28,6 +28,7 @@ from typing import Iterable, Optional
 
 from . import _engine, analytics
 from ._checks import plain_json, to_json
+from ._format import day
 from .graph import Graph
 from .html_report import html_report
 from .plotting import metric_unit, metric_units
@@ -337,7 +338,7 @@ def run_text(document: dict) -> str:
     lines = [
         f"{d['name']}: {d['replicates']} replicates x {d['steps']} days, seed {d['seed']} "
         f"({_fixed(d['seconds'], 2)} s)",
-        f"means at day {d['steps'] - 1} (the horizon) with 95% confidence intervals"
+        f"means at day {day(d['steps'] - 1)} (the horizon) with 95% confidence intervals"
         + (" (not available from one replicate)" if d["replicates"] < 2 else ""),
     ]
     table = metric_units()
@@ -394,7 +395,7 @@ def comparison_text(table, steps: int) -> str:
     attrs = table.attrs
     lines = [
         f"paired differences against \"{attrs['baseline']}\" ({attrs['replicates']} replicates, seed {attrs['seed']}, "
-        f"common random numbers; means at day {steps - 1}, 95% confidence intervals"
+        f"common random numbers; means at day {day(steps - 1)}, 95% confidence intervals"
         + (", not available from one replicate" if attrs["replicates"] < 2 else "") + ")"
     ]
     current = None
@@ -412,11 +413,11 @@ def comparison_text(table, steps: int) -> str:
         if metric == "payback_step":
             # Not a difference: the day from which the design's extra cumulative profit stays >= 0
             # (the interval: from which its upper and lower bounds do), and each design's own payback.
-            def day(x: float, mean: bool = False) -> str:
-                return "never" if x != x else f"day {x:.1f}" if mean else f"day {x:.0f}"
+            def on(x: float, mean: bool = False) -> str:
+                return "never" if x != x else f"day {day(x):.1f}" if mean else f"day {day(x):.0f}"
 
-            lines.append(f"  {'pays back (extra profit)':<24} {day(values[0], True):>14} {day(values[1], True):>14} "
-                         f"{day(values[2]):>14}   {'[' + day(values[3]) + ', ' + day(values[4]) + ']':<30} {higher:>7}")
+            lines.append(f"  {'pays back (extra profit)':<24} {on(values[0], True):>14} {on(values[1], True):>14} "
+                         f"{on(values[2]):>14}   {'[' + on(values[3]) + ', ' + on(values[4]) + ']':<30} {higher:>7}")
             continue
         shown = RATIO_NAMES.get(metric, metric)
         lines.append(

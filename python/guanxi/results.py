@@ -326,7 +326,7 @@ class CampaignResult:
         return curve.mean, curve.low, curve.high
 
     def plot(self, metrics: Union[str, Sequence[str]] = ("customers", "profit"), axes=None, label: Optional[str] = None,
-             level: float = 0.95, ax=None):
+             level: float = 0.95, ax=None, baseline: bool = False):
         """Mean of each metric per day with its confidence band, one panel per metric.
 
         Each panel is titled with the metric, its y axis labelled with the unit (people,
@@ -334,7 +334,8 @@ class CampaignResult:
         ``level`` confidence interval of the mean (absent for one replicate). The figure is
         titled with the campaign's name and the number of replicates. To overlay designs, pass
         the axes of the first plot (``axes=`` or ``ax=`` for one metric): each result gets a
-        legend entry and the figure title names them all.
+        legend entry and the figure title names them all. Up to 20 designs drawn on the same axes
+        get distinct colours; ``baseline=True`` draws this one in black and names it first.
 
         Parameters
         ----------
@@ -351,7 +352,7 @@ class CampaignResult:
         """
         if ax is not None and axes is not None:
             raise ValueError("give axes= or ax=, not both")
-        return plot_result(self, metrics, axes if axes is not None else ax, label, level)
+        return plot_result(self, metrics, axes if axes is not None else ax, label, level, baseline)
 
     def __repr__(self) -> str:
         customers = self.metric("customers")[:, -1].mean()

@@ -316,11 +316,13 @@ class CampaignSeeds:
         self.__dict__.update(fields)
 
     def summary(self):
-        """One row per seed: label, marginal gain, cost."""
+        """One row per seed, in the order chosen: label, ``gain`` (what it added to the objective
+        when chosen, before its cost), ``cost`` and ``net_gain`` (gain less cost: the
+        ``marginal_gain`` attribute, positive for every seed taken)."""
         import pandas as pd
 
-        return pd.DataFrame({"seed": self.seeds, "label": self.labels, "marginal_gain": self.marginal_gain,
-                             "cost": self.cost})
+        return pd.DataFrame({"seed": self.seeds, "label": self.labels, "gain": self.marginal_gain + self.cost,
+                             "cost": self.cost, "net_gain": self.marginal_gain})
 
     def __repr__(self) -> str:
         row = self.comparison.iloc[0]

@@ -141,8 +141,10 @@ def test_test_files_mirror_the_modules():
     assert not missing, f"modules without a test file: {missing}"
     # Besides the modules: the package as a whole (this file), the bottom floor, the notebooks,
     # the walkthrough of docs/choosing.md, and the faults of the run store and its inputs (issue 20:
-    # the store, sweeps, study files and the command line attacked together).
-    extra = sorted(tests - public - {"architecture", "bottom_floor", "notebooks", "choosing", "store_faults"})
+    # the store, sweeps, study files and the command line attacked together), and the audit of
+    # what every decision function says (issue 22: winners, drawings, sentences against tables).
+    extra = sorted(tests - public - {"architecture", "bottom_floor", "notebooks", "choosing", "store_faults",
+                                     "answers"})
     assert not extra, f"test files that mirror no module: {extra}"
     assert not [t for t in tests if t.endswith("_v2")], "name a test file after what it tests, not a version"
 

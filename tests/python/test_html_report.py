@@ -12,7 +12,7 @@ import guanxi as gx
 
 def test_the_html_report_shows_a_runs_lifecycle(busy_run, tmp_path):
     page = gx.report(busy_run, tmp_path / "run.html")
-    assert "Campaign: busy" in page and "payback_step" in page and "lifetime value" in page
+    assert "Campaign: busy" in page and "pays back on day" in page and "lifetime value" in page
     assert page.count("data:image/png;base64,") == 2  # over days; cohorts beside lifetime value
     assert (tmp_path / "run.html").read_text() == page
 

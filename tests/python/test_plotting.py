@@ -1,6 +1,7 @@
 # guanxi.plotting: the pictures a meeting sees, checked as drawn objects: metric panels with units,
 # bands and titles, overlays naming every design, forest plots of comparisons, sweeps (lines and heat
 # maps), cohort retention and lifetime value against acquisition cost.
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
@@ -33,7 +34,7 @@ def test_plot_one_metric_with_units_band_and_title(compared):
         ax = axes[0]
         assert (ax.get_title(), ax.get_xlabel(), ax.get_ylabel()) == ("Profit", "day", "currency units")
         labels = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert labels == ["team", "95% CI of the mean (shaded)"]
+        assert labels == ["team"]  # the band is explained by the figure's title, not a legend entry
         mean, low, high = results["team"].mean_curve("profit")
         band = ax.collections[0].get_paths()[0].vertices[:, 1]
         assert np.isclose(band.min(), np.nanmin(low)) and np.isclose(band.max(), np.nanmax(high))
@@ -50,7 +51,7 @@ def test_plot_overlays_name_every_design(compared, tmp_path):
     try:
         for ax in axes:
             labels = [t.get_text() for t in ax.get_legend().get_texts()]
-            assert labels == ["none", "95% CI of the mean (shaded)", "referral"]  # one entry for every band
+            assert labels == ["none", "referral"]  # one entry per design
             assert len(ax.collections) == 2
         assert axes[1].get_ylabel() == "share"
         assert axes[0].figure._suptitle.get_text().startswith("none vs referral (")
@@ -70,13 +71,16 @@ def test_plot_overlays_name_every_design(compared, tmp_path):
 def test_forest_plot_of_a_comparison(compared):
     table, _ = compared
     axes = gx.plot_comparison(table, ["profit", "customers"])
+    # Sorted by effect: the largest profit difference at the top, in every panel.
+    order = list(table.xs("profit", level="metric")["difference"].sort_values(ascending=False).index)
     try:
         for ax, metric in zip(axes, ["profit", "customers"]):
-            rows = table.xs(metric, level="metric")
+            rows = table.xs(metric, level="metric").reindex(order)
             points = ax.lines[0].get_data()
             assert list(points[0]) == pytest.approx(list(rows["difference"]))
             ticks = {t.get_text(): y for t, y in zip(ax.get_yticklabels(), ax.get_yticks())}
             assert set(ticks) == {"referral", "team"}
+            assert sorted(ticks, key=ticks.get, reverse=True) == order  # top to bottom
             # Each design's whisker spans its confidence interval.
             segments = ax.collections[0].get_segments()
             for design, segment in zip(rows.index, segments):
@@ -132,3 +136,20 @@ def test_plots(swept):
     with pytest.raises(ValueError, match="not a swept key"):
         swept.plot("profit", x="policy.budget")
     plt.close("all")
+
+
+def test_twenty_designs_get_twenty_colours_and_the_baseline_is_black_and_first(compared):
+    _, results = compared
+    figure, ax = plt.subplots()
+    try:
+        for i in range(20):
+            results["referral"].plot("profit", ax=ax, label=f"design {i}")
+        results["none"].plot("profit", ax=ax, label="baseline", baseline=True)  # drawn last, named first
+        colours = [matplotlib.colors.to_hex(line.get_color()) for line in ax.get_lines()]
+        assert len(set(colours[:20])) == 20 and colours[20] == "#000000" and "#000000" not in colours[:20]
+        labels = [t.get_text() for t in ax.get_legend().get_texts()]
+        assert labels[0] == "baseline" and labels[1:] == [f"design {i}" for i in range(20)]
+        for band, line in zip(ax.collections, ax.get_lines()):  # each band in its line's colour
+            assert matplotlib.colors.to_hex(band.get_facecolor()[0]) == matplotlib.colors.to_hex(line.get_color())
+    finally:
+        plt.close("all")

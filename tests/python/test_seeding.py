@@ -309,6 +309,10 @@ def test_for_campaign_reports_what_a_direct_run_of_its_seeds_gives(small):
     direct = mean_profit(choice.seeds, 5).mean() - cost[choice.seeds].sum()
     assert choice.value == pytest.approx(direct, rel=1e-12, abs=1e-9)
     assert choice.value == pytest.approx(choice.empty_value + choice.marginal_gain.sum(), rel=1e-12, abs=1e-9)
+    table = choice.summary()  # gain before the seed's cost, its cost, and what is left
+    assert list(table.columns) == ["seed", "label", "gain", "cost", "net_gain"]
+    np.testing.assert_allclose(table["gain"] - table["cost"], table["net_gain"], rtol=0, atol=1e-9)
+    assert (table["net_gain"] > 0).all()  # a seed is taken only when it pays for itself
     row = choice.comparison.iloc[0]
     baseline = gx.seeding.top_degree(small, len(choice.seeds))
     mine = mean_profit(choice.seeds, 6) - cost[choice.seeds].sum()
@@ -337,3 +341,4 @@ def test_for_campaign_refuses_bad_input(small):
         gx.seeding.for_campaign(campaign, 0, progress=False)
     with pytest.raises(TypeError, match="campaign"):
         gx.seeding.for_campaign(small, 2, progress=False)
+
