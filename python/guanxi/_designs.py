@@ -148,21 +148,41 @@ def short_names(keys: Sequence[str]) -> Dict[str, str]:
 
 
 def value_text(value) -> str:
-    """A swept value in a label: 10.0 as 10, text as is, "off" for a key whose section is off
-    (None, or NaN in a table), anything else as JSON."""
+    """A swept value in a label, as a person reads it: 10.0 as 10, 8.828791336730964 as 8.83
+    (three significant digits, never in e-notation, no separators), text as is, "off" for a key
+    whose section is off (None, or NaN in a table), anything else as JSON. Two designs whose
+    labels round alike are told apart by the sweep (``#n``); their values are kept exactly."""
     if value is None or (isinstance(value, (float, np.floating)) and math.isnan(value)):
         return "off"
     if isinstance(value, np.generic):
         value = value.item()
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
+    if isinstance(value, float) and math.isfinite(value):
+        if abs(value) >= 99.5:
+            return f"{value:.0f}"
+        rounded = float(f"{value:.3g}")
+        if not rounded:
+            return "0"
+        text = f"{rounded:.{max(0, 2 - math.floor(math.log10(abs(rounded))))}f}"
+        return text.rstrip("0").rstrip(".") if "." in text else text  # 0.1, not 0.100
     return value if isinstance(value, str) else json.dumps(value, default=plain)
 
 
+def _shown(path: str, value) -> str:
+    """A key's value in a label: a share of the price as a percentage ("discount=12%"), any
+    other value by :func:`value_text`."""
+    row = parameter_rows().get(path)
+    if (row is not None and str(row.get("unit", "")).startswith("share of the price")
+            and isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)):
+        return value_text(100.0 * value) + "%"
+    return value_text(value)
+
+
 def change_label(changes: Mapping[str, Any], names: Optional[Mapping[str, str]] = None) -> str:
-    """``"referral_reward=10, size=3"``: a design's changes by short name (``names``, default the
-    last part of each key path)."""
-    return ", ".join(f"{(names or {}).get(k, k.rsplit('.', 1)[-1])}={value_text(v)}" for k, v in changes.items())
+    """``"referral_reward=10, size=3, discount=20%"``: a design's changes by short name
+    (``names``, default the last part of each key path), values as people read them."""
+    return ", ".join(f"{(names or {}).get(k, k.rsplit('.', 1)[-1])}={_shown(k, v)}" for k, v in changes.items())
 
 
 def grid_size(count: int, max_designs: Optional[int], what: str) -> None:

@@ -18,9 +18,9 @@ def day(step: float) -> float:
 
 
 def readable(x: float, signed: bool = False) -> str:
-    """``x`` as a person reads it: 18,115 (from 100 up, whole units with separators), 999.3 and
-    4.88 (three significant digits below that), 0.0896 (small numbers likewise, never 8.96e-02),
-    "n/a" for NaN. ``signed``: a plus sign on positive numbers (differences)."""
+    """``x`` as a person reads it: 18,115 (from 100 up, whole units with separators), 99.3 and
+    4.88 (three significant digits below that, trailing zeros dropped: 20, 0.5), 0.0896 (small
+    numbers likewise, never 8.96e-02), "n/a" for NaN. ``signed``: a plus sign on positive numbers (differences)."""
     x = float(x)
     if math.isnan(x):
         return "n/a"
@@ -31,4 +31,5 @@ def readable(x: float, signed: bool = False) -> str:
         return f"{x:{sign},.0f}"
     rounded = float(f"{x:.3g}")  # three significant digits, then as many decimals as they need
     decimals = max(0, 2 - math.floor(math.log10(abs(rounded))))
-    return f"{rounded:{sign},.{decimals}f}"
+    text = f"{rounded:{sign},.{decimals}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text  # 20, not 20.0; 0.5, not 0.500

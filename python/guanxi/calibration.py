@@ -104,7 +104,7 @@ import numpy as np
 from . import _engine
 from ._checks import Progress, checked_int, checked_level, plain_json
 from ._designs import parameter_row
-from ._format import day
+from ._format import day, readable
 from .campaign import Campaign
 from .plotting import label_day_axes, panels
 
@@ -567,7 +567,8 @@ class Calibration:
             low, high = self.interval(key, 0.9)
             intervals[key] = {"mean": self.mean(key), "low": low, "high": high, "prior": list(self.priors[key])}
         message = (f"posterior from {self.simulations:,} simulations (stopped: {self.stopped}): "
-                   + "; ".join(f"{k} {v['mean']:.4g} [{v['low']:.4g}, {v['high']:.4g}]" for k, v in intervals.items()))
+                   + "; ".join(f"{k} {readable(v['mean'])} [{readable(v['low'])}, {readable(v['high'])}]"
+                              for k, v in intervals.items()))
         return plain_json({"kind": "calibrate", "message": message, "seed": self.seed, "observed": list(self._names),
                             "intervals": intervals, "stopped": self.stopped, "simulations": self.simulations,
                             "tolerance": self.tolerance, "warnings": self.warnings,

@@ -26,6 +26,7 @@ from typing import Dict, List, Optional, Sequence
 
 import guanxi as gx
 from guanxi import report
+from guanxi._format import readable
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 EXIT_BROKEN_PIPE = 141  # what a shell reports for a reader that went away (128 + SIGPIPE)
@@ -836,7 +837,7 @@ def optimize_command(args) -> int:
     keys = list(result.best_params)
     lines = [result.message, "", "finalists (fresh replicates):"]
     for _, row in final.iterrows():
-        values = ", ".join(f"{k}={row[k]:.4g}" if isinstance(row[k], float) else f"{k}={row[k]}" for k in keys)
+        values = ", ".join(f"{k}={readable(row[k])}" if isinstance(row[k], float) else f"{k}={row[k]}" for k in keys)
         mark = " *" if all(row[k] == result.best_params[k] for k in keys) else ""
         lines.append(f"  trial {int(row['trial']):>4}  {values}: search {row['value']:,.2f}, fresh {row['fresh']:,.2f} "
                      f"[{row['fresh_low']:,.2f}, {row['fresh_high']:,.2f}]{'' if row['feasible'] else ' (breaks a constraint)'}{mark}")
@@ -860,7 +861,8 @@ def calibrate_command(args) -> int:
         return EXIT_OK
     lines = [document["message"], ""]
     for key, row in document["intervals"].items():
-        lines.append(f"  {key:<32} mean {row['mean']:.4g}, 90% interval [{row['low']:.4g}, {row['high']:.4g}]")
+        lines.append(f"  {key:<32} mean {readable(row['mean'])}, 90% interval [{readable(row['low'])}, "
+                     f"{readable(row['high'])}]")
     _say("\n".join(lines))
     return EXIT_OK
 

@@ -32,6 +32,7 @@ import numpy as np
 
 from . import _engine
 from ._checks import checked_int, checked_level, checked_metric, plain_json
+from ._format import readable
 from .comparison import named_designs
 from .plotting import format_axis, metric_label, metric_title, metric_unit, text_label
 from .stats import paired_difference
@@ -158,7 +159,7 @@ class Selection:
         ax.set_ylabel(f"running mean, {metric_label(self.metric)}")
         format_axis(ax.yaxis, metric_unit(self.metric))
         ax.set_title(f"Selecting the best by {metric_title(self.metric)}: "
-                     f"{self.best_label} (≥ {self.confidence:.0%}, δ = {self.delta:,.4g})")
+                     f"{self.best_label} (≥ {self.confidence:.0%}, δ = {readable(self.delta)})")
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize="small", frameon=False)
         return ax
@@ -278,12 +279,12 @@ def select(
     half = (paired.high - paired.low) / 2
     better = "lower" if lowest else "higher"
     if outcome["stopped"] == "max_replicates":
-        verdict = (f"no single best within δ = {delta:,.4g} after {max_replicates:,} replicates per design: "
+        verdict = (f"no single best within δ = {readable(delta)} after {max_replicates:,} replicates per design: "
                    f"{', '.join(labels[n] for n in outcome['alive'])} remain; {labels[best]} has the {better} mean")
     else:
-        verdict = (f"{labels[best]} is best, or within δ = {delta:,.4g} of the best in {metric}, with ≥ "
+        verdict = (f"{labels[best]} is best, or within δ = {readable(delta)} of the best in {metric}, with ≥ "
                    f"{confidence:.0%} confidence")
-    message = (f"{verdict}; margin over the runner-up {labels[runner]}: Δ = {paired.difference:,.4g} ± {half:,.3g} "
+    message = (f"{verdict}; margin over the runner-up {labels[runner]}: Δ = {readable(paired.difference, True)} ± {readable(half)} "
                f"({confidence:.0%} CI, {common:,} paired replicates); {used:,} replicates used")
     result = Selection(best=best, best_label=labels[best], campaign=campaigns[best], table=table, margin=margin,
                      replicates_used=used, confidence=confidence, delta=float(delta), metric=metric,

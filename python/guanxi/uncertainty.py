@@ -30,6 +30,7 @@ from typing import Optional
 import numpy as np
 
 from ._designs import draw, parse_uncertain, with_values
+from ._format import readable
 from .plotting import format_axis, metric_label, metric_title, metric_unit, text_label
 from .stats import mean_interval
 
@@ -85,7 +86,7 @@ class Robustness:
                  f"{self.table['expected_regret'][best]:,.1f} in {self.metric})."]
         for row in self.switches.itertuples(index=False):
             lines.append(f"Along {row.parameter}, the winner changes from design {row.from_design} to design "
-                         f"{row.to_design} at {row.at:.4g}.")
+                         f"{row.to_design} at {readable(row.at)}.")
         if self.switches.empty:
             lines.append("The winner does not change across the uncertain range.")
         return " ".join(lines)

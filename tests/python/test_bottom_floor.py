@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import guanxi as gx
-from guanxi import _checks, _designs, _engine
+from guanxi import _checks, _designs, _engine, _format
 
 
 @pytest.fixture(scope="module")
@@ -67,10 +67,10 @@ def test_a_grid_is_the_product_labelled_by_short_names():
                                            "policy.bargain.discount": [0.2, 0.3]})
     assert keys == ["policy.referral_reward", "policy.group_buy.discount", "policy.bargain.discount"]
     assert [label for label, _ in designs] == [
-        "referral_reward=0, policy.group_buy.discount=0.1, policy.bargain.discount=0.2",
-        "referral_reward=0, policy.group_buy.discount=0.1, policy.bargain.discount=0.3",
-        "referral_reward=10, policy.group_buy.discount=0.1, policy.bargain.discount=0.2",
-        "referral_reward=10, policy.group_buy.discount=0.1, policy.bargain.discount=0.3"]
+        "referral_reward=0, policy.group_buy.discount=10%, policy.bargain.discount=20%",
+        "referral_reward=0, policy.group_buy.discount=10%, policy.bargain.discount=30%",
+        "referral_reward=10, policy.group_buy.discount=10%, policy.bargain.discount=20%",
+        "referral_reward=10, policy.group_buy.discount=10%, policy.bargain.discount=30%"]
     assert designs[2][1] == {"policy.referral_reward": 10.0, "policy.group_buy.discount": 0.1,
                              "policy.bargain.discount": 0.2}
 
@@ -137,3 +137,22 @@ def test_blocks_with_uncertain_parameters_run_each_replicate_with_its_draw(campa
         alone = campaign.replace(behaviour={"share_prob": float(draws[i, 0])})
         raw = _engine.run_campaign(alone.graph, alone.spec, replicates=1, seed=4, threads=1, first=2 + i)
         assert np.array_equal(raw["values"][0], values[i], equal_nan=True)
+
+
+@pytest.mark.parametrize("value, text, signed", [
+    (18115.3, "18,115", "+18,115"), (999.3, "999", "+999"), (99.96, "100", "+100"), (4.883, "4.88", "+4.88"),
+    (20.0, "20", "+20"), (0.08961, "0.0896", "+0.0896"), (0.000123, "0.000123", "+0.000123"),
+    (-1306.2, "-1,306", "-1,306"), (0.0, "0", "+0"), (float("nan"), "n/a", "n/a")])
+def test_numbers_read_without_e_notation(value, text, signed):
+    assert _format.readable(value) == text and _format.readable(value, signed=True) == signed
+
+
+@pytest.mark.parametrize("changes, label", [
+    ({"policy.referral_reward": 8.828791336730964}, "referral_reward=8.83"),
+    ({"policy.group_buy.discount": 0.12}, "discount=12%"),
+    ({"policy.group_buy.discount": 0.08961, "seeding.k": 10.0}, "discount=8.96%, k=10"),
+    ({"behaviour.share_prob": 0.1}, "share_prob=0.1"),
+    ({"acquisition.ad_spend": 1234.567}, "ad_spend=1235"),
+    ({"policy.group_buy.size": None}, "size=off")])
+def test_labels_read_as_people_write_values(changes, label):
+    assert _designs.change_label(changes) == label
