@@ -39,7 +39,7 @@ tbb-tsan: deps
 
 tsan: tbb-tsan
 	@cmake --preset tsan >/dev/null
-	@cmake --build build/tsan
+	@cmake --build build/tsan --target guanxi_parallel_tests
 	@cd build/tsan && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
 	  LD_LIBRARY_PATH=$(CURDIR)/build/tbb-tsan/install/lib $(CTEST) -L parallel
 
