@@ -114,6 +114,11 @@ _STREAM_PROPOSALS, _STREAM_RESAMPLE, _STREAM_PREDICTIVE = 0, 1, 2
 _CORRELATION_WARNING = 0.7
 
 
+# A last generation that narrows a 90 % interval by more than this share means the calibration
+# stopped by its generation limit, not because the posterior settled.
+_STILL_SHRINKING = 0.1
+
+
 class CalibrationWarning(UserWarning):
     """A calibration whose posterior needs care: parameters that trade off (the data pin down a
     combination of them, not each)."""
@@ -421,6 +426,19 @@ class Calibration:
                 if np.isfinite(r) and abs(r) > _CORRELATION_WARNING:
                     self.warnings.append(f"parameters trade off: {keys[i]} and {keys[j]} (correlation {r:.2f}): the "
                                          "data pin down a combination of them, not each")
+        if stopped == "generations" and len(populations) >= 2:
+            # Stopped by the generation limit: if the last generation still narrowed a parameter's
+            # 90 % interval by more than a tenth, more generations would narrow it further.
+            (before, before_w, _), (after, after_w, _) = populations[-2], populations[-1]
+            for i, key in enumerate(keys):
+                widths = [float(np.diff(_weighted_quantile(t[:, i], w, [0.05, 0.95]))[0])
+                          for t, w in ((before, before_w), (after, after_w))]
+                if widths[0] > 0 and widths[1] < (1 - _STILL_SHRINKING) * widths[0]:
+                    self.warnings.append(
+                        f"stopped at the generation limit while the posterior was still shrinking: the last "
+                        f"generation narrowed {key}'s 90% interval by {1 - widths[1] / widths[0]:.0%}; run more "
+                        "generations (generations=) before reading its interval")
+                    break
         self._predictive: Dict[int, np.ndarray] = {}
 
     def _column(self, key: str) -> int:
@@ -647,7 +665,9 @@ def calibrate(
     Warns
     -----
     CalibrationWarning
-        When two parameters' posterior correlation exceeds 0.7 in absolute value.
+        When two parameters' posterior correlation exceeds 0.7 in absolute value; when it
+        stopped at ``generations`` while the last generation still narrowed a parameter's 90 %
+        interval by more than a tenth.
     """
     if not isinstance(base, Campaign):
         raise ValueError(f"base: must be a guanxi.Campaign, got {type(base).__name__}")

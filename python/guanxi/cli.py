@@ -863,6 +863,13 @@ def calibrate_command(args) -> int:
     for key, row in document["intervals"].items():
         lines.append(f"  {key:<32} mean {readable(row['mean'])}, 90% interval [{readable(row['low'])}, "
                      f"{readable(row['high'])}]")
+    lines += ["", f"convergence (stopped: {document['stopped']}):"]
+    for g in document["generations"]:
+        if g["complete"]:
+            tolerance = "none (the prior)" if g["tolerance"] is None else readable(g["tolerance"])  # JSON: inf -> null
+            lines.append(f"  generation {g['generation']:>3}: tolerance {tolerance}, acceptance "
+                         f"{g['acceptance_rate']:.0%}, effective sample size {readable(g['ess'])}")
+    lines += [f"warning: {w}" for w in document["warnings"]]
     _say("\n".join(lines))
     return EXIT_OK
 

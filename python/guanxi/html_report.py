@@ -190,10 +190,19 @@ def _study_section(name: str, document: dict) -> List[str]:
             columns = list(next(iter(indices.values())).keys())
             parts.append(_table(["parameter", *columns], [[p, *[v.get(c) for c in columns]] for p, v in indices.items()]))
     elif kind == "calibrate":
+        for warning in document.get("warnings") or []:
+            parts.append(f'<div class="verdict">Warning: {html.escape(warning)}</div>')
         intervals = document.get("intervals", {})
         if intervals:
             parts.append(_table(["parameter", "posterior mean", "90% low", "90% high"],
                                 [[p, v.get("mean"), v.get("low"), v.get("high")] for p, v in intervals.items()]))
+        generations = [g for g in document.get("generations") or [] if g.get("complete")]
+        if generations:  # convergence: tolerances, acceptance and effective sample size per generation
+            parts.append(f"<h3>Convergence (stopped: {html.escape(str(document.get('stopped')))})</h3>")
+            parts.append(_table(["generation", "tolerance", "acceptance", "effective sample size"],
+                                [[g["generation"], "none (the prior)" if g["tolerance"] is None else g["tolerance"],
+                                  f"{g['acceptance_rate']:.0%}", g["ess"]]
+                                 for g in generations]))
     return parts
 
 

@@ -1,6 +1,7 @@
 # guanxi.html_report: the self-contained HTML report of a run store or of results in memory (one page,
 # figures inline, rendered by headless Chromium when it is installed), and a run's lifecycle in it.
 import os
+import re
 import shutil
 import subprocess
 
@@ -87,3 +88,31 @@ def test_the_report_of_results_in_memory(decision_base, tmp_path):
     assert "Sweep “mem”" in page and "Selection" in page and "Sensitivity" in page and page.count("<img") >= 3
     with pytest.raises(ValueError, match="cannot report a int"):
         gx.report([42])
+
+
+def test_the_report_fits_1280_pixels_without_scrolling_sideways(report_store, decision_base, tmp_path):
+    # The widest sections: a sweep's table and an optimisation's trials over three keys.
+    browser = _browser()
+    if browser is None:
+        pytest.skip("no Chromium (Debian: chromium; scripts/deps.sh installs it)")
+    store = tmp_path / "wide.db"
+    shutil.copy(report_store, store)
+    gx.optimize(decision_base, {"policy.referral_reward": (0, 30), "policy.group_buy.size": [2, 3, 4, 5],
+                                "policy.group_buy.discount": (0.0, 0.3)}, trials=8, replicates=3, reevaluate=2,
+                reevaluate_replicates=4, constraints={"incentive_spend": ("<=", 5000)}, store=store, progress=False,
+                name="wide-optimisation")
+    page = gx.report(store, tmp_path / "wide.html")
+    # A probe appended to a copy of the page writes the page's width and the window's into it.
+    probe = tmp_path / "probe.html"
+    probe.write_text(page.replace("</body>", '<script>document.body.insertAdjacentHTML("beforeend", "<p id=\\"w\\">" + '
+                                  'document.documentElement.scrollWidth + " " + document.documentElement.clientWidth + '
+                                  '"</p>")</script></body>'), encoding="utf-8")
+    home = tmp_path / "home"
+    home.mkdir()
+    result = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--window-size=1280,900",
+                             "--dump-dom", probe.as_uri()], capture_output=True, text=True, timeout=300,
+                            env=dict(os.environ, HOME=str(home)))
+    found = re.search(r'<p id="w">(\d+) (\d+)</p>', result.stdout)
+    assert found, result.stderr[-2000:]
+    content, window = map(int, found.groups())
+    assert "Every trial (8;" in page and content <= window, (content, window)
