@@ -576,10 +576,17 @@ class Calibration:
                         f"{len(self._populations)} generations)")
         return grid
 
-    def document(self) -> dict:
+    def document(self, predictive_draws: int = 50) -> dict:
         """The calibration as a JSON-friendly document (run stores, reports, ``guanxi calibrate
         --json``): per parameter the prior, posterior mean and 90 % interval, the generations, the
-        trade-off warnings and a one-line message."""
+        warnings, a one-line message, and the posterior predictive check: per observed column the
+        observed series and the median and 90 % band of ``predictive_draws`` posterior draws
+        (:meth:`predictive`), which the report draws against the data."""
+        table = self.predictive(predictive_draws, 0.9)
+        predictive = {"draws": int(predictive_draws), "level": 0.9,
+                      "series": {name: {column: table.xs(name, level="metric")[column].tolist()
+                                        for column in ("observed", "median", "low", "high")}
+                                 for name in self._names}}
         intervals = {}
         for key in self.keys:
             low, high = self.interval(key, 0.9)
@@ -590,7 +597,7 @@ class Calibration:
         return plain_json({"kind": "calibrate", "message": message, "seed": self.seed, "observed": list(self._names),
                             "intervals": intervals, "stopped": self.stopped, "simulations": self.simulations,
                             "tolerance": self.tolerance, "warnings": self.warnings,
-                            "correlation": self.correlation.to_dict(),
+                            "correlation": self.correlation.to_dict(), "predictive": predictive,
                             "generations": self.generations.to_dict(orient="records")})
 
     def __repr__(self) -> str:

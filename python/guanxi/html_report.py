@@ -29,7 +29,8 @@ import numpy as np
 
 from . import _engine
 from ._checks import checked_level, checked_metric
-from .plotting import plot_comparison
+from ._format import day
+from .plotting import label_day_axes, plot_comparison
 from .results import CampaignResult
 from .store import Store
 from .sweeps import Sweep
@@ -196,6 +197,10 @@ def _study_section(name: str, document: dict) -> List[str]:
         if intervals:
             parts.append(_table(["parameter", "posterior mean", "90% low", "90% high"],
                                 [[p, v.get("mean"), v.get("low"), v.get("high")] for p, v in intervals.items()]))
+        figure = _predictive_figure(document)
+        if figure is not None:
+            parts.append("<h3>Posterior predictive check</h3>")
+            parts.append(_figure_html(figure, "observed series against the posterior predictive band"))
         generations = [g for g in document.get("generations") or [] if g.get("complete")]
         if generations:  # convergence: tolerances, acceptance and effective sample size per generation
             parts.append(f"<h3>Convergence (stopped: {html.escape(str(document.get('stopped')))})</h3>")
@@ -204,6 +209,28 @@ def _study_section(name: str, document: dict) -> List[str]:
                                   f"{g['acceptance_rate']:.0%}", g["ess"]]
                                  for g in generations]))
     return parts
+
+
+def _predictive_figure(document: dict):
+    """A calibration's observed series against its posterior predictive median and band, one
+    panel per observed column (from the stored document: no simulation here)."""
+    import matplotlib.pyplot as plt
+
+    predictive = document.get("predictive")
+    if not predictive or not predictive.get("series"):
+        return None
+    series = predictive["series"]
+    figure, axes = plt.subplots(1, len(series), figsize=(6.2 * len(series), 3.8), layout="constrained", squeeze=False)
+    for ax, (name, columns) in zip(axes[0], series.items()):
+        values = {k: np.array([np.nan if v is None else v for v in columns[k]], dtype=float) for k in columns}
+        days = day(np.arange(len(values["median"])))
+        line = ax.plot(days, values["median"], linewidth=1.8, label="posterior predictive median")[0]
+        ax.fill_between(days, values["low"], values["high"], alpha=0.25, color=line.get_color(), linewidth=0,
+                        label=f"{predictive['level']:.0%} band of {predictive['draws']} posterior draws")
+        ax.plot(days, values["observed"], marker="o", markersize=3, linewidth=0.8, color="black", label="observed")
+        label_day_axes(ax, name)
+    figure.suptitle("Does the posterior reproduce the data? Observed against simulated from the posterior")
+    return figure
 
 
 def _optimize_figure(document: dict):

@@ -351,3 +351,17 @@ def _weighted_cdf(values, weights):
     order = np.argsort(values, kind="stable")
     cdf = np.cumsum(weights[order]) - 0.5 * weights[order]
     return cdf / weights.sum(), values[order]
+
+
+def test_the_document_carries_the_posterior_predictive_check(small_fit, small_data):
+    # What the report draws: the observed series and the predictive median and 90 % band of
+    # posterior draws, the same numbers as Calibration.predictive (no simulation at report time).
+    document = small_fit.document(predictive_draws=20)
+    predictive = document["predictive"]
+    assert (predictive["draws"], predictive["level"]) == (20, 0.9)
+    table = small_fit.predictive(20, 0.9).xs("customers", level="metric")
+    series = predictive["series"]["customers"]
+    assert series["observed"][:10] == small_data["customers"].tolist() and set(series["observed"][10:]) == {None}
+    for column in ("median", "low", "high"):
+        assert series[column] == table[column].tolist()
+    assert all(lo <= mid <= hi for lo, mid, hi in zip(series["low"], series["median"], series["high"]))

@@ -1084,6 +1084,7 @@ def test_optimize_calibrate_and_report(cli, small_graph_path, tmp_path):
     assert written.returncode == 0, written.stderr
     text = page.read_text(encoding="utf-8")
     assert "Optimisation: optimize-reward" in text and "Calibration: calibrate-calibrate" in text
+    assert "Posterior predictive check" in text and "Convergence (stopped:" in text
     # One study, one verdict: the trials are the optimisation's (feasible or not), not a sweep of
     # their own with a winner that may break the constraint.
     assert "Sweep “optimize-reward”" not in text and "Highest mean" not in text
