@@ -7,7 +7,6 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats as sps
 
 import guanxi as gx
 from guanxi.calibration import Calibration, CalibrationWarning, _rmse_distances, _scales, calibrate
@@ -105,13 +104,13 @@ def test_the_generations_table_and_the_population(recovery):
 
 
 def test_the_90_percent_interval_covers_the_truth_at_about_its_level(small):
-    """Truths drawn from the prior, each with its own data seed: a Bayesian interval then covers
-    the truth with its level on average over trials. ABC's tolerance widens the posterior a
-    little (over-coverage is fine); what must not happen is clear under-coverage."""
-    trials, level = 20, 0.9
-    # The largest count with P(X <= c) < 1 % under Binomial(trials, level): at least c + 1 must cover.
-    c = int(sps.binom.ppf(0.01, trials, level))
-    c = c if sps.binom.cdf(c, trials, level) < 0.01 else c - 1
+    """Simulation-based calibration: truths drawn from the prior, each with its own data seed; a
+    Bayesian interval then covers the truth with its level on average over trials. ABC's
+    tolerance widens the posterior a little, so a little over-coverage is expected; the issue
+    sets the band: over at least 30 series, the 90 % intervals cover the truth in 75 % to 99 %
+    of them. (At exactly 90 %, 30 trials fall outside 23..29 with probability 5 %: 0.8 % too few,
+    4.2 % all 30.)"""
+    trials, level = 30, 0.9
     rng = np.random.default_rng(2024)
     low_prior, high_prior = PRIOR["behaviour.external_rate"]
     covered = 0
@@ -122,7 +121,7 @@ def test_the_90_percent_interval_covers_the_truth_at_about_its_level(small):
                         seed=10_000 + trial, progress=False)
         low, high = fit.interval("behaviour.external_rate", level)
         covered += low <= truth <= high
-    assert covered > c, (covered, c)
+    assert 0.75 <= covered / trials <= 0.99, covered
 
 
 # -- determinism and stops ------------------------------------------------------------------------
