@@ -22,6 +22,7 @@ import numpy as np
 
 from . import _guanxi
 from ._checks import plain
+from ._format import readable
 
 __all__ = ["parameter_rows", "parameter_row", "parameter_bounds", "at_path", "switched_off", "nested", "flatten",
            "short_names",
@@ -159,13 +160,7 @@ def value_text(value) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     if isinstance(value, float) and math.isfinite(value):
-        if abs(value) >= 99.5:
-            return f"{value:.0f}"
-        rounded = float(f"{value:.3g}")
-        if not rounded:
-            return "0"
-        text = f"{rounded:.{max(0, 2 - math.floor(math.log10(abs(rounded))))}f}"
-        return text.rstrip("0").rstrip(".") if "." in text else text  # 0.1, not 0.100
+        return readable(value, separators=False)  # labels separate their items with commas
     return value if isinstance(value, str) else json.dumps(value, default=plain)
 
 

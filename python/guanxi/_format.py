@@ -17,19 +17,21 @@ def day(step: float) -> float:
     return step + 1
 
 
-def readable(x: float, signed: bool = False) -> str:
+def readable(x: float, signed: bool = False, separators: bool = True) -> str:
     """``x`` as a person reads it: 18,115 (from 100 up, whole units with separators), 99.3 and
     4.88 (three significant digits below that, trailing zeros dropped: 20, 0.5), 0.0896 (small
-    numbers likewise, never 8.96e-02), "n/a" for NaN. ``signed``: a plus sign on positive numbers (differences)."""
+    numbers likewise, never 8.96e-02), "n/a" for NaN. ``signed``: a plus sign on positive numbers
+    (differences). ``separators=False``: 18115, for text where a comma separates items (labels)."""
     x = float(x)
     if math.isnan(x):
         return "n/a"
     if math.isinf(x):
         return ("+" if signed and x > 0 else "") + ("∞" if x > 0 else "−∞")
     sign = "+" if signed else ""
+    grouping = "," if separators else ""
     if abs(x) >= 99.5 or x == 0:  # (99.5 rounds to 100: whole units from there)
-        return f"{x:{sign},.0f}"
+        return f"{x:{sign}{grouping}.0f}"
     rounded = float(f"{x:.3g}")  # three significant digits, then as many decimals as they need
     decimals = max(0, 2 - math.floor(math.log10(abs(rounded))))
-    text = f"{rounded:{sign},.{decimals}f}"
+    text = f"{rounded:{sign}{grouping}.{decimals}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text  # 20, not 20.0; 0.5, not 0.500

@@ -108,7 +108,7 @@ from ._format import day, readable
 from .campaign import Campaign
 from .plotting import label_day_axes, panels
 
-__all__ = ["calibrate", "Calibration", "CalibrationWarning"]
+__all__ = ["calibrate", "Calibration", "CalibrationWarning", "plot_predictive"]
 
 _STREAM_PROPOSALS, _STREAM_RESAMPLE, _STREAM_PREDICTIVE = 0, 1, 2
 _CORRELATION_WARNING = 0.7
@@ -117,6 +117,28 @@ _CORRELATION_WARNING = 0.7
 # A last generation that narrows a 90 % interval by more than this share means the calibration
 # stopped by its generation limit, not because the posterior settled.
 _STILL_SHRINKING = 0.1
+
+
+def plot_predictive(axes, series: Mapping, level: float) -> None:
+    """The posterior predictive check drawn into ``axes``, one panel per observed column:
+    ``series`` maps each column's name to its ``observed`` (NaN or None after the data end),
+    ``median``, ``low`` and ``high`` per step — :meth:`Calibration.predictive`'s columns, or the
+    lists a stored calibration document keeps, which the report draws without simulating. The
+    observed series as points, the median as a line, the ``level`` band shaded, a dotted line
+    where the data end; days count from 1."""
+    for axis, (name, columns) in zip(axes, series.items()):
+        median, low, high, observed = (np.asarray(columns[k], dtype=float) for k in ("median", "low", "high",
+                                                                                      "observed"))
+        steps = day(np.arange(len(median)))
+        observed_steps = int(np.isfinite(observed).sum())  # observed series have no gap (_checked_observed)
+        line = axis.plot(steps, median, linewidth=1.8, label="posterior predictive median")[0]
+        axis.fill_between(steps, low, high, alpha=0.25, color=line.get_color(), linewidth=0,
+                          label=f"{level:.0%} posterior predictive band")
+        axis.plot(steps[:observed_steps], observed[:observed_steps], marker="o", markersize=3.5, linestyle="-",
+                  linewidth=0.8, color="black", label="observed")
+        if observed_steps < len(steps):
+            axis.axvline(day(observed_steps - 0.5), color="grey", linestyle=":", linewidth=1, label="end of data")
+        label_day_axes(axis, name)
 
 
 class CalibrationWarning(UserWarning):
@@ -516,18 +538,7 @@ class Calibration:
         (pass ``ax=`` one Axes or a sequence of them to draw there)."""
         table = self.predictive(draws, level)
         axes, new_figure = panels(len(self._names), ax)
-        observed_steps = len(self.observed)
-        for axis, name in zip(axes, self._names):
-            part = table.xs(name, level="metric")
-            steps = day(part.index.to_numpy())  # days count from 1
-            line = axis.plot(steps, part["median"], linewidth=1.8, label="posterior predictive median")[0]
-            axis.fill_between(steps, part["low"], part["high"], alpha=0.25, color=line.get_color(), linewidth=0,
-                              label=f"{level:.0%} posterior predictive band")
-            axis.plot(day(np.arange(observed_steps)), self.observed[name].to_numpy(), marker="o", markersize=3.5,
-                      linestyle="-", linewidth=0.8, color="black", label="observed")
-            if observed_steps < len(steps):
-                axis.axvline(day(observed_steps - 0.5), color="grey", linestyle=":", linewidth=1, label="end of data")
-            label_day_axes(axis, name)
+        plot_predictive(axes, {name: table.xs(name, level="metric") for name in self._names}, level)
         if new_figure:
             axes[0].figure.suptitle(f"Calibration: posterior predictive of {draws} draws, one replicate each")
         return np.array(axes, dtype=object)

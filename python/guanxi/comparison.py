@@ -68,13 +68,14 @@ def named_designs(campaigns) -> Dict[str, Campaign]:
 
 
 # The two ratios of money a comparison reports (docs/campaign.md, "Two ROIs"): the name asked for,
-# the row it gives, and the spend whose paired difference divides the profit's. Incentive ROI:
+# the row it gives, the spend whose paired difference divides the profit's, and the name people
+# read. Incentive ROI:
 # Δprofit / Δincentive spend (rewards, commissions, discounts, red packets). Marketing ROI:
 # Δprofit / Δmarketing spend (incentives, ads and community cost): what each unit of the whole
 # budget returns. The per-run metric incentive_roi (MODEL.md §4) is neither: it divides the
 # margin of incentive-driven purchases, not a difference between two designs.
-RATIOS = {"incentive_roi": ("incremental_roi", "incentive_spend"),
-          "marketing_roi": ("incremental_marketing_roi", "marketing_spend")}
+RATIOS = {"incentive_roi": ("incremental_roi", "incentive_spend", "incentive ROI"),
+          "marketing_roi": ("incremental_marketing_roi", "marketing_spend", "marketing ROI")}
 
 
 def default_comparison_metrics() -> list:
@@ -225,7 +226,7 @@ def paired_rows(baseline: CampaignResult, design: CampaignResult, metrics: Seque
                          stays_at_or_above_zero(curve.high), stays_at_or_above_zero(curve.low),
                          float(np.mean(gain[:, -1] >= 0))))
         elif metric in RATIOS:
-            row, spend = RATIOS[metric]
+            row, spend, _ = RATIOS[metric]
             roi = ratio_of_mean_differences(change("profit"), change(spend), level)
             rows.append((row, math.nan, math.nan, float(roi.ratio), float(roi.low), float(roi.high),
                          float(roi.share_higher)))

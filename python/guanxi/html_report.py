@@ -29,8 +29,8 @@ import numpy as np
 
 from . import _engine
 from ._checks import checked_level, checked_metric
-from ._format import day
-from .plotting import label_day_axes, plot_comparison
+from .calibration import plot_predictive
+from .plotting import plot_comparison
 from .results import CampaignResult
 from .store import Store
 from .sweeps import Sweep
@@ -212,8 +212,8 @@ def _study_section(name: str, document: dict) -> List[str]:
 
 
 def _predictive_figure(document: dict):
-    """A calibration's observed series against its posterior predictive median and band, one
-    panel per observed column (from the stored document: no simulation here)."""
+    """A calibration's posterior predictive check, drawn from its stored document (no simulation
+    here): :func:`guanxi.calibration.plot_predictive`."""
     import matplotlib.pyplot as plt
 
     predictive = document.get("predictive")
@@ -221,15 +221,9 @@ def _predictive_figure(document: dict):
         return None
     series = predictive["series"]
     figure, axes = plt.subplots(1, len(series), figsize=(6.2 * len(series), 3.8), layout="constrained", squeeze=False)
-    for ax, (name, columns) in zip(axes[0], series.items()):
-        values = {k: np.array([np.nan if v is None else v for v in columns[k]], dtype=float) for k in columns}
-        days = day(np.arange(len(values["median"])))
-        line = ax.plot(days, values["median"], linewidth=1.8, label="posterior predictive median")[0]
-        ax.fill_between(days, values["low"], values["high"], alpha=0.25, color=line.get_color(), linewidth=0,
-                        label=f"{predictive['level']:.0%} band of {predictive['draws']} posterior draws")
-        ax.plot(days, values["observed"], marker="o", markersize=3, linewidth=0.8, color="black", label="observed")
-        label_day_axes(ax, name)
-    figure.suptitle("Does the posterior reproduce the data? Observed against simulated from the posterior")
+    plot_predictive(axes[0], series, predictive["level"])
+    figure.suptitle(f"Does the posterior reproduce the data? Observed against {predictive['draws']} draws from "
+                    "the posterior")
     return figure
 
 

@@ -9,8 +9,9 @@ keep their labels.
 
 from __future__ import annotations
 
+import json
 import math
-from typing import List, Optional, Sequence, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
@@ -248,15 +249,26 @@ def _is_number(value) -> bool:
             and not math.isnan(value))
 
 
-def _levels(values: Sequence) -> List[str]:
-    """A swept key's distinct values as they are read (value_text): "off" first (its section is
-    off in those designs), then numbers in increasing order, or the others as they come."""
-    texts = list(dict.fromkeys(value_text(v) for v in values))
-    numbers = {value_text(v): float(v) for v in values if _is_number(v)}
-    on = [t for t in texts if t != "off"]
-    if all(t in numbers for t in on):
-        on.sort(key=numbers.get)
-    return (["off"] if "off" in texts else []) + on
+def _value_key(value) -> str:
+    """A swept value's identity, exactly: two values that read alike (8.8287 and 8.8291 both
+    read 8.83) stay two; "off" for a key whose section is off (None, NaN in a table)."""
+    if value is None or (isinstance(value, (float, np.floating)) and math.isnan(value)):
+        return "off"
+    return value if isinstance(value, str) else json.dumps(value, default=float)
+
+
+def _levels(values: Sequence) -> Tuple[List[str], List[str]]:
+    """A swept key's distinct values: their keys (:func:`_value_key`) and how they read
+    (:func:`value_text`); "off" first (its section is off in those designs), then numbers in
+    increasing order, or the others as they come."""
+    first: dict = {}
+    for value in values:
+        first.setdefault(_value_key(value), value)
+    on = [key for key in first if key != "off"]
+    if all(_is_number(first[key]) for key in on):
+        on.sort(key=lambda key: float(first[key]))
+    keys = (["off"] if "off" in first else []) + on
+    return keys, [value_text(first[key]) for key in keys]
 
 
 def _axis_values(values: Sequence) -> tuple:
@@ -264,8 +276,8 @@ def _axis_values(values: Sequence) -> tuple:
     as tick labels (lists, text, and "off" where the key's section is off, placed first)."""
     if all(_is_number(v) for v in values):
         return np.array(values, dtype=float), None
-    levels = _levels(values)
-    return np.array([levels.index(value_text(v)) for v in values], dtype=float), levels
+    keys, texts = _levels(values)
+    return np.array([keys.index(_value_key(v)) for v in values], dtype=float), texts
 
 
 def plot_sweep(sweep, metric: str = "profit", x: Optional[str] = None, ax=None, level: float = 0.95):
@@ -283,13 +295,13 @@ def plot_sweep(sweep, metric: str = "profit", x: Optional[str] = None, ax=None, 
     if x is None and len(keys) == 2:
         # A heat map of the mean: the first key across, the second down.
         across, down = keys
-        columns, rows = _levels(list(summary[across])), _levels(list(summary[down]))
+        (columns, column_texts), (rows, row_texts) = _levels(list(summary[across])), _levels(list(summary[down]))
         grid = np.full((len(rows), len(columns)), np.nan)
         for _, row in summary.iterrows():  # one cell per design: designs are distinct in their swept values
-            grid[rows.index(value_text(row[down])), columns.index(value_text(row[across]))] = row["mean"]
+            grid[rows.index(_value_key(row[down])), columns.index(_value_key(row[across]))] = row["mean"]
         image = ax.imshow(grid, origin="lower", aspect="auto", cmap="viridis")
-        ax.set_xticks(range(len(columns)), [text_label(c) for c in columns])
-        ax.set_yticks(range(len(rows)), [text_label(r) for r in rows])
+        ax.set_xticks(range(len(columns)), [text_label(c) for c in column_texts])
+        ax.set_yticks(range(len(rows)), [text_label(r) for r in row_texts])
         ax.set_xlabel(across)
         ax.set_ylabel(down)
         finite = grid[np.isfinite(grid)]
@@ -308,16 +320,16 @@ def plot_sweep(sweep, metric: str = "profit", x: Optional[str] = None, ax=None, 
             raise ValueError(f"x: give the swept key to put on the x axis (keys: {', '.join(keys)})")
         x = keys[0]
     others = [k for k in keys if k != x]
-    by = [summary[k].map(value_text) for k in others]
+    by = [summary[k].map(_value_key) for k in others]
     groups = summary.groupby(by if len(by) > 1 else by[0], sort=False) if others else [((), summary)]
-    for group, frame in groups:
+    for _, frame in groups:
         positions, ticks = _axis_values(list(frame[x]))
         order = np.argsort(positions, kind="stable")
         mean = frame["mean"].to_numpy(float)[order]
         low, high = frame["ci_low"].to_numpy(float)[order], frame["ci_high"].to_numpy(float)[order]
-        group = group if isinstance(group, tuple) else (group,)
-        label = ", ".join(f"{k.rsplit('.', 2)[-2]} off" if v == "off" else f"{k.rsplit('.', 1)[-1]}={v}"
-                          for k, v in zip(others, group)) or sweep.name
+        shown = [frame[k].iloc[0] for k in others]  # the group's values, read as labels read them
+        label = ", ".join(f"{k.rsplit('.', 2)[-2]} off" if _value_key(v) == "off" else
+                          f"{k.rsplit('.', 1)[-1]}={value_text(v)}" for k, v in zip(others, shown)) or sweep.name
         line = ax.plot(positions[order], mean, marker="o", linewidth=1.6, label=text_label(label))[0]
         if np.isfinite(low).any():
             ax.fill_between(positions[order], low, high, alpha=0.2, color=line.get_color(), linewidth=0)

@@ -29,6 +29,7 @@ from typing import Iterable, Optional
 from . import _engine, analytics
 from ._checks import plain_json, to_json
 from ._format import day
+from .comparison import RATIOS
 from .graph import Graph
 from .html_report import html_report
 from .plotting import metric_unit, metric_units
@@ -431,7 +432,7 @@ def comparison_text(table, steps: int) -> str:
 
 
 # The comparison rows that are ratios of paired differences, by the names people read.
-RATIO_NAMES = {"incremental_roi": "incentive ROI", "incremental_marketing_roi": "marketing ROI"}
+RATIO_NAMES = {row: name for row, _, name in RATIOS.values()}
 
 
 # -- sweeps and run stores ----------------------------------------------------------------------

@@ -43,7 +43,7 @@ from ._checks import Progress, checked_int, checked_level, checked_metric, check
 from ._designs import (canonical_spec, change_label, draw, flatten, grid_changes, grid_size, nested, parse_uncertain,
                        spec_sha256, switched_off)
 from .campaign import Campaign
-from .comparison import default_comparison_metrics, paired_rows
+from .comparison import RATIOS, default_comparison_metrics, paired_rows
 from .plotting import plot_sweep
 from .results import CampaignResult, first_step_at_or_above_zero
 from .stats import mean_interval
@@ -919,7 +919,7 @@ class Sweep:
         ref = self.best(by) if isinstance(reference, str) and reference == "best" else self.design(reference)
         wanted = list(metrics) if metrics is not None else default_comparison_metrics()
         for name in wanted:
-            if name not in ("incentive_roi", "marketing_roi", "payback_step"):
+            if name not in RATIOS and name != "payback_step":  # rows of paired_rows, not metrics
                 checked_metric(name, self.metrics, "metrics")
         rows = []
         for number in range(len(self.designs)):

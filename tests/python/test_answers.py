@@ -160,3 +160,19 @@ def test_days_count_from_1_in_text_and_plots(busy_run):
     for text in ax.get_legend().get_texts():
         assert re.match(r"day [1-9]\d* \(", text.get_text()), text.get_text()  # no "day 0"
     plt.close("all")
+
+
+def test_values_that_read_alike_are_still_drawn_as_two_designs(sweep_base):
+    # 8.8287 and 8.8291 both read "8.83" in labels; the plots place them by their exact values.
+    grid = {"policy.referral_reward": [8.8287, 8.8291], "seeding.k": [5, 10]}
+    swept = gx.sweep(sweep_base, grid, replicates=3, seed=1, progress=False)
+    labels = list(swept.designs["label"])
+    assert len(set(labels)) == 4 and "referral_reward=8.83, k=5" in labels  # told apart with #n
+    means = sorted(swept.summary("profit")["mean"].tolist())
+    ax = swept.plot("profit")
+    drawn = np.asarray(ax.images[0].get_array())
+    assert drawn.shape == (2, 2) and sorted(drawn.ravel().tolist()) == means
+    plt.close("all")
+    ax = swept.plot("profit", x="seeding.k")
+    assert len(ax.get_lines()) == 2 and sorted(y for line in ax.get_lines() for y in line.get_ydata()) == means
+    plt.close("all")

@@ -80,8 +80,6 @@ std::vector<std::string> keys_of(const std::string& table) {
   return keys;
 }
 
-// Reads the spec's tables against the parameter table: every key is a parameter or a table of
-// them; anything else is an error naming the closest valid key.
 // The keys only sweep and study files have at their top level (python/guanxi/studyfile.py).
 bool is_study_key(const std::string& key) {
   static const std::vector<std::string> study_keys{"base", "sweep", "uncertain", "space", "constraints", "params",
@@ -89,6 +87,8 @@ bool is_study_key(const std::string& key) {
   return std::find(study_keys.begin(), study_keys.end(), key) != study_keys.end();
 }
 
+// Reads the spec's tables against the parameter table: every key is a parameter or a table of
+// them; anything else is an error naming the closest valid key.
 class TableReader {
  public:
   TableReader(const SpecReader& reader, CampaignSpec& spec, std::vector<std::string>* seed_labels)
