@@ -225,10 +225,14 @@ class Progress:
 
 def _tqdm(total: Optional[int], label: Optional[str], unit: str):
     try:
-        import ipywidgets  # noqa: F401  (tqdm.auto draws widgets in notebooks only with it)
+        import ipywidgets  # (tqdm.auto draws widgets in notebooks only with it)
 
+        if int(str(ipywidgets.__version__).split(".")[0]) < 7:
+            # Debian 12's ipywidgets 6 opens comms that nbclient (jupyter nbconvert --execute, the
+            # notebook tests) cannot read (KeyError 'state'): text bars, which notebooks show too.
+            raise ImportError("ipywidgets older than 7")
         from tqdm.auto import tqdm
-    except ImportError:
+    except (ImportError, ValueError):
         try:
             from tqdm import tqdm
         except ImportError:

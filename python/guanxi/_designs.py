@@ -24,7 +24,7 @@ from . import _guanxi
 from ._checks import plain
 from ._format import readable
 
-__all__ = ["parameter_rows", "parameter_row", "parameter_bounds", "at_path", "switched_off", "nested", "flatten",
+__all__ = ["parameter_rows", "parameter_row", "parameter_bounds", "at_path", "switched_off", "nested", "flatten", "shown_value",
            "short_names",
            "value_text", "grid_changes", "grid_size", "MAX_DESIGNS", "canonical_spec", "spec_sha256", "parse_uncertain", "draw", "with_values"]
 
@@ -164,7 +164,7 @@ def value_text(value) -> str:
     return value if isinstance(value, str) else json.dumps(value, default=plain)
 
 
-def _shown(path: str, value) -> str:
+def shown_value(path: str, value) -> str:
     """A key's value in a label: a share of the price as a percentage ("discount=12%"), any
     other value by :func:`value_text`."""
     row = parameter_rows().get(path)
@@ -177,7 +177,7 @@ def _shown(path: str, value) -> str:
 def change_label(changes: Mapping[str, Any], names: Optional[Mapping[str, str]] = None) -> str:
     """``"referral_reward=10, size=3, discount=20%"``: a design's changes by short name
     (``names``, default the last part of each key path), values as people read them."""
-    return ", ".join(f"{(names or {}).get(k, k.rsplit('.', 1)[-1])}={_shown(k, v)}" for k, v in changes.items())
+    return ", ".join(f"{(names or {}).get(k, k.rsplit('.', 1)[-1])}={shown_value(k, v)}" for k, v in changes.items())
 
 
 def grid_size(count: int, max_designs: Optional[int], what: str) -> None:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["readable", "day"]
+from typing import Iterable
+
+__all__ = ["readable", "day", "metric_text", "metric_interval", "row_scale"]
 
 
 def day(step: float) -> float:
@@ -35,3 +37,47 @@ def readable(x: float, signed: bool = False, separators: bool = True) -> str:
     decimals = max(0, 2 - math.floor(math.log10(abs(rounded))))
     text = f"{rounded:{sign}{grouping}.{decimals}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text  # 20, not 20.0; 0.5, not 0.500
+
+
+def _grouped(x: float, decimals: int, sign: bool) -> str:
+    """Digits grouped by thousands (``-1,234,567.8``), with a sign on request (differences);
+    no sign on a value that prints as zero."""
+    text = f"{abs(x):.{decimals}f}"
+    whole, point, fraction = text.partition(".")
+    grouped = f"{int(whole):,}"
+    zero = text.strip("0.") == ""
+    prefix = "-" if x < 0 and not zero else "+" if sign and not zero else ""
+    return prefix + grouped + point + fraction
+
+
+def metric_text(x: float, unit: str, scale: float, difference: bool = False) -> str:
+    """A metric's value (``unit`` from the engine's metric registry) as tables read it: money in whole currency units with thousands
+    separators (cents only where the whole row is below 100), counts with one decimal (means
+    over replicates), shares as percentages (differences in percentage points), ratios with
+    three decimals; counts beyond 10^15 (the network values of huge graphs) in scientific
+    notation, where twenty grouped digits would say less. ``scale`` is the largest magnitude of the row, so one row has one format."""
+    if x != x:
+        return "n/a"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if unit == "currency":
+        return _grouped(x, 0 if scale >= 100 or x == 0 else 2, difference)
+    if unit == "share":
+        return _grouped(100 * x, 1, difference) + (" pp" if difference else "%")
+    if unit in ("ratio", "strength", "levels"):
+        return f"{x:+.3f}" if difference else f"{x:.3f}"
+    if scale >= 1e15:
+        return f"{x:+.3e}" if difference else f"{x:.3e}"
+    return _grouped(x, 0 if scale >= 1e5 else 1, difference)
+
+
+def row_scale(values: Iterable[float]) -> float:
+    """The largest finite magnitude among a row's values."""
+    return max((abs(v) for v in values if math.isfinite(v)), default=0.0)
+
+
+def metric_interval(low: float, high: float, unit: str, scale: float, difference: bool = False) -> str:
+    """``[low, high]`` in the format of :func:`metric_text`; "n/a" when either end is missing."""
+    if low != low or high != high:
+        return "n/a"
+    return f"[{metric_text(low, unit, scale, difference)}, {metric_text(high, unit, scale, difference)}]"

@@ -862,7 +862,8 @@ def calibrate_command(args) -> int:
     lines = [document["message"], ""]
     for key, row in document["intervals"].items():
         lines.append(f"  {key:<32} mean {readable(row['mean'])}, 90% interval [{readable(row['low'])}, "
-                     f"{readable(row['high'])}]")
+                     f"{readable(row['high'])}]: {row['share_of_prior']:.0%} of the prior's width "
+                     f"[{readable(row['prior'][0])}, {readable(row['prior'][1])}]")
     lines += ["", f"convergence (stopped: {document['stopped']}):"]
     for g in document["generations"]:
         if g["complete"]:

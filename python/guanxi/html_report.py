@@ -29,8 +29,10 @@ import numpy as np
 
 from . import _engine
 from ._checks import checked_level, checked_metric
+from ._designs import short_names, shown_value
+from ._format import day, metric_text, readable, row_scale
 from .calibration import plot_predictive
-from .plotting import plot_comparison
+from .plotting import metric_unit, plot_comparison
 from .results import CampaignResult
 from .store import Store
 from .sweeps import Sweep
@@ -62,14 +64,25 @@ def _figure_html(figure, alt: str) -> str:
     return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
 
 
-def _number(x, digits: int = 4) -> str:
+def _number(x) -> str:
+    """A number that is not a metric's value (a swept value, a tolerance, a sample size) as
+    :func:`guanxi._format.readable` writes it; metrics' values go through :func:`_values`."""
     if x is None or (isinstance(x, float) and not math.isfinite(x)):
         return "n/a"
     if isinstance(x, (int,)) and not isinstance(x, bool):
         return f"{x:,}"
     if isinstance(x, float):
-        return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:,.{digits}g}"
+        return readable(x)
     return html.escape(str(x))
+
+
+def _values(values: Sequence, metric: str, scale: Optional[float] = None, difference: bool = False) -> List[str]:
+    """Values of one metric as the text tables write them (money with separators, shares as
+    percentages, one format per row: ``scale`` defaults to the largest of ``values``)."""
+    unit = metric_unit(metric)
+    values = [math.nan if v is None else float(v) for v in values]
+    scale = row_scale(values) if scale is None else scale
+    return [metric_text(v, unit, scale, difference) for v in values]
 
 
 def _table(columns: Sequence[str], rows: Iterable[Sequence], best_row: Optional[int] = None,
@@ -99,18 +112,23 @@ def _sweep_section(sweep, metric: str, level: float) -> List[str]:
     best = lead["best"] if lead else (sweep.best(metric) if len(sweep) and summary["mean"].notna().any() else None)
     if lead is not None:
         runner = lead["runner_up"]
+        margin, low, high = _values((lead["margin"], lead["low"], lead["high"]), metric, difference=True)
         parts.append(f'<div class="verdict"><b>Highest mean {html.escape(metric)}: design {best} '
                      f"({html.escape(str(summary['label'][best]))})</b>, ahead of the runner-up, design {runner} "
-                     f"({html.escape(str(summary['label'][runner]))}), by {_number(lead['margin'])} "
-                     f"[{_number(lead['low'])}, {_number(lead['high'])}] ({level:.0%} CI, paired over {done} replicates; "
+                     f"({html.escape(str(summary['label'][runner]))}), by {margin} "
+                     f"[{low}, {high}] ({level:.0%} CI, paired over {done} replicates; "
                      f"ahead in {lead['share_ahead']:.0%} of them). "
                      + ("The interval excludes zero: the lead is clear at this level."
                         if lead["low"] > 0 else "The interval includes zero: these replicates do not separate the two; "
                         "add replicates or use <code>gx.select</code> for a decision with a stated confidence.")
                      + "</div>")
-    columns = ["design", "label", *sweep.keys, f"{metric} mean", f"{level:.0%} CI low", "high", "replicates"]
-    rows = [[int(n), str(r["label"]), *[_plain(r[k]) for k in sweep.keys], float(r["mean"]), float(r["ci_low"]),
-             float(r["ci_high"]), int(r["replicates"])] for n, r in summary.iterrows()]
+    names = short_names(sweep.keys)  # the full key paths are in the line above the table
+    columns = ["design", "label", *[names[k] for k in sweep.keys], f"{metric} mean", f"{level:.0%} CI low", "high",
+               "replicates"]
+    scale = row_scale(summary["mean"].astype(float))  # one format for the whole column
+    rows = [[int(n), str(r["label"]), *[_swept(k, r[k]) for k in sweep.keys],
+             *_values((r["mean"], r["ci_low"], r["ci_high"]), metric, scale), int(r["replicates"])]
+            for n, r in summary.iterrows()]
     parts.append(_table(columns, rows, best_row=best, labels=(1,)))
     if len(sweep.keys) in (1, 2) and len(sweep) >= 2:
         ax = sweep.plot(metric, level=level)
@@ -131,9 +149,9 @@ def _sweep_section(sweep, metric: str, level: float) -> List[str]:
         robust = sweep.robustness(metric)
         parts.append("<h3>Robustness to the uncertain parameters</h3>")
         parts.append(f"<p>{html.escape(robust.summary())}</p>")
-        parts.append(_table(["design", "label", "mean", "chance best", "expected regret", "share highest"],
-                            [[int(n), str(r["label"]), float(r["mean"]), f"{r['p_best']:.0%}",
-                              float(r["expected_regret"]), f"{r['share_highest']:.0%}"]
+        parts.append(_table(["design", "label", "mean", "expected regret", "chance best", "share highest"],
+                            [[int(n), str(r["label"]), *_values((r["mean"], r["expected_regret"]), metric),
+                              f"{r['p_best']:.0%}", f"{r['share_highest']:.0%}"]
                              for n, r in robust.table.iterrows()],
                             best_row=int(robust.table["p_best"].idxmax()), labels=(1,)))
         for parameter in robust.winners:
@@ -142,8 +160,12 @@ def _sweep_section(sweep, metric: str, level: float) -> List[str]:
     return parts
 
 
-def _plain(value):
-    return value if isinstance(value, (int, float, str)) else str(value)
+def _swept(path: str, value) -> str:
+    """A swept key's value in a table cell as labels write it: "off" for a section that is off,
+    shares of the price as percentages ("12%"), three significant digits; a switch as on/off."""
+    if isinstance(value, (bool, np.bool_)):
+        return "on" if value else "off"
+    return shown_value(path, value)
 
 
 def _study_section(name: str, document: dict) -> List[str]:
@@ -153,7 +175,7 @@ def _study_section(name: str, document: dict) -> List[str]:
     if document.get("message"):
         parts.append(f'<div class="verdict">{html.escape(document["message"])}</div>')
     if kind == "select":
-        rows = [[d["design"], d["label"], d["mean"], d["replicates"],
+        rows = [[d["design"], d["label"], *_values([d["mean"]], document["metric"]), d["replicates"],
                  "—" if d["eliminated_at"] is None else f"at {int(d['eliminated_at'])} by {d['eliminated_by']}"]
                 for d in document["designs"]]
         parts.append(_table(["design", "label", f"{document['metric']} mean", "replicates", "dropped"], rows,
@@ -165,11 +187,14 @@ def _study_section(name: str, document: dict) -> List[str]:
         if finalists:
             keys = [k for k in finalists[0] if k not in ("trial", "value", "fresh", "fresh_low", "fresh_high",
                                                            "feasible")]
-            rows = [[f["trial"], *[_plain(f[k]) for k in keys], f["value"], f["fresh"], f["fresh_low"], f["fresh_high"],
+            rows = [[f["trial"], *[_swept(k, f[k]) for k in keys],
+                     *_values((f["value"], f["fresh"], f["fresh_low"], f["fresh_high"]), document.get("objective")),
                      "yes" if f["feasible"] else "no"] for f in finalists]
             best = next((i for i, f in enumerate(finalists) if all(f[k] == document["best_params"].get(k)
                                                                     for k in keys)), None)
-            parts.append(_table(["trial", *keys, "search mean", "fresh mean", "low", "high", "feasible"], rows,
+            names = short_names(keys)
+            parts.append(_table(["trial", *[names[k] for k in keys], "search mean", "fresh mean", "low", "high",
+                                 "feasible"], rows,
                                 best_row=best, labels=()))
         figure = _optimize_figure(document)
         if figure is not None:
@@ -181,9 +206,12 @@ def _study_section(name: str, document: dict) -> List[str]:
             parts.append(f"<h3>Every trial ({len(trials)}; {sum(bool(t['feasible']) for t in trials)} meet the "
                          f"constraints{': ' + html.escape(rule) if rule else ''})</h3>")
             keys = [k for k in trials[0] if k not in ("trial", "value", "feasible")]
-            rows = [[t["trial"], *[_plain(t[k]) for k in keys], t["value"], "yes" if t["feasible"] else "no"]
-                    for t in trials]
-            parts.append(_table(["trial", *keys, f"{document.get('objective')} (search)", "feasible"], rows,
+            scale = row_scale(float("nan") if t["value"] is None else float(t["value"]) for t in trials)
+            rows = [[t["trial"], *[_swept(k, t[k]) for k in keys], *_values([t["value"]], document.get("objective"), scale),
+                     "yes" if t["feasible"] else "no"] for t in trials]
+            names = short_names(keys)
+            parts.append(_table(["trial", *[names[k] for k in keys], f"{document.get('objective')} (search)",
+                                 "feasible"], rows,
                                 labels=()))
     elif kind == "sensitivity":
         indices = document.get("indices", {})
@@ -195,8 +223,13 @@ def _study_section(name: str, document: dict) -> List[str]:
             parts.append(f'<div class="verdict">Warning: {html.escape(warning)}</div>')
         intervals = document.get("intervals", {})
         if intervals:
-            parts.append(_table(["parameter", "posterior mean", "90% low", "90% high"],
-                                [[p, v.get("mean"), v.get("low"), v.get("high")] for p, v in intervals.items()]))
+            # The interval's width as a share of the prior's says how much the data said (near 90 %:
+            # next to nothing); older stored documents lack it and show "—".
+            parts.append(_table(["parameter", "prior", "posterior mean", "90% low", "90% high", "width / prior"],
+                                [[p, "[{}, {}]".format(*map(readable, v.get("prior", ("—", "—")))) if v.get("prior")
+                                  else "—", v.get("mean"), v.get("low"), v.get("high"),
+                                  "—" if v.get("share_of_prior") is None else f"{v['share_of_prior']:.0%}"]
+                                 for p, v in intervals.items()], labels=(0, 1)))
         figure = _predictive_figure(document)
         if figure is not None:
             parts.append("<h3>Posterior predictive check</h3>")
@@ -259,8 +292,8 @@ def _result_section(result, level: float) -> List[str]:
     shown = ["customers", "active", "revenue", "profit", "marketing_spend", "incentive_spend", "ad_spend",
              "platform_fees", "community_cost", "red_packets", "group_members", "payback_step"]
     # The payback step is shown as the day people read (days count from 1).
-    rows = [(("pays back on day" if m == "payback_step" else m),
-             *[float(summary.loc[m, c]) + (1 if m == "payback_step" else 0) for c in ("mean", "ci_low", "ci_high")])
+    rows = [("pays back on day", *[readable(day(float(summary.loc[m, c]))) for c in ("mean", "ci_low", "ci_high")])
+            if m == "payback_step" else (m, *_values([summary.loc[m, c] for c in ("mean", "ci_low", "ci_high")], m))
             for m in shown]
     parts.append(_table(["metric", "mean", "ci low", "ci high"], rows))
     axes = result.plot(("customers", "profit"), level=level)
@@ -272,7 +305,8 @@ def _result_section(result, level: float) -> List[str]:
         parts.append(_figure_html(figure, "cohort retention by channel; lifetime value against acquisition cost"))
         value = result.lifetime_value(level)
         parts.append(_table(["channel", "customers", "lifetime value", "acquisition cost", "ltv / cac"],
-                            [(channel, float(row.customers), float(row.ltv), float(row.cac), float(row.ltv_to_cac))
+                            [(channel, *_values([row.customers], "customers"),
+                              *_values((row.ltv, row.cac), "revenue"), _number(float(row.ltv_to_cac)))
                              for channel, row in value.iterrows()]))
     return parts
 

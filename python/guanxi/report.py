@@ -28,7 +28,7 @@ from typing import Iterable, Optional
 
 from . import _engine, analytics
 from ._checks import plain_json, to_json
-from ._format import day
+from ._format import day, metric_interval, metric_text, row_scale
 from .comparison import RATIOS
 from .graph import Graph
 from .html_report import html_report
@@ -97,48 +97,6 @@ def number_text(x: float) -> str:
 def _fixed(x: float, digits: int = 4) -> str:
     """``x`` with ``digits`` decimals; "n/a" when it is not available (NaN)."""
     return "n/a" if x != x else f"{x:.{digits}f}"
-
-
-def _grouped(x: float, decimals: int, sign: bool) -> str:
-    """Digits grouped by thousands (``-1,234,567.8``), with a sign on request (differences);
-    no sign on a value that prints as zero."""
-    text = f"{abs(x):.{decimals}f}"
-    whole, point, fraction = text.partition(".")
-    grouped = f"{int(whole):,}"
-    zero = text.strip("0.") == ""
-    prefix = "-" if x < 0 and not zero else "+" if sign and not zero else ""
-    return prefix + grouped + point + fraction
-
-
-def _metric_value(x: float, unit: str, scale: float, difference: bool = False) -> str:
-    """A metric's value as people read it: money in whole currency units with thousands
-    separators (cents only where the whole row is below 100), counts with one decimal (means
-    over replicates), shares as percentages (differences in percentage points), ratios with
-    three decimals. ``scale`` is the largest magnitude of the row, so one row has one format."""
-    if x != x:
-        return "n/a"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    if unit == "currency":
-        return _grouped(x, 0 if scale >= 100 or x == 0 else 2, difference)
-    if unit == "share":
-        return _grouped(100 * x, 1, difference) + (" pp" if difference else "%")
-    if unit in ("ratio", "strength", "levels"):
-        return f"{x:+.3f}" if difference else f"{x:.3f}"
-    if scale >= 1e15:
-        return f"{x:+.3e}" if difference else f"{x:.3e}"
-    return _grouped(x, 0 if scale >= 1e5 else 1, difference)
-
-
-def _row_scale(values: Iterable[float]) -> float:
-    """The largest finite magnitude among a row's values."""
-    return max((abs(v) for v in values if math.isfinite(v)), default=0.0)
-
-
-def _metric_interval(low: float, high: float, unit: str, scale: float, difference: bool = False) -> str:
-    if low != low or high != high:
-        return "n/a"
-    return f"[{_metric_value(low, unit, scale, difference)}, {_metric_value(high, unit, scale, difference)}]"
 
 
 # -- graphs -------------------------------------------------------------------------------------
@@ -353,9 +311,9 @@ def run_text(document: dict) -> str:
         for metric in metrics:
             entry, unit = d["metrics"][metric], table[metric][0]
             mean, (low, high) = _nan(entry["mean"]), map(_nan, entry["ci95"])
-            scale = _row_scale((mean, low, high))
-            lines.append(f"  {metric:<26} {_metric_value(mean, unit, scale):>16}   "
-                         f"{_metric_interval(low, high, unit, scale)}")
+            scale = row_scale((mean, low, high))
+            lines.append(f"  {metric:<26} {metric_text(mean, unit, scale):>16}   "
+                         f"{metric_interval(low, high, unit, scale)}")
         if "incentive_roi" in metrics:  # not the ROI of guanxi compare: say how it differs
             lines.append("  (incentive_roi: this campaign alone, MODEL.md §4: the margin of incentive-driven purchases "
                          "less incentive spend, over incentive spend; guanxi compare's incentive ROI is Δprofit / "
@@ -408,7 +366,7 @@ def comparison_text(table, steps: int) -> str:
                       f"{'95% CI of the difference':<30} {'higher':>7}"]
         unit = metric_unit(metric)
         values = [float(v) for v in (row.baseline, row.design_mean, row.difference, row.ci_low, row.ci_high)]
-        scale = _row_scale(values)
+        scale = row_scale(values)
         share = float(row.share_higher)
         higher = "n/a" if share != share else f"{100 * share:.0f}%"
         if metric == "payback_step":
@@ -422,9 +380,9 @@ def comparison_text(table, steps: int) -> str:
             continue
         shown = RATIO_NAMES.get(metric, metric)
         lines.append(
-            f"  {shown:<24} {_metric_value(values[0], unit, scale):>14} {_metric_value(values[1], unit, scale):>14} "
-            f"{_metric_value(values[2], unit, scale, True):>14}   "
-            f"{_metric_interval(values[3], values[4], unit, scale, True):<30} {higher:>7}")
+            f"  {shown:<24} {metric_text(values[0], unit, scale):>14} {metric_text(values[1], unit, scale):>14} "
+            f"{metric_text(values[2], unit, scale, True):>14}   "
+            f"{metric_interval(values[3], values[4], unit, scale, True):<30} {higher:>7}")
     if any(metric in RATIO_NAMES for _, metric in table.index):
         lines += ["", "incentive ROI: Δprofit / Δincentive spend; marketing ROI: Δprofit / Δmarketing spend (incentives, "
                       "ads, community cost); both paired against the baseline (docs/campaign.md, \"Two ROIs\")"]
@@ -495,12 +453,12 @@ def sweep_text(document: dict) -> str:
         lines.append(f"store {document['store']}: as stored, nothing run")
     best = document.get("best", {}).get("design")
     width = max([len(d["label"]) for d in document["designs"]] + [6])
-    scale = _row_scale([d["mean"] for d in document["designs"]])
+    scale = row_scale([d["mean"] for d in document["designs"]])
     lines += ["", f"  {'design':>6}  {'label':<{width}} {metric:>14}   {'95% CI':<30} {'replicates':>10}"]
     for d in document["designs"]:
         mark = " *" if d["design"] == best else ""
-        lines.append(f"  {d['design']:>6}  {d['label']:<{width}} {_metric_value(d['mean'], unit, scale):>14}   "
-                     f"{_metric_interval(d['ci95'][0], d['ci95'][1], unit, scale):<30} {d['replicates']:>10}{mark}")
+        lines.append(f"  {d['design']:>6}  {d['label']:<{width}} {metric_text(d['mean'], unit, scale):>14}   "
+                     f"{metric_interval(d['ci95'][0], d['ci95'][1], unit, scale):<30} {d['replicates']:>10}{mark}")
     if "study" in document:
         s = document["study"]
         kind = {"select": "selection", "optimize": "optimisation", "calibrate": "calibration"}.get(s["kind"], s["kind"])
@@ -508,8 +466,8 @@ def sweep_text(document: dict) -> str:
     if "best" in document:
         b = document["best"]
         lines += ["", f"* highest mean: design {b['design']} ({b['label']}), ahead of design {b['runner_up']} by "
-                      f"{_metric_value(b['margin'], unit, scale, True)} "
-                      f"{_metric_interval(b['ci95'][0], b['ci95'][1], unit, scale, True)} (paired, 95% CI; higher "
+                      f"{metric_text(b['margin'], unit, scale, True)} "
+                      f"{metric_interval(b['ci95'][0], b['ci95'][1], unit, scale, True)} (paired, 95% CI; higher "
                       f"in {100 * b['share_higher']:.0f}% of replicates)"]
     if "robustness" in document:
         r = document["robustness"]

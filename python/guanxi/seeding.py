@@ -30,6 +30,7 @@ import numpy as np
 
 from . import _guanxi
 from ._checks import Progress
+from ._format import readable
 from .campaign import Campaign, metric_table
 from .graph import Graph
 from .stats import paired_difference
@@ -310,6 +311,10 @@ class CampaignSeeds:
         cost, on fresh replicates (``seed + 1``, not those of the choice): one row with the
         baseline's and the choice's mean, their paired difference with its ``level`` interval,
         and the share of replicates where the choice does better.
+    message : str
+        The recommendation that comparison supports, in one sentence with its interval: seed the
+        chosen people, seed the most-connected ones, or (the interval includes 0) no clear
+        winner, with the cheaper set named.
     """
 
     def __init__(self, **fields):
@@ -465,8 +470,36 @@ def for_campaign(
         "difference": difference.difference, "low": difference.low, "high": difference.high,
         "share_higher": difference.share_higher, "replicates": difference.n, "seed": fresh,
     }])
+    message = _recommendation(len(chosen), objective, difference, level, chosen_cost,
+                              float(cost[baseline_seeds].sum()))
     return CampaignSeeds(
         seeds=chosen_ids, labels=_labels_of(g, chosen_ids), marginal_gain=np.asarray(gains, dtype=np.float64),
         cost=cost[chosen_ids], value=value - chosen_cost, empty_value=empty, objective=objective,
         candidates=pool, evaluations=evaluations, replicates=int(replicates), seed=int(seed), comparison=comparison,
+        message=message,
     )
+
+
+def _recommendation(count: int, objective: str, difference, level: float, chosen_cost: float,
+                    baseline_cost: float) -> str:
+    """The one sentence :func:`for_campaign` recommends, from its out-of-sample paired comparison
+    with as many most-connected people (each set net of its cost)."""
+    if count == 0:
+        return (f"seed nobody: no candidate's estimated gain in {objective} exceeded its cost")
+    interval = (f"{readable(difference.difference, True)} {objective} ({level:.0%} CI "
+                f"[{readable(difference.low, True)}, {readable(difference.high, True)}]; better in "
+                f"{difference.share_higher:.0%} of {difference.n:,} fresh paired replicates)")
+    costs = f"{readable(chosen_cost)} against {readable(baseline_cost)}"
+    if difference.low > 0:
+        return (f"seed the {count} people chosen: net of their cost ({costs}), they earn {interval} more than the "
+                f"{count} most-connected people")
+    if difference.high < 0:
+        return (f"seed the {count} most-connected people instead: net of cost ({costs}), the chosen seeds earn "
+                f"{interval} against them")
+    if chosen_cost == baseline_cost:
+        advice = f"either set will do at the same cost ({readable(chosen_cost)})"
+    else:
+        cheaper = "the chosen" if chosen_cost < baseline_cost else "the most-connected"
+        advice = f"seed {cheaper} people, who cost less ({costs})"
+    return (f"no clear winner: net of cost, the {count} chosen seeds differ from as many most-connected people by "
+            f"{interval}, an interval that includes 0; {advice}, or run more replicates to tell them apart")

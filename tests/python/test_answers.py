@@ -176,3 +176,32 @@ def test_values_that_read_alike_are_still_drawn_as_two_designs(sweep_base):
     ax = swept.plot("profit", x="seeding.k")
     assert len(ax.get_lines()) == 2 and sorted(y for line in ax.get_lines() for y in line.get_ydata()) == means
     plt.close("all")
+
+
+@pytest.mark.parametrize("metric", ["profit", "conversion_rate"])
+def test_the_report_writes_numbers_as_the_text_tables_do(sweeps, metric, tmp_path):
+    """One formatting module (item 5): in the HTML report a share reads as a percentage, money
+    with thousands separators, nothing in scientific notation; the verdict's margin is the
+    paired lead of the table's winner, written as the command line writes it."""
+    from guanxi._format import metric_interval, metric_text
+
+    swept = sweeps[0]
+    page = gx.report(swept, metric=metric)
+    body = page.split("</style>", 1)[1]
+    visible = re.sub(r"<[^>]+>|data:image/png;base64,[A-Za-z0-9+/=]+", " ", body)
+    assert not re.search(r"\d\.?\d*e[+-]\d\d", visible), "scientific notation in the report"
+    cells = re.findall(r"<tr class=\"[^\"]*\">(.*?)</tr>", body)
+    means = [re.findall(r"<td[^>]*>(.*?)</td>", row) for row in cells[: len(swept)]]
+    unit = "share" if metric == "conversion_rate" else "currency"
+    summary = swept.summary(metric, 0.95)
+    scale = max(abs(v) for v in summary["mean"] if np.isfinite(v))
+    for design, row in zip(summary.index, means):
+        assert metric_text(float(summary["mean"][design]), unit, scale) in row, row
+        if unit == "share":
+            assert any(cell.endswith("%") for cell in row), row
+    lead = swept.lead(metric, 0.95)
+    if lead is not None:
+        sentence = re.search(r"ahead of the runner-up, design \d+ \(.*?\), by (.*?) \(95% CI", body)[1]
+        lead_scale = max(abs(lead[k]) for k in ("margin", "low", "high"))
+        assert sentence == (f"{metric_text(lead['margin'], unit, lead_scale, True)} "
+                            f"{metric_interval(lead['low'], lead['high'], unit, lead_scale, True)}")

@@ -1073,6 +1073,11 @@ def test_optimize_calibrate_and_report(cli, small_graph_path, tmp_path):
     calibrated = run(cli, "calibrate", study, "--graph", small_graph_path, "--store", store, "--quiet")
     assert calibrated.returncode == 0, calibrated.stderr
     assert "behaviour.share_prob" in calibrated.stdout and "90% interval" in calibrated.stdout
+    # How much the data said: the interval's width as a share of the prior's, as in the document.
+    said = re.search(r"90% interval \[([\d.]+), ([\d.]+)\]: (\d+)% of the prior's width \[0\.01, 0\.2\]",
+                     calibrated.stdout)
+    assert said, calibrated.stdout
+    assert abs(int(said[3]) - 100 * (float(said[2]) - float(said[1])) / 0.19) <= 2  # (3 significant digits shown)
     listing = run(cli, "store", "ls", store)  # the studies are listed with the sweeps they ran
     assert "1 sweep, 2 studies" in listing.stdout or "2 sweeps, 2 studies" in listing.stdout, listing.stdout
     assert re.search(r"optimize-reward\s+optimize\s+optimize-reward", listing.stdout), listing.stdout
@@ -1085,6 +1090,7 @@ def test_optimize_calibrate_and_report(cli, small_graph_path, tmp_path):
     text = page.read_text(encoding="utf-8")
     assert "Optimisation: optimize-reward" in text and "Calibration: calibrate-calibrate" in text
     assert "Posterior predictive check" in text and "Convergence (stopped:" in text
+    assert "<th class=\"\">width / prior</th>" in text and re.search(r"<td class=\"label\">\[0\.01, 0\.2\]</td>", text)
     # One study, one verdict: the trials are the optimisation's (feasible or not), not a sweep of
     # their own with a winner that may break the constraint.
     assert "Sweep “optimize-reward”" not in text and "Highest mean" not in text

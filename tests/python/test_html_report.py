@@ -101,7 +101,21 @@ def test_the_report_fits_1280_pixels_without_scrolling_sideways(report_store, de
                                 "policy.group_buy.discount": (0.0, 0.3)}, trials=8, replicates=3, reevaluate=2,
                 reevaluate_replicates=4, constraints={"incentive_spend": ("<=", 5000)}, store=store, progress=False,
                 name="wide-optimisation")
+    # Designs that differ in five keys, with long names and an uncertain parameter (robustness):
+    # the sweep table names keys by their last part and writes shares as percentages.
+    contenders = [
+        decision_base.replace(name="reward 3.5, team 4 at 12% off, for the launch week only",
+                              policy={"referral_reward": 3.55, "group_buy": {"enabled": True, "size": 4,
+                                                                             "discount": 0.124}}),
+        decision_base.replace(name="two-sided referral", policy={"referral_reward": 10, "referee_discount": 0.1,
+                                                                  "group_buy": {"enabled": False}}),
+        decision_base.replace(name="group buy of 3", policy={"referral_reward": 0, "group_buy": {"enabled": True,
+                                                                                                  "size": 3}})]
+    gx.sweep(decision_base, contenders, replicates=3, seed=0, store=store, name="wide-designs", progress=False,
+             uncertain={"behaviour.conv_strong": ("uniform", 0.04, 0.16)})
     page = gx.report(store, tmp_path / "wide.html")
+    assert "Sweep “wide-designs”" in page and "<th class=\"\">referee_discount</th>" in page
+    assert "<td class=\"\">12.4%</td>" in page and "<td class=\"\">10%</td>" in page
     # A probe appended to a copy of the page writes the page's width and the window's into it.
     probe = tmp_path / "probe.html"
     probe.write_text(page.replace("</body>", '<script>document.body.insertAdjacentHTML("beforeend", "<p id=\\"w\\">" + '

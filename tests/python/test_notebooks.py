@@ -145,3 +145,36 @@ def test_kernel_is_this_interpreter(workdir):
         f"the python3 kernelspec runs {kernel_python}, not {sys.executable}"
     )
     assert pathlib.Path(kernel_guanxi).resolve() == pathlib.Path(gx.__file__).resolve()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+def test_notebook_ends_with_a_decision_and_its_uncertainty(path, workdir):
+    """Every notebook ends in a decision computed from its results (the last code cell, tagged
+    "decision"): one bold "Decision." or "Recommendation" sentence that names a design or a choice and
+    carries its uncertainty (a 95 % interval or a stated confidence)."""
+    nb = executed(path, workdir)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert "decision" in code[-1].get("metadata", {}).get("tags", []), f"{path.name}: the last code cell is no decision"
+    text = output_text(code[-1])
+    assert re.search(r"\*\*(Decision\.|Recommendation|No clear winner)", text), f"{path.name}: no decision in\n{text}"
+    assert re.search(r"95% CI|9\d% confidence|≥ 9\d% confidence", text), f"{path.name}: the decision has no uncertainty\n{text}"
+    assert f"{SMALL['N']:,}" in text or "NetHEPT" in text or "people" in text, text
+
+
+def test_the_calibration_says_how_well_it_did(workdir):
+    """Notebook 03 calibrates with its warnings on and the default generations, and says how well
+    it did: the interval, its share of the prior and whether it covers the (synthetic) truth,
+    the numbers of Calibration.summary."""
+    path = NOTEBOOK_DIR / "03_choose_a_design.ipynb"
+    nb = executed(path, workdir)
+    source = "\n".join(cell.source for cell in nb.cells if cell.cell_type == "code")
+    assert "simplefilter" not in source and "generations=" not in source
+    cells = tagged(nb, "calibration-check")
+    assert cells, "03_choose_a_design.ipynb: no cell tagged 'calibration-check'"
+    text = output_text(cells[0])
+    found = re.search(r"lies in \[(0\.\d+), (0\.\d+)\] with 90% probability.*?\*\*(\d+)% of the prior's width\*\* "
+                      r"\[0\.02, 0\.3\], and the interval (covers|\*\*misses\*\*) the true 0\.11", text)
+    assert found, text
+    low, high, share = float(found[1]), float(found[2]), int(found[3])
+    assert abs(share - round(100 * (high - low) / 0.28)) <= 1
+    assert (found[4] == "covers") == (low <= 0.11 <= high)

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import guanxi as gx
+from guanxi._format import readable
 
 
 Z = 5  # standard errors allowed by each statistical assertion (two-sided normal: 5.7e-7)
@@ -320,6 +321,28 @@ def test_for_campaign_reports_what_a_direct_run_of_its_seeds_gives(small):
     assert row["seed"] == 6 and row["seeds"] == len(choice.seeds)
     assert row["difference"] == pytest.approx((mine - theirs).mean(), rel=1e-9, abs=1e-9)
     assert row["design_mean"] == pytest.approx(mine.mean()) and row["baseline_mean"] == pytest.approx(theirs.mean())
+    # The recommendation follows the comparison's interval and quotes it.
+    verdict = ("seed the 3 people chosen" if row["low"] > 0 else "seed the 3 most-connected people instead"
+               if row["high"] < 0 else "no clear winner")
+    assert choice.message.startswith(verdict.replace("3", str(len(choice.seeds)))), choice.message
+    assert f"95% CI [{readable(row['low'], True)}, {readable(row['high'], True)}]" in choice.message
+
+
+@pytest.mark.parametrize("low, high, chosen_cost, baseline_cost, start", [
+    (1.0, 5.0, 10.0, 20.0, "seed the 2 people chosen: net of their cost (10 against 20)"),
+    (-5.0, -1.0, 10.0, 20.0, "seed the 2 most-connected people instead"),
+    (-1.0, 5.0, 10.0, 20.0, "no clear winner"),
+])
+def test_the_recommendation_of_each_case(low, high, chosen_cost, baseline_cost, start):
+    from guanxi.stats import PairedDifference
+
+    difference = PairedDifference(baseline_mean=0.0, design_mean=(low + high) / 2, difference=(low + high) / 2,
+                                  low=low, high=high, share_higher=0.5, n=40)
+    message = gx.seeding._recommendation(2, "profit", difference, 0.95, chosen_cost, baseline_cost)
+    assert message.startswith(start), message
+    if start == "no clear winner":
+        assert "seed the chosen people, who cost less (10 against 20)" in message
+    assert gx.seeding._recommendation(0, "profit", difference, 0.95, 0.0, 0.0).startswith("seed nobody")
 
 
 def test_for_campaign_refuses_bad_input(small):
