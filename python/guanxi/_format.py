@@ -1,13 +1,13 @@
 """How numbers read: the one place that turns a model's number into the text a person reads in a
 verdict, a table, a plot or a report (issue "Answers a strategist can act on", item 5). Money and
-counts with thousands separators and never in scientific notation; other numbers to three
-significant digits.
+counts with thousands separators, never in scientific notation (counts beyond 10^15 aside);
+shares as percentages; other numbers to three significant digits. The text tables of the command
+line and the HTML report write metrics through :func:`metric_text`.
 
 Floor 0 (private to the package): every floor may use it."""
 from __future__ import annotations
 
 import math
-
 from typing import Iterable
 
 __all__ = ["readable", "day", "metric_text", "metric_interval", "row_scale"]
@@ -51,11 +51,12 @@ def _grouped(x: float, decimals: int, sign: bool) -> str:
 
 
 def metric_text(x: float, unit: str, scale: float, difference: bool = False) -> str:
-    """A metric's value (``unit`` from the engine's metric registry) as tables read it: money in whole currency units with thousands
-    separators (cents only where the whole row is below 100), counts with one decimal (means
-    over replicates), shares as percentages (differences in percentage points), ratios with
-    three decimals; counts beyond 10^15 (the network values of huge graphs) in scientific
-    notation, where twenty grouped digits would say less. ``scale`` is the largest magnitude of the row, so one row has one format."""
+    """A metric's value (``unit`` from the engine's metric registry) as tables read it: money
+    in whole currency units with thousands separators (cents only where the whole row is below
+    100), counts with one decimal (means over replicates), shares as percentages (differences
+    in percentage points), ratios with three decimals; counts beyond 10^15 (the network values
+    of huge graphs) in scientific notation, where twenty grouped digits would say less.
+    ``scale`` is the largest magnitude of the row, so one row has one format."""
     if x != x:
         return "n/a"
     if math.isinf(x):

@@ -32,7 +32,7 @@ from ._checks import checked_level, checked_metric
 from ._designs import short_names, shown_value
 from ._format import day, metric_text, readable, row_scale
 from .calibration import plot_predictive
-from .plotting import metric_unit, plot_comparison
+from .plotting import format_axis, metric_unit, plot_comparison
 from .results import CampaignResult
 from .store import Store
 from .sweeps import Sweep
@@ -162,9 +162,12 @@ def _sweep_section(sweep, metric: str, level: float) -> List[str]:
 
 def _swept(path: str, value) -> str:
     """A swept key's value in a table cell as labels write it: "off" for a section that is off,
-    shares of the price as percentages ("12%"), three significant digits; a switch as on/off."""
+    shares of the price as percentages ("12%"), three significant digits; a switch as on/off.
+    An optimisation's constraint columns ("incentive_spend (mean)") are metrics' values."""
     if isinstance(value, (bool, np.bool_)):
         return "on" if value else "off"
+    if path.endswith(" (mean)") and path[: -len(" (mean)")] in _engine.metrics():
+        return _values([value], path[: -len(" (mean)")])[0]
     return shown_value(path, value)
 
 
@@ -273,6 +276,7 @@ def _optimize_figure(document: dict):
     ax.scatter(x, y, c=colors, s=16)
     ax.set_xlabel("trial")
     ax.set_ylabel(str(document.get("objective")))
+    format_axis(ax.yaxis, metric_unit(str(document.get("objective"))))  # money with separators, shares in %
     ax.set_title("Trials of the search (red: breaks a constraint)")
     ax.grid(True, alpha=0.3)
     return figure

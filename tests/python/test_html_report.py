@@ -130,3 +130,14 @@ def test_the_report_fits_1280_pixels_without_scrolling_sideways(report_store, de
     assert found, result.stderr[-2000:]
     content, window = map(int, found.groups())
     assert "Every trial (8;" in page and content <= window, (content, window)
+
+
+def test_cells_of_swept_values_and_constraint_means_read_as_labels_and_metrics():
+    # A swept key's value as labels write it; an optimisation's constraint column is a metric.
+    from guanxi.html_report import _swept
+
+    assert _swept("policy.group_buy.discount", 0.124) == "12.4%"
+    assert _swept("policy.group_buy.size", float("nan")) == "off" and _swept("policy.group_buy.size", None) == "off"
+    assert _swept("policy.group_buy.enabled", True) == "on" and _swept("policy.referral_reward", 8.828791336730964) == "8.83"
+    assert _swept("incentive_spend (mean)", 9462.0) == "9,462"
+    assert _swept("conversion_rate (mean)", 0.025) == "2.5%"
