@@ -8,6 +8,7 @@
 import math
 import os
 import pickle
+import re
 import subprocess
 import sys
 import textwrap
@@ -278,8 +279,10 @@ def test_metrics_are_model_md_section_5():
     cumulative = [f"customers_{c}" for c in CHANNELS]
     section_12 = ["ad_spend", "impressions", "platform_fees", "community_cost", "red_packets", "marketing_spend",
                   "groups", "group_members", "group_customers", "group_activity", "posts"]
+    section_18 = ["rebates"]  # Part III: the margin promise
     metrics = gx.campaign.metrics()
-    assert sorted(metrics) == sorted(section_5 + cumulative + section_12 + ["cac"]) and len(set(metrics)) == len(metrics)
+    assert sorted(metrics) == sorted(section_5 + cumulative + section_12 + section_18 + ["cac"])
+    assert len(set(metrics)) == len(metrics)
     assert gx.campaign.channels() == CHANNELS
 
 
@@ -1305,3 +1308,101 @@ def test_replace_names_the_copy_after_the_original_and_its_changes(hk1200):
     # Only what changed value is named: a switch given as it was is no change.
     assert base.replace(policy={"group_buy": {"enabled": False}}, run={"steps": 30}).name == \
         "one-sided referral (steps=30)"
+
+
+# -- MODEL.md §18 (Part III): the margin promise --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def promise_graph():
+    return gx.generators.holme_kim(3000, 3, 0.5, seed=5)
+
+
+@pytest.mark.parametrize("rate", [0.05, 0.25, 0.4, 0.6])
+def test_the_margin_promise_returns_exactly_the_margin_above_its_rate(promise_graph, rate):
+    """§19: price P, unit cost c, no incentives, ads, groups or fees and one period over the whole
+    horizon: the rebate at the horizon is ((P - c)/P - r) revenue when (P - c)/P > r, else 0; and
+    profit is what is left, revenue times min(r, (P - c)/P)."""
+    steps = 30
+    campaign = gx.Campaign(promise_graph, run={"steps": steps}, product={"price": 100, "unit_cost": 60},
+                           policy={"margin_cap": {"rate": rate, "period": steps}})
+    result = campaign.run(replicates=4, seed=3, progress=False)
+    revenue, rebates = result.metric("revenue")[:, -1], result.metric("rebates")[:, -1]
+    assert (revenue > 0).all()
+    expected = max(0.4 - rate, 0.0) * revenue
+    np.testing.assert_allclose(rebates, expected, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(result.metric("profit")[:, -1], revenue * min(rate, 0.4), rtol=1e-12)
+    assert (result.metric("rebates")[:, :-1] == 0).all()  # paid at the end of the period only
+
+
+def test_the_rebates_go_to_the_periods_buyers_in_proportion_to_what_they_paid(promise_graph):
+    # No incentives: a customer's `earned` is its share of the rebates. One period of 20 steps
+    # over a 20-step run: each buyer's share is the rebate times what it paid over the revenue.
+    campaign = gx.Campaign(promise_graph, run={"steps": 20}, policy={"margin_cap": {"rate": 0.1, "period": 20}})
+    result = campaign.run(replicates=2, seed=8, progress=False)
+    for replicate in range(2):
+        ledger = result.customers(replicate)
+        rebate = result.metric("rebates")[replicate, -1]
+        assert rebate > 0
+        np.testing.assert_allclose(ledger["earned"].sum(), rebate, rtol=1e-12)
+        np.testing.assert_allclose(ledger["earned"], rebate * ledger["revenue"] / ledger["revenue"].sum(), rtol=1e-12)
+
+
+def test_a_promise_without_trust_or_lift_changes_only_money(promise_graph):
+    """Trust 0 and lift 0: the rebates change nobody's behaviour, so every metric but rebates and
+    profit equals the run without the promise, bit for bit (the promise draws no random numbers);
+    with the promise switched off by enabled = false, everything does."""
+    base = gx.Campaign(promise_graph, run={"steps": 65}, policy={"referral_reward": 5}, behaviour={"neg_prob": 0.3})
+    plain = base.run(replicates=3, seed=4, progress=False)
+    inert = base.replace(policy={"margin_cap": {"rate": 0.0, "period": 20, "trust": 0.0, "lift": 0.0}}).run(
+        replicates=3, seed=4, progress=False)
+    off = base.replace(policy={"margin_cap": {"enabled": False, "rate": 0.0}}).run(replicates=3, seed=4,
+                                                                                   progress=False)
+    assert inert.metric("rebates")[:, -1].min() > 0
+    for metric in gx.campaign.metrics():
+        if metric in ("rebates", "profit"):
+            continue
+        assert np.array_equal(inert.metric(metric), plain.metric(metric), equal_nan=True), metric
+        assert np.array_equal(off.metric(metric), plain.metric(metric), equal_nan=True), metric
+    np.testing.assert_allclose(inert.metric("profit") + inert.metric("rebates"), plain.metric("profit"), rtol=1e-12)
+
+
+def test_the_lift_raises_repeat_purchases_in_the_period_after_a_rebate(promise_graph):
+    """Lift 19 multiplies the repeat probability (0.05) of every rebated active customer by 20 for
+    the next period: paired over replicates, more repeat purchases in steps 20..39 than without
+    the lift, and none changed before the first rebate (steps 0..19)."""
+    base = gx.Campaign(promise_graph, run={"steps": 40},
+                       policy={"referral_reward": 5, "margin_cap": {"rate": 0.0, "period": 20, "trust": 0.0,
+                                                                     "lift": 0.0}})
+    flat = base.run(replicates=12, seed=6, progress=False)
+    lifted = base.replace(policy={"margin_cap": {"lift": 19.0}}).run(replicates=12, seed=6, progress=False)
+    assert np.array_equal(lifted.metric("repeat_purchases")[:, :20], flat.metric("repeat_purchases")[:, :20])
+    extra = (lifted.metric("repeat_purchases")[:, -1] - lifted.metric("repeat_purchases")[:, 19]) - (
+        flat.metric("repeat_purchases")[:, -1] - flat.metric("repeat_purchases")[:, 19])
+    change = gx.stats.paired_difference(np.zeros(len(extra)), extra, 0.99)
+    assert change.low > 0, change
+
+
+@pytest.mark.parametrize("policy, field", [
+    ({"margin_cap": {"rate": 1.5}}, "policy.margin_cap.rate"),
+    ({"margin_cap": {"rate": float("nan")}}, "policy.margin_cap.rate"),
+    ({"margin_cap": {"period": 0}}, "policy.margin_cap.period"),
+    ({"margin_cap": {"trust": -0.1}}, "policy.margin_cap.trust"),
+    ({"margin_cap": {"lift": -1}}, "policy.margin_cap.lift"),
+    ({"margin_cap": {"rat": 0.05}}, "policy.margin_cap.rat"),
+])
+def test_bad_margin_promises_name_the_key(promise_graph, policy, field):
+    with pytest.raises(ValueError, match=re.escape(field)):
+        gx.Campaign(promise_graph, policy=policy)
+
+
+def test_a_margin_cap_table_in_a_scenario_file_switches_the_promise_on(tmp_path):
+    path = tmp_path / "promise.toml"
+    path.write_text('[graph]\ngenerator = "holme-kim"\nn = 500\n[policy.margin_cap]\nrate = 0.05\n', encoding="utf-8")
+    campaign = gx.Campaign.from_toml(path)
+    assert campaign.spec["policy"]["margin_cap"] == {"enabled": True, "rate": 0.05, "period": 30, "trust": 0.5,
+                                                     "lift": 0.5}
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[graph]\ngenerator = "holme-kim"\nn = 500\n[policy.margin_cap]\nrate = 2\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad\.toml:5: .*policy\.margin_cap\.rate"):
+        gx.Campaign.from_toml(bad)

@@ -85,6 +85,15 @@ struct Membership {
   std::vector<double> partner_commission{0.10, 0.05, 0.02};
 };
 
+// MODEL.md §18 (Part III) the margin promise: at the end of every `period` steps, the part of the
+// period's margin above `rate` goes back to the period's buyers (off unless the section is present).
+struct MarginCap {
+  bool enabled = false;
+  double rate = 0.05;
+  std::uint32_t period = 30;
+  double trust = 0.5, lift = 0.5;
+};
+
 struct Policy {
   double referral_reward = 0, referee_discount = 0;
   std::vector<double> commission;  // rates by level; level 1 = direct referrer
@@ -92,6 +101,7 @@ struct Policy {
   GroupBuy group_buy;
   Bargain bargain;
   Membership membership;
+  MarginCap margin_cap;
 };
 
 // MODEL.md §8 paid traffic and the platform. Ads run while ad_spend > 0; platform_fee applies to

@@ -23,11 +23,7 @@ double spend(const campaign::Tally& x) {
   return x.money.rewards + x.money.commissions + x.money.discounts + x.money.red_packets;
 }
 double tracked_ties(const campaign::Tally& x) { return static_cast<double>(x.tie_count[0] + x.tie_count[1] + x.tie_count[2]); }
-double profit(const campaign::Tally& x) {
-  const auto& m = x.money;
-  return m.revenue - m.cost_of_goods - m.rewards - m.commissions - m.red_packets - m.ad_spend - m.platform_fees -
-         m.community_cost + m.fees;
-}
+double profit(const campaign::Tally& x) { return x.money.profit(); }
 
 struct MetricDefinition {
   MetricInfo info;
@@ -149,7 +145,10 @@ const std::vector<MetricDefinition>& metric_definitions() {
         {{"group_activity", share, MetricKind::ratio, false, "§9", "mean activity of the open groups"},
          [](const Tally& x) { return quotient(x.group_activity, static_cast<double>(x.groups)); }},
         {{"posts", MetricUnit::posts, flow, true, "§9.3", "posts in the step"},
-         [](const Tally& x) { return static_cast<double>(x.posts); }}};
+         [](const Tally& x) { return static_cast<double>(x.posts); }},
+        // Part III.
+        {{"rebates", money, stock, false, "§18", "margin-promise rebates paid so far (out of profit)"},
+         [](const Tally& x) { return x.money.rebates; }}};
     out.insert(out.end(), rest.begin(), rest.end());
     return out;
   }();

@@ -67,6 +67,10 @@ void Replicate::pay(std::uint32_t t) {
     }
     book.revenue += paid;
     book.margin += paid - cost - fee;
+    if (policy.margin_cap.enabled && paid > 0) {  // §18: the period's buyers, in the order they paid
+      if (book.period_paid == 0) period_books_.push_back(buyer.book - 1);
+      book.period_paid += paid;
+    }
     if (buyer.community != 0) ++groups_[buyer.community - 1].buyers_now;  // §9.3 social proof
     const node_t referrer = buyer.referrer;
     if (first && referrer != max_nodes && affordable(policy.referral_reward)) {

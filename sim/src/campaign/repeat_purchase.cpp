@@ -3,7 +3,8 @@
 // customers capped at stickiness_cap, m_tier its tier's tier_repeat_mult (§10: fans buy more; its
 // basket, tier_spend_mult, is paid in §3.4). Repeat purchases pay commissions (§3.4). §9.3: a
 // customer member reached by a post this step multiplies it by 1 + repeat_lift, and by
-// 1 + discount_elasticity d_f more in a flash sale.
+// 1 + discount_elasticity d_f more in a flash sale. §18: a customer rebated at the end of the last
+// margin-promise period multiplies it by 1 + lift.
 // Declares: random purpose repeat; metric repeat_purchases.
 #include <algorithm>
 
@@ -17,10 +18,13 @@ void Replicate::repeat_purchases(std::uint32_t t, Effects& out) const {
   if (b.repeat_prob <= 0) return;
   const auto& reached = out.post_reached_customers;  // sorted
   const double post_lift = (1.0 + spec_.community.repeat_lift) * conversion_utility(b, flash_discount(t));
+  const MarginCap& cap = spec_.policy.margin_cap;
   for (node_t u : active_) {
     const double strong = capped_strong_ties(b, nodes()[u].strong_active);
     double p = b.repeat_prob * by_tier(b.tier_repeat_mult, nodes()[u].tier) * (1.0 + b.stickiness * strong);
     if (!reached.empty() && std::binary_search(reached.begin(), reached.end(), u)) p *= post_lift;
+    // §18: a rebate lifts the whole repeat probability for the period after it.
+    if (cap.enabled && t < ledger_[nodes()[u].book - 1].lift_until) p *= 1.0 + cap.lift;
     if (uniform(Purpose::repeat, u) < p)
       out.repeat_buyers.push_back(u);
   }

@@ -100,6 +100,7 @@ void Replicate::commit(std::uint32_t t) {
   refresh_strong(t + 1);           // §3.9 strong flags of changed ties and crossings due at t + 1
   update_activity(t);              // §9.3, §9.5, §9.6 the posts' lifts and the decay of activity
   ladder(t);                       // §3.10 tiers and membership fees
+  keep_margin_promise(t);          // §18 rebates at the end of a period, after every payment
   sync_prospects();                // §8.1 the prospects ads may target from t + 1
 }
 

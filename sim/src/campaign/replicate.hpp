@@ -305,6 +305,10 @@ struct CustomerBook {
   std::uint32_t acquired;
   std::int64_t churned = -1;
   double revenue = 0, margin = 0, incentives = 0;  // its earnings are its Node's `earned`
+  // §18 the margin promise: what it paid in the current period, and the first step its rebate's
+  // repeat lift no longer applies to (0: none).
+  double period_paid = 0;
+  std::uint32_t lift_until = 0;
 };
 
 // A set of node ids with O(1) insert, erase and access by index, its storage a permutation of
@@ -362,6 +366,14 @@ struct Tally {
     // Part II (§12).
     double ad_spend = 0, platform_fees = 0, community_cost = 0, red_packets = 0;
     std::uint64_t impressions = 0;
+    // Part III (§18).
+    double rebates = 0;
+    // §12 profit (with §18's rebates: 0 when the promise is off). The one definition: the
+    // metric, the margin promise and the invariant checks read it.
+    double profit() const {
+      return revenue - cost_of_goods - rewards - commissions - red_packets - ad_spend - platform_fees - community_cost +
+             fees - rebates;
+    }
   } money;
   // §9 groups at the end of the step, and the step's posts.
   std::uint64_t groups = 0, group_members = 0, group_customers = 0, posts = 0;
@@ -434,6 +446,7 @@ class Replicate {
   void update_activity(std::uint32_t t);  // §9.3, §9.5, §9.6 lifts and decay, after the tie dynamics
   void place_initial_groups();            // §9.1
   void ladder(std::uint32_t t);
+  void keep_margin_promise(std::uint32_t t);  // §18 at the end of a period, after every payment of the step
   void record_metrics(std::uint32_t t);
   double largest_tree_virality();  // of the first of the largest referral trees
 
@@ -587,6 +600,9 @@ class Replicate {
   std::vector<node_t> first_buyers_;          // first purchases since the last group update (§9.2)
   std::optional<IndexedSet> prospects_;       // §8.1 ad_target = prospects
   std::vector<node_t> stage_changes_;
+  // Part III. §18: the period's buyers (books), and revenue and profit when the period began.
+  std::vector<std::uint32_t> period_books_;
+  double period_revenue_start_ = 0, period_profit_start_ = 0;
 
   // Collected during a step, applied at its end.
   Effects effects_;

@@ -20,7 +20,8 @@ namespace {
 // The columns of the metrics row that the checks read, found once by name.
 struct Columns {
   std::size_t customers, active, churned, pending, revenue, cost_of_goods, rewards, commissions, discounts, fees,
-      incentive_spend, profit, ad_spend, platform_fees, community_cost, red_packets, marketing_spend, by_channel;
+      incentive_spend, profit, ad_spend, platform_fees, community_cost, red_packets, marketing_spend, rebates,
+      by_channel;
 };
 const Columns& columns() {
   static const Columns c = [] {
@@ -31,7 +32,7 @@ const Columns& columns() {
     return Columns{at("customers"), at("active"), at("churned"), at("pending"), at("revenue"), at("cost_of_goods"),
                    at("rewards"), at("commissions"), at("discounts"), at("fees"), at("incentive_spend"), at("profit"),
                    at("ad_spend"), at("platform_fees"), at("community_cost"), at("red_packets"),
-                   at("marketing_spend"), at("customers_" + campaign_channels()[0])};
+                   at("marketing_spend"), at("rebates"), at("customers_" + campaign_channels()[0])};
   }();
   return c;
 }
@@ -74,12 +75,14 @@ void Replicate::verify(std::uint32_t t) const {
   const double revenue = row[c.revenue], cost = row[c.cost_of_goods], rewards = row[c.rewards],
                commissions = row[c.commissions], discounts = row[c.discounts], fees = row[c.fees],
                ads = row[c.ad_spend], platform = row[c.platform_fees], community_cost = row[c.community_cost],
-               packets = row[c.red_packets];
-  // §12 money conserved.
-  money("profit (MODEL.md §12)", "profit", row[c.profit],
-        "revenue - cost_of_goods - rewards - commissions - red_packets - ad_spend - platform_fees - community_cost + fees",
-        {revenue, cost, rewards, commissions, packets, ads, platform, community_cost, fees},
-        revenue - cost - rewards - commissions - packets - ads - platform - community_cost + fees);
+               packets = row[c.red_packets], rebates = row[c.rebates];
+  // §12 money conserved (§18's rebates out of profit).
+  money("profit (MODEL.md §12, §18)", "profit", row[c.profit],
+        "revenue - cost_of_goods - rewards - commissions - red_packets - ad_spend - platform_fees - community_cost + "
+        "fees - rebates",
+        {revenue, cost, rewards, commissions, packets, ads, platform, community_cost, fees, rebates},
+        revenue - cost - rewards - commissions - packets - ads - platform - community_cost + fees - rebates);
+  if (!(rebates >= 0)) fail("rebates (MODEL.md §18)", "rebates", rebates, "0", 0);
   money("incentive spend (MODEL.md §12)", "incentive_spend", row[c.incentive_spend],
         "rewards + commissions + discounts + red_packets", {rewards, commissions, discounts, packets},
         rewards + commissions + discounts + packets);

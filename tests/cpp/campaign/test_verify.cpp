@@ -72,7 +72,7 @@ TEST(Verify, APlantedViolationNamesTheReplicateStepAndInvariant) {
   const double profit = probe.row(5, "profit");
   probe.row(5, "profit") = profit + 1;
   std::string message = violation(probe, 5);
-  EXPECT_EQ(message.rfind("replicate 2, step 5: invariant violated: profit (MODEL.md §12): profit = ", 0), 0u) << message;
+  EXPECT_EQ(message.rfind("replicate 2, step 5: invariant violated: profit (MODEL.md §12, §18): profit = ", 0), 0u) << message;
   probe.row(5, "profit") = profit;
   // People: one customer too many for the channels.
   probe.row(5, "customers") += 1;
