@@ -23,7 +23,7 @@ from . import _guanxi
 from ._checks import inside, plain, regular_file
 from ._designs import draw, with_values
 
-__all__ = ["version", "metrics", "metric_registry", "comparison_metrics", "channels", "seeding_strategies",
+__all__ = ["version", "metrics", "metric_registry", "comparison_metrics", "channels", "tiers", "seeding_strategies",
            "normalised_spec", "validate", "ic_equivalent", "open_scenario", "scenario_message", "run_campaign",
            "run_block", "result_from_values", "max_threads"]
 
@@ -61,6 +61,12 @@ def comparison_metrics() -> List[str]:
 def channels() -> List[str]:
     """The acquisition channels, in the engine's order (the ledger's channel codes index it)."""
     return list(_guanxi.campaign_channels())
+
+
+def tiers() -> List[str]:
+    """The ladder's tiers, in the engine's order (the ledger's tier codes index it): none,
+    customer, fan, partner, shareholder (MODEL.md §3.10, §17)."""
+    return list(_guanxi.campaign_tiers())
 
 
 def seeding_strategies() -> List[str]:

@@ -33,7 +33,7 @@ from .graph import Graph
 from .results import CampaignResult
 
 __all__ = ["Campaign", "DesignWarning", "metrics", "check_metric", "metric_table", "parameter_table", "parameter_row", "json_schema",
-           "channels", "canonical_spec", "spec_sha256"]
+           "channels", "tiers", "canonical_spec", "spec_sha256"]
 
 # The top-level tables of a spec, from the engine's parameter table.
 # The sections of a scenario (besides graph, name and description): what a campaign is made of.
@@ -133,6 +133,12 @@ def channels() -> list:
     """Acquisition channels, in the engine's order: seed, external, referral, team, bargain, solo,
     ad, community."""
     return _engine.channels()
+
+
+def tiers() -> list:
+    """The ladder's tiers, in the engine's order: none, customer, fan, partner, shareholder (the
+    ledger's ``tier`` column names a customer's rung at the horizon)."""
+    return _engine.tiers()
 
 
 def _merge(spec: dict, changes: Mapping) -> None:

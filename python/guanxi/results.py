@@ -173,8 +173,10 @@ class CampaignResult:
         (community group at the horizon, -1: none), ``purchases``, ``revenue``, ``margin``
         (revenue - cost of goods - platform fees), ``incentives`` (attributed to it: discounts
         on its purchases, the reward paid for its conversion, commissions paid on its purchases;
-        red packets are not attributed), ``earned`` (rewards and commissions it received) and
-        ``churned`` (the step it churned in, -1: active at the horizon). Replicates listed in
+        red packets are not attributed), ``earned`` (rewards, commissions, dividends and rebates
+        it received), ``churned`` (the step it churned in, -1: active at the horizon) and
+        ``tier`` (its rung at the horizon: customer, fan, partner or shareholder; a churned
+        customer's last). Replicates listed in
         ``customers=`` of the run are kept; any other is run again alone (the same replicate)."""
         import pandas as pd
 
@@ -199,6 +201,7 @@ class CampaignResult:
             "incentives": np.asarray(columns["incentives"]),
             "earned": np.asarray(columns["earned"]),
             "churned": np.asarray(columns["churned"]),
+            "tier": np.array(_engine.tiers(), dtype=object)[np.asarray(columns["tier"], dtype=np.int64)],
         })
 
     def cohorts(self, by: "str | int" = "step", level: float = 0.95):

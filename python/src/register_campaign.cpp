@@ -59,7 +59,7 @@ py::dict run_dict(const RunPtr& result) {
   for (const auto& [r, entries] : result->ledgers) {
     py::dict columns;
     std::vector<std::int64_t> node, referrer, group, churned;
-    std::vector<std::uint8_t> channel;
+    std::vector<std::uint8_t> channel, tier;
     std::vector<std::uint32_t> acquired, purchases;
     std::vector<double> revenue, margin, incentives, earned;
     for (const auto& e : entries) {
@@ -74,6 +74,7 @@ py::dict run_dict(const RunPtr& result) {
       incentives.push_back(e.incentives);
       earned.push_back(e.earned);
       churned.push_back(e.churned);
+      tier.push_back(e.tier);
     }
     columns["node"] = to_numpy(std::move(node));
     columns["referrer"] = to_numpy(std::move(referrer));
@@ -86,6 +87,7 @@ py::dict run_dict(const RunPtr& result) {
     columns["incentives"] = to_numpy(std::move(incentives));
     columns["earned"] = to_numpy(std::move(earned));
     columns["churned"] = to_numpy(std::move(churned));
+    columns["tier"] = to_numpy(std::move(tier));
     ledger_dict[py::int_(r)] = columns;
   }
   out["ledgers"] = ledger_dict;
@@ -127,6 +129,7 @@ void register_campaign(py::module_& m) {
   m.def("campaign_metrics", [] { return campaign_metrics(); });
   m.def("seeding_strategies", [] { return seeding_strategies(); });
   m.def("campaign_channels", [] { return campaign_channels(); });
+  m.def("campaign_tiers", [] { return campaign_tiers(); });
   m.def("verify_every_step", [] { return campaign::verify_every_step(); },
         "Whether every replicate checks the model's invariants after every step (GUANXI_VERIFY).");
   m.def("comparison_metrics", [] { return comparison_metrics(); });

@@ -256,8 +256,13 @@ MODEL_DEFAULTS = {
     ("community", "flash_sale", "enabled"): False, ("community", "red_packet", "enabled"): False,
     ("community", "red_packet", "lift"): 0.3, ("community", "activity_decay"): 0.05, ("community", "leave_prob"): 0.02,
     ("community", "alpha_group"): 0.02, ("community", "group_embeddedness"): 1.0, ("community", "group_neg_weight"): 0.2,
-    ("behaviour", "tier_repeat_mult"): {"customer": 1.0, "fan": 1.0, "partner": 1.0},
-    ("behaviour", "tier_spend_mult"): {"customer": 1.0, "fan": 1.0, "partner": 1.0},
+    ("behaviour", "tier_repeat_mult"): {"customer": 1.0, "fan": 1.0, "partner": 1.0, "shareholder": 1.0},
+    ("behaviour", "tier_spend_mult"): {"customer": 1.0, "fan": 1.0, "partner": 1.0, "shareholder": 1.0},
+    # MODEL.md §20 (Part III).
+    ("behaviour", "tier_mult", "shareholder"): 5,
+    ("ladder", "shareholding"): {"enabled": False, "take_rate": 0.005, "stake_price": 2000, "churn_mult": 0.2,
+                                 "dividend_period": 30, "dividend_share": 0.1},
+    ("policy", "margin_cap"): {"enabled": False, "rate": 0.05, "period": 30, "trust": 0.5, "lift": 0.5},
 }
 
 
@@ -279,7 +284,7 @@ def test_metrics_are_model_md_section_5():
     cumulative = [f"customers_{c}" for c in CHANNELS]
     section_12 = ["ad_spend", "impressions", "platform_fees", "community_cost", "red_packets", "marketing_spend",
                   "groups", "group_members", "group_customers", "group_activity", "posts"]
-    section_18 = ["rebates"]  # Part III: the margin promise
+    section_18 = ["shareholders", "stake_sales", "dividends", "rebates"]  # Part III: §17 shareholders, §18 the promise
     metrics = gx.campaign.metrics()
     assert sorted(metrics) == sorted(section_5 + cumulative + section_12 + section_18 + ["cac"])
     assert len(set(metrics)) == len(metrics)
@@ -742,7 +747,7 @@ def same(a, b):
 
 
 def test_multipliers_of_one_are_part_one(base):
-    ones = {"customer": 1.0, "fan": 1.0, "partner": 1.0}
+    ones = {"customer": 1.0, "fan": 1.0, "partner": 1.0, "shareholder": 1.0}
     plain = base.run(replicates=6, seed=3, progress=False)
     explicit = base.replace(behaviour={"tier_repeat_mult": ones, "tier_spend_mult": ones}).run(replicates=6, seed=3,
                                                                                               progress=False)
@@ -1406,3 +1411,87 @@ def test_a_margin_cap_table_in_a_scenario_file_switches_the_promise_on(tmp_path)
     bad.write_text('[graph]\ngenerator = "holme-kim"\nn = 500\n[policy.margin_cap]\nrate = 2\n', encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad\.toml:5: .*policy\.margin_cap\.rate"):
         gx.Campaign.from_toml(bad)
+
+
+# -- MODEL.md §17 (Part III): shareholders ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def ladder_campaign(promise_graph):
+    """Partners come quickly: two referrals, or the membership fee at 5 % per step."""
+    return gx.Campaign(promise_graph, run={"steps": 90}, ladder={"partner_referrals": 2},
+                       policy={"referral_reward": 10, "membership": {"take_rate": 0.05}},
+                       behaviour={"share_prob": 0.2, "conv_strong": 0.2, "repeat_prob": 0.05})
+
+
+def test_shareholding_with_take_rate_0_is_version_2(ladder_campaign):
+    # §19: no stake is ever bought, so no shareholder, dividend or changed draw.
+    plain = ladder_campaign.run(replicates=3, seed=2, progress=False)
+    idle = ladder_campaign.replace(ladder={"shareholding": {"take_rate": 0.0}}).run(replicates=3, seed=2, progress=False)
+    for metric in gx.campaign.metrics():
+        assert np.array_equal(idle.metric(metric), plain.metric(metric), equal_nan=True), metric
+
+
+def test_stakes_shareholders_and_dividends_add_up(ladder_campaign):
+    """Stake sales are stake_price per shareholder ever made; shareholders and partners move
+    together (a stake turns a partner into a shareholder); dividends are paid only at the ends of
+    their periods, each dividend_share of the period's profit before it; profit is §12's sum with
+    stake sales in and dividends out."""
+    price, share, period = 500.0, 0.1, 30
+    campaign = ladder_campaign.replace(ladder={"shareholding": {"take_rate": 0.05, "stake_price": price,
+                                                                "dividend_period": period, "dividend_share": share}})
+    result = campaign.run(replicates=3, seed=2, progress=False)
+    stakes, dividends = result.metric("stake_sales"), result.metric("dividends")
+    profit, holders = result.metric("profit"), result.metric("shareholders")
+    assert (holders[:, -1] > 0).all()
+    assert (np.mod(stakes, price) == 0).all() and (stakes[:, -1] / price >= holders[:, -1]).all()  # churned ones bought too
+    for replicate in range(3):
+        before = 0.0  # profit after the previous dividend
+        for t in range(result.steps):
+            paid = dividends[replicate, t] - (dividends[replicate, t - 1] if t else 0.0)
+            if (t + 1) % period:
+                assert paid == 0
+                continue
+            period_profit = profit[replicate, t] + paid - before
+            assert paid == pytest.approx(share * period_profit if period_profit > 0 else 0.0, rel=1e-12, abs=1e-9)
+            before = profit[replicate, t]
+    plain = ladder_campaign.run(replicates=3, seed=2, progress=False)
+    # Until the first stake, nothing differs; partners turned shareholders leave the partners' count.
+    first = int(np.argmax(stakes[0] > 0))
+    assert np.array_equal(result.metric("customers")[0, :first], plain.metric("customers")[0, :first])
+
+
+def test_shareholders_churn_less(ladder_campaign):
+    """churn_mult 0: a shareholder never churns, so every shareholder ever made is still one at the
+    horizon (stakes sold = shareholders x price)."""
+    campaign = ladder_campaign.replace(behaviour={"churn_prob": 0.05},
+                                       ladder={"shareholding": {"take_rate": 0.1, "stake_price": 100.0,
+                                                                "churn_mult": 0.0}})
+    result = campaign.run(replicates=3, seed=5, progress=False)
+    np.testing.assert_array_equal(result.metric("stake_sales")[:, -1], 100.0 * result.metric("shareholders")[:, -1])
+    assert (result.metric("shareholders")[:, -1] > 0).all()
+
+
+@pytest.mark.parametrize("ladder, field", [
+    ({"shareholding": {"take_rate": 1.5}}, "ladder.shareholding.take_rate"),
+    ({"shareholding": {"stake_price": -1}}, "ladder.shareholding.stake_price"),
+    ({"shareholding": {"dividend_period": 0}}, "ladder.shareholding.dividend_period"),
+    ({"shareholding": {"dividend_share": 2}}, "ladder.shareholding.dividend_share"),
+    ({"shareholding": {"churn": 0.2}}, "ladder.shareholding.churn"),
+])
+def test_bad_shareholding_names_the_key(promise_graph, ladder, field):
+    with pytest.raises(ValueError, match=re.escape(field)):
+        gx.Campaign(promise_graph, ladder=ladder)
+
+
+def test_the_ledger_names_each_customers_rung_at_the_horizon(ladder_campaign):
+    # The fourth tier in the ledger: active customers on each rung are the metrics' counts.
+    campaign = ladder_campaign.replace(ladder={"shareholding": {"take_rate": 0.05, "stake_price": 500.0}})
+    assert gx.campaign.tiers() == ["none", "customer", "fan", "partner", "shareholder"]
+    result = campaign.run(replicates=2, seed=3, progress=False, customers=[1])
+    ledger = result.customers(1)
+    active = ledger[ledger["churned"] < 0]
+    assert set(ledger["tier"]) <= {"customer", "fan", "partner", "shareholder"}
+    for tier, metric in (("fan", "fans"), ("partner", "partners"), ("shareholder", "shareholders")):
+        assert (active["tier"] == tier).sum() == result.metric(metric)[1, -1], tier
+    assert (active["tier"] == "shareholder").sum() > 0

@@ -27,6 +27,7 @@ struct Product {
 
 struct TierMultipliers {
   double customer = 1.0, fan = 1.5, partner = 3.0;
+  double shareholder = 5.0;  // §17.2 (Part III): a tier only when [ladder.shareholding] is on
 };
 
 struct Behaviour {
@@ -47,8 +48,8 @@ struct Behaviour {
   TierMultipliers tier_mult;
   // MODEL.md §10: fans buy more. The repeat probability (§3.7) and the basket of a repeat purchase
   // (price paid and cost of goods) are multiplied by the buyer's tier's entry; 1 keeps Part I.
-  TierMultipliers tier_repeat_mult{1.0, 1.0, 1.0};
-  TierMultipliers tier_spend_mult{1.0, 1.0, 1.0};
+  TierMultipliers tier_repeat_mult{1.0, 1.0, 1.0, 1.0};
+  TierMultipliers tier_spend_mult{1.0, 1.0, 1.0, 1.0};
 };
 
 struct TieDynamics {
@@ -59,9 +60,20 @@ struct TieDynamics {
   double decay = 0.005, s_floor = 0.05;
 };
 
+// MODEL.md §17 (Part III) the last rung: partners buy stakes and share the profit (off unless the
+// [ladder.shareholding] section is present).
+struct Shareholding {
+  bool enabled = false;
+  double take_rate = 0.005, stake_price = 2000;  // §17.1 per step, an active partner buys a stake
+  double churn_mult = 0.2;                       // §17.2 shareholders' churn probability multiplier
+  std::uint32_t dividend_period = 30;            // §17.3 dividends at every step t with (t + 1) mod period = 0
+  double dividend_share = 0.1;                   // §17.3 of the period's profit, when positive
+};
+
 struct Ladder {
   std::uint32_t fan_purchases = 2;
   std::uint32_t partner_referrals = 5;
+  Shareholding shareholding;
 };
 
 // MODEL.md leaves size/deadline/discount of group buys and bargains open; guanxi's defaults
@@ -234,6 +246,7 @@ struct LedgerEntry {
   double incentives;         // discounts on its purchases, reward for its conversion, commissions on its purchases
   double earned;             // rewards and commissions it received
   std::int64_t churned;      // step it churned in (-1: active at the horizon)
+  std::uint8_t tier;         // index into campaign_tiers(): its rung at the horizon (churned: the last it held)
 };
 
 // Per replicate, what cohort retention and lifetime value by channel need (MODEL.md §11):
@@ -263,6 +276,8 @@ struct ForestEntry {
 // The channels' names by index (the channel table of sim/src/campaign/vocabulary.hpp): seed,
 // external, referral, team, bargain, solo, ad (§8), community (§9).
 const std::vector<std::string>& campaign_channels();
+// The ladder's tiers (MODEL.md §3.10, §17): none, customer, fan, partner, shareholder.
+const std::vector<std::string>& campaign_tiers();
 
 struct CampaignResult {
   std::uint64_t replicates = 0;

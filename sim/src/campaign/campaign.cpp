@@ -32,6 +32,11 @@ const std::vector<std::string>& campaign_channels() {
   return names;
 }
 
+const std::vector<std::string>& campaign_tiers() {
+  static const std::vector<std::string> names(campaign::kTierNames.begin(), campaign::kTierNames.end());
+  return names;
+}
+
 namespace {
 
 // Commission rates by level that are legal one by one but suspicious together.

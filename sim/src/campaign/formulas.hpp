@@ -20,7 +20,17 @@ namespace guanxi::campaign {
 // A tier's entry in a table of tier multipliers (§3.2 tier_mult, §10); people without a tier
 // (pending team members) read the customer entry.
 inline double by_tier(const TierMultipliers& m, Tier tier) {
-  return tier == Tier::partner ? m.partner : tier == Tier::fan ? m.fan : m.customer;
+  switch (tier) {
+    case Tier::shareholder: return m.shareholder;
+    case Tier::partner: return m.partner;
+    case Tier::fan: return m.fan;
+    default: return m.customer;
+  }
+}
+
+// §3.10, §17.2: partners and shareholders earn membership.partner_commission (when membership is on).
+inline bool earns_partner_commission(const Policy& p, Tier tier) {
+  return p.membership.enabled && (tier == Tier::partner || tier == Tier::shareholder);
 }
 
 // §3.7–3.8 S_u as repeat purchase and churn read it: the strong ties from u to active customers
@@ -43,7 +53,7 @@ inline double referee_discount(const Policy& p, bool pays) {
 // commission on what a referee with discount d pays (partners: membership.partner_commission).
 inline double referral_earnings(const Policy& p, double price, Tier tier, double d) {
   double commission = p.commission.empty() ? 0.0 : p.commission[0];
-  if (p.membership.enabled && tier == Tier::partner)
+  if (earns_partner_commission(p, tier))
     commission = p.membership.partner_commission.empty() ? 0.0 : p.membership.partner_commission[0];
   return p.referral_reward + commission * price * (1.0 - d);
 }

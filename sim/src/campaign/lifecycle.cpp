@@ -29,7 +29,8 @@ void Replicate::write_ledger(std::vector<LedgerEntry>& out) const {
     const Node& n = nodes()[book.node];
     out.push_back({book.node, n.referrer, n.channel, book.acquired,
                    n.community == 0 ? std::int64_t{-1} : static_cast<std::int64_t>(n.community - 1), n.purchases,
-                   book.revenue, book.margin, book.incentives, n.earned, book.churned});
+                   book.revenue, book.margin, book.incentives, n.earned, book.churned,
+                   static_cast<std::uint8_t>(n.tier)});
   }
 }
 

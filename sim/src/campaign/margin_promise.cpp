@@ -19,7 +19,8 @@ void Replicate::keep_margin_promise(std::uint32_t t) {
   if (!cap.enabled || (t + 1) % cap.period != 0) return;
   Tally::Money& money = tally_.money;
   const double revenue = money.revenue - period_revenue_start_;
-  const double margin = revenue > 0 ? (money.profit() - period_profit_start_) / revenue : 0.0;
+  // §18a: the margin counts stake sales and leaves dividends out.
+  const double margin = revenue > 0 ? (money.profit() + money.dividends - period_profit_start_) / revenue : 0.0;
   if (revenue > 0 && margin > cap.rate) {
     const double rebate = (margin - cap.rate) * revenue;
     double paid = 0;  // the books' own sum: the shares add up to the rebate up to rounding
@@ -37,7 +38,7 @@ void Replicate::keep_margin_promise(std::uint32_t t) {
   for (std::uint32_t b : period_books_) ledger_[b].period_paid = 0;
   period_books_.clear();
   period_revenue_start_ = money.revenue;
-  period_profit_start_ = money.profit();
+  period_profit_start_ = money.profit() + money.dividends;
 }
 
 }  // namespace guanxi::campaign

@@ -147,6 +147,12 @@ const std::vector<MetricDefinition>& metric_definitions() {
         {{"posts", MetricUnit::posts, flow, true, "§9.3", "posts in the step"},
          [](const Tally& x) { return static_cast<double>(x.posts); }},
         // Part III.
+        {{"shareholders", people, stock, false, "§17.4", "active customers on the shareholder tier"},
+         [](const Tally& x) { return static_cast<double>(x.shareholders); }},
+        {{"stake_sales", money, stock, false, "§17.1", "stakes sold to partners so far (fee revenue, in profit)"},
+         [](const Tally& x) { return x.money.stake_sales; }},
+        {{"dividends", money, stock, false, "§17.3", "dividends paid to shareholders so far (out of profit)"},
+         [](const Tally& x) { return x.money.dividends; }},
         {{"rebates", money, stock, false, "§18", "margin-promise rebates paid so far (out of profit)"},
          [](const Tally& x) { return x.money.rebates; }}};
     out.insert(out.end(), rest.begin(), rest.end());

@@ -82,8 +82,8 @@ void Replicate::pay(std::uint32_t t) {
     node_t ancestor = referrer;
     for (std::uint32_t level = 0; level < shared_.commission_levels && ancestor != max_nodes; ++level) {
       Node& a = nodes()[ancestor];
-      const auto& rates = policy.membership.enabled && a.tier == Tier::partner ? policy.membership.partner_commission
-                                                                               : policy.commission;
+      const auto& rates = earns_partner_commission(policy, a.tier) ? policy.membership.partner_commission
+                                                                   : policy.commission;
       const double amount = level < rates.size() ? rates[level] * paid : 0.0;
       // Eligible: an active customer as of the start of the step (not one buying in it).
       if (a.stage == Stage::customer && a.active_from <= t && affordable(amount)) {

@@ -101,6 +101,7 @@ void Replicate::commit(std::uint32_t t) {
   update_activity(t);              // §9.3, §9.5, §9.6 the posts' lifts and the decay of activity
   ladder(t);                       // §3.10 tiers and membership fees
   keep_margin_promise(t);          // §18 rebates at the end of a period, after every payment
+  pay_dividends(t);                // §17.3 dividends at the end of a period, after the rebates
   sync_prospects();                // §8.1 the prospects ads may target from t + 1
 }
 

@@ -65,8 +65,10 @@ enum class Purpose : std::uint32_t {
   invite_credit = 23,   // §9.2 the inviter credited among several: (inviter, prospect)
   join_order = 24,      // §9.2, §9.6 order of joins: (node)
   leave = 25,           // §9.6 a member leaves: (node)
+  // Part III (model version 3).
+  stake = 26,           // §17.1 an active partner buys a stake: (node)
 };
-inline constexpr std::uint32_t kPurposeSlots = 26;  // largest id + 1: the size of a replicate's key table
+inline constexpr std::uint32_t kPurposeSlots = 27;  // largest id + 1: the size of a replicate's key table
 
 // A read-only array held by reference count: the graph's memo (guanxi/graph_memo.hpp) and every
 // run on the graph share one vector, so preparing a run copies none of it. Reads go through a
@@ -366,13 +368,13 @@ struct Tally {
     // Part II (§12).
     double ad_spend = 0, platform_fees = 0, community_cost = 0, red_packets = 0;
     std::uint64_t impressions = 0;
-    // Part III (§18).
-    double rebates = 0;
-    // §12 profit (with §18's rebates: 0 when the promise is off). The one definition: the
-    // metric, the margin promise and the invariant checks read it.
+    // Part III: §17 stakes sold and dividends paid, §18 rebates.
+    double stake_sales = 0, dividends = 0, rebates = 0;
+    // §12 profit (with Part III's lines: 0 when its features are off). The one definition: the
+    // metric, the margin promise, the dividends and the invariant checks read it.
     double profit() const {
       return revenue - cost_of_goods - rewards - commissions - red_packets - ad_spend - platform_fees - community_cost +
-             fees - rebates;
+             fees + stake_sales - dividends - rebates;
     }
   } money;
   // §9 groups at the end of the step, and the step's posts.
@@ -380,7 +382,7 @@ struct Tally {
   double group_activity = 0;  // summed over open groups
   std::array<std::uint32_t, kChannels> new_by_channel{};        // customers won in the step
   std::array<std::uint64_t, kChannels> customers_by_channel{};  // customers won so far
-  std::uint64_t customers = 0, churned = 0, fans = 0, partners = 0;
+  std::uint64_t customers = 0, churned = 0, fans = 0, partners = 0, shareholders = 0;
   // The step's flows.
   std::uint64_t reaches = 0, conversions = 0, referral_conversions = 0;
   std::uint64_t potential_sharers = 0;  // active customers and pending team members at the start of the step
@@ -446,7 +448,10 @@ class Replicate {
   void update_activity(std::uint32_t t);  // §9.3, §9.5, §9.6 lifts and decay, after the tie dynamics
   void place_initial_groups();            // §9.1
   void ladder(std::uint32_t t);
+  void pay_membership_fees();                 // §3.10 fans who pay the fee become partners
+  void take_stakes(std::uint32_t t);          // §17.1 with the ladder: partners who were partners before the step
   void keep_margin_promise(std::uint32_t t);  // §18 at the end of a period, after every payment of the step
+  void pay_dividends(std::uint32_t t);        // §17.3 after the rebates
   void record_metrics(std::uint32_t t);
   double largest_tree_virality();  // of the first of the largest referral trees
 
@@ -603,6 +608,10 @@ class Replicate {
   // Part III. §18: the period's buyers (books), and revenue and profit when the period began.
   std::vector<std::uint32_t> period_books_;
   double period_revenue_start_ = 0, period_profit_start_ = 0;
+  // §17: partners (stake candidates), those who became partners this step (none may climb twice
+  // in a step), shareholders, and profit when the dividend period began.
+  std::vector<node_t> partners_list_, new_partners_, shareholders_list_;
+  double dividend_profit_start_ = 0;
 
   // Collected during a step, applied at its end.
   Effects effects_;

@@ -278,6 +278,7 @@ void Replicate::retire_churners(std::uint32_t t) {
     const Tier tier = nodes()[u].tier;
     if (tier == Tier::fan) --tally_.fans;
     if (tier == Tier::partner) --tally_.partners;
+    if (tier == Tier::shareholder) --tally_.shareholders;
     ++tally_.churned;
   }
   for (node_t u : newly_churned_) retune_ties_of(u, t + 1);

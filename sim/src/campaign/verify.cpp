@@ -20,8 +20,8 @@ namespace {
 // The columns of the metrics row that the checks read, found once by name.
 struct Columns {
   std::size_t customers, active, churned, pending, revenue, cost_of_goods, rewards, commissions, discounts, fees,
-      incentive_spend, profit, ad_spend, platform_fees, community_cost, red_packets, marketing_spend, rebates,
-      by_channel;
+      incentive_spend, profit, ad_spend, platform_fees, community_cost, red_packets, marketing_spend, stake_sales,
+      dividends, rebates, by_channel;
 };
 const Columns& columns() {
   static const Columns c = [] {
@@ -32,7 +32,8 @@ const Columns& columns() {
     return Columns{at("customers"), at("active"), at("churned"), at("pending"), at("revenue"), at("cost_of_goods"),
                    at("rewards"), at("commissions"), at("discounts"), at("fees"), at("incentive_spend"), at("profit"),
                    at("ad_spend"), at("platform_fees"), at("community_cost"), at("red_packets"),
-                   at("marketing_spend"), at("rebates"), at("customers_" + campaign_channels()[0])};
+                   at("marketing_spend"), at("stake_sales"), at("dividends"), at("rebates"),
+                   at("customers_" + campaign_channels()[0])};
   }();
   return c;
 }
@@ -75,14 +76,19 @@ void Replicate::verify(std::uint32_t t) const {
   const double revenue = row[c.revenue], cost = row[c.cost_of_goods], rewards = row[c.rewards],
                commissions = row[c.commissions], discounts = row[c.discounts], fees = row[c.fees],
                ads = row[c.ad_spend], platform = row[c.platform_fees], community_cost = row[c.community_cost],
-               packets = row[c.red_packets], rebates = row[c.rebates];
-  // §12 money conserved (§18's rebates out of profit).
-  money("profit (MODEL.md §12, §18)", "profit", row[c.profit],
+               packets = row[c.red_packets], stakes = row[c.stake_sales], dividends = row[c.dividends],
+               rebates = row[c.rebates];
+  // §12 money conserved (Part III: §17's stake sales in profit, its dividends and §18's rebates out).
+  money("profit (MODEL.md §12, §17, §18)", "profit", row[c.profit],
         "revenue - cost_of_goods - rewards - commissions - red_packets - ad_spend - platform_fees - community_cost + "
-        "fees - rebates",
-        {revenue, cost, rewards, commissions, packets, ads, platform, community_cost, fees, rebates},
-        revenue - cost - rewards - commissions - packets - ads - platform - community_cost + fees - rebates);
-  if (!(rebates >= 0)) fail("rebates (MODEL.md §18)", "rebates", rebates, "0", 0);
+        "fees + stake_sales - dividends - rebates",
+        {revenue, cost, rewards, commissions, packets, ads, platform, community_cost, fees, stakes, dividends, rebates},
+        revenue - cost - rewards - commissions - packets - ads - platform - community_cost + fees + stakes - dividends -
+            rebates);
+  for (const auto& [line, value] : {std::pair{"stake_sales (MODEL.md §17)", stakes},
+                                    std::pair{"dividends (MODEL.md §17)", dividends},
+                                    std::pair{"rebates (MODEL.md §18)", rebates}})
+    if (!(value >= 0)) fail(line, "value", value, "0", 0);
   money("incentive spend (MODEL.md §12)", "incentive_spend", row[c.incentive_spend],
         "rewards + commissions + discounts + red_packets", {rewards, commissions, discounts, packets},
         rewards + commissions + discounts + packets);

@@ -11,7 +11,9 @@
 namespace guanxi::campaign {
 
 enum class Stage : std::uint8_t { prospect, pending, customer, churned };
-enum class Tier : std::uint8_t { none, customer, fan, partner };
+enum class Tier : std::uint8_t { none, customer, fan, partner, shareholder };  // shareholder: §17 (Part III)
+// The tiers' names, in enum order (the ledger's tier codes index them).
+inline constexpr std::array<std::string_view, 5> kTierNames{"none", "customer", "fan", "partner", "shareholder"};
 enum Channel : std::uint8_t { seed, external, referral, team, bargain, solo, ad, community, kChannels };
 
 // One row per channel, in enum order:

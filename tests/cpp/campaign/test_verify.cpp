@@ -47,7 +47,12 @@ TEST(Verify, HoldsAfterEveryStepOfBusyCampaigns) {
   teams.policy.group_buy.deadline = 4;
   bargains.policy.bargain.enabled = true;
   bargains.behaviour.help_mult = 5;
-  for (const CampaignSpec& spec : {base, teams, bargains})
+  // Part III: shareholders with dividends and the margin promise, their periods ending in the run.
+  CampaignSpec layered = base;
+  layered.ladder.partner_referrals = 2;
+  layered.ladder.shareholding = {true, 0.2, 300, 0.2, 10, 0.2};
+  layered.policy.margin_cap = {true, 0.05, 10, 0.5, 0.5};
+  for (const CampaignSpec& spec : {base, teams, bargains, layered})
     for (std::uint64_t replicate = 0; replicate < 2; ++replicate) expect_verified_every_step(g, spec, replicate);
   expect_verified_every_step(erdos_renyi_gnp(500, 0.012, 5, true), teams, 1);  // in-arcs count in S_u
 }
@@ -72,7 +77,7 @@ TEST(Verify, APlantedViolationNamesTheReplicateStepAndInvariant) {
   const double profit = probe.row(5, "profit");
   probe.row(5, "profit") = profit + 1;
   std::string message = violation(probe, 5);
-  EXPECT_EQ(message.rfind("replicate 2, step 5: invariant violated: profit (MODEL.md §12, §18): profit = ", 0), 0u) << message;
+  EXPECT_EQ(message.rfind("replicate 2, step 5: invariant violated: profit (MODEL.md §12, §17, §18): profit = ", 0), 0u) << message;
   probe.row(5, "profit") = profit;
   // People: one customer too many for the channels.
   probe.row(5, "customers") += 1;
