@@ -1,6 +1,7 @@
 // The campaign runner (sim/src/campaign/campaign.cpp; MODEL.md §0, §7): bit-identical results for
-// any thread count (parallel: replicates run on TBB), common random numbers across campaigns,
-// replicates as pure functions of their index, and validation errors naming the parameter.
+// any thread count, Part III's shareholders and margin promise included (parallel: replicates run
+// on TBB), common random numbers across campaigns, replicates as pure functions of their index,
+// and validation errors naming the parameter.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,15 +15,26 @@ namespace {
 
 TEST(Runner, SameResultsForAnyThreadCount) {
   const Graph g = holme_kim(3000, 3, 0.5, 3);
-  std::vector<CampaignSpec> designs(4, lively());
+  std::vector<CampaignSpec> designs(5, lively());
   designs[1].policy.referral_reward = 15;
   designs[1].policy.commission = {0.1, 0.05, 0.02};
   designs[1].policy.budget = 2000;
   designs[2].policy.group_buy.enabled = true;
   designs[3].policy.bargain.enabled = true;
   designs[3].behaviour.help_mult = 20;
+  // Part III: shareholders with dividends and the margin promise (§17, §18).
+  designs[4].policy.referral_reward = 10;
+  designs[4].policy.membership.enabled = true;
+  designs[4].policy.membership.take_rate = 0.05;
+  designs[4].ladder.partner_referrals = 2;
+  designs[4].ladder.shareholding = {true, 0.2, 300, 0.2, 5, 0.2};
+  designs[4].policy.margin_cap = {true, 0.05, 5, 0.5, 0.5};
   for (std::size_t d = 0; d < designs.size(); ++d)
     EXPECT_TRUE(same_values(run_many(g, designs[d], 16, 1).values, run_many(g, designs[d], 16, 2).values)) << "design " << d;
+  const CampaignResult layered = run_many(g, designs[4], 16, 2);  // the Part III design has something to pay
+  EXPECT_GT(at(layered, 0, layered.steps - 1, "shareholders") + at(layered, 1, layered.steps - 1, "shareholders"), 0);
+  EXPECT_GT(at(layered, 0, layered.steps - 1, "rebates"), 0);
+  EXPECT_GT(at(layered, 0, layered.steps - 1, "dividends") + at(layered, 1, layered.steps - 1, "dividends"), 0);
 }
 
 TEST(Runner, CommonRandomNumbersAcrossCampaigns) {
