@@ -229,8 +229,8 @@ def _study_section(name: str, document: dict) -> List[str]:
             # The interval's width as a share of the prior's says how much the data said (near 90 %:
             # next to nothing); older stored documents lack it and show "—".
             parts.append(_table(["parameter", "prior", "posterior mean", "90% low", "90% high", "width / prior"],
-                                [[p, "[{}, {}]".format(*map(readable, v.get("prior", ("—", "—")))) if v.get("prior")
-                                  else "—", v.get("mean"), v.get("low"), v.get("high"),
+                                [[p, "[{}, {}]".format(*map(readable, v["prior"])) if v.get("prior") else "—",
+                                  v.get("mean"), v.get("low"), v.get("high"),
                                   "—" if v.get("share_of_prior") is None else f"{v['share_of_prior']:.0%}"]
                                  for p, v in intervals.items()], labels=(0, 1)))
         figure = _predictive_figure(document)

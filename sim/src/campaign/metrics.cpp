@@ -23,7 +23,6 @@ double spend(const campaign::Tally& x) {
   return x.money.rewards + x.money.commissions + x.money.discounts + x.money.red_packets;
 }
 double tracked_ties(const campaign::Tally& x) { return static_cast<double>(x.tie_count[0] + x.tie_count[1] + x.tie_count[2]); }
-double profit(const campaign::Tally& x) { return x.money.profit(); }
 
 struct MetricDefinition {
   MetricInfo info;
@@ -77,8 +76,8 @@ const std::vector<MetricDefinition>& metric_definitions() {
         {{"incentive_spend", money, stock, false, "§12", "rewards + commissions + discounts + red packets so far"}, spend},
         {{"profit", money, stock, false, "§12",
           "revenue - cost of goods - rewards - commissions - red packets - ad spend - platform fees - community cost "
-          "+ fees so far"},
-         profit},
+          "+ fees + stake sales - dividends - rebates so far"},
+         [](const Tally& x) { return x.money.profit(); }},
         {{"incentive_roi", MetricUnit::ratio, MetricKind::ratio, false, "§4",
           "(incentive-driven margin - incentive spend) / incentive spend so far"},
          [](const Tally& x) { return quotient(x.money.incentive_margin - spend(x), spend(x)); }},

@@ -371,7 +371,8 @@ struct Tally {
     // Part III: §17 stakes sold and dividends paid, §18 rebates.
     double stake_sales = 0, dividends = 0, rebates = 0;
     // §12 profit (with Part III's lines: 0 when its features are off). The one definition: the
-    // metric, the margin promise, the dividends and the invariant checks read it.
+    // metric, the margin promise and the dividends read it (the invariant checks recompute it from
+    // the row's lines, independently).
     double profit() const {
       return revenue - cost_of_goods - rewards - commissions - red_packets - ad_spend - platform_fees - community_cost +
              fees + stake_sales - dividends - rebates;
