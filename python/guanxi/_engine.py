@@ -84,6 +84,12 @@ def validate(graph, spec: dict, groups: Optional[np.ndarray] = None) -> List[str
     return list(_guanxi.validate_campaign(graph.core, json.dumps(spec), groups))
 
 
+def segment_behaviour_keys() -> List[str]:
+    """The behaviour keys a segment may override (MODEL.md §15.2; a tier table's entries as
+    ``tier_repeat_mult.fan``)."""
+    return list(_guanxi.segment_behaviour_keys())
+
+
 def ic_equivalent(graph, spec: dict) -> np.ndarray:
     """The campaign read as Independent Cascade: one probability per arc."""
     return _guanxi.campaign_ic_equivalent(graph.core, json.dumps(spec))

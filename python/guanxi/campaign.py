@@ -104,6 +104,24 @@ def json_schema() -> dict:
         for key in keys[:-1]:
             at = at["properties"].setdefault(key, {"type": "object", "additionalProperties": False, "properties": {}})
         at["properties"][keys[-1]] = _json_type(row)
+    # §15 the segments' list beside its table's parameters: name, share and §15.2's overrides.
+    behaviour = schema["properties"]["behaviour"]["properties"]
+    overrides = {}
+    for key in _engine.segment_behaviour_keys():
+        table, _, tier = key.partition(".")
+        if tier:
+            overrides.setdefault(table, {"type": "object", "additionalProperties": False, "properties": {}})
+            overrides[table]["properties"][tier] = behaviour[table]["properties"][tier]
+        else:
+            overrides[key] = behaviour[key]
+    schema["properties"]["segments"]["properties"]["list"] = {
+        "type": "array", "description": "the segments (MODEL.md §15.1-15.2), in order", "default": [],
+        "items": {"type": "object", "additionalProperties": False, "required": ["name"], "properties": {
+            "name": {"type": "string", "description": "the segment's name (not 'other')"},
+            "share": {"type": "number", "minimum": 0, "maximum": 1, "default": 0,
+                      "description": "assign = shares: the part of the nodes drawn into it"},
+            "behaviour": {"type": "object", "additionalProperties": False, "properties": overrides,
+                          "description": "overrides of these behaviour keys for its members (§15.2)"}}}}
     return schema
 
 
@@ -113,7 +131,8 @@ def _json_type(row) -> dict:
              "text": {"type": "string"}, "choice": {"enum": list(row["choices"])},
              "numbers": {"type": "array", "items": {"type": "number"}},
              "budget": {"anyOf": [{"type": "number", "minimum": 0}, {"const": "unlimited"}]},
-             "nodes": {"type": "array", "items": {"type": ["integer", "string"]}}}
+             "nodes": {"type": "array", "items": {"type": ["integer", "string"]}},
+             "names": {"type": "array", "items": {"type": "string"}}}
     out = dict(kinds[row["type"]])
     bounds = {"[0, 1]": {"minimum": 0, "maximum": 1}, ">= 0": {"minimum": 0}, "> 0": {"exclusiveMinimum": 0},
               ">= 1": {"minimum": 1}}
@@ -448,15 +467,27 @@ def _toml_value(value) -> str:
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):  # an inline table (a segment's behaviour overrides)
+        return "{ " + ", ".join(f"{key} = {_toml_value(v)}" for key, v in value.items()) + " }"
     raise ValueError(f"cannot write {type(value).__name__} {value!r} to TOML")
 
 
+def _table_list(value) -> bool:
+    """Whether ``value`` is a non-empty list of tables ([[segments.list]])."""
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
+
+
 def _toml_tables(table: dict, path: list) -> list:
-    """[section] blocks: a table's plain keys under its header, then its sub-tables."""
+    """[section] blocks: a table's plain keys under its header, then its lists of tables
+    ([[section.key]] blocks), then its sub-tables."""
     lines = []
-    values = {k: v for k, v in table.items() if not isinstance(v, dict)}
+    values = {k: v for k, v in table.items() if not isinstance(v, dict) and not _table_list(v)}
     if path and (values or not any(isinstance(v, dict) for v in table.values())):
         lines += ["", f"[{'.'.join(path)}]"] + [f"{key} = {_toml_value(value)}" for key, value in values.items()]
+    for key, value in table.items():
+        if _table_list(value):
+            for entry in value:
+                lines += ["", f"[[{'.'.join(path + [key])}]]"] + [f"{k} = {_toml_value(v)}" for k, v in entry.items()]
     for key, value in table.items():
         if isinstance(value, dict):
             lines += _toml_tables(value, path + [key])

@@ -50,6 +50,11 @@ class CampaignResult:
         self._cohorts = list(cohorts) if cohorts else None
         sums = raw.get("channel_sums")
         self._channel_sums = np.stack([np.asarray(s) for s in sums]) if sums else None
+        # §15 per replicate and segment: customers, revenue, margin, incentives, incentive-driven
+        # customers, customers active at the horizon; the segments' names by index.
+        segment_sums = raw.get("segment_sums")
+        self._segment_sums = np.stack([np.asarray(s) for s in segment_sums]) if segment_sums else None
+        self._segments: list = list(raw.get("segments") or ["other"])
         self.replicates, self.steps, _ = self.values.shape
         self._raw = raw["handle"]
         # Strengths can change after the run: a run that started from them records them now.
@@ -68,7 +73,8 @@ class CampaignResult:
                 "first_replicate": self.first_replicate, "metrics": self.metrics,
                 "values": np.array(self.values), "warnings": self.warnings, "seconds": self.seconds,
                 "forests": self._forests, "strength_fingerprint": self._strength_fingerprint,
-                "cohorts": self._cohorts, "channel_sums": self._channel_sums, "ledgers": self._ledgers}
+                "cohorts": self._cohorts, "channel_sums": self._channel_sums, "ledgers": self._ledgers,
+                "segment_sums": self._segment_sums, "segments": self._segments}
 
     def __setstate__(self, state: dict) -> None:
         if list(state["metrics"]) != _engine.metrics():
@@ -78,6 +84,9 @@ class CampaignResult:
                    ledgers=state.get("ledgers", {}), cohorts=state.get("cohorts"))
         if state.get("channel_sums") is not None:
             raw["channel_sums"] = list(state["channel_sums"])
+        if state.get("segment_sums") is not None:
+            raw["segment_sums"] = list(state["segment_sums"])
+        raw["segments"] = state.get("segments")
         self.__init__(raw, state["campaign"], state["seed"], state["label"], state["first_replicate"])
         self._strength_fingerprint = state.get("strength_fingerprint")
 
@@ -176,7 +185,8 @@ class CampaignResult:
         red packets are not attributed), ``earned`` (rewards, commissions, dividends and rebates
         it received), ``churned`` (the step it churned in, -1: active at the horizon) and
         ``tier`` (its rung at the horizon: customer, fan, partner or shareholder; a churned
-        customer's last). Replicates listed in
+        customer's last) and ``segment`` (MODEL.md §15; ``other`` for everyone when there are no
+        segments). Replicates listed in
         ``customers=`` of the run are kept; any other is run again alone (the same replicate)."""
         import pandas as pd
 
@@ -202,7 +212,44 @@ class CampaignResult:
             "earned": np.asarray(columns["earned"]),
             "churned": np.asarray(columns["churned"]),
             "tier": np.array(_engine.tiers(), dtype=object)[np.asarray(columns["tier"], dtype=np.int64)],
+            "segment": np.array(self._segments, dtype=object)[np.asarray(columns["segment"], dtype=np.int64)],
         })
+
+    @property
+    def segments(self) -> list:
+        """The run's segments (MODEL.md §15), in the engine's order: the list's, then ``other``
+        (everyone the shares leave over; everyone when there are no segments)."""
+        return list(self._segments)
+
+    def by_segment(self, level: float = 0.95):
+        """Results by segment (MODEL.md §15), over the replicates, each a mean per replicate with
+        its Student t interval (``_low``/``_high``): ``customers`` (at the horizon, churned
+        included), ``revenue``, ``margin`` (revenue - cost of goods - platform fees),
+        ``incentives`` (attributed to the segment's customers: discounts on their purchases,
+        rewards for their conversion, commissions on their purchases), ``ltv`` (margin per
+        customer), ``cac`` (attributed incentives per incentive-driven customer; ad spend and
+        community costs are not attributed to segments) and ``retention`` (the share of the
+        segment's customers still active at the horizon). A ratio is NaN in a replicate where
+        the segment has no customers (or no incentive-driven ones, for ``cac``) and its mean is
+        over the others. One row per segment, ``other`` last."""
+        import pandas as pd
+
+        self._lifecycle("by_segment")
+        checked_level(level)
+        sums = self._segment_sums  # (replicates, segments, 6)
+        customers, revenue, margin, incentives, driven, active = (sums[:, :, i] for i in range(6))
+
+        def per(numerator, denominator):
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(denominator > 0, numerator / np.where(denominator > 0, denominator, 1), np.nan)
+
+        columns = {"customers": customers, "revenue": revenue, "margin": margin, "incentives": incentives,
+                   "ltv": per(margin, customers), "cac": per(incentives, driven), "retention": per(active, customers)}
+        table = {}
+        for name, values in columns.items():
+            interval = mean_interval(values, level, axis=0)
+            table[name], table[f"{name}_low"], table[f"{name}_high"] = interval.mean, interval.low, interval.high
+        return pd.DataFrame(table, index=pd.Index(self._segments, name="segment"))
 
     def cohorts(self, by: "str | int" = "step", level: float = 0.95):
         """Cohort retention (MODEL.md §11): for the customers acquired together, the share still

@@ -44,8 +44,11 @@ py::dict run_dict(const RunPtr& result) {
   }
   out["forests"] = forest_dict;
   // §11: each replicate's cohort rows (acquired, channel, churned, customers) and channel sums.
-  py::list cohorts, channel_sums;
+  py::list cohorts, channel_sums, segment_sums;
   for (const auto& life : result->lifecycle) {
+    std::vector<double> by_segment = life.segments;
+    const auto k = static_cast<py::ssize_t>(by_segment.size() / kSegmentColumns);
+    segment_sums.append(to_numpy(std::move(by_segment)).reshape({k, static_cast<py::ssize_t>(kSegmentColumns)}));
     std::vector<std::uint32_t> rows = life.cohorts;
     const auto n = static_cast<py::ssize_t>(rows.size() / 4);
     cohorts.append(to_numpy(std::move(rows)).reshape({n, py::ssize_t{4}}));
@@ -55,11 +58,13 @@ py::dict run_dict(const RunPtr& result) {
   }
   out["cohorts"] = cohorts;
   out["channel_sums"] = channel_sums;
+  out["segment_sums"] = segment_sums;  // §15 per replicate: (segments, kSegmentColumns)
+  out["segments"] = result->segments;
   py::dict ledger_dict;
   for (const auto& [r, entries] : result->ledgers) {
     py::dict columns;
     std::vector<std::int64_t> node, referrer, group, churned;
-    std::vector<std::uint8_t> channel, tier;
+    std::vector<std::uint8_t> channel, tier, segment;
     std::vector<std::uint32_t> acquired, purchases;
     std::vector<double> revenue, margin, incentives, earned;
     for (const auto& e : entries) {
@@ -75,6 +80,7 @@ py::dict run_dict(const RunPtr& result) {
       earned.push_back(e.earned);
       churned.push_back(e.churned);
       tier.push_back(e.tier);
+      segment.push_back(e.segment);
     }
     columns["node"] = to_numpy(std::move(node));
     columns["referrer"] = to_numpy(std::move(referrer));
@@ -88,6 +94,7 @@ py::dict run_dict(const RunPtr& result) {
     columns["earned"] = to_numpy(std::move(earned));
     columns["churned"] = to_numpy(std::move(churned));
     columns["tier"] = to_numpy(std::move(tier));
+    columns["segment"] = to_numpy(std::move(segment));
     ledger_dict[py::int_(r)] = columns;
   }
   out["ledgers"] = ledger_dict;
@@ -130,6 +137,7 @@ void register_campaign(py::module_& m) {
   m.def("seeding_strategies", [] { return seeding_strategies(); });
   m.def("campaign_channels", [] { return campaign_channels(); });
   m.def("campaign_tiers", [] { return campaign_tiers(); });
+  m.def("segment_behaviour_keys", [] { return segment_behaviour_keys(); });
   m.def("verify_every_step", [] { return campaign::verify_every_step(); },
         "Whether every replicate checks the model's invariants after every step (GUANXI_VERIFY).");
   m.def("comparison_metrics", [] { return comparison_metrics(); });

@@ -263,6 +263,8 @@ MODEL_DEFAULTS = {
     ("ladder", "shareholding"): {"enabled": False, "take_rate": 0.005, "stake_price": 2000, "churn_mult": 0.2,
                                  "dividend_period": 30, "dividend_share": 0.1},
     ("policy", "margin_cap"): {"enabled": False, "rate": 0.05, "period": 30, "trust": 0.5, "lift": 0.5},
+    ("segments",): {"enabled": False, "assign": "shares", "file": "", "list": []},
+    ("acquisition", "ad_segments"): [],
 }
 
 
@@ -293,7 +295,8 @@ def test_metrics_are_model_md_section_5():
 
 def test_defaults_are_model_md_section_7(small):
     spec = gx.Campaign(small).spec
-    assert set(spec) == {"product", "behaviour", "ties", "ladder", "policy", "acquisition", "community", "seeding", "run"}
+    assert set(spec) == {"product", "behaviour", "ties", "ladder", "policy", "acquisition", "community", "segments",
+                         "seeding", "run"}
     for path, default in MODEL_DEFAULTS.items():
         assert lookup(spec, path) == (pytest.approx(default) if isinstance(default, float) else default), path
     # One key given: the rest of its section keeps the defaults.
@@ -670,6 +673,8 @@ def test_ctrl_c_raises_keyboard_interrupt(tmp_path):
 def _leaves(table, prefix=""):
     for key, value in table.items():
         path = f"{prefix}{key}"
+        if path == "segments.list":  # §15 a list of tables beside the parameters (its own schema)
+            continue
         if isinstance(value, dict):
             yield from _leaves(value, path + ".")
         else:
@@ -697,7 +702,12 @@ def test_parameter_table_is_every_key_of_a_spec():
                 paths.append(prefix + key)
 
     walk(schema, "")
-    assert paths == list(table.index)
+    assert [p for p in paths if p != "segments.list"] == list(table.index)
+    # §15 the segments' list: tables of name, share and §15.2's behaviour overrides.
+    entry = schema["properties"]["segments"]["properties"]["list"]["items"]
+    assert set(entry["properties"]) == {"name", "share", "behaviour"}
+    assert "share_prob" in entry["properties"]["behaviour"]["properties"]
+    assert "stickiness" not in entry["properties"]["behaviour"]["properties"]
 
 
 def test_the_parameter_table_in_docs_is_current():
@@ -1495,3 +1505,103 @@ def test_the_ledger_names_each_customers_rung_at_the_horizon(ladder_campaign):
     for tier, metric in (("fan", "fans"), ("partner", "partners"), ("shareholder", "shareholders")):
         assert (active["tier"] == tier).sum() == result.metric(metric)[1, -1], tier
     assert (active["tier"] == "shareholder").sum() > 0
+
+
+# -- MODEL.md §15 (Part III): segments ---------------------------------------------------------------
+
+
+STUDENTS = {"name": "students", "share": 0.3,
+            "behaviour": {"share_prob": 0.3, "discount_elasticity": 6.0, "tier_repeat_mult": {"fan": 2.0}}}
+
+
+@pytest.fixture(scope="module")
+def layered(promise_graph):
+    return gx.Campaign(promise_graph, run={"steps": 40}, policy={"referee_discount": 0.1},
+                       behaviour={"share_prob": 0.1, "conv_strong": 0.2, "repeat_prob": 0.05, "churn_prob": 0.02},
+                       segments={"list": [STUDENTS, {"name": "retirees", "share": 0.2,
+                                                     "behaviour": {"churn_prob": 0.0, "repeat_prob": 0.1}}]})
+
+
+def test_one_segment_of_everyone_is_version_2(ladder_campaign):
+    # §19: one segment holding everyone, no overrides: the same numbers; the ledger names it.
+    plain = ladder_campaign.run(replicates=3, seed=2, progress=False, customers=[0])
+    one = ladder_campaign.replace(segments={"list": [{"name": "everyone", "share": 1.0}]})
+    layered_run = one.run(replicates=3, seed=2, progress=False, customers=[0])
+    for metric in gx.campaign.metrics():
+        assert np.array_equal(layered_run.metric(metric), plain.metric(metric), equal_nan=True), metric
+    assert set(layered_run.customers(0)["segment"]) == {"everyone"}
+    assert set(plain.customers(0)["segment"]) == {"other"}
+    assert layered_run.segments == ["everyone", "other"]
+
+
+def test_results_by_segment_add_up_to_the_totals(layered):
+    result = layered.run(replicates=6, seed=4, progress=False, customers=[0])
+    table = result.by_segment()
+    assert list(table.index) == ["students", "retirees", "other"]
+    last = {m: result.metric(m)[:, -1].mean() for m in ("customers", "revenue", "active")}
+    assert table["customers"].sum() == pytest.approx(last["customers"])
+    assert table["revenue"].sum() == pytest.approx(last["revenue"])
+    assert (table["retention"] * table["customers"]).sum() == pytest.approx(last["active"], rel=0.05)
+    # The ledger of replicate 0 agrees with that replicate's sums (a run of it alone).
+    ledger = result.customers(0)
+    counts = ledger["segment"].value_counts()
+    alone = layered.run(replicates=1, seed=4, progress=False).by_segment()
+    for name in table.index:
+        assert counts.get(name, 0) == alone.loc[name, "customers"]
+        assert ledger.loc[ledger["segment"] == name, "revenue"].sum() == pytest.approx(alone.loc[name, "revenue"])
+    # Retirees never churn (churn_prob 0): their retention is 1 in every replicate.
+    assert table.loc["retirees", "retention"] == pytest.approx(1.0)
+    assert (ledger.loc[ledger["segment"] == "retirees", "churned"] == -1).all()
+    for column in ("customers", "ltv", "retention"):
+        assert (table[f"{column}_low"] <= table[column]).all() and (table[column] <= table[f"{column}_high"]).all()
+    # A pickled result keeps them.
+    import pickle
+
+    again = pickle.loads(pickle.dumps(result))
+    assert again.by_segment().equals(table)
+
+
+def test_segments_travel_through_scenario_files(layered, tmp_path):
+    path = tmp_path / "layers.toml"
+    layered.replace(acquisition={"ad_spend": 5, "ad_segments": ["students"]}).to_toml(path)
+    text = path.read_text(encoding="utf-8")
+    assert "[[segments.list]]" in text and 'ad_segments = ["students"]' in text
+    again = gx.Campaign.from_toml(path, graph=layered.graph)
+    assert again.spec["segments"] == layered.spec["segments"]
+    assert again.spec["acquisition"]["ad_segments"] == ["students"]
+    assert again.spec["segments"]["list"][0]["behaviour"] == {"discount_elasticity": 6.0, "share_prob": 0.3,
+                                                              "tier_repeat_mult": {"fan": 2.0}}
+
+
+@pytest.mark.parametrize("segments,acquisition,field", [
+    ({"list": [{"name": "a", "share": 0.7}, {"name": "b", "share": 0.4}]}, {}, "segments.list"),
+    ({"list": [{"name": "a", "share": 0.2, "behaviour": {"stickiness": 0.5}}]}, {}, "segments.list[0].behaviour.stickiness"),
+    ({"list": [{"name": "a", "behaviour": {"shares_prob": 0.5}}]}, {}, "segments.list[0].behaviour.shares_prob"),
+    ({"list": [{"name": "a", "behaviour": {"reach": 1.5}}]}, {}, "segments.list[0].behaviour.reach"),
+    ({"list": [{"name": "a"}, {"name": "a"}]}, {}, "segments.list[1].name"),
+    ({"list": [{"name": "other"}]}, {}, "segments.list[0].name"),
+    ({"list": [{"name": "a", "size": 3}]}, {}, "segments.list[0].size"),
+    ({"assign": "random"}, {}, "segments.assign"),
+    ({"list": [{"name": "a", "share": 0.5}]}, {"ad_segments": ["b"]}, "acquisition.ad_segments"),
+    (None, {"ad_segments": ["a"]}, "acquisition.ad_segments"),
+])
+def test_bad_segments_name_the_key(promise_graph, segments, acquisition, field):
+    sections = {"acquisition": acquisition} if acquisition else {}
+    if segments is not None:
+        sections["segments"] = segments
+    with pytest.raises(ValueError, match=re.escape(field)):
+        gx.Campaign(promise_graph, **sections)
+
+
+def test_a_bad_segment_in_a_scenario_file_names_its_line(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text('[graph]\ngenerator = "holme-kim"\nn = 500\n\n[[segments.list]]\nname = "students"\n'
+                    'share = 0.3\n\n[[segments.list]]\nname = "city"\nbehaviour = { reach = 2 }\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"bad\.toml:11: .*segments\.list\[1\]\.behaviour\.reach"):
+        gx.Campaign.from_toml(path)
+
+
+def test_the_json_schema_describes_the_segments_list():
+    entry = gx.campaign.json_schema()["properties"]["segments"]["properties"]["list"]["items"]
+    assert entry["properties"]["behaviour"]["properties"]["tier_repeat_mult"]["properties"]["fan"]["minimum"] == 0
+    assert entry["properties"]["share"]["maximum"] == 1

@@ -126,6 +126,7 @@ struct Acquisition {
   double ad_budget = std::numeric_limits<double>::infinity();
   std::string ad_target = "all";  // all | prospects
   double platform_fee = 0;      // share of the price paid by ad-channel customers outside groups
+  std::vector<std::string> ad_segments;  // §15.3 (Part III): impressions only on these segments (empty: all)
 };
 
 // MODEL.md §9.4–9.5. MODEL.md leaves the defaults of period, discount and amount open:
@@ -172,6 +173,39 @@ struct Horizon {
   std::uint64_t seed = 0;
 };
 
+// MODEL.md §15 (Part III) a segment: a fixed layer of people (students, a city, heavy users) with
+// its own behaviour.
+struct Segment {
+  std::string name;
+  double share = 0;  // assign = shares: the part of the nodes drawn into it
+  // §15.2 overrides of behaviour keys for its members, as paths under [behaviour] with their values
+  // ("share_prob", "tier_repeat_mult.fan"), in the order given; the keys it leaves out keep the
+  // global values.
+  std::vector<std::pair<std::string, double>> behaviour;
+};
+
+// MODEL.md §15 segments (off unless the [segments] section is present). Every node is in one
+// segment for the whole run: drawn per node per replicate from the shares (what they leave over is
+// `other`), or given per node (a column of names: Python's segments["column"], or a scenario's
+// `file` of "label,segment" lines).
+struct Segments {
+  bool enabled = false;
+  std::string assign = "shares";  // shares | column
+  std::string file;               // scenario files, assign = column: "label,segment" lines
+  std::vector<Segment> list;
+  // assign = column: the segment of every node as an index into column_names ("" means `other`; a
+  // name not in `list` is a segment of its own with the global behaviour). Data, not a parameter:
+  // not in the parameter table or the spec's JSON (the names in `list` are).
+  std::shared_ptr<const std::vector<std::uint8_t>> column;
+  std::vector<std::string> column_names;
+};
+
+// The behaviour keys a segment may override (MODEL.md §15.2): their paths under [behaviour]
+// (a tier table's entries as "tier_repeat_mult.fan").
+const std::vector<std::string>& segment_behaviour_keys();
+// The global behaviour with segment s's overrides applied.
+Behaviour segment_behaviour(const Behaviour& global, const Segment& segment);
+
 struct CampaignSpec {
   Product product;
   Behaviour behaviour;
@@ -180,6 +214,7 @@ struct CampaignSpec {
   Policy policy;
   Acquisition acquisition;
   Community community;
+  Segments segments;
   Seeding seeding;
   Horizon run;
 };
@@ -247,17 +282,22 @@ struct LedgerEntry {
   double earned;             // rewards and commissions it received
   std::int64_t churned;      // step it churned in (-1: active at the horizon)
   std::uint8_t tier;         // index into campaign_tiers(): its rung at the horizon (churned: the last it held)
+  std::uint8_t segment;      // §15 index into CampaignResult::segments
 };
 
 // Per replicate, what cohort retention and lifetime value by channel need (MODEL.md §11):
 // cohorts: (acquired step, channel, churn step or steps = not churned, customers) rows;
 // channels: per channel, customers, margin, attributed incentives, incentive-driven customers,
 // revenue.
+// segments (§15): per segment, customers, revenue, margin, attributed incentives,
+// incentive-driven customers, customers active at the horizon.
 struct Lifecycle {
   std::vector<std::uint32_t> cohorts;  // 4 per row
   std::vector<double> channels;        // kLifecycleColumns per channel
+  std::vector<double> segments;        // kSegmentColumns per segment of CampaignResult::segments
 };
 inline constexpr std::size_t kLifecycleColumns = 5;
+inline constexpr std::size_t kSegmentColumns = 6;
 
 // Bytes a replicate keeps per customer (its §11 book) and per node it touches (the node's state,
 // Part II's group, inviter and book index included): for benchmarks and memory estimates.
@@ -289,6 +329,7 @@ struct CampaignResult {
   std::vector<std::pair<std::uint64_t, std::vector<ForestEntry>>> forests;
   std::vector<std::pair<std::uint64_t, std::vector<LedgerEntry>>> ledgers;
   std::vector<Lifecycle> lifecycle;  // one per replicate
+  std::vector<std::string> segments;  // §15 the segments' names by index (no segments: "other", everyone)
   double seconds = 0;
 };
 

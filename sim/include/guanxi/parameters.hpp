@@ -25,6 +25,7 @@ enum class ParameterType {
   numbers,  // a list of numbers (commission rates by level)
   budget,   // a number or "unlimited"
   nodes,    // seed nodes: ids, or labels in scenario files
+  names,    // a list of names (acquisition.ad_segments)
 };
 
 // The legal values, each with its one error text ("must be in [0, 1], got 1.5").
@@ -41,7 +42,8 @@ enum class ParameterRange {
 
 // Where a row's value lives in a spec.
 using ParameterField = std::variant<double*, std::uint32_t*, std::uint64_t*, bool*, std::string*,
-                                    std::vector<double>*, TieInit::Kind*, std::vector<node_t>*>;
+                                    std::vector<double>*, TieInit::Kind*, std::vector<node_t>*,
+                                    std::vector<std::string>*>;
 
 struct Parameter {
   std::string path;  // "behaviour.share_prob", "policy.group_buy.size"

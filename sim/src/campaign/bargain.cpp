@@ -29,14 +29,17 @@ void Replicate::bargain_asks(std::uint32_t t, Effects& out) const {
     // "Not yet asked in this bargain": a later bargain of v is a fresh link and may ask the
     // same friends again. A node has one bargain open at a time, so one mark per arc suffices.
     const std::uint32_t mark = index + 1;
+    const double reach = behaviour_of(v).reach;  // §18a the initiator's reach decides whom it asks
     for (arc_t a = graph_.arc_begin(v); a < graph_.arc_end(v); ++a) {
-      if (asked()[a] == mark || uniform(Purpose::ask, a) >= b.reach) continue;
+      if (asked()[a] == mark || uniform(Purpose::ask, a) >= reach) continue;
       out.asked.push_back({index, a});
       const node_t w = graph_.target(a);
       const double s = strength(shared_.arc_tie[a], t);
-      if (uniform(Purpose::help, a) >= std::min(1.0, trust(b, s) * b.help_mult)) continue;
+      // §18a the asked neighbour's help_mult, aware_mult and trust(s) with its own conv_weak and conv_strong.
+      const Behaviour& asked = segmented_ ? behaviour_of(w) : b;
+      if (uniform(Purpose::help, a) >= std::min(1.0, trust(asked, s) * asked.help_mult)) continue;
       out.helped.push_back(index);
-      if (nodes()[w].stage == Stage::prospect && uniform(Purpose::helper_convert, a) < trust(b, s) * b.aware_mult)
+      if (nodes()[w].stage == Stage::prospect && uniform(Purpose::helper_convert, a) < trust(asked, s) * asked.aware_mult)
         out.adopt(w, referral, v, bits(Purpose::credit, v, w));
     }
   }

@@ -101,6 +101,7 @@ std::vector<SpecWarning> check_spec(const CampaignSpec& spec) {
     warnings.push_back({"acquisition.ad_budget", "below one step's ad_spend: no ads are ever bought"});
   if (ads.ad_spend > 0 && std::floor(1000.0 * ads.ad_spend / ads.cpm) < 1)
     warnings.push_back({"acquisition.ad_spend", "buys less than one impression per step at this cpm: no ads are shown"});
+  campaign::check_segments(spec);
   if (spec.ties.init.low > spec.ties.init.high) throw ParameterError("ties.low", "must be <= ties.high");
   if (spec.ties.init.s_min > spec.ties.init.s_max) throw ParameterError("ties.s_min", "must be <= ties.s_max");
   check_result_size(spec.run.replicates, spec.run.steps, "run.replicates");
@@ -125,6 +126,7 @@ std::vector<SpecWarning> validate(const CampaignSpec& spec, const Graph& g) {
     throw ParameterError("seeding.k", "must be in [0, " + std::to_string(g.num_nodes()) + "], got " + std::to_string(s.k) +
                                           " (the graph has " + std::to_string(g.num_nodes()) + " nodes)");
   }
+  campaign::check_segment_column(spec, g);
   const Community& community = spec.community;
   if (community.enabled && community.initial == "column") {
     if (!community.groups)
@@ -207,6 +209,7 @@ Shared prepare_shared(const Graph& g, const CampaignSpec& spec, std::uint64_t se
       shared.initial_groups.back().push_back(placed[i].second);
     }
   }
+  shared.segments = resolve_segments(spec);
   shared.commission_levels = static_cast<std::uint32_t>(
       std::max(p.commission.size(), p.membership.enabled ? p.membership.partner_commission.size() : std::size_t{0}));
   // Tie maps: free s' = floor + (s - floor)(1 - decay); bonded: bond, then decay.
@@ -247,6 +250,7 @@ CampaignResult run_campaign(const Graph& g, const CampaignSpec& spec, const Camp
   for (std::uint64_t r : options.forests) result.forests.push_back({r, {}});
   for (std::uint64_t r : options.ledgers) result.ledgers.push_back({r, {}});
   result.lifecycle.resize(options.replicates);
+  result.segments = campaign::resolve_segment_names(spec);
   tbb::enumerable_thread_specific<campaign::Scratch> scratch;
   // The preparation runs on the run's threads too (its parallel kernels give the same values for
   // any thread count).

@@ -20,12 +20,13 @@ namespace guanxi::campaign {
 
 void Replicate::churn(std::uint32_t /*t: the step's keys are set*/, Effects& out) const {
   const Behaviour& b = spec_.behaviour;
-  if (b.churn_prob <= 0) return;
+  if (b.churn_prob <= 0 && !segmented_) return;
   for (node_t u : active_) {  // customers as of the start of the step
-    double p = b.churn_prob * std::exp(-b.embeddedness * capped_strong_ties(b, nodes()[u].strong_active));
+    const Behaviour& own = behaviour_of(u);  // §15.2 the customer's churn_prob and neg_prob
+    double p = own.churn_prob * std::exp(-b.embeddedness * capped_strong_ties(b, nodes()[u].strong_active));
     if (const CommunityGroup* group = group_of(u)) p *= std::exp(-spec_.community.group_embeddedness * group->activity);
     if (nodes()[u].tier == Tier::shareholder) p *= spec_.ladder.shareholding.churn_mult;  // §17.2
-    if (uniform(Purpose::churn, u) < p) out.churners.push_back({u, uniform(Purpose::speak_ill, u) < b.neg_prob});
+    if (uniform(Purpose::churn, u) < p) out.churners.push_back({u, uniform(Purpose::speak_ill, u) < own.neg_prob});
   }
 }
 

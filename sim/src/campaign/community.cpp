@@ -100,7 +100,11 @@ void Replicate::community_decisions(std::uint32_t t, Effects& out) const {
         if (uniform(Purpose::post_reach, v) >= a) continue;
         const Node& n = nodes()[v];
         if (n.stage == Stage::prospect) {
-          if (uniform(Purpose::post_convert, v) < std::min(1.0, convert * (1.0 - n.neg))) out.adopt(v, community, n.inviter);
+          // §15.2 the prospect's own response to the flash sale's discount.
+          const double p = segmented_ ? c.group_conv * (1.0 + c.social_proof * group.buyers_last) *
+                                            conversion_utility(behaviour_of(v), flash_discount(t))
+                                      : convert;
+          if (uniform(Purpose::post_convert, v) < std::min(1.0, p * (1.0 - n.neg))) out.adopt(v, community, n.inviter);
         } else if (n.stage == Stage::customer) {
           out.post_reached_customers.push_back(v);
         }

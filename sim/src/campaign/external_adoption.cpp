@@ -3,6 +3,7 @@
 // node ids (cost ~ n · rate per step, the skips depending only on (seed, replicate, step,
 // rate), so campaigns share them). An external adopter buys at list price, or — while the
 // policy pays — opens a team under group buy or a bargain under bargain, as the seeds do.
+// §15.2 (Part III): a prospect's own segment's external_rate (thinning, purpose external_segment).
 // Declares: random purposes external; channel external.
 #include <cmath>
 
@@ -11,7 +12,10 @@
 namespace guanxi::campaign {
 
 void Replicate::external_adoption(std::uint32_t /*t: the step's keys are set*/, Effects& out) const {
-  const double rate = spec_.behaviour.external_rate;
+  // §15.2 each prospect adopts at its own segment's rate: the skips run at the largest rate and a
+  // prospect of a segment with a lower one is kept with probability (its rate) / (the largest),
+  // under a purpose of its own (a segment at the largest rate draws nothing more).
+  const double rate = segmented_ ? shared_.segments.max_external_rate : spec_.behaviour.external_rate;
   if (rate <= 0) return;
   const node_t n = graph_.num_nodes();
   const double log_keep = std::log1p(-rate);
@@ -24,7 +28,12 @@ void Replicate::external_adoption(std::uint32_t /*t: the step's keys are set*/, 
       v += static_cast<std::uint64_t>(skip);
     }
     if (v >= n) break;
-    if (nodes()[v].stage == Stage::prospect) out.adopt(static_cast<node_t>(v), external, max_nodes);
+    if (nodes()[v].stage != Stage::prospect) continue;
+    if (segmented_) {
+      const double own = behaviour_of(static_cast<node_t>(v)).external_rate;
+      if (own < rate && !(uniform(Purpose::external_segment, v) < own / rate)) continue;
+    }
+    out.adopt(static_cast<node_t>(v), external, max_nodes);
   }
 }
 

@@ -5,7 +5,9 @@
 // IndexedSet that follows stage changes). A prospect with K >= 1 impressions converts with
 // probability 1 - (1 - ad_conversion (1 - neg))^K and then acts as an external adopter (§3.1):
 // it buys at list price, or opens a team or bargain while those policies pay; channel ad, no
-// referrer. Cost per step is O(I log I), never O(n). The platform fee (§8.2) is paid in §3.4
+// referrer. §15.3 (Part III): with acquisition.ad_segments, impression i lands on the
+// floor(U_i N)-th member (or prospect) of the listed segments' union, N its size. Cost per step is
+// O(I log I), never O(n) (the union's members are listed once per replicate). The platform fee (§8.2) is paid in §3.4
 // (payments.cpp).
 // Declares: random purposes impression, ad_convert; channel ad; metrics ad_spend, impressions.
 #include <algorithm>
@@ -25,14 +27,19 @@ void Replicate::ads(std::uint32_t t, Effects& out) const {
   out.impressions = impressions;
   if (a.ad_conversion <= 0) return;  // bought and shown, converting nobody
   const bool among_prospects = prospects_.has_value();
-  const double population = among_prospects ? static_cast<double>(prospects_->size()) : graph_.num_nodes();
+  // §15.3 confined ads land among the audience's members (positions in ad_audience_).
+  const bool confined = ads_confined();
+  const double population = among_prospects ? static_cast<double>(prospects_->size())
+                            : confined      ? static_cast<double>(ad_audience_.size())
+                                            : graph_.num_nodes();
   if (population == 0) return;
   std::vector<node_t> hits;
   hits.reserve(impressions);
   for (std::uint64_t i = 0; i < impressions; ++i) {
     auto index = static_cast<std::uint64_t>(uniform(Purpose::impression, i) * population);
     index = std::min(index, static_cast<std::uint64_t>(population) - 1);
-    const node_t v = among_prospects ? (*prospects_)[index] : static_cast<node_t>(index);
+    const auto at = among_prospects ? (*prospects_)[index] : static_cast<node_t>(index);
+    const node_t v = confined ? ad_audience_[at] : at;
     if (nodes()[v].stage == Stage::prospect) hits.push_back(v);
   }
   std::sort(hits.begin(), hits.end());

@@ -199,6 +199,8 @@ const std::vector<Parameter> kParameters = {
     {"acquisition.platform_fee", number, unit, "share of the price paid", "§8.2",
      "taken by the platform from purchases of ad-channel customers outside community groups",
      GUANXI_FIELD(acquisition.platform_fee)},
+    {"acquisition.ad_segments", ParameterType::names, any, "", "§15.3",
+     "impressions land only on members of these segments (empty: on anyone)", GUANXI_FIELD(acquisition.ad_segments)},
     // community (§9)
     {"community.enabled", flag, any, "", "§9", "community groups on (a [community] table switches them on)",
      GUANXI_FIELD(community.enabled)},
@@ -246,6 +248,16 @@ const std::vector<Parameter> kParameters = {
      "churn of a customer member falls as exp(-group_embeddedness a_g)", GUANXI_FIELD(community.group_embeddedness)},
     {"community.group_neg_weight", number, unit, "share", "§9.7", "ill words of a churning member reaching its group, times activity",
      GUANXI_FIELD(community.group_neg_weight)},
+    // segments (§15, Part III); their list ([[segments.list]]: name, share, behaviour) is read and
+    // written beside the table (scenario.cpp)
+    {"segments.enabled", flag, any, "", "§15", "segments on (a [segments] table switches them on)",
+     GUANXI_FIELD(segments.enabled)},
+    {"segments.assign", text, any, "", "§15.1",
+     "shares (drawn per node per replicate from the list's shares) or column (a name per node)",
+     GUANXI_FIELD(segments.assign)},
+    {"segments.file", text, any, "", "§15.1",
+     "scenario files, assign = column: a file of label,segment lines (relative to the scenario)",
+     GUANXI_FIELD(segments.file)},
     // seeding (§7)
     {"seeding.strategy", text, any, "", "§7", "top_degree, pagerank, kcore, imm, random or nodes",
      GUANXI_FIELD(seeding.strategy)},
@@ -274,7 +286,8 @@ const Parameter* find_parameter(const std::string& path) {
 }
 
 std::string_view parameter_type_name(ParameterType type) {
-  static constexpr std::string_view names[] = {"number", "count", "flag", "text", "choice", "numbers", "budget", "nodes"};
+  static constexpr std::string_view names[] = {"number", "count", "flag", "text", "choice", "numbers", "budget", "nodes",
+                                                        "names"};
   return names[static_cast<int>(type)];
 }
 

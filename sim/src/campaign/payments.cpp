@@ -30,7 +30,7 @@ void Replicate::pay(std::uint32_t t) {
   const Policy& policy = spec_.policy;
   const double list_price = spec_.product.price;
   const double fee_rate = spec_.acquisition.platform_fee;
-  const TierMultipliers& basket = spec_.behaviour.tier_spend_mult;
+
   for (const Purchase& p : purchases_) {
     Node& buyer = nodes()[p.buyer];
     const bool first = !buyer.ever_bought;
@@ -40,7 +40,7 @@ void Replicate::pay(std::uint32_t t) {
     }
     CustomerBook& book = ledger_[buyer.book - 1];
     // §10: a repeat purchase's basket is its tier's tier_spend_mult times one unit (price and cost).
-    const double units = first ? 1.0 : by_tier(basket, buyer.tier);
+    const double units = first ? 1.0 : by_tier(behaviour_of(p.buyer).tier_spend_mult, buyer.tier);  // §15.2 the buyer's
     const double price = list_price * units;
     double discount = price * p.discount_rate;
     bool driven = false;

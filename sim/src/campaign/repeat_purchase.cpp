@@ -15,14 +15,16 @@ namespace guanxi::campaign {
 
 void Replicate::repeat_purchases(std::uint32_t t, Effects& out) const {
   const Behaviour& b = spec_.behaviour;
-  if (b.repeat_prob <= 0) return;
+  if (b.repeat_prob <= 0 && !segmented_) return;
   const auto& reached = out.post_reached_customers;  // sorted
   const double post_lift = (1.0 + spec_.community.repeat_lift) * conversion_utility(b, flash_discount(t));
   const MarginCap& cap = spec_.policy.margin_cap;
   for (node_t u : active_) {
+    const Behaviour& own = behaviour_of(u);  // §15.2 the customer's repeat_prob and tier_repeat_mult
     const double strong = capped_strong_ties(b, nodes()[u].strong_active);
-    double p = b.repeat_prob * by_tier(b.tier_repeat_mult, nodes()[u].tier) * (1.0 + b.stickiness * strong);
-    if (!reached.empty() && std::binary_search(reached.begin(), reached.end(), u)) p *= post_lift;
+    double p = own.repeat_prob * by_tier(own.tier_repeat_mult, nodes()[u].tier) * (1.0 + b.stickiness * strong);
+    if (!reached.empty() && std::binary_search(reached.begin(), reached.end(), u))
+      p *= segmented_ ? (1.0 + spec_.community.repeat_lift) * conversion_utility(own, flash_discount(t)) : post_lift;
     // §18: a rebate lifts the whole repeat probability for the period after it.
     if (cap.enabled && t < ledger_[nodes()[u].book - 1].lift_until) p *= 1.0 + cap.lift;
     if (uniform(Purpose::repeat, u) < p)

@@ -28,6 +28,7 @@ Replicate::Replicate(const Shared& shared, std::uint64_t replicate, std::vector<
   asked_.prepare(spec_.policy.bargain.enabled ? graph_.num_arcs() : 0);
   ties_.prepare(graph_.num_ties());
   nodes_position_.resize(graph_.num_nodes());
+  segmented_ = shared_.segments.on();
   const Acquisition& ads = spec_.acquisition;
   if (ads.ad_spend > 0 && ads.ad_target == "prospects")
     prospects_.emplace(scratch.prospect_at, scratch.prospect_slot, graph_.num_nodes());
@@ -50,6 +51,15 @@ void Replicate::run() {
 
 void Replicate::begin() {
   refresh_keys(0);
+  segment_key_ = keys_[static_cast<std::uint32_t>(Purpose::segment)];
+  // §15.3 the audience of confined ads: its members, and (ad_target = prospects) its prospects,
+  // by position in it.
+  if (ads_confined() && spec_.acquisition.ad_spend > 0) {
+    const std::vector<std::uint8_t>& audience = shared_.segments.audience;
+    for (node_t v = 0; v < graph_.num_nodes(); ++v)
+      if (audience[segment_of(v)]) ad_audience_.push_back(v);
+    if (prospects_) prospects_.emplace(prospects_->at_storage(), prospects_->slot_storage(), ad_audience_.size());
+  }
   pays_ = shared_.incentives && spec_.policy.budget > 0;
   place_initial_groups();
   place_seeds();
@@ -144,8 +154,14 @@ bool Replicate::affordable(double amount) {
 void Replicate::sync_prospects() {
   if (!prospects_) return;
   for (node_t v : stage_changes_) {
-    if (nodes()[v].stage == Stage::prospect) prospects_->insert(v);
-    else prospects_->erase(v);
+    node_t at = v;  // its position among the ads' audience (everyone: its id)
+    if (ads_confined()) {
+      const auto position = audience_position(v);
+      if (!position) continue;
+      at = static_cast<node_t>(*position);
+    }
+    if (nodes()[v].stage == Stage::prospect) prospects_->insert(at);
+    else prospects_->erase(at);
   }
   stage_changes_.clear();
 }
@@ -153,7 +169,7 @@ void Replicate::sync_prospects() {
 double Replicate::share_utility_of(node_t u) const {
   const double price = spec_.product.price;
   const double earned = referral_earnings(spec_.policy, price, nodes()[u].tier, offered_discount());
-  return share_utility(spec_.behaviour, pays_, earned, price);
+  return share_utility(behaviour_of(u), pays_, earned, price);  // §15.2 the sharer's reward response
 }
 
 double Replicate::offered_discount() const { return referee_discount(spec_.policy, pays_); }

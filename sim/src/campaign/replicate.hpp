@@ -67,8 +67,10 @@ enum class Purpose : std::uint32_t {
   leave = 25,           // §9.6 a member leaves: (node)
   // Part III (model version 3).
   stake = 26,           // §17.1 an active partner buys a stake: (node)
+  segment = 27,         // §15.1 a node's segment, once per replicate (step 0's key): (node)
+  external_segment = 28,  // §15.2 an external adoption kept at the prospect's own rate: (node)
 };
-inline constexpr std::uint32_t kPurposeSlots = 27;  // largest id + 1: the size of a replicate's key table
+inline constexpr std::uint32_t kPurposeSlots = 29;  // largest id + 1: the size of a replicate's key table
 
 // A read-only array held by reference count: the graph's memo (guanxi/graph_memo.hpp) and every
 // run on the graph share one vector, so preparing a run copies none of it. Reads go through a
@@ -94,6 +96,26 @@ class SharedArray {
   std::shared_ptr<const void> values_;  // keeps the container alive
 };
 
+// §15 a run's segments, resolved from the spec: the list's segments, then the column's names
+// not in the list (segments of their own with the global behaviour), then `other` (everyone else,
+// the global behaviour). Empty `behaviour`: segments are off and every decision reads the spec's.
+struct SegmentTable {
+  std::vector<std::string> names;
+  std::vector<Behaviour> behaviour;       // by segment index
+  std::vector<double> cumulative;         // assign = shares: the list's cumulative shares
+  std::vector<std::uint8_t> from_column;  // assign = column: column code -> segment index
+  std::vector<std::uint8_t> audience;     // §15.3 by segment index: impressions may land on it (empty: all)
+  double max_external_rate = 0;           // §3.1 the largest external_rate of any segment
+  bool on() const { return !behaviour.empty(); }
+};
+// The table of `spec` (check_spec has accepted it; a column has been checked against the graph).
+SegmentTable resolve_segments(const CampaignSpec& spec);
+// The run's segment names in index order ({"other"} when segments are off).
+std::vector<std::string> resolve_segment_names(const CampaignSpec& spec);
+// §15's checks without the graph (check_spec) and of a column against the graph (validate).
+void check_segments(const CampaignSpec& spec);
+void check_segment_column(const CampaignSpec& spec, const Graph& g);
+
 // Inputs shared by all replicates of a run, derived once; the per-tie and per-arc arrays come
 // from the graph's memo, so a second run on the same graph object derives them no more.
 struct Shared {
@@ -106,6 +128,7 @@ struct Shared {
   bool random_seeds = false;
   // §9.1 initial groups: the members of each (initial = all: every node; column: by group id).
   std::vector<std::vector<node_t>> initial_groups;
+  SegmentTable segments;                // §15
   bool incentives = false;              // rewards, commissions, discounts, teams, bargains or fees
   std::uint32_t commission_levels = 0;
   // Closed-form tie maps: a step multiplies (s - fixed) by `keep`; powers tabulated by steps.
@@ -330,6 +353,8 @@ class IndexedSet {
   void erase(node_t v) {
     if (contains(v)) swap_slots(read(slot_, v), --size_);
   }
+  Stamped<std::uint32_t>& at_storage() const { return at_; }
+  Stamped<std::uint32_t>& slot_storage() const { return slot_; }
 
  private:
   // Entries hold value + 1; 0 (fresh) reads as the identity.
@@ -501,6 +526,15 @@ class Replicate {
   double uniform(Purpose p, std::uint64_t id) const { return to_unit(bits(p, id)); }
   double uniform_pair(Purpose p, std::uint64_t first, std::uint64_t second) const { return to_unit(bits(p, first, second)); }
 
+  // §15 node v's segment in this replicate, and the behaviour its own decisions read (§15.2:
+  // the sharer's, the prospect's, the customer's, the asked neighbour's).
+  std::uint8_t segment_of(node_t v) const;
+  const Behaviour& behaviour_of(node_t v) const {
+    return segmented_ ? shared_.segments.behaviour[segment_of(v)] : spec_.behaviour;
+  }
+  // §15.3 the nodes ads may reach (sorted; empty when ads reach everyone) and a node's position in it.
+  bool ads_confined() const { return !shared_.segments.audience.empty(); }
+  std::optional<std::size_t> audience_position(node_t v) const;
   // Helpers shared by mechanisms: the formulas of formulas.hpp on this step's state.
   double share_utility_of(node_t u) const;  // U_share of sharer u (1 when the policy does not pay)
   double offered_discount() const;          // d_referee in U_conv and the first purchase (0 unless paying)
@@ -580,6 +614,9 @@ class Replicate {
   const Graph& graph_;
   const CampaignSpec& spec_;
   std::uint64_t replicate_, row_;
+  bool segmented_ = false;            // §15 segments on
+  std::uint64_t segment_key_ = 0;     // §15.1 the replicate's key of purpose segment
+  std::vector<node_t> ad_audience_;   // §15.3 members of acquisition.ad_segments, sorted
   std::vector<double>& out_;
   std::vector<ForestEntry>* forest_;
   Keys keys_{};

@@ -106,6 +106,8 @@ class TableReader {
       if (it->is_null() || std::find(extra_keys.begin(), extra_keys.end(), key) != extra_keys.end()) continue;
       if (const Parameter* parameter = find_parameter(full)) {
         read(*parameter, *it);
+      } else if (full == "segments.list") {
+        read_segment_list(*it);
       } else if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
         table(*it, full);
       } else if (path.empty() && is_study_key(key)) {
@@ -115,6 +117,7 @@ class TableReader {
       } else {
         std::vector<std::string> candidates = keys;
         candidates.insert(candidates.end(), extra_keys.begin(), extra_keys.end());
+        if (path == "segments") candidates.push_back("list");
         const std::string hint = closest(key, candidates);
         reader_.fail(full, "unknown key" + (hint.empty() ? std::string() : "; did you mean '" + hint + "'?"));
       }
@@ -122,6 +125,65 @@ class TableReader {
   }
 
  private:
+  // §15 [[segments.list]]: tables of name, share and behaviour (overrides of §15.2's keys). Each
+  // entry's keys are named "segments.list[i].key" in messages (the TOML reader records their lines).
+  void read_segment_list(const json& v) {
+    if (!v.is_array()) reader_.fail("segments.list", "expected a list of tables ([[segments.list]]), got " + type_name(v));
+    spec_.segments.list.clear();
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const std::string at = "segments.list[" + std::to_string(i) + "]";
+      const json& entry = v[i];
+      if (!entry.is_object()) reader_.fail(at, "expected a table (name, share, behaviour), got " + type_name(entry));
+      Segment segment;
+      for (auto it = entry.begin(); it != entry.end(); ++it) {
+        const std::string key = it.key(), full = at + "." + key;
+        if (it->is_null()) continue;
+        if (key == "name") {
+          if (!it->is_string()) reader_.fail(full, "expected a string, got " + type_name(*it));
+          segment.name = it->get<std::string>();
+        } else if (key == "share") {
+          if (!it->is_number() || !std::isfinite(it->get<double>()))
+            reader_.fail(full, "expected a number, got " + type_name(*it));
+          segment.share = it->get<double>();
+        } else if (key == "behaviour") {
+          if (!it->is_object()) reader_.fail(full, "expected a table of behaviour keys, got " + type_name(*it));
+          read_overrides(*it, full, "", segment);
+        } else {
+          reader_.fail(full, "unknown key; a segment has name, share and behaviour (did you mean '" +
+                                 closest(key, {"name", "share", "behaviour"}) + "'?)");
+        }
+      }
+      spec_.segments.list.push_back(std::move(segment));
+    }
+  }
+
+  // A segment's behaviour overrides: §15.2's keys only; a tier table's entries one by one.
+  void read_overrides(const json& table, const std::string& at, const std::string& prefix, Segment& segment) {
+    const std::vector<std::string>& allowed = segment_behaviour_keys();
+    for (auto it = table.begin(); it != table.end(); ++it) {
+      const std::string key = prefix + it.key(), full = at + "." + it.key();
+      if (it->is_null()) continue;
+      if (it->is_object() && prefix.empty() &&
+          std::any_of(allowed.begin(), allowed.end(), [&](const std::string& k) { return k.starts_with(key + "."); })) {
+        read_overrides(*it, full, key + ".", segment);
+        continue;
+      }
+      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+        const std::string what = find_parameter("behaviour." + key) ? "not a key a segment may override"
+                                                                    : "unknown behaviour key";
+        reader_.fail(full, what + " (MODEL.md §15.2: " + join_names(allowed) + "); did you mean '" + closest(key, allowed) + "'?");
+      }
+      if (!it->is_number() || !std::isfinite(it->get<double>())) reader_.fail(full, "expected a number, got " + type_name(*it));
+      segment.behaviour.emplace_back(key, it->get<double>());
+    }
+  }
+
+  static std::string join_names(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+    return out;
+  }
+
   void read(const Parameter& parameter, const json& v) {
     const std::string& path = parameter.path;
     const ParameterField field = parameter.field(spec_);
@@ -181,6 +243,16 @@ class TableReader {
         else if (v.is_number()) *std::get<double*>(field) = v.get<double>();
         else reader_.fail(path, "expected a number or \"unlimited\", got " + v.dump());
         return;
+      case ParameterType::names: {
+        if (!v.is_array()) reader_.fail(path, "expected a list of names, got " + type_name(v));
+        auto& names = *std::get<std::vector<std::string>*>(field);
+        names.clear();
+        for (const auto& x : v) {
+          if (!x.is_string()) reader_.fail(path, "expected a list of names, found " + x.dump());
+          names.push_back(x.get<std::string>());
+        }
+        return;
+      }
       case ParameterType::nodes: {
         if (!v.is_array()) reader_.fail(path, "expected a list of nodes, got " + type_name(v));
         auto& nodes = *std::get<std::vector<node_t>*>(field);
@@ -263,11 +335,27 @@ std::string spec_to_json(const CampaignSpec& spec) {
           }
         },
         parameter.field(mutable_spec));
+    if (parameter.path == "segments.file") {  // §15 the list, after the table's own keys
+      detail::json list = detail::json::array();
+      for (const Segment& segment : spec.segments.list) {
+        detail::json entry = {{"name", segment.name}, {"share", segment.share}};
+        detail::json behaviour = detail::json::object();
+        for (const auto& [key, x] : segment.behaviour) {
+          const auto dot = key.find('.');
+          if (dot == std::string::npos) behaviour[key] = x;
+          else behaviour[key.substr(0, dot)][key.substr(dot + 1)] = x;
+        }
+        entry["behaviour"] = behaviour;
+        list.push_back(entry);
+      }
+      (*at)["list"] = list;
+    }
   }
   return root.dump();
 }
 
 Scenario::Place Scenario::place(const std::string& key) const {
+  if (const auto exact = lines.find(key); exact != lines.end()) return {exact->second, true};  // a list of tables' entries
   const std::string own = key.substr(0, key.find('['));
   for (std::string at = own; !at.empty();) {
     const auto line = lines.find(at);

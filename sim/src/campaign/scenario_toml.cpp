@@ -28,8 +28,16 @@ detail::json convert(const toml::node& node, const std::string& path, std::map<s
     return out;
   }
   if (const auto* array = node.as_array()) {
+    // The entries of a list of tables ([[segments.list]]) are named by their index, so that an
+    // error inside one names its own line: "segments.list[1].share".
     detail::json out = detail::json::array();
-    for (auto&& value : *array) out.push_back(convert(value, path, lines));
+    std::size_t index = 0;
+    for (auto&& value : *array) {
+      const std::string entry = value.is_table() ? path + "[" + std::to_string(index) + "]" : path;
+      if (value.is_table() && value.source().begin.line) lines[entry] = value.source().begin.line;
+      out.push_back(convert(value, entry, lines));
+      ++index;
+    }
     return out;
   }
   if (const auto* v = node.as_integer()) return v->get();

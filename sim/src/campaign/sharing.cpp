@@ -16,11 +16,16 @@
 namespace guanxi::campaign {
 
 void Replicate::sharing(std::uint32_t t, Effects& out) const {
+  // max_shares, max_attempts and tier_mult are everyone's; §15.2 the sharer's share_prob,
+  // team_share_prob, reach and reward response, the prospect's conversion and discount response.
   const Behaviour& b = spec_.behaviour;
-  const double u_conv = conversion_utility(b, offered_discount());
-  auto share_from = [&](node_t u, double base) {
+  const double discount = offered_discount();
+  const double u_conv = conversion_utility(b, discount);
+  auto share_from = [&](node_t u, bool pending) {
     const Node& sharer = nodes()[u];
     if (b.max_shares > 0 && sharer.shares >= b.max_shares) return;
+    const Behaviour& own = behaviour_of(u);
+    const double base = pending ? own.team_share_prob : own.share_prob;
     const double u_share = share_utility_of(u);
     if (uniform(Purpose::share, u) >= share_probability(base, by_tier(b.tier_mult, sharer.tier), u_share)) return;
     out.sharers.push_back(u);
@@ -28,11 +33,17 @@ void Replicate::sharing(std::uint32_t t, Effects& out) const {
       const node_t v = graph_.target(a);
       if (nodes()[v].stage != Stage::prospect) continue;
       if (b.max_attempts > 0 && attempts()[a] >= b.max_attempts) continue;
-      if (uniform(Purpose::reach, a) >= b.reach) continue;
+      if (uniform(Purpose::reach, a) >= own.reach) continue;
       out.reached.push_back(a);
       ++out.reaches;
       const tie_t tie = shared_.arc_tie[a];
-      const double p = conversion_probability(trust(b, strength(tie, t)), u_conv, nodes()[v].neg);
+      double p = 0;
+      if (segmented_) {
+        const Behaviour& prospect = behaviour_of(v);
+        p = conversion_probability(trust(prospect, strength(tie, t)), conversion_utility(prospect, discount), nodes()[v].neg);
+      } else {
+        p = conversion_probability(trust(b, strength(tie, t)), u_conv, nodes()[v].neg);
+      }
       if (uniform(Purpose::convert, a) < p) {
         out.adopt(v, referral, u, bits(Purpose::credit, u, v));
         ++out.conversion_count;
@@ -43,13 +54,13 @@ void Replicate::sharing(std::uint32_t t, Effects& out) const {
   };
   // Sharers as of the start of the step (new customers act from t + 1); k_factor divides by all
   // of them, whether or not they share (§5).
-  for (node_t u : active_) share_from(u, b.share_prob);
+  for (node_t u : active_) share_from(u, false);
   out.potential_sharers = active_.size();
   // Pending team members share with urgency; bargain initiators ask instead (§3.6).
   if (spec_.policy.group_buy.enabled)
     for (node_t u : pending_)
       if (nodes()[u].stage == Stage::pending) {
-        share_from(u, b.team_share_prob);
+        share_from(u, true);
         ++out.potential_sharers;
       }
 }

@@ -39,6 +39,7 @@ json changed(const Parameter& p, const json& current) {
     case ParameterType::numbers: return json::array({0.125, 0.0625});
     case ParameterType::budget: return 1234.5;
     case ParameterType::nodes: return json::array({3, 1});
+    case ParameterType::names: return json::array({"students", "retirees"});
   }
   return nullptr;
 }
@@ -58,9 +59,12 @@ TEST(ParameterTable, EveryRowIsWrittenAndReadBack) {
     EXPECT_TRUE(p.section.starts_with("§")) << p.path;
     ++rows;
   }
-  // The writer writes nothing that is not a row.
+  // The writer writes nothing that is not a row, but for the segments' list (§15: a list of
+  // tables, read and written beside the table).
   std::size_t leaves = 0;
+  EXPECT_EQ(defaults["segments"]["list"], json::array());
   std::function<void(const json&)> count = [&](const json& j) {
+    if (&j == &defaults["segments"]["list"]) return;
     if (j.is_object()) {
       for (const auto& [key, child] : j.items()) count(child);
     } else {
