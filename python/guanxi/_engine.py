@@ -79,8 +79,10 @@ def normalised_spec(given: dict) -> dict:
     return json.loads(_guanxi.campaign_spec(json.dumps(given, default=plain)))
 
 
-def validate(graph, spec: dict, groups: Optional[np.ndarray] = None) -> List[str]:
-    """Checks a normalised spec against a graph (ValueError); returns its design warnings."""
+def validate(graph, spec: dict, groups=None) -> List[str]:
+    """Checks a normalised spec against a graph (ValueError); returns its design warnings.
+    ``groups``: what the design reads per node (``Campaign.per_node``: None, the initial
+    community groups, or a dict of them and the segment column)."""
     return list(_guanxi.validate_campaign(graph.core, json.dumps(spec), groups))
 
 
@@ -98,11 +100,12 @@ def ic_equivalent(graph, spec: dict) -> np.ndarray:
 def open_scenario(path: "str | os.PathLike", graph=None, graphs: Optional[dict] = None,
                   allow_outside: bool = False) -> dict:
     """A scenario file as the engine reads it: ``name``, ``description``, ``spec`` (JSON),
-    ``graph`` (the engine's graph), ``graph_source``, ``groups`` and ``warnings``.
+    ``graph`` (the engine's graph), ``graph_source``, ``groups``, ``segment_column`` and
+    ``warnings``.
 
     Before anything is read, the scenario must be a regular file (this module reads it first: a
     FIFO would block), and the files it names (``[graph] file`` unless ``graph`` is given,
-    ``community.groups_file``) must lie inside its folder unless ``allow_outside`` (a scenario
+    ``community.groups_file``, ``segments.file``) must lie inside its folder unless ``allow_outside`` (a scenario
     from elsewhere cannot make guanxi read any file). The engine's readers refuse a named file
     that is a folder, device or FIFO, and quote no line of a groups file."""
     path = os.fspath(path)
@@ -129,7 +132,8 @@ def _named_files(path: str, graph_given: bool) -> List[Tuple[str, str]]:
     except (OSError, ValueError):
         return []
     found = []
-    for key, section, field in (("graph.file", "graph", "file"), ("community.groups_file", "community", "groups_file")):
+    for key, section, field in (("graph.file", "graph", "file"), ("community.groups_file", "community", "groups_file"),
+                                ("segments.file", "segments", "file")):
         value = table.get(section, {}).get(field) if isinstance(table.get(section), dict) else None
         if isinstance(value, str) and value and not (key == "graph.file" and graph_given):
             found.append((key, value))
@@ -142,13 +146,14 @@ def scenario_message(path: "str | os.PathLike", key: str, what: str) -> str:
 
 
 def run_campaign(graph, spec: "dict | str", *, replicates: int, seed: int, threads: Optional[int] = None,
-                 first: int = 0, groups: Optional[np.ndarray] = None, forests: Sequence[int] = (),
+                 first: int = 0, groups=None, forests: Sequence[int] = (),
                  customers: Sequence[int] = (), progress: Optional[Callable[[int, int], None]] = None) -> dict:
     """Replicates ``first .. first + replicates`` of a design on ``graph`` (a :class:`Graph`):
     the engine's raw result (``values`` of shape (replicates, steps, metrics), ``metrics``,
     ``warnings``, ``seconds``, the kept ``forests`` and ``ledgers``, ``cohorts``,
     ``channel_sums``, ``handle``). ``spec`` is a normalised spec or its JSON; ``threads`` None
-    or 0: the engine's limit; ``groups``: initial community groups per node; ``forests`` and
+    or 0: the engine's limit; ``groups``: what the design reads per node (``Campaign.per_node``:
+    None, initial community groups, or a dict of them and the segment column); ``forests`` and
     ``customers``: the replicates whose referral forest and ledger are kept; ``progress``:
     called with (replicates done, replicates)."""
     return _guanxi.run_campaign(
@@ -177,7 +182,7 @@ def run_block(population, spec_json: str, seed: int, first: int, count: int, thr
               uncertain: Sequence[Tuple[str, tuple]] = ()):
     """Replicates ``first .. first + count`` of a design: (values, seconds, warnings, version).
     The task of a sweep, locally or on a Dask worker; ``population`` is the graph, or a (graph,
-    groups) pair with the designs' initial community groups, and arrives once per worker when
+    per-node data) pair with the designs' ``Campaign.per_node``, and arrives once per worker when
     scattered. With ``uncertain`` parameters each replicate runs alone with its own draw
     (:func:`guanxi._designs.draw`), on ``threads`` threads of replicates (0: the engine's limit)."""
     graph, groups = population if isinstance(population, tuple) else (population, None)

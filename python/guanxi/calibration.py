@@ -327,7 +327,7 @@ class _Simulator:
     def __init__(self, base: Campaign, keys: Sequence[str], columns: Sequence[int], steps: Optional[int],
                  seed: int, threads: int):
         self.graph = base.graph
-        self.groups = base.groups
+        self.per_node = base.per_node
         self.template = copy.deepcopy(base.spec)
         self.slots = []
         for key in keys:
@@ -348,7 +348,7 @@ class _Simulator:
 
     def _one(self, spec: str, first: int) -> np.ndarray:
         raw = _engine.run_campaign(self.graph, spec, replicates=1, seed=self.seed, threads=1, first=first,
-                                   groups=self.groups)
+                                   groups=self.per_node)
         values = raw["values"][0]
         if self.steps is not None:
             values = values[: self.steps]

@@ -20,9 +20,10 @@ Examples
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
-from typing import Iterable, Mapping, Optional
+from typing import Iterable, Mapping, Optional, Tuple
 
 import numpy as np
 
@@ -33,7 +34,7 @@ from .graph import Graph
 from .results import CampaignResult
 
 __all__ = ["Campaign", "DesignWarning", "metrics", "check_metric", "metric_table", "parameter_table", "parameter_row", "json_schema",
-           "channels", "tiers", "canonical_spec", "spec_sha256"]
+           "channels", "tiers", "canonical_spec", "spec_sha256", "per_node_sha256"]
 
 # The top-level tables of a spec, from the engine's parameter table.
 # The sections of a scenario (besides graph, name and description): what a campaign is made of.
@@ -196,6 +197,46 @@ def _checked_groups(groups, graph: Graph) -> Optional[np.ndarray]:
     return array
 
 
+def _checked_segment_column(column, graph: Graph) -> Tuple[np.ndarray, tuple]:
+    """``segments={"column": ...}``: one segment name per node ("" or None: ``other``; MODEL.md
+    §15.1), as one-byte codes into its names ("" first)."""
+    try:
+        values = np.asarray(column, dtype=object)
+    except (TypeError, ValueError):
+        raise ValueError("segments.column: expected one segment name per node") from None
+    if values.ndim != 1 or values.shape[0] != graph.num_nodes:
+        raise ValueError(f"segments.column: expected one segment name per node ({graph.num_nodes:,}), "
+                         f"got shape {values.shape}")
+    text = np.array(["" if v is None else v for v in values], dtype=object)
+    if not all(isinstance(v, str) for v in text):
+        raise ValueError("segments.column: expected segment names (strings; None or \"\" for other)")
+    names, codes = np.unique(text, return_inverse=True)  # sorted: "" first when present
+    names = names.tolist()
+    if not names or names[0] != "":
+        names, codes = [""] + names, codes + 1
+    if len(names) > 255:
+        raise ValueError(f"segments.column: {len(names) - 1} segment names; at most 254 (a one-byte index)")
+    codes = codes.astype(np.uint8)
+    codes.setflags(write=False)
+    return codes, tuple(names)
+
+
+def per_node_sha256(per_node) -> Optional[dict]:
+    """Digests of what a campaign reads per node beside its spec (:attr:`Campaign.per_node`),
+    for a design's identity in a run store: ``groups_sha256`` and ``segments_sha256``."""
+    if per_node is None:
+        return None
+    out = {}
+    groups, segments = per_node.get("groups"), per_node.get("segments")
+    if groups is not None:
+        out["groups_sha256"] = hashlib.sha256(np.ascontiguousarray(groups, dtype="<i8").tobytes()).hexdigest()
+    if segments is not None:
+        digest = hashlib.sha256(np.ascontiguousarray(segments[0], dtype=np.uint8).tobytes())
+        digest.update(json.dumps(list(segments[1])).encode())
+        out["segments_sha256"] = digest.hexdigest()
+    return out
+
+
 def _unknown_section(name: str) -> ValueError:
     import difflib
 
@@ -245,6 +286,11 @@ class Campaign:
         unknown = [key for key in sections if key not in SECTIONS]
         if unknown:
             raise _unknown_section(unknown[0])
+        column = None
+        if isinstance(sections.get("segments"), Mapping) and "column" in sections["segments"]:
+            # §15.1 a segment per node is data beside the spec, as groups= are.
+            column = _checked_segment_column(sections["segments"]["column"], graph)
+            sections = dict(sections, segments={k: v for k, v in sections["segments"].items() if k != "column"})
         given = {key: finite_spec(value, key) for key, value in sections.items() if value is not None}
         self.graph = graph
         self.name = check_name(name)
@@ -253,13 +299,47 @@ class Campaign:
         self.graph_source: Optional[dict] = None
         self.source: Optional[str] = None
         self._groups = _checked_groups(groups, graph)
-        warn_design(_engine.validate(graph, self.spec, self._groups))
+        self._segment_column = column
+        warn_design(_engine.validate(graph, self.spec, self.per_node))
 
     @property
     def groups(self) -> Optional[np.ndarray]:
         """The initial community group of every node (-1: none) under ``community.initial =
         "column"``, or None: a read-only array."""
         return self._groups
+
+    @property
+    def segment_column(self) -> Optional[np.ndarray]:
+        """The segment of every node under ``segments.assign = "column"`` (MODEL.md §15.1; ""
+        for ``other``), or None."""
+        if self._segment_column is None:
+            return None
+        codes, names = self._segment_column
+        return np.array(names, dtype=object)[codes]
+
+    @property
+    def per_node(self) -> Optional[dict]:
+        """What the engine reads per node beside the spec: None, or ``{"groups": ...,
+        "segments": (codes, names)}`` (either may be None): the initial community groups and
+        the segment column. Designs of one sweep must share it."""
+        if self._groups is None and self._segment_column is None:
+            return None
+        return {"groups": self._groups, "segments": self._segment_column}
+
+    def same_per_node(self, other: "Campaign") -> bool:
+        """Whether ``other`` reads the same data per node (:attr:`per_node`)."""
+        mine, theirs = self.per_node, other.per_node
+        if mine is None or theirs is None:
+            return mine is None and theirs is None
+        for key in ("groups", "segments"):
+            a, b = mine[key], theirs[key]
+            if (a is None) != (b is None):
+                return False
+            if key == "groups" and a is not None and not np.array_equal(a, b):
+                return False
+            if key == "segments" and a is not None and (a[1] != b[1] or not np.array_equal(a[0], b[0])):
+                return False
+        return True
 
     # graph_source: the [graph] table of the scenario the campaign came from (a generator's
     # parameters, or a graph file's absolute path), recorded in run stores; None when the graph
@@ -268,15 +348,19 @@ class Campaign:
 
     @classmethod
     def from_normalised(cls, graph: Graph, spec: dict, name: Optional[str] = None,
-                        groups: Optional[np.ndarray] = None) -> "Campaign":
+                        per_node=None) -> "Campaign":
         """A campaign from a spec the engine has already normalised and checked on this graph
-        (a design of a sweep, a stored design): nothing is checked again."""
+        (a design of a sweep, a stored design): nothing is checked again. ``per_node``: another
+        campaign's :attr:`per_node`, or initial community groups alone (an array)."""
         campaign = cls.__new__(cls)
         campaign.graph, campaign.spec, campaign.name = graph, spec, name
         campaign.description = None
         campaign.graph_source = None
         campaign.source = None
-        campaign._groups = groups
+        if isinstance(per_node, Mapping):
+            campaign._groups, campaign._segment_column = per_node.get("groups"), per_node.get("segments")
+        else:
+            campaign._groups, campaign._segment_column = per_node, None
         return campaign
 
     @classmethod
@@ -300,11 +384,17 @@ class Campaign:
         if loaded["groups"] is not None:
             groups = np.asarray(loaded["groups"], dtype=np.int64)
             groups.setflags(write=False)
-        campaign = cls.from_normalised(graph if graph is not None else Graph(loaded["graph"]),
-                                       json.loads(loaded["spec"]), name, groups)
+        read_graph = graph is None  # the scenario's own [graph]
+        graph = graph if graph is not None else Graph(loaded["graph"])
+        segments = None
+        if loaded["segment_column"] is not None:  # re-encoded as Python encodes a column (names sorted)
+            codes, names = loaded["segment_column"]
+            segments = _checked_segment_column(np.array(names, dtype=object)[np.asarray(codes, dtype=np.int64)], graph)
+        campaign = cls.from_normalised(graph,
+                                       json.loads(loaded["spec"]), name, {"groups": groups, "segments": segments})
         campaign.description = loaded["description"] or None
         campaign.source = path
-        if graph is None and loaded["graph_source"]:
+        if read_graph and loaded["graph_source"]:
             source = dict(loaded["graph_source"])
             if "file" in source:  # kept absolute: to_toml writes it relative to the new file
                 source["file"] = os.path.join(os.path.dirname(os.path.abspath(path)), source["file"])
@@ -321,7 +411,8 @@ class Campaign:
         when it does not exist yet); otherwise the file has no ``[graph]`` and reloads with
         ``Campaign.from_toml(path, graph=...)``. Community groups given per node (``groups``)
         are written beside it as ``<name>.groups.csv`` (``label,group`` lines), which
-        ``community.groups_file`` names."""
+        ``community.groups_file`` names; a segment column as ``<name>.segments.csv``
+        (``label,segment`` lines), which ``segments.file`` names."""
         path = os.fspath(path)
         folder = os.path.dirname(os.path.abspath(path))
         graph_table = None
@@ -344,6 +435,14 @@ class Campaign:
                 for v in np.flatnonzero(self._groups >= 0):
                     out.write(f"{labels[v]},{int(self._groups[v])}\n")
             spec["community"]["groups_file"] = os.path.basename(groups_path)
+        if self._segment_column is not None:
+            segments_path = os.path.splitext(path)[0] + ".segments.csv"
+            labels, names = self.graph.labels, self.segment_column
+            with open(segments_path, "w", encoding="utf-8") as out:
+                out.write("label,segment\n")
+                for v in np.flatnonzero(names != ""):
+                    out.write(f"{labels[v]},{names[v]}\n")
+            spec["segments"]["file"] = os.path.basename(segments_path)
         if spec["seeding"]["strategy"] == "nodes":
             labels = self.graph.labels
             spec["seeding"]["nodes"] = [_plain_label(labels[int(v)]) for v in spec["seeding"]["nodes"]]
@@ -382,19 +481,23 @@ class Campaign:
             changed = {key: value for key, value in flatten(spec).items() if before.get(key) != value}
             name = f"{self.name} ({change_label(changed)})" if changed else self.name
         groups = self._groups if spec["community"]["initial"] == "column" else None
+        if self._segment_column is not None and spec["segments"]["assign"] == "column":
+            spec["segments"]["column"] = self.segment_column
         return Campaign(self.graph, name=name, groups=groups, **spec)
 
     def __getstate__(self) -> dict:
         return {"graph": self.graph, "spec": self.spec, "name": self.name, "description": self.description,
-                "graph_source": self.graph_source, "groups": self._groups, "source": self.source}
+                "graph_source": self.graph_source, "groups": self._groups, "source": self.source,
+                "segment_column": self._segment_column}
 
     def __setstate__(self, state: dict) -> None:
         self.graph, self.spec, self.name = state["graph"], state["spec"], state["name"]
         self.description, self.graph_source = state["description"], state["graph_source"]
         self._groups = state.get("groups")
+        self._segment_column = state.get("segment_column")
         self.source = state.get("source")
         # A spec of another version fails here.
-        _engine.validate(self.graph, self.spec, self._groups)
+        _engine.validate(self.graph, self.spec, self.per_node)
 
     def run(
         self,
@@ -420,7 +523,7 @@ class Campaign:
         label = check_name(label, "label") if label is not None else self.name
         with Progress(replicates, progress, label) as bar:
             raw = _engine.run_campaign(self.graph, self.spec, replicates=replicates, seed=seed, threads=threads,
-                                       groups=self._groups, forests=forests, customers=customers,
+                                       groups=self.per_node, forests=forests, customers=customers,
                                        progress=bar.callback)
         return CampaignResult(raw, self, seed, label)
 

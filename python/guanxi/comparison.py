@@ -173,7 +173,7 @@ def compare(
         with Progress(len(names), progress, "compare", unit="design") as bar:
             for name in names:
                 campaign = campaigns[name]
-                population = campaign.graph if campaign.groups is None else (campaign.graph, campaign.groups)
+                population = campaign.graph if campaign.per_node is None else (campaign.graph, campaign.per_node)
                 values, seconds, warnings, _ = _engine.run_block(population, json.dumps(campaign.spec, default=plain),
                                                                  seed, 0, replicates, threads or 0, draws)
                 raw = _engine.result_from_values(values, 0)

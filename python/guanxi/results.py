@@ -160,7 +160,7 @@ class CampaignResult:
         ``"ledgers"`` entry (a replicate is a pure function of the seed and its index)."""
         index = self.first_replicate + replicate
         raw = _engine.run_campaign(self.campaign.graph, self.campaign.spec, replicates=1, seed=self.seed, threads=1,
-                                   first=index, groups=self.campaign.groups,
+                                   first=index, groups=self.campaign.per_node,
                                    forests=[index] if kept == "forests" else [],
                                    customers=[index] if kept == "ledgers" else [])
         return raw[kept][index]

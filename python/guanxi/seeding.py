@@ -421,7 +421,7 @@ def for_campaign(
             spec["seeding"] = {"strategy": "nodes", "k": len(nodes), "nodes": [int(v) for v in nodes]}
         else:
             spec["seeding"] = {"strategy": "top_degree", "k": 0}
-        return Campaign.from_normalised(g, spec, campaign.name, campaign.groups)
+        return Campaign.from_normalised(g, spec, campaign.name, campaign.per_node)
 
     evaluations = 0
     bar = Progress(len(pool) + k, progress, "seed search")  # advanced by hand, per evaluation

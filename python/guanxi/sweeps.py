@@ -42,7 +42,7 @@ from . import _engine
 from ._checks import Progress, checked_int, checked_level, checked_metric, checked_title, plain, require_memory
 from ._designs import (canonical_spec, change_label, draw, flatten, grid_changes, grid_size, nested, parse_uncertain,
                        spec_sha256, switched_off)
-from .campaign import Campaign
+from .campaign import Campaign, per_node_sha256
 from .comparison import RATIOS, default_comparison_metrics, paired_rows
 from .plotting import plot_sweep
 from .results import CampaignResult, first_step_at_or_above_zero
@@ -112,7 +112,7 @@ def design_grid(base: Campaign, grid, max_designs: Optional[int] = None) -> Desi
                     raise ValueError(f"grid[{number}]: run.steps is {item.spec['run']['steps']}, base's "
                                      f"{base.spec['run']['steps']}: designs of a sweep share the horizon")
                 label = item.name or f"design {number}"
-                campaign = Campaign.from_normalised(base.graph, item.spec, label, item.groups)
+                campaign = Campaign.from_normalised(base.graph, item.spec, label, item.per_node)
             elif isinstance(item, Mapping):
                 changes = dict(item)
                 label = change_label(changes) or "base"
@@ -280,20 +280,20 @@ class DesignRuns:
         self.label, self.register = label, register
         graph = self.graph
         self.specs = [json.dumps(c.spec, default=plain) for _, _, c in self.designs]
-        # Initial community groups given per node (groups=) are data outside the spec: every design
-        # must have the base's, and a digest of them joins each design's identity in a store.
-        groups = base.groups
+        # Initial community groups and a segment column given per node (groups=, segments'
+        # column) are data outside the spec: every design must have the base's, and digests of
+        # them join each design's identity in a store.
+        per_node = base.per_node
         for _, _, c in self.designs:
-            mine = c.groups
-            if (mine is None) != (groups is None) or (mine is not None and not np.array_equal(mine, groups)):
-                raise ValueError("designs: all designs of a sweep must have the base's community groups (groups=)")
-        self.population = graph if groups is None else (graph, groups)
+            if not c.same_per_node(base):
+                raise ValueError("designs: all designs of a sweep must have the base's community groups (groups=) "
+                                 "and segment column")
+        self.population = graph if per_node is None else (graph, per_node)
         # With uncertain parameters the distributions belong to each design's identity in a store.
         extras = {}
         if self.uncertain:
             extras["uncertain"] = [[p, list(d)] for p, d in self.uncertain]
-        if groups is not None:
-            extras["groups_sha256"] = hashlib.sha256(np.ascontiguousarray(groups, dtype="<i8").tobytes()).hexdigest()
+        extras.update(per_node_sha256(per_node) or {})
         suffix = "" if not extras else json.dumps(extras, separators=(",", ":"))
         self.canonical = [canonical_spec(c.spec)[:-1] + ("," + suffix[1:] if suffix else "}")
                           for _, _, c in self.designs]

@@ -101,13 +101,29 @@ py::dict run_dict(const RunPtr& result) {
   return out;
 }
 
-// A spec from JSON with the groups of community.initial = column given per node (Python's groups=).
-CampaignSpec spec_with_groups(const std::string& json, const py::object& groups) {
+// A spec from JSON with the data it reads per node (Python's Campaign.per_node): None; the groups
+// of community.initial = column (an int64 array, Python's groups=); or a dict with "groups" (that
+// array, or None) and "segments" (None, or (codes, names): §15.1's column of segments.assign =
+// column, one uint8 code per node into the names, "" meaning other).
+CampaignSpec spec_with_groups(const std::string& json, const py::object& per_node) {
   CampaignSpec spec = spec_from_json(json);
+  py::object groups = per_node, segments = py::none();
+  if (py::isinstance<py::dict>(per_node)) {
+    const py::dict data = per_node.cast<py::dict>();
+    groups = data.contains("groups") ? py::object(data["groups"]) : py::object(py::none());
+    segments = data.contains("segments") ? py::object(data["segments"]) : py::object(py::none());
+  }
   if (!groups.is_none()) {
     const auto array = groups.cast<Array<std::int64_t>>();
     if (array.ndim() != 1) throw InputError("groups: expected one group id per node (a 1-d array)");
     spec.community.groups = std::make_shared<const std::vector<std::int64_t>>(array.data(), array.data() + array.size());
+  }
+  if (!segments.is_none()) {
+    const auto pair = segments.cast<py::tuple>();
+    const auto codes = pair[0].cast<Array<std::uint8_t>>();
+    if (codes.ndim() != 1) throw InputError("segments.column: expected one segment per node (a 1-d array)");
+    spec.segments.column = std::make_shared<const std::vector<std::uint8_t>>(codes.data(), codes.data() + codes.size());
+    spec.segments.column_names = pair[1].cast<std::vector<std::string>>();
   }
   return spec;
 }
@@ -224,6 +240,10 @@ void register_campaign(py::module_& m) {
     out["graph_source"] = source;
     out["groups"] = s.spec.community.groups ? py::object(to_numpy(std::vector<std::int64_t>(*s.spec.community.groups)))
                                             : py::object(py::none());
+    out["segment_column"] = s.spec.segments.column
+                                ? py::object(py::make_tuple(to_numpy(std::vector<std::uint8_t>(*s.spec.segments.column)),
+                                                            s.spec.segments.column_names))
+                                : py::object(py::none());
     return out;
   }, py::arg("path"), py::arg("graph").none(true), py::arg("graphs") = py::none());
   // A message about `key` of a scenario file, placed as the engine places its own errors.

@@ -1605,3 +1605,58 @@ def test_the_json_schema_describes_the_segments_list():
     entry = gx.campaign.json_schema()["properties"]["segments"]["properties"]["list"]["items"]
     assert entry["properties"]["behaviour"]["properties"]["tier_repeat_mult"]["properties"]["fan"]["minimum"] == 0
     assert entry["properties"]["share"]["maximum"] == 1
+
+
+@pytest.fixture(scope="module")
+def column_campaign(promise_graph):
+    n = promise_graph.num_nodes
+    column = np.array(["students", "", "city"], dtype=object)[np.arange(n) % 3]
+    return gx.Campaign(promise_graph, name="by column", run={"steps": 30},
+                       behaviour={"share_prob": 0.1, "conv_strong": 0.2},
+                       segments={"assign": "column", "column": column,
+                                 "list": [{"name": "students", "behaviour": {"share_prob": 0.4}}]})
+
+
+def test_a_segment_column_places_people_as_given(column_campaign):
+    result = column_campaign.run(replicates=3, seed=6, progress=False, customers=[1])
+    assert result.segments == ["students", "city", "other"]  # the list's, the column's own, other
+    ledger = result.customers(1)
+    given = column_campaign.segment_column[ledger["node"].to_numpy()]
+    assert list(ledger["segment"]) == ["other" if name == "" else name for name in given]
+    assert set(ledger["segment"]) == {"students", "city", "other"}
+
+
+def test_a_segment_column_travels_through_scenario_files_and_pickles(column_campaign, tmp_path):
+    import pickle
+
+    path = tmp_path / "layers.toml"
+    column_campaign.to_toml(path)
+    lines = (tmp_path / "layers.segments.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "label,segment" and len(lines) == 1 + 2 * ((column_campaign.graph.num_nodes + 1) // 3)
+    again = gx.Campaign.from_toml(path, graph=column_campaign.graph)
+    assert again.spec["segments"]["file"] == "layers.segments.csv"
+    assert again.same_per_node(column_campaign) and pickle.loads(pickle.dumps(again)).same_per_node(column_campaign)
+    a = column_campaign.run(replicates=2, seed=3, progress=False)
+    b = again.run(replicates=2, seed=3, progress=False)
+    assert np.array_equal(a.values, b.values, equal_nan=True)
+    changed = column_campaign.replace(policy={"referral_reward": 5})
+    assert changed.same_per_node(column_campaign)
+    sweep = gx.sweep(column_campaign, {"behaviour.conv_strong": [0.1, 0.2]}, replicates=2, progress=False)
+    assert len(sweep.summary()) == 2
+
+
+def test_a_bad_segments_file_names_its_line(tmp_path):
+    (tmp_path / "layers.csv").write_text("label,segment\n0,students\n1,students\n0,city\n", encoding="utf-8")
+    path = tmp_path / "s.toml"
+    path.write_text('[graph]\ngenerator = "holme-kim"\nn = 300\n[segments]\nassign = "column"\nfile = "layers.csv"\n',
+                    encoding="utf-8")
+    with pytest.raises(ValueError, match=r"layers\.csv:4: label: this node is listed twice"):
+        gx.Campaign.from_toml(path)
+    outside = tmp_path / "inner"
+    outside.mkdir()
+    (outside / "s.toml").write_text(path.read_text(encoding="utf-8").replace("layers.csv", "../layers.csv"),
+                                    encoding="utf-8")
+    with pytest.raises(ValueError, match=r"segments\.file: .*outside the scenario's folder"):
+        gx.Campaign.from_toml(outside / "s.toml")
+    with pytest.raises(ValueError, match=r"segments\.column: expected one segment name per node"):
+        gx.Campaign(gx.generators.holme_kim(300, 3, 0.5, seed=5), segments={"assign": "column", "column": ["a"]})

@@ -380,23 +380,25 @@ void Scenario::fail_at(const std::string& key, const std::string& what) const {
 
 namespace {
 
-// §9.1 a scenario's groups_file: "label,group" lines (group an integer >= -1; -1: no group; a
-// node not listed is in no group; '#' starts a comment), relative to the scenario's folder.
-std::shared_ptr<const std::vector<std::int64_t>> read_groups_file(const Scenario& scenario, const Graph& g) {
-  std::filesystem::path path = scenario.spec.community.groups_file;
+// A scenario's file of "label,value" lines ('#' starts a comment; a first line "label,<what>" is a
+// header), relative to the scenario's folder: `set(node, value, line)` takes each line's node and
+// value, and throws ParseError naming the line and the field for a bad value. Errors name the
+// file, the line and the field, and quote nothing of the line: a file that is not such a file (a
+// path mistyped, or one that reaches a private file) is not repeated.
+void read_label_file(const Scenario& scenario, const Graph& g, const std::string& key, const std::string& path_text,
+                     const std::string& what, const std::function<void(node_t, const std::string&, std::uint64_t,
+                                                                     const std::string&)>& set) {
+  std::filesystem::path path = path_text;
   if (path.is_relative() && !scenario.path.empty()) path = std::filesystem::path(scenario.path).parent_path() / path;
   const std::string file = path.string();
   try {  // a folder, /dev/zero or a FIFO is refused by its type, before it is opened
-    require_regular_file(file, "groups file");
+    require_regular_file(file, what + " file");
   } catch (const IoError& e) {
-    throw IoError(scenario.message_at("community.groups_file", e.what()));
+    throw IoError(scenario.message_at(key, e.what()));
   }
   std::unique_ptr<std::FILE, decltype(&std::fclose)> in(std::fopen(file.c_str(), "rb"), &std::fclose);
-  if (!in) throw IoError(scenario.message_at("community.groups_file", "cannot open '" + file + "'"));
-  auto groups = std::make_shared<std::vector<std::int64_t>>(g.num_nodes(), -1);
+  if (!in) throw IoError(scenario.message_at(key, "cannot open '" + file + "'"));
   std::vector<bool> seen(g.num_nodes(), false);
-  // Errors name the file, the line and the field, and quote nothing of the line: a file that is
-  // not a groups file (a path mistyped, or one that reaches a private file) is not repeated.
   constexpr std::size_t kLongestLine = std::size_t{1} << 16;
   std::string line;
   for (std::uint64_t number = 1;; ++number) {
@@ -405,7 +407,7 @@ std::shared_ptr<const std::vector<std::int64_t>> read_groups_file(const Scenario
     while ((c = std::fgetc(in.get())) != EOF && c != '\n') {
       if (line.size() == kLongestLine)
         throw ParseError(file, number, "line", "longer than " + std::to_string(kLongestLine) +
-                                                   " characters: not a groups file of label,group lines");
+                                                   " characters: not a " + what + " file of label," + what + " lines");
       line.push_back(static_cast<char>(c));
     }
     if (c == EOF && line.empty()) break;
@@ -416,31 +418,62 @@ std::shared_ptr<const std::vector<std::int64_t>> read_groups_file(const Scenario
     if (first == std::string::npos) continue;
     line = line.substr(first, line.find_last_not_of(" \t") + 1 - first);
     const auto comma = line.rfind(',');
-    if (comma == std::string::npos) throw ParseError(file, number, "group", "expected 'label,group': a node's label, a comma and its group id");
+    if (comma == std::string::npos)
+      throw ParseError(file, number, what, "expected 'label," + what + "': a node's label, a comma and its " + what);
     std::string label = line.substr(0, comma), value = line.substr(comma + 1);
     auto trim = [](std::string& x) {
       const auto a = x.find_first_not_of(" \t"), b = x.find_last_not_of(" \t");
       x = a == std::string::npos ? std::string() : x.substr(a, b + 1 - a);
     };
     trim(label), trim(value);
-    if (number == 1 && label == "label" && value == "group") continue;  // a header
+    if (number == 1 && label == "label" && value == what) continue;  // a header
     const auto node = find_label(g, label);
     if (!node) throw ParseError(file, number, "label", "no node of the graph has this label");
-    std::int64_t group = 0;
-    std::size_t used = 0;
-    try {
-      group = std::stoll(value, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used == 0 || used != value.size() || group < -1)
-      throw ParseError(file, number, "group", "expected an integer >= -1 (-1: no group)");
     if (seen[*node]) throw ParseError(file, number, "label", "this node is listed twice");
     seen[*node] = true;
-    (*groups)[*node] = group;
+    set(*node, value, number, file);
   }
-  if (std::ferror(in.get())) throw IoError(scenario.message_at("community.groups_file", "cannot read '" + file + "'"));
+  if (std::ferror(in.get())) throw IoError(scenario.message_at(key, "cannot read '" + file + "'"));
+}
+
+// §9.1 a scenario's groups_file: "label,group" lines (group an integer >= -1; -1: no group; a
+// node not listed is in no group).
+std::shared_ptr<const std::vector<std::int64_t>> read_groups_file(const Scenario& scenario, const Graph& g) {
+  auto groups = std::make_shared<std::vector<std::int64_t>>(g.num_nodes(), -1);
+  read_label_file(scenario, g, "community.groups_file", scenario.spec.community.groups_file, "group",
+                  [&](node_t node, const std::string& value, std::uint64_t number, const std::string& file) {
+                    std::int64_t group = 0;
+                    std::size_t used = 0;
+                    try {
+                      group = std::stoll(value, &used);
+                    } catch (const std::exception&) {
+                      used = 0;
+                    }
+                    if (used == 0 || used != value.size() || group < -1)
+                      throw ParseError(file, number, "group", "expected an integer >= -1 (-1: no group)");
+                    (*groups)[node] = group;
+                  });
   return groups;
+}
+
+// §15.1 a scenario's segments.file: "label,segment" lines (a node not listed, or listed with an
+// empty name, is in `other`), into a column of codes and their names.
+void read_segments_file(Scenario& scenario, const Graph& g) {
+  Segments& segments = scenario.spec.segments;
+  auto column = std::make_shared<std::vector<std::uint8_t>>(g.num_nodes(), 0);
+  segments.column_names = {""};  // code 0: other
+  std::map<std::string, std::uint8_t> codes{{"", 0}};
+  read_label_file(scenario, g, "segments.file", segments.file, "segment",
+                  [&](node_t node, const std::string& value, std::uint64_t number, const std::string& file) {
+                    auto [at, added] = codes.emplace(value, static_cast<std::uint8_t>(codes.size()));
+                    if (added) {
+                      if (codes.size() > 255)
+                        throw ParseError(file, number, "segment", "more than 254 segment names (a one-byte index)");
+                      segments.column_names.push_back(value);
+                    }
+                    (*column)[node] = at->second;
+                  });
+  segments.column = column;
 }
 
 }  // namespace
@@ -448,6 +481,8 @@ std::shared_ptr<const std::vector<std::int64_t>> read_groups_file(const Scenario
 std::vector<std::string> check_scenario(Scenario& scenario, const Graph& g) {
   if (!scenario.spec.community.groups_file.empty() && scenario.spec.community.initial == "column")
     scenario.spec.community.groups = read_groups_file(scenario, g);
+  const Segments& segments = scenario.spec.segments;
+  if (segments.enabled && segments.assign == "column" && !segments.file.empty()) read_segments_file(scenario, g);
   if (!scenario.seed_labels.empty()) {
     scenario.spec.seeding.nodes.clear();
     for (const auto& label : scenario.seed_labels) {

@@ -104,9 +104,8 @@ void check_segment_column(const CampaignSpec& spec, const Graph& g) {
   const Segments& s = spec.segments;
   if (!s.enabled || s.assign != "column") return;
   if (!s.column)
-    throw ParameterError("segments.assign", "is \"column\" but no segment is given per node (Segments::column in the "
-                                            "C++ API; Python's column and scenario files' segments.file are not read "
-                                            "yet: use assign = \"shares\")");
+    throw ParameterError("segments.assign", "is \"column\" but no segment is given per node (segments={\"column\": "
+                                            "...} in Python, segments.file in a scenario)");
   if (s.column->size() != g.num_nodes())
     throw ParameterError("segments.column", "has " + std::to_string(s.column->size()) + " entries; the graph has " +
                                                 std::to_string(g.num_nodes()) + " nodes");
