@@ -16,6 +16,7 @@ import hashlib
 import itertools
 import json
 import math
+import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
@@ -42,14 +43,60 @@ def parameter_rows() -> Dict[str, dict]:
     return {row["path"]: row for row in _guanxi.campaign_parameters()}
 
 
+# §16 a target's levers that key paths such as "policy.target[0].referral_reward" may vary, as
+# rows of the parameter table; a segment's share and overrides ("segments.list[1].share",
+# "segments.list[0].behaviour.share_prob") read the behaviour key's own row.
+_TARGET_LEVERS = {
+    "referral_reward": ("number", ">= 0", "currency", "the reward this target pays to the referrers it matches"),
+    "referee_discount": ("number", "[0, 1]", "share of the price", "the referee discount of the people it matches"),
+    "team_discount": ("number", "[0, 1]", "share of the price", "the team discount of the people it matches"),
+    "bargain_discount": ("number", "[0, 1]", "share of the price", "the bargain discount of the people it matches"),
+    "budget": ("budget", ">= 0 or \"unlimited\"", "currency", "what this target pays at most"),
+}
+_INDEXED = re.compile(r"^(policy\.target|segments\.list)\[(\d+)\]\.(.+)$")
+
+
+def path_parts(path: str) -> list:
+    """A key path's steps: table keys, and list indices for lists of tables
+    (``"policy.target[1].referral_reward"`` -> ``["policy", "target", 1, "referral_reward"]``)."""
+    parts: list = []
+    for part in path.split("."):
+        match = re.fullmatch(r"(\w+)\[(\d+)\]", part)
+        parts += [match.group(1), int(match.group(2))] if match else [part]
+    return parts
+
+
+def _indexed_row(path: str) -> Optional[dict]:
+    """The row of a key path into a list of tables (a target's lever, a segment's share or
+    override), or None."""
+    match = _INDEXED.match(path)
+    if not match:
+        return None
+    table, rest = match.group(1), match.group(3)
+    if table == "policy.target" and rest in _TARGET_LEVERS:
+        kind, bounds, unit, doc = _TARGET_LEVERS[rest]
+        return {"path": path, "type": kind, "range": bounds, "unit": unit, "section": "§16.2", "doc": doc}
+    if table == "segments.list" and rest == "share":
+        return {"path": path, "type": "number", "range": "[0, 1]", "unit": "share of the nodes", "section": "§15.1",
+                "doc": "the segment's share of the nodes (assign = shares)"}
+    if table == "segments.list" and rest.startswith("behaviour."):
+        row = parameter_rows().get(rest)
+        if row is not None and rest[len("behaviour."):] in _guanxi.segment_behaviour_keys():
+            return dict(row, path=path, section="§15.2")
+    return None
+
+
 def parameter_row(path, where: str) -> dict:
     """The parameter table's row of a key path (``path``, ``type``, ``range``, ...), or a
     ValueError ``"{where}: unknown key path ...; did you mean ...?"``: the one check of key paths
     that sweeps, uncertain parameters, optimisation, sensitivity, calibration and study files
-    share."""
+    share. Key paths into lists of tables name a target's lever (``policy.target[0].referral_reward``)
+    or a segment's share or override (``segments.list[1].behaviour.share_prob``)."""
     rows = parameter_rows()
     if isinstance(path, str) and path in rows:
         return rows[path]
+    if isinstance(path, str) and _indexed_row(path) is not None:
+        return _indexed_row(path)
     import difflib
 
     close = difflib.get_close_matches(str(path), sorted(rows), n=1)
@@ -76,8 +123,8 @@ def parameter_bounds(row: dict) -> Tuple[float, float]:
 
 
 def at_path(table: dict, path: str):
-    """The value at a key path of a nested table."""
-    for key in path.split("."):
+    """The value at a key path of a nested table (list indices as ``target[0]``)."""
+    for key in path_parts(path):
         table = table[key]
     return table
 
@@ -95,13 +142,21 @@ def switched_off(spec: dict, path: str) -> bool:
     return False
 
 
-def nested(changes: Mapping[str, Any], where: str) -> dict:
+def nested(changes: Mapping[str, Any], where: str, base: Optional[dict] = None) -> dict:
     """{"policy.group_buy.size": 3} -> {"policy": {"group_buy": {"size": 3}}}. ``run.*`` paths are
-    refused: designs compared together share the horizon, and replicates and seed are a run's own."""
+    refused: designs compared together share the horizon, and replicates and seed are a run's own.
+    A key path into a list of tables (``policy.target[0].referral_reward``) changes one entry of
+    ``base``'s list (a normalised spec), and the whole list, so changed, is the value."""
     sections: dict = {}
     for path, value in changes.items():
         if not isinstance(path, str) or not path:
             raise ValueError(f"{where}: keys are key paths such as 'policy.referral_reward', got {path!r}")
+        if "[" in path:
+            if base is not None:
+                _nested_entry(sections, path, value, where, base)
+            elif _indexed_row(path) is None:  # without a base design the key path is only checked
+                _nested_entry({}, path, value, where, None)
+            continue
         parts = path.split(".")
         if len(parts) < 2 or not all(parts):
             raise ValueError(f"{where}: {path!r} is not a key path (section.key, e.g. 'policy.referral_reward')")
@@ -117,6 +172,34 @@ def nested(changes: Mapping[str, Any], where: str) -> dict:
             raise ValueError(f"{where}: {path!r} conflicts with another key path")
         at[parts[-1]] = value
     return sections
+
+
+def _nested_entry(sections: dict, path: str, value, where: str, base: Optional[dict]) -> None:
+    """:func:`nested` for a key path into a list of tables: the list is copied from ``base`` once
+    and the entry changed in the copy."""
+    if _indexed_row(path) is None:
+        raise ValueError(f"{where}: {path!r} is not a key path a design may vary (a target's lever such as "
+                         "'policy.target[0].referral_reward', a segment's 'segments.list[0].share' or one of its "
+                         "behaviour overrides)")
+    parts = path_parts(path)
+    at, source = sections, base
+    for i, part in enumerate(parts[:-1]):
+        if isinstance(part, int) and source is not None and part >= len(source):
+            raise ValueError(f"{where}: {path!r}: the base design's list has {len(source)} entries")
+        source = None if source is None else (source[part] if isinstance(part, int) or part in source else None)
+        if isinstance(part, int):
+            if part >= len(at):
+                raise ValueError(f"{where}: {path!r}: the list has {len(at)} entries")
+            at = at[part]
+        elif isinstance(parts[i + 1], int):
+            if part not in at:
+                if source is None:
+                    raise ValueError(f"{where}: {path!r}: the base design has no such list")
+                at[part] = copy.deepcopy(source)
+            at = at[part]
+        else:
+            at = at.setdefault(part, {})
+    at[parts[-1]] = value
 
 
 def flatten(table: Mapping, prefix: str = "", stop: Sequence[str] = (), once: bool = False) -> Dict[str, Any]:
@@ -161,7 +244,28 @@ def value_text(value) -> str:
         return str(int(value))
     if isinstance(value, float) and math.isfinite(value):
         return readable(value, separators=False)  # labels separate their items with commas
+    if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+        return "[" + "; ".join(_entry_text(v) for v in value) + "]"
     return value if isinstance(value, str) else json.dumps(value, default=plain)
+
+
+def _entry_text(entry: Mapping) -> str:
+    """A list of tables' entry in a label: a target (MODEL.md §16) as its people and levers
+    ("fan/partner: referral_reward=15"), a segment (§15) as its name and share."""
+    if "who" in entry:
+        who = entry.get("who") or {}
+        people = [("/".join(who[k]) if isinstance(who[k], list) else str(who[k]))
+                  for k in ("segment", "tier", "channel") if who.get(k)]
+        if "member" in who:
+            people.append("members" if who["member"] else "non-members")
+        if who.get("min_degree"):
+            people.append(f"degree>={who['min_degree']}")
+        levers = ", ".join(f"{k}={value_text(v)}" for k, v in entry.items() if k != "who")
+        return f"{' '.join(people) or 'everyone'}: {levers or 'no lever'}"
+    if "name" in entry:
+        share = entry.get("share")
+        return str(entry["name"]) + (f" {value_text(100.0 * share)}%" if isinstance(share, (int, float)) and share else "")
+    return json.dumps(entry, default=plain)
 
 
 def shown_value(path: str, value) -> str:
@@ -321,12 +425,12 @@ def draw(uncertain: Sequence[Tuple[str, tuple]], seed: int, first: int, count: i
                 low, mode, high = args
                 value = stats.triang.ppf(u, (mode - low) / (high - low), loc=low, scale=high - low)
             elif kind == "normal":
-                low, high = parameter_bounds(rows[path])
+                low, high = parameter_bounds(rows.get(path) or parameter_row(path, path))
                 value = min(max(stats.norm.ppf(u, loc=args[0], scale=args[1]), low), high)
             else:
                 choices = args[0]
                 value = choices[min(int(u * len(choices)), len(choices) - 1)]
-            out[i, j] = round(value) if rows[path]["type"] == "count" else value
+            out[i, j] = round(value) if (rows.get(path) or parameter_row(path, path))["type"] == "count" else value
     return out
 
 
@@ -336,8 +440,9 @@ def with_values(spec: dict, paths: Sequence[str], values: Sequence[float]) -> di
     changed = copy.deepcopy(spec)
     for path, value in zip(paths, values):
         at = changed
-        parts = path.split(".")
+        parts = path_parts(path)
         for part in parts[:-1]:
             at = at[part]
-        at[parts[-1]] = int(value) if rows[path]["type"] == "count" else float(value)
+        kind = (rows[path] if path in rows else parameter_row(path, path))["type"]
+        at[parts[-1]] = int(value) if kind == "count" else float(value)
     return changed

@@ -92,9 +92,9 @@ def segment_behaviour_keys() -> List[str]:
     return list(_guanxi.segment_behaviour_keys())
 
 
-def ic_equivalent(graph, spec: dict) -> np.ndarray:
+def ic_equivalent(graph, spec: dict, per_node=None) -> np.ndarray:
     """The campaign read as Independent Cascade: one probability per arc."""
-    return _guanxi.campaign_ic_equivalent(graph.core, json.dumps(spec))
+    return _guanxi.campaign_ic_equivalent(graph.core, json.dumps(spec), per_node)
 
 
 def open_scenario(path: "str | os.PathLike", graph=None, graphs: Optional[dict] = None,

@@ -123,6 +123,26 @@ def json_schema() -> dict:
                       "description": "assign = shares: the part of the nodes drawn into it"},
             "behaviour": {"type": "object", "additionalProperties": False, "properties": overrides,
                           "description": "overrides of these behaviour keys for its members (§15.2)"}}}}
+    # §16 the targets: who (conditions that must all hold) and the levers each sets.
+    names = {"type": "array", "items": {"type": "string"}}
+    share = {"type": "number", "minimum": 0, "maximum": 1}
+    schema["properties"]["policy"]["properties"]["target"] = {
+        "type": "array", "default": [],
+        "description": "targeted policies (MODEL.md §16), in order: a person's target is the first that matches",
+        "items": {"type": "object", "additionalProperties": False, "properties": {
+            "who": {"type": "object", "additionalProperties": False, "properties": {
+                "segment": dict(names, description="any of these segments"),
+                "tier": dict(names, description="any of customer, fan, partner, shareholder"),
+                "channel": dict(names, description="any of these acquisition channels"),
+                "member": {"type": "boolean", "description": "in a community group, or not"},
+                "min_degree": {"type": "integer", "minimum": 0, "description": "at least this many ties"}}},
+            "referral_reward": {"type": "number", "minimum": 0, "description": "paid to the referrer it matches"},
+            "commission": {"type": "array", "items": share, "description": "rates by level, to the ancestors it matches"},
+            "referee_discount": dict(share, description="for the referees it matches"),
+            "team_discount": dict(share, description="for the team members it matches (d_g)"),
+            "bargain_discount": dict(share, description="for the bargain initiators it matches (d_b)"),
+            "budget": {"anyOf": [{"type": "number", "minimum": 0}, {"const": "unlimited"}],
+                       "description": "what it pays at most (§16.3)"}}}}
     return schema
 
 
@@ -533,7 +553,7 @@ class Campaign:
         horizon, converts v (docs/model.md, "The campaign's IC equivalent"). In MODEL.md §6's IC
         case it is that model's ``p``. Strategy ``imm`` and :func:`guanxi.seeding.for_campaign`
         choose seeds on it: ``gx.seeding.imm(c.graph, k, model="ic", p=c.ic_equivalent())``."""
-        return _engine.ic_equivalent(self.graph, self.spec)
+        return _engine.ic_equivalent(self.graph, self.spec, self.per_node)
 
     def __repr__(self) -> str:
         label = f" {self.name!r}" if self.name else ""

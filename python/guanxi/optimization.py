@@ -357,7 +357,7 @@ def optimize(
         winner = int(order[0])
         best_params = {k: _plain_value(final.loc[winner, k]) for k in keys}
         best = base.replace(name=f"optimized {objective if isinstance(objective, str) else 'objective'}",
-                            **_sections(best_params))
+                            **_sections(best_params, base))
         margin = None
         message = (f"best {objective if isinstance(objective, str) else 'objective'} "
                    f"{readable(final.loc[winner, 'fresh'])} on {reevaluate_replicates} fresh replicates at "
@@ -408,5 +408,5 @@ def _text(value) -> str:
     return readable(value) if isinstance(value, float) else str(value)
 
 
-def _sections(params: dict) -> dict:
-    return nested(params, "best_params")
+def _sections(params: dict, base) -> dict:
+    return nested(params, "best_params", base.spec)

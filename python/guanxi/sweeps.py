@@ -61,7 +61,7 @@ DEFAULT_BLOCK = 50  # replicates per task: small enough that a killed sweep lose
 def apply_changes(base: Campaign, changes: Mapping[str, object], label: str, where: str) -> Campaign:
     """``base`` with key paths changed (:meth:`Campaign.replace`), named ``label``; errors name
     ``where`` (a design of a grid, a point of a sensitivity analysis)."""
-    sections = nested(changes, where)
+    sections = nested(changes, where, base.spec)
     try:
         return base.replace(name=label, **sections)
     except ValueError as error:

@@ -16,6 +16,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "guanxi/campaign.hpp"
 #include "guanxi/diffusion.hpp"
 #include "guanxi/graph.hpp"
 
@@ -115,6 +116,10 @@ inline ModelParams diffusion_model(const std::string& model, const std::string& 
   params.lt_weights = parse_lt_weights(lt_weights);
   return params;
 }
+
+// A campaign spec from JSON with the data it reads per node (Python's Campaign.per_node: None,
+// the initial community groups, or a dict of them and the segment column), register_campaign.cpp.
+CampaignSpec spec_with_groups(const std::string& json, const py::object& per_node);
 
 void register_graph(py::module_& m);
 void register_generators(py::module_& m);

@@ -101,6 +101,25 @@ py::dict run_dict(const RunPtr& result) {
   return out;
 }
 
+// What makes two scenarios' [graph] tables the same graph: the file as it resolves from the
+// scenario's folder, with its reading options, or the generator with its parameters.
+std::string graph_key(const Scenario& s) {
+  const GraphSource& g = s.graph;
+  std::string key;
+  if (!g.file.empty()) {
+    std::filesystem::path file = g.file;
+    if (file.is_relative()) file = std::filesystem::path(s.path).parent_path() / file;
+    key = "file\n" + std::filesystem::absolute(file).lexically_normal().string() + "\n" + g.format + "\n" +
+          (g.directed ? (*g.directed ? "directed" : "undirected") : "");
+  } else {
+    key = "generator\n" + g.generator;
+    for (const auto& [name, value] : g.params) key += "\n" + name + "=" + value;
+  }
+  return key;
+}
+
+}  // namespace
+
 // A spec from JSON with the data it reads per node (Python's Campaign.per_node): None; the groups
 // of community.initial = column (an int64 array, Python's groups=); or a dict with "groups" (that
 // array, or None) and "segments" (None, or (codes, names): §15.1's column of segments.assign =
@@ -127,25 +146,6 @@ CampaignSpec spec_with_groups(const std::string& json, const py::object& per_nod
   }
   return spec;
 }
-
-// What makes two scenarios' [graph] tables the same graph: the file as it resolves from the
-// scenario's folder, with its reading options, or the generator with its parameters.
-std::string graph_key(const Scenario& s) {
-  const GraphSource& g = s.graph;
-  std::string key;
-  if (!g.file.empty()) {
-    std::filesystem::path file = g.file;
-    if (file.is_relative()) file = std::filesystem::path(s.path).parent_path() / file;
-    key = "file\n" + std::filesystem::absolute(file).lexically_normal().string() + "\n" + g.format + "\n" +
-          (g.directed ? (*g.directed ? "directed" : "undirected") : "");
-  } else {
-    key = "generator\n" + g.generator;
-    for (const auto& [name, value] : g.params) key += "\n" + name + "=" + value;
-  }
-  return key;
-}
-
-}  // namespace
 
 void register_campaign(py::module_& m) {
   py::class_<CampaignResult, RunPtr>(m, "CampaignRun", "campaign results (wrapped by guanxi.CampaignResult)");

@@ -80,8 +80,8 @@ void register_seeding(py::module_& m) {
       py::arg("seed"), py::arg("collection"), py::arg("index"), py::arg("reference"), NoGil());
   m.def(
       "campaign_ic_equivalent",
-      [](const Graph& g, const std::string& json) {
-        const CampaignSpec spec = spec_from_json(json);
+      [](const Graph& g, const std::string& json, const py::object& per_node) {
+        const CampaignSpec spec = spec_with_groups(json, per_node);
         std::vector<float> p;
         {
           py::gil_scoped_release release;
@@ -89,7 +89,7 @@ void register_seeding(py::module_& m) {
         }
         return to_numpy(std::move(p));
       },
-      py::arg("graph"), py::arg("spec_json"));
+      py::arg("graph"), py::arg("spec_json"), py::arg("per_node") = py::none());
 }
 
 }  // namespace guanxi::python

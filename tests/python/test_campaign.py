@@ -264,6 +264,7 @@ MODEL_DEFAULTS = {
                                  "dividend_period": 30, "dividend_share": 0.1},
     ("policy", "margin_cap"): {"enabled": False, "rate": 0.05, "period": 30, "trust": 0.5, "lift": 0.5},
     ("segments",): {"enabled": False, "assign": "shares", "file": "", "list": []},
+    ("policy", "target"): [],
     ("acquisition", "ad_segments"): [],
 }
 
@@ -673,7 +674,7 @@ def test_ctrl_c_raises_keyboard_interrupt(tmp_path):
 def _leaves(table, prefix=""):
     for key, value in table.items():
         path = f"{prefix}{key}"
-        if path == "segments.list":  # §15 a list of tables beside the parameters (its own schema)
+        if path in ("segments.list", "policy.target"):  # §15, §16 lists of tables beside the parameters
             continue
         if isinstance(value, dict):
             yield from _leaves(value, path + ".")
@@ -702,7 +703,7 @@ def test_parameter_table_is_every_key_of_a_spec():
                 paths.append(prefix + key)
 
     walk(schema, "")
-    assert [p for p in paths if p != "segments.list"] == list(table.index)
+    assert [p for p in paths if p not in ("segments.list", "policy.target")] == list(table.index)
     # §15 the segments' list: tables of name, share and §15.2's behaviour overrides.
     entry = schema["properties"]["segments"]["properties"]["list"]["items"]
     assert set(entry["properties"]) == {"name", "share", "behaviour"}
@@ -1660,3 +1661,107 @@ def test_a_bad_segments_file_names_its_line(tmp_path):
         gx.Campaign.from_toml(outside / "s.toml")
     with pytest.raises(ValueError, match=r"segments\.column: expected one segment name per node"):
         gx.Campaign(gx.generators.holme_kim(300, 3, 0.5, seed=5), segments={"assign": "column", "column": ["a"]})
+
+
+# -- MODEL.md §16 (Part III): targeted policies --------------------------------------------------
+
+
+def test_a_target_of_everyone_with_the_base_values_is_no_target(ladder_campaign):
+    # §19: a target with no conditions that sets the base policy's own values.
+    plain = ladder_campaign.run(replicates=3, seed=2, progress=False)
+    same = ladder_campaign.replace(name="ladder").replace(policy={"target": [{"who": {}, "referral_reward": 10.0,
+                                                                             "referee_discount": 0.0}]})
+    again = same.run(replicates=3, seed=2, progress=False)
+    for metric in gx.campaign.metrics():
+        assert np.array_equal(again.metric(metric), plain.metric(metric), equal_nan=True), metric
+    assert same.name == "ladder (target=[everyone: referral_reward=10, referee_discount=0])"
+
+
+def test_rewards_only_to_fans_and_partners_and_a_discount_only_for_students(layered):
+    # The ledger property of §19: every reward goes to someone the target matches, every
+    # discount to a student; the others get nothing (the base policy pays nothing).
+    targeted = layered.replace(name="targeted", policy={"referee_discount": 0.0, "target": [
+        {"who": {"tier": ["fan", "partner"]}, "referral_reward": 15},
+        {"who": {"segment": ["students"]}, "referee_discount": 0.2}]})
+    result = targeted.run(replicates=4, seed=3, progress=False, customers=[0, 1])
+    assert result.summary().loc["rewards", "mean"] > 0 and result.summary().loc["discounts", "mean"] > 0
+    for r in (0, 1):
+        ledger = result.customers(r)
+        earners = ledger[ledger["earned"] > 0]
+        assert len(earners) and set(earners["tier"]) <= {"fan", "partner", "shareholder"}
+        discounted = ledger[(ledger["incentives"] > 0) & (ledger["channel"] == "referral")]
+        # A referee's incentives: its 20 % discount, and the reward for its conversion if its
+        # referrer was a fan or partner (students earning rewards are fans: the first target wins).
+        assert set(discounted.loc[discounted["incentives"] % 15 != 0, "segment"]) <= {"students"}
+
+
+def test_a_targets_budget_caps_it(promise_graph):
+    campaign = gx.Campaign(promise_graph, run={"steps": 60}, behaviour={"share_prob": 0.2, "conv_strong": 0.2},
+                           policy={"referral_reward": 5, "target": [{"who": {}, "referral_reward": 10, "budget": 150}]})
+    rewards = campaign.run(replicates=4, seed=1, progress=False).metric("rewards")[:, -1]
+    assert np.all(rewards <= 150) and np.all(rewards >= 140) and np.all(rewards % 10 == 0)
+
+
+def test_targets_travel_through_scenario_files(layered, tmp_path):
+    targeted = layered.replace(policy={"target": [{"who": {"tier": ["fan"], "member": False}, "commission": [0.1, 0.05]},
+                                                  {"who": {"segment": ["students"]}, "team_discount": 0.3,
+                                                   "budget": 800}]})
+    path = tmp_path / "targets.toml"
+    targeted.to_toml(path)
+    text = path.read_text(encoding="utf-8")
+    assert text.count("[[policy.target]]") == 2 and 'who = { tier = ["fan"], member = false }' in text
+    again = gx.Campaign.from_toml(path, graph=layered.graph)
+    assert again.spec["policy"]["target"] == targeted.spec["policy"]["target"]
+
+
+@pytest.mark.parametrize("target,field", [
+    ({"who": {"tier": ["vip"]}}, "policy.target[0].who.tier"),
+    ({"who": {"channel": ["tv"]}}, "policy.target[0].who.channel"),
+    ({"who": {"segment": ["students"]}}, "policy.target[0].who.segment"),
+    ({"who": {"tiers": ["fan"]}}, "policy.target[0].who.tiers"),
+    ({"referal_reward": 5}, "policy.target[0].referal_reward"),
+    ({"referee_discount": 1.5}, "policy.target[0].referee_discount"),
+    ({"budget": -1}, "policy.target[0].budget"),
+    ({"commission": [0.1, 2]}, "policy.target[0].commission[1]"),
+    ({"who": {"min_degree": -2}}, "policy.target[0].who.min_degree"),
+])
+def test_bad_targets_name_the_key(promise_graph, target, field):
+    with pytest.raises(ValueError, match=re.escape(field)):
+        gx.Campaign(promise_graph, policy={"target": [target]})
+
+
+def test_sweeps_vary_a_targets_lever_and_a_segments_share(layered):
+    targeted = layered.replace(name="targeted", policy={"target": [{"who": {"tier": ["fan", "partner"]},
+                                                                     "referral_reward": 15}]})
+    sweep = gx.sweep(targeted, {"policy.target[0].referral_reward": [0, 30], "segments.list[0].share": [0.1, 0.5]},
+                     replicates=2, seed=4, progress=False)
+    table = sweep.summary()
+    assert list(table["label"]) == ["referral_reward=0, share=0.1", "referral_reward=0, share=0.5",
+                                    "referral_reward=30, share=0.1", "referral_reward=30, share=0.5"]
+    # A design changes only its entries: the same design written out in full gives its numbers.
+    written = targeted.replace(policy={"target": [{"who": {"tier": ["fan", "partner"]}, "referral_reward": 30.0}]},
+                               segments={"list": [dict(STUDENTS, share=0.1), layered.spec["segments"]["list"][1]]})
+    again = written.run(replicates=2, seed=4, progress=False)
+    assert again.summary().loc["profit", "mean"] == pytest.approx(table.iloc[2]["mean"])
+    with pytest.raises(ValueError, match=r"policy\.target\[3\]\.referral_reward'.*list has 1 entries"):
+        gx.sweep(targeted, {"policy.target[3].referral_reward": [1]}, replicates=2, progress=False)
+    with pytest.raises(ValueError, match=r"not a key path a design may vary"):
+        gx.sweep(targeted, {"policy.target[0].reward": [1]}, replicates=2, progress=False)
+    # Uncertain parameters may name a lever too.
+    uncertain = gx.sweep(targeted, {"policy.referral_reward": [0, 5]}, replicates=2, progress=False,
+                         uncertain={"policy.target[0].referral_reward": ("uniform", 10, 20)})
+    assert len(uncertain.summary()) == 2
+
+
+def test_the_ic_equivalent_and_imm_read_segments_and_targets(column_campaign):
+    # Arcs out of the students (share_prob 0.4) are likelier to convert than the same arcs from
+    # the others (share_prob 0.1); strategy imm runs on it with a column and targets.
+    graph = column_campaign.graph
+    p = column_campaign.ic_equivalent()
+    sources = np.repeat(np.arange(graph.num_nodes), graph.degrees())
+    students = column_campaign.segment_column[sources] == "students"
+    assert p[students].mean() > 1.5 * p[~students].mean()
+    imm = column_campaign.replace(seeding={"strategy": "imm", "k": 5},
+                                  policy={"target": [{"who": {"segment": ["students"]}, "referral_reward": 20}]})
+    result = imm.run(replicates=2, seed=1, progress=False)
+    assert result.metric("customers")[:, 0].min() >= 5

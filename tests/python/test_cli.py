@@ -42,7 +42,8 @@ def test_cli_writes_customers_and_cohorts(cli, write_file, tmp_path):
 
     customers = pd.read_csv(out / "customers.csv")
     assert list(customers.columns) == ["node", "label", "channel", "acquired", "referrer", "referrer_label", "group",
-                                       "purchases", "revenue", "margin", "incentives", "earned", "churned", "tier"]
+                                       "purchases", "revenue", "margin", "incentives", "earned", "churned", "tier",
+                                       "segment"]
     cohorts = pd.read_csv(out / "cohorts.csv")
     assert list(cohorts.columns) == ["cohort", "age", "customers", "share_active", "ci_low", "ci_high", "replicates"]
     timeseries = pd.read_csv(out / "timeseries.csv")

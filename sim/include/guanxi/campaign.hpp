@@ -106,6 +106,22 @@ struct MarginCap {
   double trust = 0.5, lift = 0.5;
 };
 
+// MODEL.md §16 (Part III) a targeted policy: the people it matches (every condition set must
+// hold, read at the start of the step) and the levers it sets for them; a lever it leaves unset
+// keeps the base policy's value. A person's target is the first in list order that matches.
+struct TargetWho {
+  std::vector<std::string> segment, tier, channel;  // any of each (empty: no condition)
+  std::optional<bool> member;                       // in a community group, or not
+  std::uint32_t min_degree = 0;                     // 0: no condition
+};
+struct Target {
+  TargetWho who;
+  std::optional<double> referral_reward;            // the earner's (the referrer)
+  std::optional<std::vector<double>> commission;    // the earner's, by level (the ancestor at each)
+  std::optional<double> referee_discount, team_discount, bargain_discount;  // the buyer's
+  double budget = std::numeric_limits<double>::infinity();  // §16.3 what it pays at most
+};
+
 struct Policy {
   double referral_reward = 0, referee_discount = 0;
   std::vector<double> commission;  // rates by level; level 1 = direct referrer
@@ -114,6 +130,7 @@ struct Policy {
   Bargain bargain;
   Membership membership;
   MarginCap margin_cap;
+  std::vector<Target> target;  // §16 in order: first match wins
 };
 
 // MODEL.md §8 paid traffic and the platform. Ads run while ad_spend > 0; platform_fee applies to

@@ -35,13 +35,19 @@ void Replicate::resolve_adoptions(std::uint32_t t) {
   // A direct purchase: referees at the referee discount, post converts at a flash sale's price
   // (§9.4), the others at list price.
   const double referee = offered_discount(), flash = flash_discount(t);
-  for (const Adoption& a : adoptions)
-    adopt(a.node, a.channel, a.referrer, t, a.channel == referral ? referee : a.channel == community ? flash : 0.0);
+  const bool targeted = !shared_.targets.empty();
+  for (const Adoption& a : adoptions) {
+    // §16.2 a referee is offered its own target's discount.
+    const double offered = targeted && a.channel == referral ? offered_discount_to(a.node, t) : referee;
+    adopt(a.node, a.channel, a.referrer, t, a.channel == referral ? offered : a.channel == community ? flash : 0.0);
+  }
 }
 
 void Replicate::adopt(node_t v, Channel channel, node_t referrer, std::uint32_t t, double discount) {
   const Policy& policy = spec_.policy;
-  if (pays_ && policy.group_buy.enabled) {
+  // §16.3 a prospect whose target can no longer pay buys at list price: no team, no bargain.
+  const bool pays = pays_ && !incentives_stopped_for(v, t);
+  if (pays && policy.group_buy.enabled) {
     if (channel_info(channel).joins_sharers_team && referrer != max_nodes) {
       const Node& sharer = nodes()[referrer];
       const std::uint32_t team = sharer.group;
@@ -53,7 +59,7 @@ void Replicate::adopt(node_t v, Channel channel, node_t referrer, std::uint32_t 
       }
     }
     become_pending_team(v, referrer, t, channel);
-  } else if (pays_ && policy.bargain.enabled) {
+  } else if (pays && policy.bargain.enabled) {
     become_pending_bargain(v, referrer, t, channel);
   } else {
     nodes()[v].referrer = referrer;

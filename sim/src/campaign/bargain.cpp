@@ -53,7 +53,8 @@ void Replicate::close_bargains(std::uint32_t t) {
     if (bargain.helps >= spec.helpers) {
       bargain.closed = true;
       ++tally_.bargains_done;
-      buy(bargain.initiator, campaign::bargain, spec.discount);
+      buy(bargain.initiator, campaign::bargain,
+          shared_.targets.empty() ? spec.discount : discount_for(bargain.initiator, DiscountLever::bargain, t));
     } else if (t + 1 >= bargain.opened + spec.deadline) {
       bargain.closed = true;
       ++tally_.bargains_failed;

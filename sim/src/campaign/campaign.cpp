@@ -102,6 +102,7 @@ std::vector<SpecWarning> check_spec(const CampaignSpec& spec) {
   if (ads.ad_spend > 0 && std::floor(1000.0 * ads.ad_spend / ads.cpm) < 1)
     warnings.push_back({"acquisition.ad_spend", "buys less than one impression per step at this cpm: no ads are shown"});
   campaign::check_segments(spec);
+  campaign::check_targets(spec);
   if (spec.ties.init.low > spec.ties.init.high) throw ParameterError("ties.low", "must be <= ties.high");
   if (spec.ties.init.s_min > spec.ties.init.s_max) throw ParameterError("ties.s_min", "must be <= ties.s_max");
   check_result_size(spec.run.replicates, spec.run.steps, "run.replicates");
@@ -127,6 +128,7 @@ std::vector<SpecWarning> validate(const CampaignSpec& spec, const Graph& g) {
                                           " (the graph has " + std::to_string(g.num_nodes()) + " nodes)");
   }
   campaign::check_segment_column(spec, g);
+  campaign::check_target_segments(spec);
   const Community& community = spec.community;
   if (community.enabled && community.initial == "column") {
     if (!community.groups)
@@ -192,8 +194,13 @@ Shared prepare_shared(const Graph& g, const CampaignSpec& spec, std::uint64_t se
   const Policy& p = spec.policy;
   const bool commission = std::any_of(p.commission.begin(), p.commission.end(), [](double c) { return c > 0; });
   const Community& community = spec.community;
+  // §16 a target's own reward, commission or referee discount is an incentive too.
+  const bool targeted = std::any_of(p.target.begin(), p.target.end(), [](const Target& x) {
+    const bool rates = x.commission && std::any_of(x.commission->begin(), x.commission->end(), [](double c) { return c > 0; });
+    return (x.referral_reward && *x.referral_reward > 0) || (x.referee_discount && *x.referee_discount > 0) || rates;
+  });
   shared.incentives = p.referral_reward > 0 || p.referee_discount > 0 || commission || p.group_buy.enabled ||
-                      p.bargain.enabled || p.membership.enabled ||
+                      p.bargain.enabled || p.membership.enabled || targeted ||
                       (community.enabled && (community.flash_sale.enabled || community.red_packet.enabled));
   // §9.1 initial groups: every node, or the nodes of each group id in increasing order of id.
   if (community.enabled && community.initial == "all") {
@@ -210,8 +217,12 @@ Shared prepare_shared(const Graph& g, const CampaignSpec& spec, std::uint64_t se
     }
   }
   shared.segments = resolve_segments(spec);
+  shared.targets = resolve_targets(spec);
   shared.commission_levels = static_cast<std::uint32_t>(
       std::max(p.commission.size(), p.membership.enabled ? p.membership.partner_commission.size() : std::size_t{0}));
+  for (const Target& target : p.target)  // §16.2 a target's own list may be deeper
+    if (target.commission)
+      shared.commission_levels = std::max(shared.commission_levels, static_cast<std::uint32_t>(target.commission->size()));
   // Tie maps: free s' = floor + (s - floor)(1 - decay); bonded: bond, then decay.
   const TieDynamics& t = spec.ties;
   const double free_keep = 1.0 - t.decay;

@@ -27,7 +27,9 @@ void Replicate::close_teams(std::uint32_t t) {
     if (team.members.size() >= gb.size) {
       team.closed = true;
       ++tally_.teams_done;
-      for (node_t m : team.members) buy(m, campaign::team, gb.discount);
+      // §16.2 each member pays its own target's team discount (the base d_g without targets).
+      for (node_t m : team.members)
+        buy(m, campaign::team, shared_.targets.empty() ? gb.discount : discount_for(m, DiscountLever::team, t));
       // Shared purchases bond every pair of members tied in G.
       for (node_t m : team.members)
         for (arc_t a = graph_.arc_begin(m); a < graph_.arc_end(m); ++a) {

@@ -44,7 +44,8 @@ void Replicate::pay(std::uint32_t t) {
     const double price = list_price * units;
     double discount = price * p.discount_rate;
     bool driven = false;
-    if (affordable(discount)) {
+    // §16.3 a lever's discount is the buyer's target's to pay; a flash sale's, policy.budget's only.
+    if (p.flash || p.channel == community ? affordable(discount) : affordable_for(p.buyer, discount, t)) {
       tally_.money.discounts += discount;
       book.incentives += discount;
       driven = true;
@@ -73,20 +74,28 @@ void Replicate::pay(std::uint32_t t) {
     }
     if (buyer.community != 0) ++groups_[buyer.community - 1].buyers_now;  // §9.3 social proof
     const node_t referrer = buyer.referrer;
-    if (first && referrer != max_nodes && affordable(policy.referral_reward)) {
-      tally_.money.rewards += policy.referral_reward;
-      book.incentives += policy.referral_reward;
-      nodes()[referrer].earned += policy.referral_reward;
+    // §16.2 the referrer's own target's reward (the base policy's without targets).
+    const double reward = first && referrer != max_nodes && !shared_.targets.empty() ? reward_for(referrer, t)
+                                                                                      : policy.referral_reward;
+    if (first && referrer != max_nodes && affordable_for(referrer, reward, t)) {
+      tally_.money.rewards += reward;
+      book.incentives += reward;
+      nodes()[referrer].earned += reward;
       driven = true;
     }
     node_t ancestor = referrer;
     for (std::uint32_t level = 0; level < shared_.commission_levels && ancestor != max_nodes; ++level) {
       Node& a = nodes()[ancestor];
-      const auto& rates = earns_partner_commission(policy, a.tier) ? policy.membership.partner_commission
-                                                                   : policy.commission;
-      const double amount = level < rates.size() ? rates[level] * paid : 0.0;
+      double amount = 0;
+      if (shared_.targets.empty()) {
+        const auto& rates = earns_partner_commission(policy, a.tier) ? policy.membership.partner_commission
+                                                                     : policy.commission;
+        amount = level < rates.size() ? rates[level] * paid : 0.0;
+      } else {
+        amount = commission_rate(ancestor, level, t) * paid;  // §16.2, §18a the ancestor's own target's rate
+      }
       // Eligible: an active customer as of the start of the step (not one buying in it).
-      if (a.stage == Stage::customer && a.active_from <= t && affordable(amount)) {
+      if (a.stage == Stage::customer && a.active_from <= t && affordable_for(ancestor, amount, t)) {
         tally_.money.commissions += amount;
         book.incentives += amount;
         a.earned += amount;

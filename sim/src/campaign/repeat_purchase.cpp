@@ -35,7 +35,8 @@ void Replicate::repeat_purchases(std::uint32_t t, Effects& out) const {
 void Replicate::queue_repeat_purchases(std::uint32_t t) {
   // §9.4 repeat purchases of members in a flash sale are at its discount.
   const double flash = flash_discount(t);
-  for (node_t u : effects_.repeat_buyers) buy(u, referral, flash > 0 && nodes()[u].community != 0 ? flash : 0.0);
+  for (node_t u : effects_.repeat_buyers)
+    buy(u, referral, flash > 0 && nodes()[u].community != 0 ? flash : 0.0, true);
 }
 
 }  // namespace guanxi::campaign

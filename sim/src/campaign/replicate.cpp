@@ -29,6 +29,9 @@ Replicate::Replicate(const Shared& shared, std::uint64_t replicate, std::vector<
   ties_.prepare(graph_.num_ties());
   nodes_position_.resize(graph_.num_nodes());
   segmented_ = shared_.segments.on();
+  target_spent_.assign(spec_.policy.target.size(), 0.0);
+  target_failed_.assign(spec_.policy.target.size(), 0);
+  target_stopped_.assign(spec_.policy.target.size(), 0);
   const Acquisition& ads = spec_.acquisition;
   if (ads.ad_spend > 0 && ads.ad_target == "prospects")
     prospects_.emplace(scratch.prospect_at, scratch.prospect_slot, graph_.num_nodes());
@@ -70,6 +73,7 @@ void Replicate::step(std::uint32_t t) {
   refresh_keys(t);
   // The policy pays this step unless a payment failed before (MODEL.md §3.4).
   pays_ = shared_.incentives && !exhausted_ && spec_.policy.budget > incentive_spent();
+  start_targets_step();
   if (t > 0) tally_.new_by_channel.fill(0);  // seeds placed before step 0 count in step 0's row
   tally_.referral_conversions = 0;
   // §9.3 social proof: the members who bought in the previous step (none before step 0).
@@ -166,9 +170,16 @@ void Replicate::sync_prospects() {
   stage_changes_.clear();
 }
 
-double Replicate::share_utility_of(node_t u) const {
+double Replicate::share_utility_of(node_t u, std::uint32_t t) const {
   const double price = spec_.product.price;
-  const double earned = referral_earnings(spec_.policy, price, nodes()[u].tier, offered_discount());
+  double earned = 0;
+  if (shared_.targets.empty()) {
+    earned = referral_earnings(spec_.policy, price, nodes()[u].tier, offered_discount());
+  } else {
+    // §16.2, §18a: the sharer's own target's reward and level-1 rate, on a referee offered the
+    // base discount (the referee is not known when u shares).
+    earned = reward_for(u, t) + commission_rate(u, 0, t) * price * (1.0 - offered_discount());
+  }
   return share_utility(behaviour_of(u), pays_, earned, price);  // §15.2 the sharer's reward response
 }
 
@@ -184,7 +195,9 @@ void Replicate::become_pending(node_t v, node_t referrer, std::uint8_t channel, 
   pending_.push_back(v);
 }
 
-void Replicate::buy(node_t v, Channel channel, double discount_rate) { purchases_.push_back({v, channel, discount_rate}); }
+void Replicate::buy(node_t v, Channel channel, double discount_rate, bool flash) {
+  purchases_.push_back({v, channel, discount_rate, flash});
+}
 
 void Replicate::fall_back(node_t v, double solo_fallback) {
   if (uniform(Purpose::solo, v) < solo_fallback) {

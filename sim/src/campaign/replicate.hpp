@@ -116,6 +116,23 @@ std::vector<std::string> resolve_segment_names(const CampaignSpec& spec);
 void check_segments(const CampaignSpec& spec);
 void check_segment_column(const CampaignSpec& spec, const Graph& g);
 
+// §16 a target's conditions, resolved: segments by index (empty: any), tiers and channels as bit
+// masks (0: any), membership (-1: any), the least out-degree (0: any).
+struct TargetConditions {
+  std::vector<std::uint8_t> segments;
+  std::uint32_t tiers = 0, channels = 0;
+  int member = -1;
+  std::uint32_t min_degree = 0;
+};
+std::vector<TargetConditions> resolve_targets(const CampaignSpec& spec);
+// The first target a person with these attributes matches (0: none; i + 1: policy.target[i]).
+// `placed`: a customer (active or churned) with a tier and a channel; a prospect has neither.
+std::uint32_t first_target(const std::vector<TargetConditions>& targets, std::uint8_t segment, bool placed, Tier tier,
+                           std::uint8_t channel, bool member, std::uint64_t degree);
+// §16's checks without the graph (check_spec) and of segment names against a column (validate).
+void check_targets(const CampaignSpec& spec);
+void check_target_segments(const CampaignSpec& spec);
+
 // Inputs shared by all replicates of a run, derived once; the per-tie and per-arc arrays come
 // from the graph's memo, so a second run on the same graph object derives them no more.
 struct Shared {
@@ -129,6 +146,7 @@ struct Shared {
   // §9.1 initial groups: the members of each (initial = all: every node; column: by group id).
   std::vector<std::vector<node_t>> initial_groups;
   SegmentTable segments;                // §15
+  std::vector<TargetConditions> targets;  // §16, in the order of policy.target
   bool incentives = false;              // rewards, commissions, discounts, teams, bargains or fees
   std::uint32_t commission_levels = 0;
   // Closed-form tie maps: a step multiplies (s - fixed) by `keep`; powers tabulated by steps.
@@ -250,6 +268,7 @@ struct Purchase {
   node_t buyer;
   Channel channel;
   double discount_rate;  // asked for; paid only within the budget
+  bool flash = false;    // a flash sale's discount (§9.4): policy.budget's only, never a target's (§18a)
 };
 
 // A prospect adopting in a step, from one decision: external adoption (§3.1), an ad (§8.1), a
@@ -535,8 +554,27 @@ class Replicate {
   // §15.3 the nodes ads may reach (sorted; empty when ads reach everyone) and a node's position in it.
   bool ads_confined() const { return !shared_.segments.audience.empty(); }
   std::optional<std::size_t> audience_position(node_t v) const;
+  // §16 targeted policies (targets.cpp): person v's target at step t (0: none; i + 1:
+  // policy.target[i]) and the levers it sets, each falling back to the base policy's; a target
+  // whose budget failed before the step gives no incentive at all (`stopped`).
+  struct Levers {
+    std::uint32_t target = 0;
+    const Target* own = nullptr;
+    bool stopped = false;
+  };
+  enum class DiscountLever { referee, team, bargain };
+  std::uint32_t target_of(node_t v, std::uint32_t t) const;
+  Levers levers_of(node_t v, std::uint32_t t) const;
+  double reward_for(node_t referrer, std::uint32_t t) const;
+  double commission_rate(node_t ancestor, std::uint32_t level, std::uint32_t t) const;
+  double discount_for(node_t buyer, DiscountLever lever, std::uint32_t t) const;
+  double offered_discount_to(node_t prospect, std::uint32_t t) const;  // U_conv's d, under v's own target
+  bool incentives_stopped_for(node_t v, std::uint32_t t) const;
+  // A payment to (or a discount of) `person` within its target's budget and policy.budget.
+  bool affordable_for(node_t person, double amount, std::uint32_t t);
+  void start_targets_step();  // targets whose budget failed stop paying from this step
   // Helpers shared by mechanisms: the formulas of formulas.hpp on this step's state.
-  double share_utility_of(node_t u) const;  // U_share of sharer u (1 when the policy does not pay)
+  double share_utility_of(node_t u, std::uint32_t t) const;  // U_share of sharer u (1 when the policy does not pay)
   double offered_discount() const;          // d_referee in U_conv and the first purchase (0 unless paying)
   // Prospect v adopts through `channel` at step t (adoption.cpp): opens or joins a team, opens a
   // bargain, or buys at `discount`, as the policy says.
@@ -545,7 +583,7 @@ class Replicate {
   void become_pending(node_t v, node_t referrer, std::uint8_t channel, std::uint32_t group);
   void become_pending_team(node_t v, node_t referrer, std::uint32_t t, std::uint8_t channel);
   void become_pending_bargain(node_t v, node_t referrer, std::uint32_t t, std::uint8_t channel);
-  void buy(node_t v, Channel channel, double discount_rate);  // queues a purchase
+  void buy(node_t v, Channel channel, double discount_rate, bool flash = false);  // queues a purchase
   // Incentive spend so far (rewards, commissions, discounts, red packets: §12) and whether a
   // payment of `amount` can be made now (§3.4; a payment beyond the budget ends the policy).
   double incentive_spent() const;
@@ -650,6 +688,9 @@ class Replicate {
   // in a step), shareholders, and profit when the dividend period began.
   std::vector<node_t> partners_list_, new_partners_, shareholders_list_;
   double dividend_profit_start_ = 0;
+  // §16 per target: what it has paid, whether a payment failed, whether it pays this step.
+  std::vector<double> target_spent_;
+  std::vector<char> target_failed_, target_stopped_;
 
   // Collected during a step, applied at its end.
   Effects effects_;

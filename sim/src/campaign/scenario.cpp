@@ -108,6 +108,8 @@ class TableReader {
         read(*parameter, *it);
       } else if (full == "segments.list") {
         read_segment_list(*it);
+      } else if (full == "policy.target") {
+        read_target_list(*it);
       } else if (std::find(keys.begin(), keys.end(), key) != keys.end()) {
         table(*it, full);
       } else if (path.empty() && is_study_key(key)) {
@@ -118,6 +120,7 @@ class TableReader {
         std::vector<std::string> candidates = keys;
         candidates.insert(candidates.end(), extra_keys.begin(), extra_keys.end());
         if (path == "segments") candidates.push_back("list");
+        if (path == "policy") candidates.push_back("target");
         const std::string hint = closest(key, candidates);
         reader_.fail(full, "unknown key" + (hint.empty() ? std::string() : "; did you mean '" + hint + "'?"));
       }
@@ -125,6 +128,84 @@ class TableReader {
   }
 
  private:
+  // §16 [[policy.target]]: tables of `who` (segment, tier, channel, member, min_degree) and the
+  // levers (referral_reward, commission, referee_discount, team_discount, bargain_discount) with
+  // an optional budget; keys named "policy.target[i].key" in messages.
+  void read_target_list(const json& v) {
+    if (!v.is_array()) reader_.fail("policy.target", "expected a list of tables ([[policy.target]]), got " + type_name(v));
+    spec_.policy.target.clear();
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      const std::string at = "policy.target[" + std::to_string(i) + "]";
+      const json& entry = v[i];
+      if (!entry.is_object()) reader_.fail(at, "expected a table (who and the levers it sets), got " + type_name(entry));
+      Target target;
+      auto number = [&](const json& x, const std::string& full) {
+        if (!x.is_number() || !std::isfinite(x.get<double>())) reader_.fail(full, "expected a number, got " + type_name(x));
+        return x.get<double>();
+      };
+      auto names = [&](const json& x, const std::string& full) {
+        std::vector<std::string> out;
+        if (x.is_string()) return std::vector<std::string>{x.get<std::string>()};
+        if (!x.is_array()) reader_.fail(full, "expected a list of names, got " + type_name(x));
+        for (const auto& name : x) {
+          if (!name.is_string()) reader_.fail(full, "expected a list of names, found " + name.dump());
+          out.push_back(name.get<std::string>());
+        }
+        return out;
+      };
+      static const std::vector<std::string> levers{"who", "referral_reward", "commission", "referee_discount",
+                                                    "team_discount", "bargain_discount", "budget"};
+      static const std::vector<std::string> conditions{"segment", "tier", "channel", "member", "min_degree"};
+      for (auto it = entry.begin(); it != entry.end(); ++it) {
+        const std::string key = it.key(), full = at + "." + key;
+        const json& x = *it;
+        if (x.is_null()) continue;
+        if (key == "who") {
+          if (!x.is_object()) reader_.fail(full, "expected a table of conditions, got " + type_name(x));
+          for (auto c = x.begin(); c != x.end(); ++c) {
+            const std::string name = c.key(), where = full + "." + name;
+            if (c->is_null()) continue;
+            if (name == "segment") target.who.segment = names(*c, where);
+            else if (name == "tier") target.who.tier = names(*c, where);
+            else if (name == "channel") target.who.channel = names(*c, where);
+            else if (name == "member") {
+              if (!c->is_boolean()) reader_.fail(where, "expected true or false, got " + type_name(*c));
+              target.who.member = c->get<bool>();
+            } else if (name == "min_degree") {
+              if (!c->is_number_integer() || c->get<std::int64_t>() < 0 || c->get<std::int64_t>() > 4294967295LL)
+                reader_.fail(where, "expected a non-negative integer, got " + c->dump());
+              target.who.min_degree = static_cast<std::uint32_t>(c->get<std::int64_t>());
+            } else {
+              reader_.fail(where, "unknown condition (MODEL.md §16.1: segment, tier, channel, member, min_degree); "
+                                  "did you mean '" + closest(name, conditions) + "'?");
+            }
+          }
+        } else if (key == "referral_reward") {
+          target.referral_reward = number(x, full);
+        } else if (key == "commission") {
+          if (!x.is_array()) reader_.fail(full, "expected a list of numbers, got " + type_name(x));
+          std::vector<double> rates;
+          for (const auto& r : x) rates.push_back(number(r, full));
+          target.commission = rates;
+        } else if (key == "referee_discount") {
+          target.referee_discount = number(x, full);
+        } else if (key == "team_discount") {
+          target.team_discount = number(x, full);
+        } else if (key == "bargain_discount") {
+          target.bargain_discount = number(x, full);
+        } else if (key == "budget") {
+          if (x.is_string() && x.get<std::string>() == "unlimited") target.budget = std::numeric_limits<double>::infinity();
+          else target.budget = number(x, full);
+        } else {
+          reader_.fail(full, "unknown key (MODEL.md §16.2: who and the levers referral_reward, commission, "
+                             "referee_discount, team_discount, bargain_discount, budget); did you mean '" +
+                                 closest(key, levers) + "'?");
+        }
+      }
+      spec_.policy.target.push_back(std::move(target));
+    }
+  }
+
   // §15 [[segments.list]]: tables of name, share and behaviour (overrides of §15.2's keys). Each
   // entry's keys are named "segments.list[i].key" in messages (the TOML reader records their lines).
   void read_segment_list(const json& v) {
@@ -351,6 +432,25 @@ std::string spec_to_json(const CampaignSpec& spec) {
       (*at)["list"] = list;
     }
   }
+  // §16 the targets: each writes its conditions and the levers it sets, nothing it leaves unset.
+  detail::json targets = detail::json::array();
+  for (const Target& target : spec.policy.target) {
+    detail::json who = detail::json::object();
+    if (!target.who.segment.empty()) who["segment"] = target.who.segment;
+    if (!target.who.tier.empty()) who["tier"] = target.who.tier;
+    if (!target.who.channel.empty()) who["channel"] = target.who.channel;
+    if (target.who.member) who["member"] = *target.who.member;
+    if (target.who.min_degree) who["min_degree"] = target.who.min_degree;
+    detail::json entry = {{"who", who}};
+    if (target.referral_reward) entry["referral_reward"] = *target.referral_reward;
+    if (target.commission) entry["commission"] = *target.commission;
+    if (target.referee_discount) entry["referee_discount"] = *target.referee_discount;
+    if (target.team_discount) entry["team_discount"] = *target.team_discount;
+    if (target.bargain_discount) entry["bargain_discount"] = *target.bargain_discount;
+    if (!std::isinf(target.budget)) entry["budget"] = target.budget;
+    targets.push_back(entry);
+  }
+  root["policy"]["target"] = targets;
   return root.dump();
 }
 
@@ -392,7 +492,7 @@ void read_label_file(const Scenario& scenario, const Graph& g, const std::string
   if (path.is_relative() && !scenario.path.empty()) path = std::filesystem::path(scenario.path).parent_path() / path;
   const std::string file = path.string();
   try {  // a folder, /dev/zero or a FIFO is refused by its type, before it is opened
-    require_regular_file(file, what + " file");
+    require_regular_file(file, what + "s file");
   } catch (const IoError& e) {
     throw IoError(scenario.message_at(key, e.what()));
   }
@@ -407,7 +507,7 @@ void read_label_file(const Scenario& scenario, const Graph& g, const std::string
     while ((c = std::fgetc(in.get())) != EOF && c != '\n') {
       if (line.size() == kLongestLine)
         throw ParseError(file, number, "line", "longer than " + std::to_string(kLongestLine) +
-                                                   " characters: not a " + what + " file of label," + what + " lines");
+                                                   " characters: not a " + what + "s file of label," + what + " lines");
       line.push_back(static_cast<char>(c));
     }
     if (c == EOF && line.empty()) break;

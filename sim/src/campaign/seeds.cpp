@@ -2,7 +2,8 @@
 // anew in every replicate for strategy random) buy at list price (channel seed) or, while the
 // policy pays, open a team under group buy or a bargain under bargain, as external adopters do.
 // They are active customers (or pending) when step 0 starts. Also the campaign's IC equivalent
-// (§6 read in general), on which strategy imm chooses its seeds.
+// (§6 read in general), on which strategy imm chooses its seeds; with segments and targets
+// (Part III) each arc's probability reads the sharer's and the prospect's own.
 // Declares: random stream random_seeds (strategy random); channel seed.
 #include <bit>
 #include <cmath>
@@ -83,8 +84,149 @@ std::string hex(std::uint64_t x) {
 
 }  // namespace
 
+namespace {
+
+// What the IC equivalent needs of a sharer: its share probability σ and reach, the pmf of its
+// shares S over the horizon (capped by max_shares), and with max_attempts the distribution of the
+// reaches N of one pair (P(N = j), j < cap, then P(N >= cap)).
+struct SharerProfile {
+  double sigma = 0, reach = 0;
+  std::vector<double> shares, reaches;
+};
+
+SharerProfile sharer_profile(double sigma, double reach, std::uint32_t steps, const Behaviour& b) {
+  SharerProfile out{sigma, reach, shares_pmf(steps, sigma, b.max_shares), {}};
+  // Reaches N of one pair: Binomial(S, reach) capped at max_attempts. With a cap, P(N = j) for
+  // j < cap and P(N >= cap) once; without, E[(1 - c)^N | S] = (1 - reach c)^S per arc.
+  const std::uint32_t cap = b.max_attempts;
+  if (cap > 0) {
+    out.reaches.assign(cap + 1, 0.0);
+    for (std::uint64_t s = 0; s < out.shares.size(); ++s) {
+      if (out.shares[s] == 0) continue;
+      double below = 0;
+      for (std::uint64_t j = 0; j < cap && j <= s; ++j) {
+        const double p = out.shares[s] * std::exp(log_binomial_pmf(s, reach, j));
+        out.reaches[j] += p;
+        below += p;
+      }
+      out.reaches[cap] += std::max(0.0, out.shares[s] - below);
+    }
+  }
+  return out;
+}
+
+// E[(1 - c)^N]: the probability that the sharer's reaches of one pair convert nobody.
+double no_conversion(const SharerProfile& sharer, double c, const Behaviour& b, std::uint32_t steps) {
+  const std::uint32_t cap = b.max_attempts;
+  double none = 0;
+  if (cap > 0) {
+    double power = 1;
+    for (std::uint32_t j = 0; j <= cap; ++j, power *= 1 - c) none += sharer.reaches[j] * power;
+  } else if (b.max_shares == 0) {
+    none = std::pow(1 - sharer.sigma * sharer.reach * c, static_cast<double>(steps));  // shares and reaches both binomial
+  } else {
+    double power = 1;
+    for (std::size_t k = 0; k < sharer.shares.size(); ++k, power *= 1 - sharer.reach * c) none += sharer.shares[k] * power;
+  }
+  return none;
+}
+
+// §15–§16 (Part III): each end's own segment and target. A sharer is read as a seed candidate (a
+// customer of tier customer, channel seed), a prospect as a prospect (no tier, no channel); both
+// with their degree and their initial community group. Segments drawn from shares are a mixture:
+// P(no conversion) averages over the pairs of segments, weighted by their shares.
+std::vector<float> layered_ic_equivalent(const Graph& g, const CampaignSpec& spec) {
+  const Behaviour& global = spec.behaviour;
+  const Policy& policy = spec.policy;
+  const double price = spec.product.price;
+  const std::uint32_t steps = spec.run.steps;
+  const bool pays = policy.budget > 0;
+  const double base_discount = campaign::referee_discount(policy, pays);
+  const campaign::SegmentTable segments = campaign::resolve_segments(spec);
+  const std::vector<campaign::TargetConditions> targets = campaign::resolve_targets(spec);
+  const std::size_t kinds = segments.on() ? segments.names.size() : 1, levers = targets.size() + 1;
+  auto behaviour = [&](std::size_t k) -> const Behaviour& { return segments.on() ? segments.behaviour[k] : global; };
+  auto target = [&](std::uint32_t t) -> const Target* { return t ? &policy.target[t - 1] : nullptr; };
+  std::vector<double> weight(kinds, 1.0);  // assign = shares: the segments' shares, other last
+  if (segments.on() && segments.from_column.empty()) {
+    double total = 0;
+    for (std::size_t k = 0; k + 1 < kinds; ++k) total += weight[k] = spec.segments.list[k].share;
+    weight[kinds - 1] = std::max(0.0, 1.0 - total);
+  }
+  // By (segment, target): the sharer's profile and the prospect's U_conv.
+  std::vector<SharerProfile> sharers(kinds * levers);
+  std::vector<double> u_conv(kinds * levers);
+  for (std::size_t k = 0; k < kinds; ++k)
+    for (std::uint32_t t = 0; t < levers; ++t) {
+      const Behaviour& b = behaviour(k);
+      const Target* own = target(t);
+      const double reward = own && own->referral_reward ? *own->referral_reward : policy.referral_reward;
+      const std::vector<double>& rates = own && own->commission ? *own->commission : policy.commission;
+      const double earned = reward + (rates.empty() ? 0.0 : rates[0]) * price * (1.0 - base_discount);
+      const double u_share = campaign::share_utility(b, pays, earned, price);
+      const double sigma =
+          campaign::share_probability(b.share_prob, campaign::by_tier(global.tier_mult, campaign::Tier::customer), u_share);
+      sharers[k * levers + t] = sharer_profile(sigma, b.reach, steps, global);
+      double offered = 0;
+      if (pays) {
+        if (policy.group_buy.enabled) offered = own && own->team_discount ? *own->team_discount : policy.group_buy.discount;
+        else offered = own && own->referee_discount ? *own->referee_discount : policy.referee_discount;
+      }
+      u_conv[k * levers + t] = campaign::conversion_utility(b, offered);
+    }
+  const Community& community = spec.community;
+  auto member = [&](node_t v) {
+    if (!community.enabled) return false;
+    if (community.initial == "all") return true;
+    return community.initial == "column" && community.groups && (*community.groups)[v] >= 0;
+  };
+  auto own_segment = [&](node_t v) -> std::uint8_t {
+    return segments.from_column.empty() ? 0 : segments.from_column[(*spec.segments.column)[v]];
+  };
+  const bool drawn = segments.on() && segments.from_column.empty();
+  const auto strength = memoized_initial_strength(g, spec.ties.init);
+  const auto arc_tie = memoized_arc_ties(g);
+  std::vector<float> p(g.num_arcs());
+  parallel_for(0, g.num_nodes(), 1 << 10, [&](std::uint64_t node) {
+    const auto u = static_cast<node_t>(node);
+    const std::uint64_t degree_u = g.arc_end(u) - g.arc_begin(u);
+    for (arc_t a = g.arc_begin(u); a < g.arc_end(u); ++a) {
+      const node_t v = g.target(a);
+      const double s = (*strength)[(*arc_tie)[a]];
+      const std::uint64_t degree_v = g.arc_end(v) - g.arc_begin(v);
+      double none = 0;
+      for (std::size_t ku = 0; ku < kinds; ++ku) {
+        if (!drawn && ku != own_segment(u)) continue;
+        const std::uint32_t tu = first_target(targets, static_cast<std::uint8_t>(ku), true, campaign::Tier::customer,
+                                              campaign::seed, member(u), degree_u);
+        const SharerProfile& sharer = sharers[ku * levers + tu];
+        double given_u = 0;
+        for (std::size_t kv = 0; kv < kinds; ++kv) {
+          if (!drawn && kv != own_segment(v)) continue;
+          const std::uint32_t tv = first_target(targets, static_cast<std::uint8_t>(kv), false, campaign::Tier::none,
+                                                campaign::kChannels, member(v), degree_v);
+          const double c = campaign::conversion_probability(campaign::trust(behaviour(kv), s), u_conv[kv * levers + tv], 0.0);
+          given_u += (drawn ? weight[kv] : 1.0) * no_conversion(sharer, c, global, steps);
+        }
+        none += (drawn ? weight[ku] : 1.0) * given_u;
+      }
+      p[a] = static_cast<float>(std::clamp(1 - none, 0.0, 1.0));
+    }
+  });
+  return p;
+}
+
+}  // namespace
+
 std::vector<float> campaign_ic_equivalent(const Graph& g, const CampaignSpec& spec) {
   check_spec(spec);
+  if (spec.segments.enabled || !spec.policy.target.empty()) {
+    if (spec.segments.enabled && spec.segments.assign == "column") {
+      campaign::check_segment_column(spec, g);
+      campaign::check_target_segments(spec);
+    }
+    return layered_ic_equivalent(g, spec);
+  }
   const Behaviour& b = spec.behaviour;
   const Policy& policy = spec.policy;
   const double price = spec.product.price;
@@ -98,40 +240,14 @@ std::vector<float> campaign_ic_equivalent(const Graph& g, const CampaignSpec& sp
   const double sigma =
       campaign::share_probability(b.share_prob, campaign::by_tier(b.tier_mult, campaign::Tier::customer), u_share);
   const std::uint32_t steps = spec.run.steps;
-  const std::vector<double> shares = shares_pmf(steps, sigma, b.max_shares);
-  // Reaches N of one pair: Binomial(S, reach) capped at max_attempts. With a cap, P(N = j) for
-  // j < cap and P(N >= cap) once; without, E[(1 - c)^N | S] = (1 - reach c)^S per arc.
-  const std::uint32_t cap = b.max_attempts;
-  std::vector<double> reaches;  // P(N = j), j < cap, then P(N >= cap)
-  if (cap > 0) {
-    reaches.assign(cap + 1, 0.0);
-    for (std::uint64_t s = 0; s < shares.size(); ++s) {
-      if (shares[s] == 0) continue;
-      double below = 0;
-      for (std::uint64_t j = 0; j < cap && j <= s; ++j) {
-        const double p = shares[s] * std::exp(log_binomial_pmf(s, b.reach, j));
-        reaches[j] += p;
-        below += p;
-      }
-      reaches[cap] += std::max(0.0, shares[s] - below);
-    }
-  }
+  const SharerProfile sharer = sharer_profile(sigma, b.reach, steps, b);
   const auto strength = memoized_initial_strength(g, spec.ties.init);
   const auto arc_tie = memoized_arc_ties(g);
   std::vector<float> p(g.num_arcs());
   parallel_for(0, g.num_arcs(), 1 << 14, [&](std::uint64_t a) {
     const double s = (*strength)[(*arc_tie)[a]];
     const double c = campaign::conversion_probability(campaign::trust(b, s), u_conv, 0.0);
-    double none = 0;  // E[(1 - c)^N]
-    if (cap > 0) {
-      double power = 1;
-      for (std::uint32_t j = 0; j <= cap; ++j, power *= 1 - c) none += reaches[j] * power;
-    } else if (b.max_shares == 0) {
-      none = std::pow(1 - sigma * b.reach * c, static_cast<double>(steps));  // shares and reaches both binomial
-    } else {
-      double power = 1;
-      for (std::size_t k = 0; k < shares.size(); ++k, power *= 1 - b.reach * c) none += shares[k] * power;
-    }
+    const double none = no_conversion(sharer, c, b, steps);  // E[(1 - c)^N]
     p[a] = static_cast<float>(std::clamp(1 - none, 0.0, 1.0));
   });
   return p;

@@ -21,12 +21,13 @@ void Replicate::sharing(std::uint32_t t, Effects& out) const {
   const Behaviour& b = spec_.behaviour;
   const double discount = offered_discount();
   const double u_conv = conversion_utility(b, discount);
+  const bool targeted = !shared_.targets.empty();
   auto share_from = [&](node_t u, bool pending) {
     const Node& sharer = nodes()[u];
     if (b.max_shares > 0 && sharer.shares >= b.max_shares) return;
     const Behaviour& own = behaviour_of(u);
     const double base = pending ? own.team_share_prob : own.share_prob;
-    const double u_share = share_utility_of(u);
+    const double u_share = share_utility_of(u, t);
     if (uniform(Purpose::share, u) >= share_probability(base, by_tier(b.tier_mult, sharer.tier), u_share)) return;
     out.sharers.push_back(u);
     for (arc_t a = graph_.arc_begin(u); a < graph_.arc_end(u); ++a) {
@@ -38,9 +39,10 @@ void Replicate::sharing(std::uint32_t t, Effects& out) const {
       ++out.reaches;
       const tie_t tie = shared_.arc_tie[a];
       double p = 0;
-      if (segmented_) {
+      if (segmented_ || targeted) {  // §15.2 the prospect's own response, §16.2 to its own target's discount
         const Behaviour& prospect = behaviour_of(v);
-        p = conversion_probability(trust(prospect, strength(tie, t)), conversion_utility(prospect, discount), nodes()[v].neg);
+        const double offered = targeted ? offered_discount_to(v, t) : discount;
+        p = conversion_probability(trust(prospect, strength(tie, t)), conversion_utility(prospect, offered), nodes()[v].neg);
       } else {
         p = conversion_probability(trust(b, strength(tie, t)), u_conv, nodes()[v].neg);
       }

@@ -59,12 +59,13 @@ TEST(ParameterTable, EveryRowIsWrittenAndReadBack) {
     EXPECT_TRUE(p.section.starts_with("§")) << p.path;
     ++rows;
   }
-  // The writer writes nothing that is not a row, but for the segments' list (§15: a list of
-  // tables, read and written beside the table).
+  // The writer writes nothing that is not a row, but for the segments' list (§15) and the
+  // targets (§16): lists of tables, read and written beside their tables.
   std::size_t leaves = 0;
   EXPECT_EQ(defaults["segments"]["list"], json::array());
+  EXPECT_EQ(defaults["policy"]["target"], json::array());  // §16 the targets, likewise
   std::function<void(const json&)> count = [&](const json& j) {
-    if (&j == &defaults["segments"]["list"]) return;
+    if (&j == &defaults["segments"]["list"] || &j == &defaults["policy"]["target"]) return;
     if (j.is_object()) {
       for (const auto& [key, child] : j.items()) count(child);
     } else {
