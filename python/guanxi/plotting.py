@@ -19,7 +19,8 @@ from ._designs import value_text
 from ._format import day
 from ._engine import metric_registry
 
-__all__ = ["plot_comparison", "plot_sweep", "plot_cohorts", "plot_lifetime_value", "label_day_axes", "metric_unit",
+__all__ = ["plot_comparison", "plot_sweep", "plot_cohorts", "plot_lifetime_value", "plot_by_segment", "label_day_axes",
+           "metric_unit",
            "metric_label", "metric_title", "metric_units", "format_axis", "panels", "text_label"]
 
 # Units of the engine's metric table as axis labels.
@@ -376,6 +377,66 @@ def plot_cohorts(result, by="step", cohorts: Optional[int] = 6, level: float = 0
     ax.grid(True, alpha=0.3)
     ax.margins(x=0)
     ax.legend(fontsize="small", frameon=False, title="cohort", title_fontsize="small")
+    return ax
+
+
+# by_segment's columns (MODEL.md §15; results.py defines them): title, axis label and unit.
+_SEGMENT_COLUMNS = {
+    "customers": ("customers at the horizon", "customers", "people"),
+    "revenue": ("revenue", "revenue", "currency"),
+    "margin": ("margin: revenue - cost of goods - platform fees", "margin", "currency"),
+    "incentives": ("incentives attributed to its customers", "incentives", "currency"),
+    "ltv": ("lifetime value: margin per customer", "margin per customer", "currency"),
+    "cac": ("incentives per incentive-driven customer", "incentives per driven customer", "currency"),
+    "retention": ("customers still active at the horizon", "share still active", "share"),
+}
+
+
+def plot_by_segment(results, column: str = "customers", level: float = 0.95, ax=None):
+    """Segments side by side (MODEL.md §15): for each segment, one bar per design with its
+    interval over the replicates (:meth:`guanxi.CampaignResult.by_segment`'s ``column``).
+    ``results``: a CampaignResult, or a dict of name -> CampaignResult (``gx.compare``'s
+    ``results=``) whose designs share their segments; its first design is the baseline, drawn in
+    black as in every comparison. Returns the Axes."""
+    import matplotlib.pyplot as plt
+
+    if column not in _SEGMENT_COLUMNS:
+        raise ValueError(f"column: must be one of {', '.join(_SEGMENT_COLUMNS)}, got {column!r}")
+    if not isinstance(results, dict):
+        results = {results.label or results.campaign.name or "campaign": results}
+    if not results:
+        raise ValueError("results: no design to plot")
+    tables = {name: result.by_segment(level=level) for name, result in results.items()}
+    segments = list(next(iter(tables.values())).index)
+    for name, table in tables.items():
+        if list(table.index) != segments:
+            raise ValueError(f"results[{name!r}]: its segments {list(table.index)} differ from {segments}")
+    label, axis_label, unit = _SEGMENT_COLUMNS[column]
+    if ax is None:
+        _, ax = plt.subplots(figsize=(max(5.5, 0.9 * len(segments) * (len(tables) + 1) + 2), 4.2),
+                             constrained_layout=True)
+    x = np.arange(len(segments))
+    width = 0.8 / len(tables)
+    for i, (name, table) in enumerate(tables.items()):
+        values = table[column].to_numpy(dtype=float)
+        low, high = table[f"{column}_low"].to_numpy(dtype=float), table[f"{column}_high"].to_numpy(dtype=float)
+        error = np.where(np.isfinite(np.vstack([values - low, high - values])),
+                         np.vstack([values - low, high - values]), 0.0)
+        colour = (BASELINE_COLOUR if i == 0 and len(tables) > 1
+                  else DESIGN_COLOURS[(i - 1 if len(tables) > 1 else i) % len(DESIGN_COLOURS)])
+        ax.bar(x - 0.4 + width * (i + 0.5), np.nan_to_num(values), width, label=text_label(name), yerr=error, capsize=3,
+               color=colour, ecolor="0.4")
+    ax.set_xticks(x, segments)
+    ax.axhline(0, color="0.3", linewidth=0.8)
+    ax.set_xlabel("segment")
+    ax.set_ylabel(axis_label if unit == "share" else f"{axis_label} ({_UNIT_LABELS[unit]})")
+    format_axis(ax.yaxis, unit)
+    replicates = min(result.replicates for result in results.values())
+    ax.set_title(f"By segment: {label} — {replicates} replicates ({level:.0%} CI)", fontsize="medium")
+    ax.grid(True, axis="y", alpha=0.3)
+    # Below the axes: bars of any height stay readable.
+    ax.legend(fontsize="small", frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.16),
+              ncol=min(len(tables), 3))
     return ax
 
 

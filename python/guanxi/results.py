@@ -13,7 +13,7 @@ import numpy as np
 from . import _engine
 from ._checks import checked_level, checked_metric
 from ._designs import spec_sha256
-from .plotting import plot_cohorts, plot_lifetime_value, plot_result
+from .plotting import plot_by_segment, plot_cohorts, plot_lifetime_value, plot_result
 from .stats import mean_interval
 
 __all__ = ["CampaignResult", "first_step_at_or_above_zero"]
@@ -231,7 +231,8 @@ class CampaignResult:
         community costs are not attributed to segments) and ``retention`` (the share of the
         segment's customers still active at the horizon). A ratio is NaN in a replicate where
         the segment has no customers (or no incentive-driven ones, for ``cac``) and its mean is
-        over the others. One row per segment, ``other`` last."""
+        over the others. One row per segment, ``other`` last; ``other`` is left out when it
+        cannot hold anyone (shares that add up to 1)."""
         import pandas as pd
 
         self._lifecycle("by_segment")
@@ -249,7 +250,15 @@ class CampaignResult:
         for name, values in columns.items():
             interval = mean_interval(values, level, axis=0)
             table[name], table[f"{name}_low"], table[f"{name}_high"] = interval.mean, interval.low, interval.high
-        return pd.DataFrame(table, index=pd.Index(self._segments, name="segment"))
+        frame = pd.DataFrame(table, index=pd.Index(self._segments, name="segment"))
+        segments = self.campaign.spec["segments"]
+        if segments["enabled"] and segments["assign"] == "shares":
+            total = 0.0
+            for entry in segments["list"]:  # summed in the engine's order: U < total holds for every U
+                total += entry["share"]
+            if total >= 1.0:
+                frame = frame.drop(index="other")
+        return frame
 
     def cohorts(self, by: "str | int" = "step", level: float = 0.95):
         """Cohort retention (MODEL.md §11): for the customers acquired together, the share still
@@ -334,6 +343,11 @@ class CampaignResult:
         confidence band (:meth:`cohorts`); ``cohorts`` caps how many cohorts are drawn (the
         largest first). Returns the Axes."""
         return plot_cohorts(self, by, cohorts, level, ax)
+
+    def plot_by_segment(self, column: str = "customers", level: float = 0.95, ax=None):
+        """:meth:`by_segment`'s ``column`` per segment with its interval (several designs side by
+        side: ``gx.plotting.plot_by_segment(results)``). Returns the Axes."""
+        return plot_by_segment(self, column, level, ax)
 
     def plot_lifetime_value(self, level: float = 0.95, ax=None):
         """Lifetime value against acquisition cost by channel, with intervals

@@ -1234,12 +1234,13 @@ def example_paths():
 def test_every_example_conserves_money_and_its_ledger_adds_up():
     small = gx.generators.holme_kim(3000, 4, 0.5, seed=1)
     paths = example_paths()
-    assert len(paths) == 11
+    assert len(paths) == 15
     for path in paths:
         result = gx.Campaign.from_toml(path, graph=small).run(replicates=3, seed=1, progress=False)
         m = {name: result.metric(name) for name in result.metrics}
         expected_profit = (m["revenue"] - m["cost_of_goods"] - m["rewards"] - m["commissions"] - m["red_packets"]
-                           - m["ad_spend"] - m["platform_fees"] - m["community_cost"] + m["fees"])
+                           - m["ad_spend"] - m["platform_fees"] - m["community_cost"] + m["fees"]
+                           + m["stake_sales"] - m["dividends"] - m["rebates"])  # Part III's lines (§17, §18)
         np.testing.assert_allclose(m["profit"], expected_profit, rtol=1e-12, atol=1e-9, err_msg=path)
         np.testing.assert_allclose(m["incentive_spend"], m["rewards"] + m["commissions"] + m["discounts"]
                                    + m["red_packets"], rtol=1e-12, atol=1e-9, err_msg=path)
@@ -1265,6 +1266,9 @@ def test_inert_part_two_features_change_no_example():
     for path in example_paths():
         design = gx.Campaign.from_toml(path, graph=small)
         if design.spec["community"]["enabled"] or design.spec["acquisition"]["ad_spend"] > 0:
+            continue
+        # Dividends (§17) and rebates (§18) are shares of profit, which the ads' cost lowers.
+        if design.spec["ladder"]["shareholding"]["enabled"] or design.spec["policy"]["margin_cap"]["enabled"]:
             continue
         inert = design.replace(acquisition={"ad_spend": 3.0, "ad_conversion": 0.0, "platform_fee": 0.3},
                                community={"join_prob": 0.0})
@@ -1765,3 +1769,28 @@ def test_the_ic_equivalent_and_imm_read_segments_and_targets(column_campaign):
                                   policy={"target": [{"who": {"segment": ["students"]}, "referral_reward": 20}]})
     result = imm.run(replicates=2, seed=1, progress=False)
     assert result.metric("customers")[:, 0].min() >= 5
+
+
+def test_segments_are_drawn_side_by_side(layered):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    results = {}
+    gx.compare({"no reward": layered, "reward": layered.replace(policy={"referral_reward": 10})}, replicates=3,
+               seed=1, progress=False, results=results)
+    ax = gx.plotting.plot_by_segment(results, "customers")
+    bars = ax.patches
+    assert len(bars) == 2 * 3  # two designs, three segments (students, retirees, other)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["students", "retirees", "other"]
+    assert matplotlib.colors.to_hex(bars[0].get_facecolor()) == "#000000"  # the baseline is black
+    table = results["reward"].by_segment()
+    assert [b.get_height() for b in bars[3:]] == pytest.approx(list(table["customers"]))
+    assert "people" in ax.get_ylabel() and "3 replicates" in ax.get_title()
+    with pytest.raises(ValueError, match="column: must be one of"):
+        gx.plotting.plot_by_segment(results, "profit")
+    # Shares adding up to 1 leave nobody in other: it is not listed.
+    full = layered.replace(segments={"list": [dict(STUDENTS, share=0.6), {"name": "rest", "share": 0.4}]})
+    assert list(full.run(replicates=2, seed=1, progress=False).by_segment().index) == ["students", "rest"]
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
