@@ -13,7 +13,9 @@
 #   8. bench/bench_influence.py: OPIM-C and IMM on NetHEPT and NetPHY vs the authors' OPIM-C
 #      (built from build/reference/src/OPIM when present), then R-MAT at ~10^8 ties;
 #   9. bench/bench_sweep.py: 100 designs x 200 replicates on 10^5 people: local threads vs a run
-#      store (overhead) vs two local Dask workers (--quick: 16 designs x 40 replicates).
+#      store (overhead) vs two local Dask workers (--quick: 16 designs x 40 replicates);
+#  10. bench/bench_part3.py: a campaign on 10^6 people with Part III (segments, targets,
+#      shareholders, the margin promise) on against off (--quick: 2·10^5 people).
 # Usage: scripts/bench.sh [build-dir] [--quick]   (default build/bench; --quick skips 10^8 ties)
 # JSON results land in <build-dir>/bench-results/<time>/. Benchmarks are not tests: nothing fails
 # on a missed target; the tables say MET / NOT MET. Takes ~15 minutes (the 10^8-tie parts dominate).
@@ -104,6 +106,14 @@ if [[ $QUICK == 0 ]]; then
   "$PYTHON" "$ROOT/bench/bench_sweep.py" | tee "$OUT/bench_sweep.txt"
 else
   "$PYTHON" "$ROOT/bench/bench_sweep.py" --designs 16 --replicates 40 | tee "$OUT/bench_sweep.txt"
+fi
+echo "(load average after: $(load))"
+
+section "10. Model version 3: Part III on against off (Python)"
+if [[ $QUICK == 0 ]]; then
+  "$PYTHON" "$ROOT/bench/bench_part3.py" | tee "$OUT/bench_part3.txt"
+else
+  "$PYTHON" "$ROOT/bench/bench_part3.py" --n 200000 | tee "$OUT/bench_part3.txt"
 fi
 echo "(load average after: $(load))"
 

@@ -132,6 +132,10 @@ def checked_metric(metric, known: Sequence[str], name: str = "metric") -> str:
     """``metric`` if it is one of ``known``, else ValueError naming the closest known name."""
     if isinstance(metric, str) and metric in known:
         return metric
+    if isinstance(metric, str) and "@" in metric:
+        raise ValueError(f"{name}: {metric!r}: a segment's metric (MODEL.md §15) is reported by gx.compare and "
+                         "CampaignResult.segment_values; sweeps, selections and stores keep the whole campaign's "
+                         "metrics only")
     raise ValueError(f"{name}: unknown {metric!r}{metric_hint(metric, known)}")
 
 

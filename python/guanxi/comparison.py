@@ -142,7 +142,10 @@ def compare(
     level. Pass a dict as ``results`` to receive each design's :class:`CampaignResult`.
     ``uncertain`` (parameters as distributions, :mod:`guanxi.uncertainty`) makes each replicate
     draw them, the same draw for every design (the designs must share a graph); the differences
-    are then averaged over the uncertainty too.
+    are then averaged over the uncertainty too. A metric ``"name@segment"`` (``"profit@students"``)
+    compares one segment's value at the horizon (MODEL.md §15,
+    :meth:`CampaignResult.segment_values`: customers, revenue, margin, incentives, profit, ltv,
+    cac, retention), not with ``uncertain``.
 
     Warns
     -----
@@ -159,7 +162,10 @@ def compare(
     wanted = list(metrics) if metrics is not None else default_comparison_metrics()
     known = _engine.metrics() + ["marketing_roi", "payback_step"]
     for name in wanted:
-        checked_metric(name, known, "metrics")
+        if isinstance(name, str) and "@" in name:
+            _check_segment_metric(name, campaigns, uncertain)
+        else:
+            checked_metric(name, known, "metrics")
     checked_level(level)
     replicates = checked_int(replicates, "replicates", 1)
     seed = checked_int(seed, "seed", 0, 2**64)
@@ -197,6 +203,21 @@ def compare(
     return frame
 
 
+def _check_segment_metric(name: str, campaigns: Mapping[str, Campaign], uncertain) -> None:
+    """``"profit@students"``: a segment's metric (CampaignResult.SEGMENT_METRICS) and a segment
+    every design has, checked before anything runs."""
+    metric, _, segment = name.partition("@")
+    if metric not in CampaignResult.SEGMENT_METRICS:
+        raise ValueError(f"metrics: {name!r}: a segment's metric is one of {', '.join(CampaignResult.SEGMENT_METRICS)}")
+    for label, campaign in campaigns.items():
+        if segment not in campaign.segments:
+            raise ValueError(f"metrics: {name!r}: design {label!r} has no segment {segment!r} "
+                             f"(its segments: {', '.join(campaign.segments)})")
+    if uncertain:
+        raise ValueError(f"metrics: {name!r}: a segment's values come from full runs, not from runs with uncertain "
+                         "parameters (leave uncertain out, or compare the whole campaign's metrics)")
+
+
 def paired_rows(baseline: CampaignResult, design: CampaignResult, metrics: Sequence[str], level: float) -> list:
     """The rows of :func:`compare` for one design: ``(metric, baseline, design_mean, difference,
     ci_low, ci_high, share_higher)`` per metric at the horizon, replicate by replicate
@@ -230,6 +251,12 @@ def paired_rows(baseline: CampaignResult, design: CampaignResult, metrics: Seque
             roi = ratio_of_mean_differences(change("profit"), change(spend), level)
             rows.append((row, math.nan, math.nan, float(roi.ratio), float(roi.low), float(roi.high),
                          float(roi.share_higher)))
+        elif "@" in metric:  # §15 one segment's value at the horizon (CampaignResult.segment_values)
+            name, segment = metric.split("@", 1)
+            paired = paired_difference(baseline.segment_values(name, segment), design.segment_values(name, segment),
+                                       level)
+            rows.append((metric, float(paired.baseline_mean), float(paired.design_mean), float(paired.difference),
+                         float(paired.low), float(paired.high), float(paired.share_higher)))
         else:
             paired = paired_difference(baseline.metric(metric)[:, -1], design.metric(metric)[:, -1], level)
             rows.append((metric, float(paired.baseline_mean), float(paired.design_mean), float(paired.difference),

@@ -215,6 +215,32 @@ class CampaignResult:
             "segment": np.array(self._segments, dtype=object)[np.asarray(columns["segment"], dtype=np.int64)],
         })
 
+    # §15 what a segment's horizon value may be (segment_values, "profit@students" in compare).
+    SEGMENT_METRICS = ("customers", "revenue", "margin", "incentives", "profit", "ltv", "cac", "retention")
+
+    def segment_values(self, metric: str, segment: str) -> np.ndarray:
+        """One value per replicate at the horizon for one segment (MODEL.md §15): ``customers``,
+        ``revenue``, ``margin``, ``incentives``, ``ltv``, ``cac``, ``retention`` as in
+        :meth:`by_segment`, and ``profit``, the segment's contribution: its customers' margin
+        less the incentives attributed to them (ad spend, community cost, red packets, fees,
+        stakes, dividends and rebates are not attributed to segments). NaN where a ratio has no
+        denominator."""
+        self._lifecycle(f"{metric}@{segment}")
+        if metric not in self.SEGMENT_METRICS:
+            raise ValueError(f"{metric}@{segment}: a segment's metric is one of {', '.join(self.SEGMENT_METRICS)}")
+        if segment not in self._segments:
+            raise ValueError(f"{metric}@{segment}: no segment named {segment!r} (this design's: "
+                             f"{', '.join(self._segments)})")
+        k = self._segments.index(segment)
+        customers, revenue, margin, incentives, driven, active = (self._segment_sums[:, k, i] for i in range(6))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = {"customers": customers, "revenue": revenue, "margin": margin, "incentives": incentives,
+                      "profit": margin - incentives,
+                      "ltv": np.where(customers > 0, margin / np.where(customers > 0, customers, 1), np.nan),
+                      "cac": np.where(driven > 0, incentives / np.where(driven > 0, driven, 1), np.nan),
+                      "retention": np.where(customers > 0, active / np.where(customers > 0, customers, 1), np.nan)}
+        return np.asarray(values[metric], dtype=np.float64)
+
     @property
     def segments(self) -> list:
         """The run's segments (MODEL.md §15), in the engine's order: the list's, then ``other``

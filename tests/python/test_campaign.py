@@ -1794,3 +1794,25 @@ def test_segments_are_drawn_side_by_side(layered):
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def test_compare_reports_a_metric_for_one_segment(layered):
+    results = {}
+    reward = layered.replace(name="reward", policy={"referral_reward": 15})
+    table = gx.compare({"base": layered, "reward": reward}, replicates=4, seed=2, progress=False, results=results,
+                       metrics=["profit", "profit@students", "customers@retirees", "retention@students"])
+    row = table.loc[("reward", "profit@students")]
+    values = results["reward"].segment_values("profit", "students")
+    by = results["reward"].by_segment()
+    assert row["design_mean"] == pytest.approx(values.mean())
+    assert values.mean() == pytest.approx(by.loc["students", "margin"] - by.loc["students", "incentives"])
+    assert table.loc[("reward", "customers@retirees"), "design_mean"] == pytest.approx(by.loc["retirees", "customers"])
+    paired = gx.stats.paired_difference(results["base"].segment_values("customers", "retirees"),
+                                        results["reward"].segment_values("customers", "retirees"))
+    assert table.loc[("reward", "customers@retirees"), "difference"] == pytest.approx(paired.difference)
+    with pytest.raises(ValueError, match="no segment 'pupils'"):
+        gx.compare({"base": layered, "reward": reward}, replicates=2, progress=False, metrics=["profit@pupils"])
+    with pytest.raises(ValueError, match="a segment's metric is one of"):
+        gx.compare({"base": layered, "reward": reward}, replicates=2, progress=False, metrics=["reaches@students"])
+    with pytest.raises(ValueError, match="sweeps, selections and stores keep the whole campaign's metrics"):
+        gx.sweep(layered, {"policy.referral_reward": [0, 5]}, replicates=2, progress=False).summary("profit@students")

@@ -11,7 +11,10 @@
 // that make the next step's social proof (§9.3), and each customer's book (§11: revenue,
 // margin after fees, incentives attributed to it, rewards and commissions it earned).
 // Commission eligibility reads the start of the step: an ancestor who buys in the same step
-// (a teammate) earns nothing on it, whatever the payment order.
+// (a teammate) earns nothing on it, whatever the payment order. Part III: the buyer's basket is
+// its own segment's (§15.2); with targets (§16, targets.cpp) the reward, each commission and each
+// discount are the levers of the target of the person they go to, within that target's budget
+// and `budget` (a flash sale's discount within `budget` only).
 // Declares: random purpose pay_order; metrics purchases, revenue, cost_of_goods, rewards,
 // commissions, discounts, incentive_spend, profit, incentive_roi, cac, new_customers_<channel>,
 // platform_fees.
@@ -30,7 +33,6 @@ void Replicate::pay(std::uint32_t t) {
   const Policy& policy = spec_.policy;
   const double list_price = spec_.product.price;
   const double fee_rate = spec_.acquisition.platform_fee;
-
   for (const Purchase& p : purchases_) {
     Node& buyer = nodes()[p.buyer];
     const bool first = !buyer.ever_bought;
