@@ -144,10 +144,10 @@ def finite_spec(value, path: str):
     budget means ``"unlimited"``; other non-finite numbers are errors naming their key path."""
     if isinstance(value, dict):
         return {key: finite_spec(v, f"{path}.{key}") for key, v in value.items()}
-    if isinstance(value, (list, tuple, np.ndarray)):
-        return [finite_spec(v, path) for v in value]
+    if isinstance(value, (list, tuple, np.ndarray)):  # a list of tables' entries by index: policy.target[0]
+        return [finite_spec(v, f"{path}[{i}]" if isinstance(v, dict) else path) for i, v in enumerate(value)]
     if isinstance(value, (float, np.floating)) and not math.isfinite(value):
-        if path == "policy.budget" and value > 0:
+        if (path == "policy.budget" or (path.startswith("policy.target[") and path.endswith("].budget"))) and value > 0:
             return "unlimited"
         raise ValueError(f"{path}: must be finite, got {value}")
     return value

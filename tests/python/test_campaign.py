@@ -1718,6 +1718,13 @@ def test_targets_travel_through_scenario_files(layered, tmp_path):
     assert again.spec["policy"]["target"] == targeted.spec["policy"]["target"]
 
 
+def test_an_infinite_target_budget_is_unlimited_and_nan_names_the_entry(promise_graph):
+    campaign = gx.Campaign(promise_graph, policy={"target": [{"referral_reward": 3, "budget": float("inf")}]})
+    assert "budget" not in campaign.spec["policy"]["target"][0]  # unlimited: the default, not written
+    with pytest.raises(ValueError, match=r"policy\.target\[1\]\.referral_reward: must be finite"):
+        gx.Campaign(promise_graph, policy={"target": [{}, {"referral_reward": float("nan")}]})
+
+
 @pytest.mark.parametrize("target,field", [
     ({"who": {"tier": ["vip"]}}, "policy.target[0].who.tier"),
     ({"who": {"channel": ["tv"]}}, "policy.target[0].who.channel"),
