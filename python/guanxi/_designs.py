@@ -328,6 +328,22 @@ def grid_changes(grid: Mapping, max_designs: Optional[int] = None) -> Tuple[List
 # -- identity -------------------------------------------------------------------------------------
 
 
+def per_node_sha256(per_node) -> Optional[dict]:
+    """Digests of what a campaign reads per node beside its spec (:attr:`Campaign.per_node`),
+    for a design's identity in a run store: ``groups_sha256`` and ``segments_sha256``."""
+    if per_node is None:
+        return None
+    out = {}
+    groups, segments = per_node.get("groups"), per_node.get("segments")
+    if groups is not None:
+        out["groups_sha256"] = hashlib.sha256(np.ascontiguousarray(groups, dtype="<i8").tobytes()).hexdigest()
+    if segments is not None:
+        digest = hashlib.sha256(np.ascontiguousarray(segments[0], dtype=np.uint8).tobytes())
+        digest.update(json.dumps(list(segments[1])).encode())
+        out["segments_sha256"] = digest.hexdigest()
+    return out
+
+
 def canonical_spec(spec: dict) -> str:
     """A design's spec as canonical JSON (sorted keys, no spaces), without the ``run`` section's
     replicates and seed, which are a run's own: the text run stores keep beside its hash."""

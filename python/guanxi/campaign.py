@@ -20,7 +20,6 @@ Examples
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import os
 from typing import Iterable, Mapping, Optional, Tuple
@@ -29,7 +28,8 @@ import numpy as np
 
 from . import _engine
 from ._checks import DesignWarning, Progress, check_name, checked_int, checked_metric, finite_spec, warn_design
-from ._designs import at_path, canonical_spec, change_label, flatten, parameter_row, parameter_rows, spec_sha256
+from ._designs import (at_path, canonical_spec, change_label, flatten, parameter_row, parameter_rows, per_node_sha256,
+                       spec_sha256)
 from .graph import Graph
 from .results import CampaignResult
 
@@ -239,22 +239,6 @@ def _checked_segment_column(column, graph: Graph) -> Tuple[np.ndarray, tuple]:
     codes = codes.astype(np.uint8)
     codes.setflags(write=False)
     return codes, tuple(names)
-
-
-def per_node_sha256(per_node) -> Optional[dict]:
-    """Digests of what a campaign reads per node beside its spec (:attr:`Campaign.per_node`),
-    for a design's identity in a run store: ``groups_sha256`` and ``segments_sha256``."""
-    if per_node is None:
-        return None
-    out = {}
-    groups, segments = per_node.get("groups"), per_node.get("segments")
-    if groups is not None:
-        out["groups_sha256"] = hashlib.sha256(np.ascontiguousarray(groups, dtype="<i8").tobytes()).hexdigest()
-    if segments is not None:
-        digest = hashlib.sha256(np.ascontiguousarray(segments[0], dtype=np.uint8).tobytes())
-        digest.update(json.dumps(list(segments[1])).encode())
-        out["segments_sha256"] = digest.hexdigest()
-    return out
 
 
 def _unknown_section(name: str) -> ValueError:

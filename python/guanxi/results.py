@@ -12,7 +12,7 @@ import numpy as np
 
 from . import _engine
 from ._checks import checked_level, checked_metric
-from ._designs import spec_sha256
+from ._designs import per_node_sha256, spec_sha256
 from .plotting import plot_by_segment, plot_cohorts, plot_lifetime_value, plot_result
 from .stats import mean_interval
 
@@ -100,8 +100,9 @@ class CampaignResult:
         overridden when running and are given here as run), ``graph`` (``fingerprint``, ``nodes``, ``ties``, ``directed``, and
         ``strength_fingerprint`` when ``ties.init`` is ``"graph"``: the run started from the
         graph's strengths), ``seed``, ``first_replicate``, ``replicates``, ``steps`` and
-        ``metrics`` (the column names). Thread counts are not in it: they never change
-        results."""
+        ``metrics`` (the column names), and ``per_node`` (``groups_sha256``, ``segments_sha256``)
+        when the design reads data per node (initial groups, a segment column). Thread counts
+        are not in it: they never change results."""
         graph = self.campaign.graph
         identity = {"fingerprint": graph.fingerprint, "nodes": graph.num_nodes, "ties": graph.num_ties,
                     "directed": graph.directed}
@@ -110,7 +111,8 @@ class CampaignResult:
         return {"engine": "guanxi", "version": _engine.version(),
                 "spec_sha256": spec_sha256(self.campaign.spec), "graph": identity,
                 "seed": int(self.seed), "first_replicate": int(self.first_replicate),
-                "replicates": int(self.replicates), "steps": int(self.steps), "metrics": list(self.metrics)}
+                "replicates": int(self.replicates), "steps": int(self.steps), "metrics": list(self.metrics),
+                **({"per_node": per_node_sha256(self.campaign.per_node)} if self.campaign.per_node is not None else {})}
 
     def metric(self, name: str) -> np.ndarray:
         """One metric, shape ``(replicates, steps)``."""

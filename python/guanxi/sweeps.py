@@ -41,8 +41,8 @@ import numpy as np
 from . import _engine
 from ._checks import Progress, checked_int, checked_level, checked_metric, checked_title, plain, require_memory
 from ._designs import (canonical_spec, change_label, draw, flatten, grid_changes, grid_size, nested, parse_uncertain,
-                       spec_sha256, switched_off)
-from .campaign import Campaign, per_node_sha256
+                       per_node_sha256, spec_sha256, switched_off)
+from .campaign import Campaign
 from .comparison import RATIOS, default_comparison_metrics, paired_rows
 from .plotting import plot_sweep
 from .results import CampaignResult, first_step_at_or_above_zero

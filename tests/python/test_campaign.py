@@ -1823,3 +1823,14 @@ def test_compare_reports_a_metric_for_one_segment(layered):
         gx.compare({"base": layered, "reward": reward}, replicates=2, progress=False, metrics=["reaches@students"])
     with pytest.raises(ValueError, match="sweeps, selections and stores keep the whole campaign's metrics"):
         gx.sweep(layered, {"policy.referral_reward": [0, 5]}, replicates=2, progress=False).summary("profit@students")
+
+
+def test_a_runs_manifest_names_its_segment_column(column_campaign, layered):
+    result = column_campaign.run(replicates=2, seed=1, progress=False)
+    digest = result.manifest["per_node"]["segments_sha256"]
+    assert len(digest) == 64 and "groups_sha256" not in result.manifest["per_node"]
+    other = column_campaign.segment_column.copy()
+    other[0] = "city" if other[0] != "city" else "students"
+    moved = gx.Campaign(column_campaign.graph, segments=dict(column_campaign.spec["segments"], column=other))
+    assert moved.run(replicates=2, seed=1, progress=False).manifest["per_node"]["segments_sha256"] != digest
+    assert "per_node" not in layered.run(replicates=2, seed=1, progress=False).manifest
