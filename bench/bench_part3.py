@@ -16,8 +16,8 @@ derivations: tie strengths, seeds):
 2. **Part III off costs nothing** (with --baseline PYTHONPATH, the python folder of a build of the
    engine before Part III, e.g. commit 5bd0656): every version-2 example of examples/ (01-11) on the
    same graph, 4 replicates each, timed by this engine and by the baseline engine in subprocesses
-   one after the other, twice (A B A B), and the ratio of their totals printed (within noise: about
-   1 ± 0.05). Without --baseline this part is skipped.
+   one after the other, four times (A B B A A B B A), and the ratio of their totals printed (within
+   noise: about 1 ± 0.05). Without --baseline this part is skipped.
 
 Prints a table and, last, one JSON line. Part 1 takes ~3 minutes on 2 cores. Run with
 PYTHONPATH=<build>/python /usr/bin/python3 bench/bench_part3.py [--n N] [--replicates R]
@@ -125,14 +125,15 @@ def main() -> None:
         here = os.path.dirname(here)  # the python folder holding the guanxi package
         totals = {"this engine": 0.0, "baseline": 0.0}
         per_example: dict = {}
-        for _ in range(2):  # A B A B: drift of the machine hits both alike
-            for name, path in (("this engine", here), ("baseline", args.baseline)):
+        engines = [("this engine", here), ("baseline", args.baseline)]
+        for order in (engines, engines[::-1], engines, engines[::-1]):  # A B B A A B B A: drift and order hit both alike
+            for name, path in order:
                 seconds = examples_seconds(path, args.n, args.example_replicates, root)
                 totals[name] += sum(seconds.values())
                 for example, s in seconds.items():
                     per_example.setdefault(example, {}).setdefault(name, 0.0)
                     per_example[example][name] += s
-        print(f"\n2. the version-2 examples, {args.example_replicates} replicates each, twice, on {graph.num_nodes:,} "
+        print(f"\n2. the version-2 examples, {args.example_replicates} replicates each, four times, on {graph.num_nodes:,} "
               "people: this engine against the baseline (before Part III)")
         for example, both in per_example.items():
             print(f"  {example:32} {both['this engine']:7.1f} s  {both['baseline']:7.1f} s  "

@@ -230,6 +230,10 @@ def _checked_segment_column(column, graph: Graph) -> Tuple[np.ndarray, tuple]:
     text = np.array(["" if v is None else v for v in values], dtype=object)
     if not all(isinstance(v, str) for v in text):
         raise ValueError("segments.column: expected segment names (strings; None or \"\" for other)")
+    for name in set(text):  # names travel in label,segment files (Campaign.to_toml)
+        if any(c in name for c in ",#\r\n") or name != name.strip():
+            raise ValueError(f"segments.column: segment name {name!r}: no commas, '#', line breaks or surrounding "
+                             "spaces (segment files hold label,segment lines)")
     names, codes = np.unique(text, return_inverse=True)  # sorted: "" first when present
     names = names.tolist()
     if not names or names[0] != "":
@@ -264,6 +268,11 @@ class Campaign:
         and the sub-tables ``group_buy``, ``bargain``, ``membership`` (present = on).
         ``seeding`` takes ``strategy`` (top_degree, pagerank, kcore, imm, random, nodes), ``k`` and
         ``nodes`` (node ids). ``run`` takes ``steps``, ``replicates``, ``seed``.
+    segments : dict, optional
+        Model version 3 (MODEL.md §15): ``{"list": [{"name": ..., "share": ..., "behaviour":
+        {...}}, ...]}`` draws every person's segment from the shares in each replicate; with
+        ``"assign": "column"`` and ``"column"`` (one name per node) the segments are given.
+        ``policy={"target": [...]}`` targets levers at segments, tiers, channels (§16).
     name : str, optional
     groups : array of int, optional
         With ``community={"initial": "column"}``: the group of every node (-1: none), e.g.

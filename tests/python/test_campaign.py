@@ -1665,6 +1665,8 @@ def test_a_bad_segments_file_names_its_line(tmp_path):
         gx.Campaign.from_toml(outside / "s.toml")
     with pytest.raises(ValueError, match=r"segments\.column: expected one segment name per node"):
         gx.Campaign(gx.generators.holme_kim(300, 3, 0.5, seed=5), segments={"assign": "column", "column": ["a"]})
+    with pytest.raises(ValueError, match=r"segments\.column: segment name 'a,b': no commas"):
+        gx.Campaign(gx.generators.holme_kim(300, 3, 0.5, seed=5), segments={"assign": "column", "column": ["a,b"] * 300})
 
 
 # -- MODEL.md §16 (Part III): targeted policies --------------------------------------------------
