@@ -285,7 +285,7 @@ def _optimize_figure(document: dict):
 def _result_section(result, level: float) -> List[str]:
     """One campaign run: the horizon's money and people, customers and profit per day, cohort
     retention by channel and lifetime value against acquisition cost (when the run kept its
-    customer lifecycle)."""
+    customer lifecycle), and with segments (MODEL.md §15) the segments side by side."""
     import matplotlib.pyplot as plt
 
     name = result.label or result.campaign.name or "campaign"
@@ -312,6 +312,18 @@ def _result_section(result, level: float) -> List[str]:
                             [(channel, *_values([row.customers], "customers"),
                               *_values((row.ltv, row.cac), "revenue"), _number(float(row.ltv_to_cac)))
                              for channel, row in value.iterrows()]))
+        if result.campaign.spec["segments"]["enabled"]:  # MODEL.md §15: the segments side by side
+            figure, (left, right) = plt.subplots(1, 2, figsize=(13, 4.4), constrained_layout=True)
+            result.plot_by_segment("customers", level=level, ax=left)
+            result.plot_by_segment("ltv", level=level, ax=right)
+            parts.append(_figure_html(figure, "customers and lifetime value by segment"))
+            table = result.by_segment(level)
+            parts.append(_table(["segment", "customers", "revenue", "margin", "incentives", "lifetime value",
+                                 "retention"],
+                                [(segment, *_values([row.customers], "customers"),
+                                  *_values((row.revenue, row.margin, row.incentives, row.ltv), "revenue"),
+                                  metric_text(float(row.retention), "share", 1.0))
+                                 for segment, row in table.iterrows()]))
     return parts
 
 

@@ -141,3 +141,15 @@ def test_cells_of_swept_values_and_constraint_means_read_as_labels_and_metrics()
     assert _swept("policy.group_buy.enabled", True) == "on" and _swept("policy.referral_reward", 8.828791336730964) == "8.83"
     assert _swept("incentive_spend (mean)", 9462.0) == "9,462"
     assert _swept("conversion_rate (mean)", 0.025) == "2.5%"
+
+
+def test_the_report_of_a_layered_run_shows_its_segments(tmp_path):
+    # MODEL.md §15: a run with segments shows them side by side, with a table of percentages and money.
+    g = gx.generators.holme_kim(2000, 3, 0.5, seed=2)
+    campaign = gx.Campaign(g, name="layered", behaviour={"share_prob": 0.1},
+                           segments={"list": [{"name": "students", "share": 0.3, "behaviour": {"share_prob": 0.3}}]})
+    gx.report(campaign.run(replicates=4, seed=1, progress=False), tmp_path / "layered.html")
+    text = (tmp_path / "layered.html").read_text(encoding="utf-8")
+    assert "customers and lifetime value by segment" in text
+    assert "<td class=\"label\">students</td>" in text and "<td class=\"label\">other</td>" in text
+    assert "%" in text.split("customers and lifetime value by segment", 1)[1]
