@@ -1836,3 +1836,24 @@ def test_a_runs_manifest_names_its_segment_column(column_campaign, layered):
     moved = gx.Campaign(column_campaign.graph, segments=dict(column_campaign.spec["segments"], column=other))
     assert moved.run(replicates=2, seed=1, progress=False).manifest["per_node"]["segments_sha256"] != digest
     assert "per_node" not in layered.run(replicates=2, seed=1, progress=False).manifest
+
+
+def _part_three_in_child(campaign):
+    return campaign.run(replicates=3, seed=7, threads=1, progress=False, customers=[2])
+
+
+def test_part_three_gives_the_same_results_in_another_process(column_campaign):
+    # Segments from a column, targets with a budget, shareholders and the margin promise: the
+    # campaign pickles with its column, and a child process (spawned: a fresh interpreter) gets
+    # the numbers and the ledger this process gets, on any thread count.
+    import multiprocessing
+
+    design = column_campaign.replace(policy={"referral_reward": 5, "margin_cap": {"rate": 0.1}, "target": [
+        {"who": {"segment": ["students"]}, "referral_reward": 20, "budget": 400},
+        {"who": {"tier": ["fan"]}, "referee_discount": 0.1}]}, ladder={"shareholding": {"take_rate": 0.05}})
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        child = pool.map(_part_three_in_child, [design])[0]
+    here = design.run(replicates=3, seed=7, threads=2, progress=False, customers=[2])
+    assert np.array_equal(child.values, here.values, equal_nan=True)
+    assert child.customers(2).equals(here.customers(2))
+    assert here.summary().loc["rewards", "mean"] > 0
