@@ -33,7 +33,8 @@ TEST(Scenario, ExamplesLoadAndRun) {
     o.replicates = 2;
     EXPECT_NO_THROW(run_campaign(small, s.spec, o)) << entry.path();
   }
-  EXPECT_EQ(found, 11);  // Part I's seven, paid ads, community groups, ads into community, fan club (§8-§10)
+  EXPECT_EQ(found, 15);  // Part I's seven; paid ads, community groups, ads into community, fan club (§8-§10);
+                         // segments, targeted rewards, shareholders, the margin promise (§15-§18)
 }
 
 TEST(Scenario, UnknownKeysNameFileLineAndSuggest) {
