@@ -9,8 +9,11 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "campaign/replicate.hpp"
 #include "guanxi/campaign.hpp"
+#include "guanxi/error.hpp"
 
 namespace guanxi::campaign {
 
@@ -161,6 +164,27 @@ inline CampaignResult run_many(const Graph& g, const CampaignSpec& spec, std::ui
   o.threads = threads;
   o.seed = seed;
   return run_campaign(g, spec, o);
+}
+
+// run_many that keeps the customer ledger of every replicate (MODEL.md §11).
+inline CampaignResult run_with_ledgers(const Graph& g, const CampaignSpec& spec, std::uint64_t replicates,
+                                       std::uint64_t seed, int threads = 0) {
+  CampaignRunOptions o;
+  o.replicates = replicates;
+  o.threads = threads;
+  o.seed = seed;
+  for (std::uint64_t r = 0; r < replicates; ++r) o.ledgers.push_back(r);
+  return run_campaign(g, spec, o);
+}
+
+// check_spec refuses `spec` with a ParameterError naming `key`.
+inline void expect_refused(const CampaignSpec& spec, const std::string& key) {
+  try {
+    check_spec(spec);
+    ADD_FAILURE() << "accepted; expected an error about " << key;
+  } catch (const ParameterError& e) {
+    EXPECT_EQ(e.key(), key) << e.what();
+  }
 }
 
 // Metric `metric` of replicate `replicate` at step `step`.

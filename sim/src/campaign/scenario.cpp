@@ -139,10 +139,6 @@ class TableReader {
       const json& entry = v[i];
       if (!entry.is_object()) reader_.fail(at, "expected a table (who and the levers it sets), got " + type_name(entry));
       Target target;
-      auto number = [&](const json& x, const std::string& full) {
-        if (!x.is_number() || !std::isfinite(x.get<double>())) reader_.fail(full, "expected a number, got " + type_name(x));
-        return x.get<double>();
-      };
       auto names = [&](const json& x, const std::string& full) {
         std::vector<std::string> out;
         if (x.is_string()) return std::vector<std::string>{x.get<std::string>()};
@@ -181,21 +177,21 @@ class TableReader {
             }
           }
         } else if (key == "referral_reward") {
-          target.referral_reward = number(x, full);
+          target.referral_reward = entry_number(x, full);
         } else if (key == "commission") {
           if (!x.is_array()) reader_.fail(full, "expected a list of numbers, got " + type_name(x));
           std::vector<double> rates;
-          for (const auto& r : x) rates.push_back(number(r, full));
+          for (const auto& r : x) rates.push_back(entry_number(r, full));
           target.commission = rates;
         } else if (key == "referee_discount") {
-          target.referee_discount = number(x, full);
+          target.referee_discount = entry_number(x, full);
         } else if (key == "team_discount") {
-          target.team_discount = number(x, full);
+          target.team_discount = entry_number(x, full);
         } else if (key == "bargain_discount") {
-          target.bargain_discount = number(x, full);
+          target.bargain_discount = entry_number(x, full);
         } else if (key == "budget") {
           if (x.is_string() && x.get<std::string>() == "unlimited") target.budget = std::numeric_limits<double>::infinity();
-          else target.budget = number(x, full);
+          else target.budget = entry_number(x, full);
         } else {
           reader_.fail(full, "unknown key (MODEL.md §16.2: who and the levers referral_reward, commission, "
                              "referee_discount, team_discount, bargain_discount, budget); did you mean '" +
@@ -223,9 +219,7 @@ class TableReader {
           if (!it->is_string()) reader_.fail(full, "expected a string, got " + type_name(*it));
           segment.name = it->get<std::string>();
         } else if (key == "share") {
-          if (!it->is_number() || !std::isfinite(it->get<double>()))
-            reader_.fail(full, "expected a number, got " + type_name(*it));
-          segment.share = it->get<double>();
+          segment.share = entry_number(*it, full);
         } else if (key == "behaviour") {
           if (!it->is_object()) reader_.fail(full, "expected a table of behaviour keys, got " + type_name(*it));
           read_overrides(*it, full, "", segment);
@@ -254,9 +248,14 @@ class TableReader {
                                                                     : "unknown behaviour key";
         reader_.fail(full, what + " (MODEL.md §15.2: " + join_names(allowed) + "); did you mean '" + closest(key, allowed) + "'?");
       }
-      if (!it->is_number() || !std::isfinite(it->get<double>())) reader_.fail(full, "expected a number, got " + type_name(*it));
-      segment.behaviour.emplace_back(key, it->get<double>());
+      segment.behaviour.emplace_back(key, entry_number(*it, full));
     }
+  }
+
+  // A number in a list of tables' entry (a target's lever, a segment's share or override): finite.
+  double entry_number(const json& x, const std::string& path) const {
+    if (!x.is_number() || !std::isfinite(x.get<double>())) reader_.fail(path, "expected a number, got " + type_name(x));
+    return x.get<double>();
   }
 
   static std::string join_names(const std::vector<std::string>& names) {
