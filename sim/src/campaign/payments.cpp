@@ -33,6 +33,7 @@ void Replicate::pay(std::uint32_t t) {
   const Policy& policy = spec_.policy;
   const double list_price = spec_.product.price;
   const double fee_rate = spec_.acquisition.platform_fee;
+  const bool targeted = !shared_.targets.empty();
   for (const Purchase& p : purchases_) {
     Node& buyer = nodes()[p.buyer];
     const bool first = !buyer.ever_bought;
@@ -47,7 +48,8 @@ void Replicate::pay(std::uint32_t t) {
     double discount = price * p.discount_rate;
     bool driven = false;
     // §16.3 a lever's discount is the buyer's target's to pay; a flash sale's, policy.budget's only.
-    if (p.flash || p.channel == community ? affordable(discount) : affordable_for(p.buyer, discount, t)) {
+    if (p.flash || p.channel == community ? affordable(discount)
+                                          : affordable_for(targeted ? levers_of(p.buyer, t) : Levers{}, discount)) {
       tally_.money.discounts += discount;
       book.incentives += discount;
       driven = true;
@@ -77,9 +79,10 @@ void Replicate::pay(std::uint32_t t) {
     if (buyer.community != 0) ++groups_[buyer.community - 1].buyers_now;  // §9.3 social proof
     const node_t referrer = buyer.referrer;
     // §16.2 the referrer's own target's reward (the base policy's without targets).
-    const double reward = first && referrer != max_nodes && !shared_.targets.empty() ? reward_for(referrer, t)
-                                                                                      : policy.referral_reward;
-    if (first && referrer != max_nodes && affordable_for(referrer, reward, t)) {
+    const bool refers = first && referrer != max_nodes;
+    const Levers referrer_levers = refers && targeted ? levers_of(referrer, t) : Levers{};
+    const double reward = refers && targeted ? reward_of(referrer_levers) : policy.referral_reward;
+    if (refers && affordable_for(referrer_levers, reward)) {
       tally_.money.rewards += reward;
       book.incentives += reward;
       nodes()[referrer].earned += reward;
@@ -89,15 +92,16 @@ void Replicate::pay(std::uint32_t t) {
     for (std::uint32_t level = 0; level < shared_.commission_levels && ancestor != max_nodes; ++level) {
       Node& a = nodes()[ancestor];
       double amount = 0;
-      if (shared_.targets.empty()) {
+      const Levers ancestor_levers = targeted ? levers_of(ancestor, t) : Levers{};
+      if (!targeted) {
         const auto& rates = earns_partner_commission(policy, a.tier) ? policy.membership.partner_commission
                                                                      : policy.commission;
         amount = level < rates.size() ? rates[level] * paid : 0.0;
       } else {
-        amount = commission_rate(ancestor, level, t) * paid;  // §16.2, §18a the ancestor's own target's rate
+        amount = commission_rate_of(ancestor_levers, ancestor, level) * paid;  // §16.2, §18a the ancestor's own rate
       }
       // Eligible: an active customer as of the start of the step (not one buying in it).
-      if (a.stage == Stage::customer && a.active_from <= t && affordable_for(ancestor, amount, t)) {
+      if (a.stage == Stage::customer && a.active_from <= t && affordable_for(ancestor_levers, amount)) {
         tally_.money.commissions += amount;
         book.incentives += amount;
         a.earned += amount;

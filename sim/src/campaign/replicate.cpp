@@ -178,7 +178,8 @@ double Replicate::share_utility_of(node_t u, std::uint32_t t) const {
   } else {
     // §16.2, §18a: the sharer's own target's reward and level-1 rate, on a referee offered the
     // base discount (the referee is not known when u shares).
-    earned = reward_for(u, t) + commission_rate(u, 0, t) * price * (1.0 - offered_discount());
+    const Levers own = levers_of(u, t);
+    earned = reward_of(own) + commission_rate_of(own, u, 0) * price * (1.0 - offered_discount());
   }
   return share_utility(behaviour_of(u), pays_, earned, price);  // §15.2 the sharer's reward response
 }

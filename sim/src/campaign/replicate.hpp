@@ -556,7 +556,8 @@ class Replicate {
   std::optional<std::size_t> audience_position(node_t v) const;
   // §16 targeted policies (targets.cpp): person v's target at step t (0: none; i + 1:
   // policy.target[i]) and the levers it sets, each falling back to the base policy's; a target
-  // whose budget failed before the step gives no incentive at all (`stopped`).
+  // whose budget failed before the step gives no incentive at all (`stopped`). A caller matches
+  // a person once (levers_of) and reads the lever and the budget from that match.
   struct Levers {
     std::uint32_t target = 0;
     const Target* own = nullptr;
@@ -565,13 +566,15 @@ class Replicate {
   enum class DiscountLever { referee, team, bargain };
   std::uint32_t target_of(node_t v, std::uint32_t t) const;
   Levers levers_of(node_t v, std::uint32_t t) const;
-  double reward_for(node_t referrer, std::uint32_t t) const;
-  double commission_rate(node_t ancestor, std::uint32_t level, std::uint32_t t) const;
-  double discount_for(node_t buyer, DiscountLever lever, std::uint32_t t) const;
+  double reward_of(const Levers& referrer) const;
+  double commission_rate_of(const Levers& ancestor_levers, node_t ancestor, std::uint32_t level) const;
+  double discount_of(const Levers& buyer, DiscountLever lever) const;
+  double discount_for(node_t buyer, DiscountLever lever, std::uint32_t t) const { return discount_of(levers_of(buyer, t), lever); }
   double offered_discount_to(node_t prospect, std::uint32_t t) const;  // U_conv's d, under v's own target
   bool incentives_stopped_for(node_t v, std::uint32_t t) const;
-  // A payment to (or a discount of) `person` within its target's budget and policy.budget.
-  bool affordable_for(node_t person, double amount, std::uint32_t t);
+  // A payment to (or a discount of) the person matched as `person` within its target's budget and
+  // policy.budget (without targets, affordable's).
+  bool affordable_for(const Levers& person, double amount);
   void start_targets_step();  // targets whose budget failed stop paying from this step
   // Helpers shared by mechanisms: the formulas of formulas.hpp on this step's state.
   double share_utility_of(node_t u, std::uint32_t t) const;  // U_share of sharer u (1 when the policy does not pay)

@@ -137,14 +137,12 @@ Replicate::Levers Replicate::levers_of(node_t v, std::uint32_t t) const {
   return out;
 }
 
-double Replicate::reward_for(node_t u, std::uint32_t t) const {
-  const Levers l = levers_of(u, t);
+double Replicate::reward_of(const Levers& l) const {
   if (l.stopped) return 0.0;
   return l.own && l.own->referral_reward ? *l.own->referral_reward : spec_.policy.referral_reward;
 }
 
-double Replicate::commission_rate(node_t a, std::uint32_t level, std::uint32_t t) const {
-  const Levers l = levers_of(a, t);
+double Replicate::commission_rate_of(const Levers& l, node_t a, std::uint32_t level) const {
   if (l.stopped) return 0.0;
   const Policy& policy = spec_.policy;
   // §18a: a target's own list replaces partner_commission for the partners it matches too.
@@ -155,8 +153,7 @@ double Replicate::commission_rate(node_t a, std::uint32_t level, std::uint32_t t
   return level < rates.size() ? rates[level] : 0.0;
 }
 
-double Replicate::discount_for(node_t v, DiscountLever lever, std::uint32_t t) const {
-  const Levers l = levers_of(v, t);
+double Replicate::discount_of(const Levers& l, DiscountLever lever) const {
   if (l.stopped) return 0.0;
   const Policy& p = spec_.policy;
   const Target* own = l.own;
@@ -177,10 +174,10 @@ bool Replicate::incentives_stopped_for(node_t v, std::uint32_t t) const {
   return !shared_.targets.empty() && levers_of(v, t).stopped;
 }
 
-bool Replicate::affordable_for(node_t person, double amount, std::uint32_t t) {
+bool Replicate::affordable_for(const Levers& person, double amount) {
   if (shared_.targets.empty()) return affordable(amount);
   if (!pays_ || amount <= 0) return false;
-  const std::uint32_t target = target_of(person, t);
+  const std::uint32_t target = person.target;
   if (target) {
     const std::size_t i = target - 1;
     if (target_stopped_[i]) return false;
