@@ -24,7 +24,7 @@ from ._checks import inside, plain, regular_file
 from ._designs import draw, with_values
 
 __all__ = ["version", "metrics", "metric_registry", "comparison_metrics", "channels", "tiers", "seeding_strategies",
-           "normalised_spec", "validate", "ic_equivalent", "open_scenario", "scenario_message", "run_campaign",
+           "normalised_spec", "validate", "segment_names", "ic_equivalent", "open_scenario", "scenario_message", "run_campaign",
            "run_block", "result_from_values", "max_threads"]
 
 
@@ -90,6 +90,12 @@ def segment_behaviour_keys() -> List[str]:
     """The behaviour keys a segment may override (MODEL.md §15.2; a tier table's entries as
     ``tier_repeat_mult.fan``)."""
     return list(_guanxi.segment_behaviour_keys())
+
+
+def segment_names(spec: dict, per_node=None) -> List[str]:
+    """A design's segments in the engine's order (MODEL.md §15): the list's, a column's names not
+    in it, then ``other``."""
+    return list(_guanxi.campaign_segments(json.dumps(spec), per_node))
 
 
 def ic_equivalent(graph, spec: dict, per_node=None) -> np.ndarray:

@@ -334,12 +334,7 @@ class Campaign:
     def segments(self) -> list:
         """The design's segments in the engine's order (MODEL.md §15): the list's, then a column's
         names not in the list, then ``other``; ``["other"]`` without segments."""
-        if not self.spec["segments"]["enabled"]:
-            return ["other"]
-        names = [entry["name"] for entry in self.spec["segments"]["list"]]
-        if self._segment_column is not None and self.spec["segments"]["assign"] == "column":
-            names += [n for n in self._segment_column[1] if n and n != "other" and n not in names]
-        return names + ["other"]
+        return _engine.segment_names(self.spec, self.per_node)
 
     @property
     def per_node(self) -> Optional[dict]:

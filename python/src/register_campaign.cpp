@@ -154,6 +154,9 @@ void register_campaign(py::module_& m) {
   m.def("campaign_channels", [] { return campaign_channels(); });
   m.def("campaign_tiers", [] { return campaign_tiers(); });
   m.def("segment_behaviour_keys", [] { return segment_behaviour_keys(); });
+  m.def("campaign_segments", [](const std::string& json, const py::object& per_node) {
+    return campaign_segments(spec_with_groups(json, per_node));
+  }, py::arg("spec"), py::arg("per_node") = py::none());
   m.def("verify_every_step", [] { return campaign::verify_every_step(); },
         "Whether every replicate checks the model's invariants after every step (GUANXI_VERIFY).");
   m.def("comparison_metrics", [] { return comparison_metrics(); });

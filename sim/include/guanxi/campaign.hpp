@@ -236,6 +236,10 @@ struct CampaignSpec {
   Horizon run;
 };
 
+// A run's segments in index order (CampaignResult::segments before the run): the list's, then a
+// column's names not in the list, then `other`; {"other"} when segments are off.
+std::vector<std::string> campaign_segments(const CampaignSpec& spec);
+
 // A design that is legal but almost surely a mistake (it still runs): the key it is about and
 // what is wrong ("every sale loses money").
 struct SpecWarning {

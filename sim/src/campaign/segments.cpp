@@ -43,6 +43,8 @@ Behaviour segment_behaviour(const Behaviour& global, const Segment& segment) {
   return spec.behaviour;
 }
 
+std::vector<std::string> campaign_segments(const CampaignSpec& spec) { return campaign::resolve_segment_names(spec); }
+
 namespace campaign {
 
 // §15's checks that need no graph (check_spec calls it): names, shares, overrides and their
