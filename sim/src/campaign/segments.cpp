@@ -115,9 +115,9 @@ void check_segment_column(const CampaignSpec& spec, const Graph& g) {
     if ((*s.column)[v] >= s.column_names.size())
       throw ParameterError("segments.column", "node " + std::to_string(v) + ": code " + std::to_string((*s.column)[v]) +
                                                   " has no name (" + std::to_string(s.column_names.size()) + " names)");
-  if (resolve_segment_names(spec).size() > 255)
-    throw ParameterError("segments.column", "more than 255 segments in all (the list's, the column's and other)");
   const std::vector<std::string> known = resolve_segment_names(spec);
+  if (known.size() > 255)
+    throw ParameterError("segments.column", "more than 255 segments in all (the list's, the column's and other)");
   for (const std::string& name : spec.acquisition.ad_segments)
     if (std::find(known.begin(), known.end(), name) == known.end())
       throw ParameterError("acquisition.ad_segments", "no segment is named '" + name + "'");
